@@ -1,0 +1,47 @@
+//! Command-line interface: `scan`, `serve`, `check-config`, `audit`, `usage`.
+//!
+//! Each subcommand lives in its own module and returns an [`ExitCode`]; this module
+//! only parses arguments and dispatches.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub mod audit;
+pub mod scan;
+pub mod serve;
+
+/// 関守 Sekimori: inspects prompts for Japanese personal data before they reach an LLM.
+#[derive(Debug, Parser)]
+#[command(name = "sekimori", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Scan text for personal data (exit 0: none, 1: found, 2: error).
+    Scan(scan::ScanArgs),
+    /// Run the gateway.
+    Serve(serve::ServeArgs),
+    /// Validate a configuration file without serving.
+    CheckConfig(serve::CheckConfigArgs),
+    /// Verify and export the audit log.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
+    /// Monthly usage per user, department or model, from the audit log.
+    Usage(audit::UsageArgs),
+}
+
+/// Parses the command line and runs the chosen subcommand.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Scan(a) => scan::run(a),
+        Command::Serve(a) => serve::run(a),
+        Command::CheckConfig(a) => serve::check_config(a),
+        Command::Audit(a) => audit::run(a),
+        Command::Usage(a) => audit::usage(a),
+    }
+}

@@ -1,0 +1,209 @@
+//! Japanese morphological analysis: lindera with the embedded IPADIC dictionary and
+//! optional user dictionaries (local place names, surnames the dictionary lacks).
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+use lindera::dictionary::{Dictionary, UserDictionary};
+use lindera::mode::Mode;
+use lindera::segmenter::Segmenter;
+
+/// The IPADIC dictionary compiled into the binary by `build.rs`.
+mod embedded {
+    lindera_dictionary::embedded_dictionary!("/lindera-ipadic", EmbeddedIpadicLoader);
+}
+
+/// Coarse part-of-speech classes the detectors care about (IPADIC tags in brackets).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PosTag {
+    /// 名詞,固有名詞,人名,姓
+    Surname,
+    /// 名詞,固有名詞,人名,名
+    GivenName,
+    /// 名詞,固有名詞,人名,一般
+    PersonOther,
+    /// 名詞,固有名詞,地域,*
+    Place,
+    /// 名詞,固有名詞,組織
+    Organization,
+    /// 名詞,固有名詞,一般
+    ProperOther,
+    /// 名詞,接尾,人名 (さん, 様, 氏 …)
+    PersonSuffix,
+    /// 名詞,接尾,地域 (県, 市, 町 …)
+    PlaceSuffix,
+    /// 名詞,数
+    Number,
+    /// Any other 名詞.
+    Noun,
+    /// 助詞
+    Particle,
+    /// 記号
+    Symbol,
+    /// Not in the dictionary (unknown word).
+    Unknown,
+    /// Anything else (verbs, adjectives, auxiliaries …).
+    Other,
+}
+
+/// One token of the detection view.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Token {
+    /// Byte range in the normalized text.
+    pub range: Range<usize>,
+    /// Coarse part of speech.
+    pub pos: PosTag,
+}
+
+/// A reusable, thread-safe tokenizer.
+pub struct Tokenizer {
+    segmenter: Segmenter,
+}
+
+impl std::fmt::Debug for Tokenizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tokenizer").finish_non_exhaustive()
+    }
+}
+
+impl Tokenizer {
+    /// Loads the embedded IPADIC and compiles the given user dictionaries.
+    ///
+    /// Each user dictionary is `(label, csv)` in the 13-column IPADIC form
+    /// (`surface,left_id,right_id,cost,品詞,…`); the label names it in errors.
+    pub fn new(user_dictionaries: &[(String, String)]) -> Result<Tokenizer, String> {
+        let dictionary: Dictionary =
+            embedded::load().map_err(|e| format!("loading the embedded IPADIC: {e}"))?;
+        let user = if user_dictionaries.is_empty() {
+            None
+        } else {
+            Some(build_user_dictionary(&dictionary, user_dictionaries)?)
+        };
+        Ok(Tokenizer {
+            segmenter: Segmenter::new(Mode::Normal, dictionary, user),
+        })
+    }
+
+    /// Tokenizes `text` (already normalized); ranges are offset by `base`.
+    pub fn tokenize(&self, text: &str, base: usize) -> Vec<Token> {
+        let Ok(tokens) = self.segmenter.segment(Cow::Borrowed(text)) else {
+            return Vec::new();
+        };
+        tokens
+            .into_iter()
+            .map(|mut t| {
+                let range = base + t.byte_start..base + t.byte_end;
+                let pos = if t.word_id.is_unknown() {
+                    PosTag::Unknown
+                } else {
+                    classify(&mut t)
+                };
+                Token { range, pos }
+            })
+            .collect()
+    }
+
+    /// Tokenizes `text` and returns each token with its full IPADIC detail fields
+    /// (品詞, 細分類1-3, 活用形, 活用型, 原形, 読み, 発音). Slower; for diagnostics.
+    pub fn tokenize_with_details(&self, text: &str) -> Vec<(String, Vec<String>)> {
+        let Ok(tokens) = self.segmenter.segment(Cow::Borrowed(text)) else {
+            return Vec::new();
+        };
+        tokens
+            .into_iter()
+            .map(|mut t| {
+                let surface = t.surface.to_string();
+                let details = t.details().into_iter().map(str::to_owned).collect();
+                (surface, details)
+            })
+            .collect()
+    }
+}
+
+fn classify(t: &mut lindera::token::Token<'_>) -> PosTag {
+    let mut it = t.details_iter();
+    let p0 = it.next().unwrap_or("");
+    let p1 = it.next().unwrap_or("");
+    let p2 = it.next().unwrap_or("");
+    let p3 = it.next().unwrap_or("");
+    match (p0, p1, p2, p3) {
+        ("名詞", "固有名詞", "人名", "姓") => PosTag::Surname,
+        ("名詞", "固有名詞", "人名", "名") => PosTag::GivenName,
+        ("名詞", "固有名詞", "人名", _) => PosTag::PersonOther,
+        ("名詞", "固有名詞", "地域", _) => PosTag::Place,
+        ("名詞", "固有名詞", "組織", _) => PosTag::Organization,
+        ("名詞", "固有名詞", _, _) => PosTag::ProperOther,
+        ("名詞", "接尾", "人名", _) => PosTag::PersonSuffix,
+        ("名詞", "接尾", "地域", _) => PosTag::PlaceSuffix,
+        ("名詞", "数", _, _) => PosTag::Number,
+        ("名詞", _, _, _) => PosTag::Noun,
+        ("助詞", _, _, _) => PosTag::Particle,
+        ("記号", _, _, _) => PosTag::Symbol,
+        _ => PosTag::Other,
+    }
+}
+
+fn build_user_dictionary(
+    dictionary: &Dictionary,
+    sources: &[(String, String)],
+) -> Result<UserDictionary, String> {
+    let mut csv = String::new();
+    for (label, text) in sources {
+        for (i, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let cols = line.split(',').count();
+            if cols != 13 {
+                return Err(format!(
+                    "{label}:{}: expected 13 comma-separated IPADIC columns \
+                     (surface,left_id,right_id,cost,品詞,細分類1,細分類2,細分類3,活用形,活用型,原形,読み,発音), found {cols}",
+                    i + 1
+                ));
+            }
+            csv.push_str(line);
+            csv.push('\n');
+        }
+    }
+    let builder = lindera::dictionary::DictionaryBuilder::new((*dictionary.metadata).clone());
+    builder
+        .build_user_dict_from_reader(csv.as_bytes())
+        .map_err(|e| format!("compiling user dictionaries: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ipadic_tags_person_names() {
+        let t = Tokenizer::new(&[]).unwrap();
+        let text = "山田太郎さんが来た";
+        let toks = t.tokenize(text, 0);
+        let tags: Vec<(&str, PosTag)> = toks
+            .iter()
+            .map(|k| (&text[k.range.clone()], k.pos))
+            .collect();
+        assert!(tags.contains(&("山田", PosTag::Surname)), "{tags:?}");
+        assert!(tags.contains(&("太郎", PosTag::GivenName)), "{tags:?}");
+        assert!(tags.contains(&("さん", PosTag::PersonSuffix)), "{tags:?}");
+    }
+
+    #[test]
+    fn user_dictionary_adds_words() {
+        let csv =
+            "関守川,1293,1293,-5000,名詞,固有名詞,地域,一般,*,*,関守川,セキモリガワ,セキモリガワ\n";
+        let t = Tokenizer::new(&[("test.csv".into(), csv.into())]).unwrap();
+        let text = "関守川の近く";
+        let toks = t.tokenize(text, 0);
+        assert_eq!(&text[toks[0].range.clone()], "関守川");
+        assert_eq!(toks[0].pos, PosTag::Place);
+    }
+
+    #[test]
+    fn malformed_user_dictionary_names_the_line() {
+        let err = Tokenizer::new(&[("bad.csv".into(), "x,1,2\n".into())]).unwrap_err();
+        assert!(err.contains("bad.csv:1"), "{err}");
+    }
+}

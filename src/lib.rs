@@ -1,0 +1,20 @@
+//! 関守 Sekimori — a gateway between municipal staff and LLM APIs.
+//!
+//! Crate map (dependencies point one way, top to bottom):
+//!
+//! | module | holds | HTTP? |
+//! |---|---|---|
+//! | [`text`] | normalization of Japanese text with an offset map | no |
+//! | [`inspect`] | the detection engine: detectors, word lists, [`inspect::Engine`] | no |
+//! | [`mask`] | placeholders for findings and their restoration in responses | no |
+//!
+//! Everything that speaks HTTP, TLS or writes the audit log is behind the `gateway`
+//! feature; `cargo check --lib --no-default-features` proves the engine builds without it.
+
+#![deny(missing_docs)]
+
+#[cfg(feature = "gateway")]
+pub mod cli;
+pub mod inspect;
+pub mod mask;
+pub mod text;

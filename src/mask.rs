@@ -1,0 +1,288 @@
+//! Masking: replace findings with placeholders such as `〔氏名1〕`, and restore the
+//! originals in the response.
+//!
+//! One [`Placeholders`] table serves a whole request: the same value (same category,
+//! same text) gets the same placeholder in every field, so the model can still refer to
+//! "the same person". The table is the reverse map used by [`Placeholders::restore`]
+//! and, for streamed responses, by [`StreamRestorer`].
+//!
+//! ```
+//! use sekimori::inspect::EngineBuilder;
+//! use sekimori::mask::Placeholders;
+//! let engine = EngineBuilder::new().build().unwrap();
+//! let text = "090-1234-5678に折り返し";
+//! let mut table = Placeholders::new();
+//! let masked = table.mask(text, &engine.scan(text));
+//! assert_eq!(masked, "〔電話1〕に折り返し");
+//! assert_eq!(table.restore("〔電話1〕ですね"), "090-1234-5678ですね");
+//! ```
+
+use std::collections::HashMap;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+
+use crate::inspect::{Category, Finding};
+
+/// Opening bracket of a placeholder (U+3014).
+pub const OPEN: char = '〔';
+/// Closing bracket of a placeholder (U+3015).
+pub const CLOSE: char = '〕';
+
+/// The placeholders issued for one request and the values they stand for.
+#[derive(Clone, Debug, Default)]
+pub struct Placeholders {
+    by_value: HashMap<(Category, String), usize>,
+    counters: HashMap<String, u32>,
+    /// `(placeholder, original)`, in issue order.
+    entries: Vec<(String, String)>,
+    matcher: Option<AhoCorasick>,
+}
+
+impl Placeholders {
+    /// An empty table.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Whether no placeholder has been issued.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Number of placeholders issued.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// The longest placeholder, in bytes (what a stream must hold back at most).
+    pub fn max_placeholder_len(&self) -> usize {
+        self.entries.iter().map(|(p, _)| p.len()).max().unwrap_or(0)
+    }
+
+    /// Replaces every finding in `text` with its placeholder. Overlapping findings are
+    /// merged into one placeholder (the category of the first wins).
+    pub fn mask(&mut self, text: &str, findings: &[Finding]) -> String {
+        let mut spans: Vec<(usize, usize, &Category)> = findings
+            .iter()
+            .filter(|f| f.start < f.end && f.end <= text.len())
+            .map(|f| (f.start, f.end, &f.category))
+            .collect();
+        spans.sort_by_key(|s| (s.0, std::cmp::Reverse(s.1)));
+        let mut merged: Vec<(usize, usize, &Category)> = Vec::with_capacity(spans.len());
+        for s in spans {
+            match merged.last_mut() {
+                Some(last) if s.0 < last.1 => last.1 = last.1.max(s.1),
+                _ => merged.push(s),
+            }
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut at = 0;
+        for (s, e, cat) in merged {
+            out.push_str(&text[at..s]);
+            out.push_str(&self.placeholder_for(cat, &text[s..e]));
+            at = e;
+        }
+        out.push_str(&text[at..]);
+        out
+    }
+
+    /// The placeholder for `value` of `category`, issuing a new one if needed.
+    pub fn placeholder_for(&mut self, category: &Category, value: &str) -> String {
+        let key = (category.clone(), value.to_string());
+        if let Some(&i) = self.by_value.get(&key) {
+            return self.entries[i].0.clone();
+        }
+        let label = category.placeholder_label().to_string();
+        let n = self.counters.entry(label.clone()).or_insert(0);
+        *n += 1;
+        let placeholder = format!("{OPEN}{label}{n}{CLOSE}");
+        self.by_value.insert(key, self.entries.len());
+        self.entries.push((placeholder.clone(), value.to_string()));
+        self.matcher = None;
+        placeholder
+    }
+
+    /// `(placeholder, original value)` pairs in issue order.
+    pub fn entries(&self) -> &[(String, String)] {
+        &self.entries
+    }
+
+    /// Replaces every placeholder in `text` with the value it stands for.
+    pub fn restore(&self, text: &str) -> String {
+        if self.entries.is_empty() || !text.contains(OPEN) {
+            return text.to_string();
+        }
+        let matcher = match &self.matcher {
+            Some(m) => m.clone(),
+            None => self.build_matcher(),
+        };
+        let mut out = String::with_capacity(text.len());
+        matcher.replace_all_with(text, &mut out, |m, _, dst| {
+            dst.push_str(&self.entries[m.pattern().as_usize()].1);
+            true
+        });
+        out
+    }
+
+    /// Prepares the restore matcher once the table is complete (optional; restore
+    /// builds it on demand otherwise).
+    pub fn seal(&mut self) {
+        if self.matcher.is_none() && !self.entries.is_empty() {
+            self.matcher = Some(self.build_matcher());
+        }
+    }
+
+    fn build_matcher(&self) -> AhoCorasick {
+        AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(self.entries.iter().map(|(p, _)| p.as_str()))
+            .expect("placeholders are short literal strings")
+    }
+}
+
+/// Restores placeholders in a response that arrives in pieces.
+///
+/// Text is released as soon as it cannot be the start of a placeholder; only a tail that
+/// begins with `〔` and is still shorter than the longest placeholder is held back. So a
+/// stream with no pending placeholder is forwarded at once, and a placeholder split
+/// across any chunk boundary is still restored.
+///
+/// ```
+/// use sekimori::inspect::Category;
+/// use sekimori::mask::{Placeholders, StreamRestorer};
+/// let mut t = Placeholders::new();
+/// t.placeholder_for(&Category::Name, "山田太郎");
+/// let mut r = StreamRestorer::new(&t);
+/// let mut out = String::new();
+/// for piece in ["こんにちは、〔氏", "名1〕さん"] {
+///     out.push_str(&r.push(piece));
+/// }
+/// out.push_str(&r.finish());
+/// assert_eq!(out, "こんにちは、山田太郎さん");
+/// ```
+#[derive(Debug)]
+pub struct StreamRestorer<'t> {
+    table: &'t Placeholders,
+    pending: String,
+    max_len: usize,
+}
+
+impl<'t> StreamRestorer<'t> {
+    /// A restorer for the placeholders of one request.
+    pub fn new(table: &'t Placeholders) -> Self {
+        StreamRestorer {
+            table,
+            pending: String::new(),
+            max_len: table.max_placeholder_len(),
+        }
+    }
+
+    /// Takes the next piece of text and returns what can be released now.
+    pub fn push(&mut self, piece: &str) -> String {
+        if self.table.is_empty() {
+            return piece.to_string();
+        }
+        self.pending.push_str(piece);
+        let hold_from = self.hold_point();
+        let ready: String = self.pending[..hold_from].to_string();
+        self.pending.drain(..hold_from);
+        self.table.restore(&ready)
+    }
+
+    /// Releases whatever is still held at the end of the stream.
+    pub fn finish(&mut self) -> String {
+        let rest = std::mem::take(&mut self.pending);
+        self.table.restore(&rest)
+    }
+
+    /// Byte index from which `pending` must be held: the last `〔` that could still
+    /// open a placeholder (no `〕` after it and shorter than the longest placeholder).
+    fn hold_point(&self) -> usize {
+        let p = &self.pending;
+        match p.rfind(OPEN) {
+            Some(i) if !p[i..].contains(CLOSE) && p.len() - i < self.max_len => {
+                let tail = &p[i..];
+                if self
+                    .table
+                    .entries()
+                    .iter()
+                    .any(|(ph, _)| ph.starts_with(tail))
+                {
+                    i
+                } else {
+                    p.len()
+                }
+            }
+            _ => p.len(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table() -> Placeholders {
+        let mut t = Placeholders::new();
+        t.placeholder_for(&Category::Name, "山田太郎");
+        t.placeholder_for(&Category::Phone, "090-1234-5678");
+        t
+    }
+
+    #[test]
+    fn same_value_same_placeholder() {
+        let mut t = Placeholders::new();
+        let a = t.placeholder_for(&Category::Name, "山田");
+        let b = t.placeholder_for(&Category::Name, "佐藤");
+        let c = t.placeholder_for(&Category::Name, "山田");
+        assert_eq!(
+            (a.as_str(), b.as_str(), c.as_str()),
+            ("〔氏名1〕", "〔氏名2〕", "〔氏名1〕")
+        );
+    }
+
+    #[test]
+    fn restore_replaces_all() {
+        let t = table();
+        assert_eq!(
+            t.restore("〔氏名1〕様 〔電話1〕 〔氏名1〕"),
+            "山田太郎様 090-1234-5678 山田太郎"
+        );
+        assert_eq!(t.restore("〔氏名9〕"), "〔氏名9〕");
+    }
+
+    #[test]
+    fn stream_restore_at_every_split() {
+        let t = table();
+        let text = "前〔氏名1〕中〔電話1〕後〔不明〕";
+        let want = "前山田太郎中090-1234-5678後〔不明〕";
+        let bounds: Vec<usize> = text
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain([text.len()])
+            .collect();
+        for &a in &bounds {
+            for &b in &bounds {
+                if b < a {
+                    continue;
+                }
+                let mut r = StreamRestorer::new(&t);
+                let mut out = r.push(&text[..a]);
+                out += &r.push(&text[a..b]);
+                out += &r.push(&text[b..]);
+                out += &r.finish();
+                assert_eq!(out, want, "split at {a},{b}");
+            }
+        }
+    }
+
+    #[test]
+    fn stream_releases_text_without_pending_placeholder_at_once() {
+        let t = table();
+        let mut r = StreamRestorer::new(&t);
+        assert_eq!(r.push("こんにちは"), "こんにちは");
+        assert_eq!(r.push("〔氏"), "");
+        assert_eq!(r.push("名1〕!"), "山田太郎!");
+        assert_eq!(r.push("〔ほか〕"), "〔ほか〕");
+    }
+}

@@ -1,0 +1,366 @@
+//! The detection view of a text and its offset map.
+//!
+//! Steps, in order, each recorded in the offset map:
+//! 1. invisible characters (zero-width, bidi controls, variation selectors, Unicode
+//!    tag characters) are dropped;
+//! 2. NFKC per character cluster (full-width digits and letters, half-width katakana
+//!    with their voicing marks, circled digits, ideographic space);
+//! 3. decimal digits of other scripts (٠١٢, ०१२ …) become ASCII digits;
+//! 4. kanji numerals become ASCII digits where the context is numeric: runs of three or
+//!    more digit kanji (〇九〇…), or numerals next to digits, separators, 丁目, 番, 号, の;
+//!    runs with 十/百/千 are read positionally (二十三 → 23);
+//! 5. dashes and long vowel marks between digits become `-` (‐ ‑ ‒ – — ― − ー ─ …),
+//!    and so does の between digits (一の二 → 1-2); ○ next to a digit becomes 0.
+//!
+//! Hiragana/katakana and variant-kanji folding is *not* applied here (it would spoil
+//! morphological analysis); see [`crate::text::fold_for_words`], which preserves byte
+//! lengths and so shares this map.
+
+use std::ops::Range;
+
+use unicode_normalization::char::canonical_combining_class;
+use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
+
+/// Unicode tag characters (U+E0000–U+E007F): invisible "ASCII smuggling" carriers.
+pub const SMUGGLING_TAG_RANGE: Range<u32> = 0xE0000..0xE0080;
+
+/// One normalized character and the original bytes it came from.
+#[derive(Clone, Copy, Debug)]
+struct CharOrigin {
+    /// Byte offset of this character in the normalized text.
+    norm_start: u32,
+    /// Original byte range (start inclusive, end exclusive).
+    orig_start: u32,
+    orig_end: u32,
+}
+
+/// A normalized copy of a text plus the map from normalized to original offsets.
+///
+/// ```
+/// use sekimori::text::Normalized;
+/// let n = Normalized::new("電話：〇九〇ー１２３４－５６７８");
+/// assert_eq!(n.as_str(), "電話:090-1234-5678");
+/// let start = n.as_str().find("090").unwrap();
+/// let r = n.to_original(start..n.as_str().len());
+/// assert_eq!(&"電話：〇九〇ー１２３４－５６７８"[r], "〇九〇ー１２３４－５６７８");
+/// ```
+#[derive(Clone, Debug)]
+pub struct Normalized {
+    text: String,
+    origins: Vec<CharOrigin>,
+    original_len: usize,
+    tag_characters: bool,
+}
+
+impl Normalized {
+    /// Normalizes `original` for detection.
+    pub fn new(original: &str) -> Self {
+        let mut chars = first_pass(original);
+        let tag_characters = chars.1;
+        fold_numeric_context(&mut chars.0);
+        let mut text = String::with_capacity(original.len());
+        let mut origins = Vec::with_capacity(chars.0.len());
+        for p in &chars.0 {
+            origins.push(CharOrigin {
+                norm_start: text.len() as u32,
+                orig_start: p.start,
+                orig_end: p.end,
+            });
+            text.push(p.c);
+        }
+        Normalized {
+            text,
+            origins,
+            original_len: original.len(),
+            tag_characters,
+        }
+    }
+
+    /// The normalized text.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Whether the original contained Unicode tag characters (U+E0000–U+E007F),
+    /// which carry invisible text and have no place in a prompt.
+    pub fn contains_tag_characters(&self) -> bool {
+        self.tag_characters
+    }
+
+    /// Maps a byte range of the normalized text (on character boundaries) to the byte
+    /// range of the original text it was produced from.
+    pub fn to_original(&self, range: Range<usize>) -> Range<usize> {
+        if self.origins.is_empty() {
+            return 0..0;
+        }
+        let first = self.char_index_at(range.start);
+        if range.end <= range.start {
+            let at = self
+                .origins
+                .get(first)
+                .map_or(self.original_len, |o| o.orig_start as usize);
+            return at..at;
+        }
+        let last = self.char_index_at(range.end - 1);
+        let start = self.origins[first].orig_start as usize;
+        let end = self.origins[last].orig_end as usize;
+        start..end.max(start)
+    }
+
+    /// Index into `origins` of the character containing normalized byte `at`.
+    fn char_index_at(&self, at: usize) -> usize {
+        let at = at as u32;
+        let i = self.origins.partition_point(|o| o.norm_start <= at);
+        i.saturating_sub(1).min(self.origins.len() - 1)
+    }
+}
+
+/// A character of the detection view before its final placement.
+#[derive(Clone, Copy, Debug)]
+struct Piece {
+    c: char,
+    start: u32,
+    end: u32,
+}
+
+/// Strips invisibles, applies NFKC per cluster and folds foreign decimal digits.
+/// Returns the pieces and whether tag characters were seen.
+fn first_pass(original: &str) -> (Vec<Piece>, bool) {
+    let mut out = Vec::with_capacity(original.len() / 2 + 8);
+    let mut tags = false;
+    let bytes_len = original.len();
+    let mut iter = original.char_indices().peekable();
+    while let Some((start, c)) = iter.next() {
+        // ASCII fast path (never followed by a combining mark that matters here).
+        if c.is_ascii() && !matches!(iter.peek(), Some((_, n)) if is_combining(*n)) {
+            out.push(Piece {
+                c,
+                start: start as u32,
+                end: (start + 1) as u32,
+            });
+            continue;
+        }
+        if is_invisible(c) {
+            if SMUGGLING_TAG_RANGE.contains(&(c as u32)) {
+                tags = true;
+            }
+            continue;
+        }
+        // Gather a cluster: the base and any following combining marks.
+        let mut end = start + c.len_utf8();
+        let mut has_marks = false;
+        while let Some(&(i, n)) = iter.peek() {
+            if is_combining(n) {
+                has_marks = true;
+                end = i + n.len_utf8();
+                iter.next();
+            } else if is_invisible(n) && !SMUGGLING_TAG_RANGE.contains(&(n as u32)) {
+                // Invisible characters inside a cluster are skipped too.
+                end = i + n.len_utf8();
+                iter.next();
+            } else {
+                break;
+            }
+        }
+        let (s, e) = (start as u32, end.min(bytes_len) as u32);
+        if !has_marks && is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes {
+            out.push(Piece {
+                c: fold_decimal_digit(c),
+                start: s,
+                end: e,
+            });
+            continue;
+        }
+        let cluster = &original[start..end];
+        for n in cluster.chars().filter(|ch| !is_invisible(*ch)).nfkc() {
+            if is_invisible(n) {
+                continue;
+            }
+            out.push(Piece {
+                c: fold_decimal_digit(n),
+                start: s,
+                end: e,
+            });
+        }
+    }
+    (out, tags)
+}
+
+/// Combining marks that attach to the preceding character (including the half-width
+/// voicing marks ﾞ ﾟ, which NFKC turns into combining marks).
+#[inline]
+fn is_combining(c: char) -> bool {
+    !c.is_ascii() && (canonical_combining_class(c) != 0 || matches!(c, '\u{FF9E}' | '\u{FF9F}'))
+}
+
+/// Characters with no visible form that can hide text from a pattern.
+#[inline]
+fn is_invisible(c: char) -> bool {
+    matches!(c as u32,
+        0x00AD | 0x034F | 0x061C | 0x115F..=0x1160 | 0x17B4..=0x17B5 | 0x180B..=0x180F
+        | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F | 0x3164 | 0xFE00..=0xFE0F
+        | 0xFEFF | 0xFFA0 | 0x1BCA0..=0x1BCA3 | 0x1D173..=0x1D17A | 0xE0000..=0xE007F
+        | 0xE0100..=0xE01EF)
+}
+
+/// Zero code points of the decimal-digit blocks NFKC leaves alone.
+const DIGIT_ZEROS: &[u32] = &[
+    0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66, 0x0CE6, 0x0D66,
+    0x0DE6, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0x1A80, 0x1A90,
+    0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0, 0xA900, 0xA9D0, 0xA9F0, 0xAA50, 0xABF0,
+];
+
+/// Maps a decimal digit of another script to its ASCII digit.
+#[inline]
+fn fold_decimal_digit(c: char) -> char {
+    let cp = c as u32;
+    if !(0x0660..=0xABF9).contains(&cp) {
+        return c;
+    }
+    for &zero in DIGIT_ZEROS {
+        if (zero..zero + 10).contains(&cp) {
+            return char::from(b'0' + (cp - zero) as u8);
+        }
+    }
+    c
+}
+
+/// Value of a kanji numeral: digits 0–9, or the multipliers 十 百 千 as 10/100/1000.
+#[inline]
+fn kanji_numeral(c: char) -> Option<u32> {
+    Some(match c {
+        '〇' | '零' => 0,
+        '一' | '壱' => 1,
+        '二' | '弐' => 2,
+        '三' | '参' => 3,
+        '四' => 4,
+        '五' => 5,
+        '六' => 6,
+        '七' => 7,
+        '八' => 8,
+        '九' => 9,
+        '十' => 10,
+        '百' => 100,
+        '千' => 1000,
+        _ => return None,
+    })
+}
+
+/// Dash-like characters used as separators between digits.
+#[inline]
+fn is_dash(c: char) -> bool {
+    matches!(
+        c,
+        '-' | '\u{2010}'
+            | '\u{2011}'
+            | '\u{2012}'
+            | '\u{2013}'
+            | '\u{2014}'
+            | '\u{2015}'
+            | '\u{2043}'
+            | '\u{2212}'
+            | '\u{2500}'
+            | '\u{2501}'
+            | '\u{30FC}'
+            | '\u{FE63}'
+            | '\u{FF0D}'
+    )
+}
+
+/// Folds kanji numerals, separators and ○ in numeric contexts (steps 4 and 5).
+fn fold_numeric_context(p: &mut Vec<Piece>) {
+    if !p.iter().any(|x| !x.c.is_ascii()) {
+        return;
+    }
+    let mut out: Vec<Piece> = Vec::with_capacity(p.len());
+    let mut i = 0;
+    while i < p.len() {
+        let c = p[i].c;
+        if kanji_numeral(c).is_some() {
+            let mut j = i;
+            while j < p.len() && kanji_numeral(p[j].c).is_some() {
+                j += 1;
+            }
+            if numeric_run(p, i, j, out.last().map(|x| x.c)) {
+                emit_run(&p[i..j], &mut out);
+                i = j;
+                continue;
+            }
+            out.extend_from_slice(&p[i..j]);
+            i = j;
+            continue;
+        }
+        let prev_digit = out.last().is_some_and(|x| x.c.is_ascii_digit());
+        let next = p.get(i + 1).map(|x| x.c);
+        let next_digit = next.is_some_and(|n| n.is_ascii_digit() || kanji_numeral(n).is_some());
+        let folded = match c {
+            '-' => c,
+            'ー' | 'の' if prev_digit && next_digit => '-',
+            c if c != 'ー' && is_dash(c) && (prev_digit || next_digit) => '-',
+            '○' | '◯' if prev_digit || next.is_some_and(|n| n.is_ascii_digit()) => '0',
+            c => c,
+        };
+        out.push(Piece { c: folded, ..p[i] });
+        i += 1;
+    }
+    *p = out;
+}
+
+/// Whether the kanji-numeral run `p[i..j]` stands in a numeric context.
+fn numeric_run(p: &[Piece], i: usize, j: usize, prev: Option<char>) -> bool {
+    let run = &p[i..j];
+    let has_multiplier = run.iter().any(|x| matches!(x.c, '十' | '百' | '千'));
+    if !has_multiplier && run.len() >= 3 {
+        return true;
+    }
+    if prev.is_some_and(|c| c.is_ascii_digit() || is_dash(c)) {
+        return true;
+    }
+    match p.get(j).map(|x| x.c) {
+        Some(n) if n.is_ascii_digit() || (is_dash(n) && n != 'ー') => true,
+        Some('丁' | '番' | '号') => true,
+        Some('の') => p
+            .get(j + 1)
+            .is_some_and(|x| x.c.is_ascii_digit() || kanji_numeral(x.c).is_some()),
+        Some('ー') => p
+            .get(j + 1)
+            .is_some_and(|x| x.c.is_ascii_digit() || kanji_numeral(x.c).is_some_and(|v| v < 10)),
+        _ => false,
+    }
+}
+
+/// Writes the ASCII digits of a kanji-numeral run, each mapped to the whole run.
+fn emit_run(run: &[Piece], out: &mut Vec<Piece>) {
+    let (start, end) = (run[0].start, run[run.len() - 1].end);
+    let positional = run.iter().any(|x| matches!(x.c, '十' | '百' | '千'));
+    let digits: String = if positional {
+        let (mut total, mut current) = (0u64, 0u64);
+        for x in run {
+            let v = kanji_numeral(x.c).unwrap_or(0) as u64;
+            if v >= 10 {
+                total += current.max(1) * v;
+                current = 0;
+            } else {
+                current = current * 10 + v;
+            }
+        }
+        (total + current).to_string()
+    } else {
+        run.iter()
+            .map(|x| char::from(b'0' + kanji_numeral(x.c).unwrap_or(0) as u8))
+            .collect()
+    };
+    // One output digit per input character where the counts agree keeps spans tight.
+    if digits.chars().count() == run.len() {
+        for (d, x) in digits.chars().zip(run) {
+            out.push(Piece { c: d, ..*x });
+        }
+    } else {
+        for d in digits.chars() {
+            out.push(Piece { c: d, start, end });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

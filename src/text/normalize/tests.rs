@@ -1,0 +1,120 @@
+//! Table-driven tests: every normalization form, and the offset map.
+
+use super::Normalized;
+
+/// (name, original, expected normalized text)
+const CASES: &[(&str, &str, &str)] = &[
+    (
+        "ascii untouched",
+        "call 03-1234-5678 now",
+        "call 03-1234-5678 now",
+    ),
+    ("full-width digits", "０９０１２３４５６７８", "09012345678"),
+    (
+        "full-width letters",
+        "ＡＢＣ＠ｅｘａｍｐｌｅ．ｊｐ",
+        "ABC@example.jp",
+    ),
+    ("math digits", "𝟎𝟗𝟎", "090"),
+    ("circled digits", "①②③", "123"),
+    ("superscript", "¹²³", "123"),
+    ("arabic-indic digits", "٠٩٠", "090"),
+    ("devanagari digits", "०९०", "090"),
+    ("half-width katakana", "ﾔﾏﾀﾞ ﾀﾛｳ", "ヤマダ タロウ"),
+    ("combining voicing", "か\u{3099}", "が"),
+    ("ideographic space", "山田\u{3000}太郎", "山田 太郎"),
+    (
+        "zero width stripped",
+        "山\u{200B}田\u{200D}太\u{FEFF}郎",
+        "山田太郎",
+    ),
+    ("variation selector stripped", "葛\u{E0100}飾", "葛飾"),
+    ("tag characters stripped", "a\u{E0041}b", "ab"),
+    ("kanji digits run", "〇九〇一二三四五六七八", "09012345678"),
+    ("kanji positional", "二十三番地", "23番地"),
+    ("kanji before chome", "三丁目七番一号", "3丁目7番1号"),
+    ("kanji no separator", "一の二の三", "1-2-3"),
+    ("daiji", "壱弐参", "123"),
+    (
+        "long vowel between digits",
+        "090ー1234ー5678",
+        "090-1234-5678",
+    ),
+    ("half-width long vowel", "090ｰ1234ｰ5678", "090-1234-5678"),
+    ("en dash", "03–1234–5678", "03-1234-5678"),
+    ("em dash", "03—1234—5678", "03-1234-5678"),
+    ("horizontal bar", "03―1234―5678", "03-1234-5678"),
+    ("minus sign", "03−1234−5678", "03-1234-5678"),
+    ("box drawing", "03─1234─5678", "03-1234-5678"),
+    ("full-width hyphen-minus", "03－1234－5678", "03-1234-5678"),
+    ("non-breaking hyphen", "03‑1234‑5678", "03-1234-5678"),
+    ("circle as zero", "◯9◯-1234", "090-1234"),
+    ("long vowel in words stays", "コーヒー", "コーヒー"),
+    (
+        "single kanji numeral in words stays",
+        "一般の一人",
+        "一般の一人",
+    ),
+    ("surname with numerals stays", "五十嵐さん", "五十嵐さん"),
+    ("placeholder circles stay", "○○市の○○さん", "○○市の○○さん"),
+    ("postal mark", "〒１２３－４５６７", "〒123-4567"),
+];
+
+#[test]
+fn normalization_table() {
+    for (name, input, want) in CASES {
+        let n = Normalized::new(input);
+        assert_eq!(n.as_str(), *want, "case {name}");
+    }
+}
+
+#[test]
+fn every_normalized_span_maps_back_to_original_boundaries() {
+    for (name, input, _) in CASES {
+        let n = Normalized::new(input);
+        let t = n.as_str();
+        for (i, _) in t.char_indices() {
+            for (j, _) in t.char_indices().chain(std::iter::once((t.len(), ' '))) {
+                if j <= i {
+                    continue;
+                }
+                let r = n.to_original(i..j);
+                assert!(r.start <= r.end && r.end <= input.len(), "case {name}");
+                assert!(
+                    input.is_char_boundary(r.start) && input.is_char_boundary(r.end),
+                    "case {name}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn spans_cover_the_original_characters() {
+    let original = "電話は〇九〇ー１２３４ー５６７８です";
+    let n = Normalized::new(original);
+    let s = n.as_str().find("090").unwrap();
+    let e = n.as_str().find("です").unwrap();
+    assert_eq!(&original[n.to_original(s..e)], "〇九〇ー１２３４ー５６７８");
+}
+
+#[test]
+fn zero_width_inside_a_name_maps_to_the_whole_name() {
+    let original = "山\u{200B}田さん";
+    let n = Normalized::new(original);
+    let r = n.to_original(0.."山田".len());
+    assert_eq!(&original[r], "山\u{200B}田");
+}
+
+#[test]
+fn tag_characters_are_reported() {
+    assert!(Normalized::new("x\u{E0041}").contains_tag_characters());
+    assert!(!Normalized::new("x").contains_tag_characters());
+}
+
+#[test]
+fn empty_text() {
+    let n = Normalized::new("");
+    assert_eq!(n.as_str(), "");
+    assert_eq!(n.to_original(0..0), 0..0);
+}
