@@ -18,3 +18,9 @@ pub mod cli;
 pub mod inspect;
 pub mod mask;
 pub mod text;
+#[cfg(feature = "gateway")]
+pub mod config;
+#[cfg(feature = "gateway")]
+pub mod gateway;
+pub mod payload;
+pub mod policy;

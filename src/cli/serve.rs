@@ -1,9 +1,21 @@
 //! `sekimori serve` and `sekimori check-config`.
+//!
+//! `serve` without `--config` runs the embedded default: loopback only, anonymous
+//! callers, every API routed to the built-in demo upstream (nothing leaves the
+//! machine). `check-config` loads, validates and compiles a file (including its
+//! dictionaries) without serving; exit 0 valid, 2 invalid.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Args;
+
+use crate::config;
+use crate::gateway::reload;
+use crate::gateway::runtime::Runtime;
+use crate::gateway::Gateway;
 
 /// Arguments of `sekimori serve`.
 #[derive(Debug, Args)]
@@ -23,14 +35,128 @@ pub struct CheckConfigArgs {
     pub file: PathBuf,
 }
 
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SEKIMORI_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let json = std::env::var("SEKIMORI_LOG_FORMAT").is_ok_and(|v| v == "json");
+    let b = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if json {
+        b.json().try_init()
+    } else {
+        b.try_init()
+    };
+}
+
 /// Runs the gateway.
-pub fn run(_args: ServeArgs) -> ExitCode {
-    eprintln!("sekimori serve: the gateway is not built yet");
-    ExitCode::from(2)
+pub fn run(args: ServeArgs) -> ExitCode {
+    init_tracing();
+    let (mut cfg, source) = match &args.config {
+        Some(p) => match config::load_file(p) {
+            Ok(c) => (c, Some(p.clone())),
+            Err(e) => {
+                eprintln!("sekimori serve: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        None => {
+            tracing::info!(target: "sekimori::serve", "no --config: using the embedded demo configuration (loopback only, demo upstream)");
+            (config::embedded_default(), None)
+        }
+    };
+    if let Some(l) = &args.listen {
+        cfg.server.listen = l.clone();
+    }
+    let addr: SocketAddr = match cfg.server.listen.parse() {
+        Ok(a) => a,
+        Err(_) => {
+            eprintln!(
+                "sekimori serve: --listen '{}' is not address:port (e.g. 127.0.0.1:8787)",
+                cfg.server.listen
+            );
+            return ExitCode::from(2);
+        }
+    };
+    let poll = Duration::from_secs(cfg.server.reload_poll_secs);
+    let runtime = match Runtime::build(cfg, source) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("sekimori serve: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("sekimori serve: cannot start the async runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    rt.block_on(async move {
+        let running = match Gateway::new(runtime).start(addr).await {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("sekimori serve: cannot listen on {addr}: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        eprintln!(
+            "sekimori: listening on http://{} — try:\n  curl -s http://{}/v1/chat/completions -H 'content-type: application/json' -d '{{\"model\":\"demo\",\"messages\":[{{\"role\":\"user\",\"content\":\"山田太郎さん（090-1234-5678）に連絡して\"}}]}}'",
+            running.addr, running.addr
+        );
+        let watcher = reload::spawn_watcher(running.shared.clone(), poll);
+        shutdown_signal().await;
+        tracing::info!(target: "sekimori::serve", "shutting down");
+        watcher.abort();
+        running.shutdown().await;
+        ExitCode::SUCCESS
+    })
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 /// Validates a configuration file.
-pub fn check_config(_args: CheckConfigArgs) -> ExitCode {
-    eprintln!("sekimori check-config: the gateway is not built yet");
-    ExitCode::from(2)
+pub fn check_config(args: CheckConfigArgs) -> ExitCode {
+    let cfg = match config::load_file(&args.file) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let (n_up, n_routes) = (cfg.upstreams.len(), cfg.routes.len());
+    match Runtime::build(cfg, Some(args.file.clone())) {
+        Ok(_) => {
+            eprintln!(
+                "{}: OK ({n_up} upstream(s), {n_routes} route(s))",
+                args.file.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(2)
+        }
+    }
 }

@@ -1,0 +1,270 @@
+//! The configuration file as written (`sekimori.toml`): raw serde structs.
+//!
+//! Stage one of two: these types only check shape (`deny_unknown_fields`, types,
+//! defaults). [`crate::config::Config::validate`] checks meaning (names that refer to
+//! each other, CIDRs, URLs) and the gateway compiles the result into its runtime
+//! snapshot. Every field documents its purpose and default; the defaults are the named
+//! `DEFAULT_*` constants below.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::inspect::DetectionConfig;
+
+/// Default listen address: loopback only.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8787";
+/// Default request body cap after decompression (4 MiB).
+pub const DEFAULT_MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+/// Default time allowed to receive the request head (slowloris guard), seconds.
+pub const DEFAULT_HEADER_READ_TIMEOUT_SECS: u64 = 10;
+/// Default time allowed to receive the whole request body, seconds.
+pub const DEFAULT_BODY_READ_TIMEOUT_SECS: u64 = 30;
+/// Default idle time after which a keep-alive connection is closed, seconds.
+pub const DEFAULT_IDLE_TIMEOUT_SECS: u64 = 60;
+/// Default upstream timeout (whole response for non-streaming requests), seconds.
+pub const DEFAULT_UPSTREAM_TIMEOUT_SECS: u64 = 300;
+/// Default upstream connect timeout, seconds.
+pub const DEFAULT_CONNECT_TIMEOUT_SECS: u64 = 10;
+/// Default maximum decompression ratio (decoded bytes per encoded byte).
+pub const DEFAULT_MAX_DECOMPRESSION_RATIO: u64 = 100;
+/// Default lifetime of a warn acknowledgement token, seconds.
+pub const DEFAULT_WARN_TOKEN_TTL_SECS: u64 = 600;
+/// Default interval at which config and dictionary files are checked for changes, seconds.
+pub const DEFAULT_RELOAD_POLL_SECS: u64 = 3;
+/// Default maximum number of simultaneous client connections.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+
+/// The whole file.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// `[server]`: listener, limits, client allow list.
+    #[serde(default)]
+    pub server: ServerConfig,
+    /// `[detection]`: what the engine looks for.
+    #[serde(default)]
+    pub detection: DetectionConfig,
+    /// `[policy]`: what happens to each category.
+    #[serde(default)]
+    pub policy: PolicyConfig,
+    /// `[[departments]]`: per-department overrides and model allow lists.
+    #[serde(default)]
+    pub departments: Vec<DepartmentConfig>,
+    /// `[auth]`: how callers are identified.
+    #[serde(default)]
+    pub auth: AuthConfig,
+    /// `[[upstreams]]`: approved LLM endpoints.
+    #[serde(default)]
+    pub upstreams: Vec<UpstreamConfig>,
+    /// `[[routes]]`: which upstream serves which API family (first match wins).
+    #[serde(default)]
+    pub routes: Vec<RouteConfig>,
+    /// `[audit]`: audit log settings (schema owned by the audit module; accepted as is).
+    #[serde(default)]
+    pub audit: Option<toml::Table>,
+}
+
+/// `[server]`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Listen address. Default [`DEFAULT_LISTEN`].
+    pub listen: String,
+    /// Client addresses allowed to connect (CIDR). Default: loopback only.
+    pub allowed_clients: Vec<String>,
+    /// Request body cap in bytes, after decompression (413 above). Default 4 MiB.
+    pub max_body_bytes: usize,
+    /// Maximum decoded/encoded ratio of a compressed body. Default 100.
+    pub max_decompression_ratio: u64,
+    /// Seconds to receive the request head. Default 10.
+    pub header_read_timeout_secs: u64,
+    /// Seconds to receive the request body (408 above). Default 30.
+    pub body_read_timeout_secs: u64,
+    /// Seconds a keep-alive connection may stay idle. Default 60.
+    pub idle_timeout_secs: u64,
+    /// Maximum simultaneous connections. Default 1024.
+    pub max_connections: usize,
+    /// Seconds between checks of the config and dictionary files for changes
+    /// (0 disables polling; SIGHUP still reloads). Default 3.
+    pub reload_poll_secs: u64,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            listen: DEFAULT_LISTEN.to_string(),
+            allowed_clients: vec!["127.0.0.0/8".into(), "::1/128".into()],
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            max_decompression_ratio: DEFAULT_MAX_DECOMPRESSION_RATIO,
+            header_read_timeout_secs: DEFAULT_HEADER_READ_TIMEOUT_SECS,
+            body_read_timeout_secs: DEFAULT_BODY_READ_TIMEOUT_SECS,
+            idle_timeout_secs: DEFAULT_IDLE_TIMEOUT_SECS,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            reload_poll_secs: DEFAULT_RELOAD_POLL_SECS,
+        }
+    }
+}
+
+/// `[policy]`: the organisation-wide policy.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PolicyConfig {
+    /// Action for categories not listed in `actions`: `block`, `mask`, `warn` or `log`.
+    /// Default `mask`.
+    pub default_action: String,
+    /// Action per category (`name`, `address`, `phone`, `my_number`, `email`, or a word
+    /// list's name). `my_number` is `block` unless set otherwise.
+    pub actions: BTreeMap<String, String>,
+    /// Content that cannot be inspected and is nevertheless allowed: `image`, `audio`,
+    /// `video`, `file`, `url`, `web_search`, `mcp`, `server_tool`, `data_sources`.
+    /// Default: none (refused).
+    pub allow_content: Vec<String>,
+    /// Lifetime of a warn acknowledgement token in seconds. Default 600.
+    pub warn_token_ttl_secs: u64,
+}
+
+impl Default for PolicyConfig {
+    fn default() -> Self {
+        PolicyConfig {
+            default_action: "mask".into(),
+            actions: BTreeMap::new(),
+            allow_content: Vec::new(),
+            warn_token_ttl_secs: DEFAULT_WARN_TOKEN_TTL_SECS,
+        }
+    }
+}
+
+/// `[[departments]]`.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DepartmentConfig {
+    /// Department name as it appears in `[[auth.keys]]` or the trusted header.
+    pub name: String,
+    /// Actions overriding `[policy.actions]` for this department.
+    pub actions: BTreeMap<String, String>,
+    /// Models this department may use (exact names; `*` at the end matches a prefix).
+    /// Empty: every model the route allows.
+    pub models: Vec<String>,
+    /// Uninspectable content allowed for this department, in addition to
+    /// `[policy].allow_content`.
+    pub allow_content: Vec<String>,
+}
+
+/// `[auth]`.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthConfig {
+    /// Allow callers without credentials as user `anonymous`, department `default`.
+    /// Default false; the embedded demo configuration sets it.
+    pub allow_anonymous: bool,
+    /// Sekimori-issued API keys, stored as SHA-256 hashes.
+    pub keys: Vec<ApiKeyConfig>,
+    /// Trusted-header mode for a fronting application.
+    pub trusted_header: Option<TrustedHeaderConfig>,
+}
+
+/// `[[auth.keys]]`.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiKeyConfig {
+    /// Lowercase hex SHA-256 of the key (`printf %s "$KEY" | sha256sum`).
+    pub sha256: String,
+    /// The user the key belongs to.
+    pub user: String,
+    /// The user's department.
+    #[serde(default = "default_department")]
+    pub department: String,
+}
+
+fn default_department() -> String {
+    "default".into()
+}
+
+/// `[auth.trusted_header]`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrustedHeaderConfig {
+    /// Header carrying the user id. Default `x-sekimori-user`.
+    #[serde(default = "default_user_header")]
+    pub user_header: String,
+    /// Header carrying the department. Default `x-sekimori-department`.
+    #[serde(default = "default_department_header")]
+    pub department_header: String,
+    /// Header carrying the shared secret. Default `x-sekimori-secret`.
+    #[serde(default = "default_secret_header")]
+    pub secret_header: String,
+    /// The shared secret (use `${ENV_VAR}`), at least 16 characters.
+    pub secret: String,
+    /// Addresses of the fronting application (CIDR); others may not use these headers.
+    pub clients: Vec<String>,
+}
+
+fn default_user_header() -> String {
+    "x-sekimori-user".into()
+}
+fn default_department_header() -> String {
+    "x-sekimori-department".into()
+}
+fn default_secret_header() -> String {
+    "x-sekimori-secret".into()
+}
+
+/// `[[upstreams]]`: an approved endpoint.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpstreamConfig {
+    /// Name used by routes.
+    pub name: String,
+    /// `azure`, `bedrock`, `vertex`, `openai`, `anthropic`, `gemini_developer`,
+    /// `domestic`, `on_premises`, or `demo` (the built-in echo server).
+    pub provider: String,
+    /// Base URL the request path is appended to (`https://x.openai.azure.com`).
+    /// Not used by `demo`.
+    #[serde(default)]
+    pub base_url: String,
+    /// Declared processing region (`japaneast`, `ap-northeast-1`, `asia-northeast1`).
+    #[serde(default)]
+    pub region: Option<String>,
+    /// Azure: allowed deployments, with their verified SKU.
+    #[serde(default)]
+    pub deployments: Vec<DeploymentConfig>,
+    /// Credential sent upstream (use `${ENV_VAR}`); the client's own is never forwarded.
+    #[serde(default)]
+    pub api_key: Option<String>,
+    /// Header carrying `api_key`; default per provider (`authorization` as Bearer,
+    /// `api-key` for Azure, `x-api-key` for Anthropic, `x-goog-api-key` for Gemini).
+    #[serde(default)]
+    pub auth_header: Option<String>,
+    /// Upstream timeout in seconds. Default 300.
+    #[serde(default)]
+    pub timeout_secs: Option<u64>,
+    /// Source URL and review date of the residency evidence (documentation only).
+    #[serde(default)]
+    pub evidence: Option<String>,
+}
+
+/// `[[upstreams.deployments]]` (Azure).
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeploymentConfig {
+    /// Deployment name as in the URL path or the body `model`.
+    pub name: String,
+    /// Its SKU (`Standard` or `ProvisionedManaged` stay in region).
+    pub sku: String,
+}
+
+/// `[[routes]]`: API family → upstream.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteConfig {
+    /// API family: `openai` (`/v1/chat/completions`, `/v1/responses`, `/v1/embeddings`),
+    /// `azure` (`/openai/...`), `anthropic` (`/v1/messages`), `gemini`
+    /// (`/v1beta/models/...`, `/v1/projects/.../models/...`).
+    pub api: String,
+    /// Upstream name.
+    pub upstream: String,
+    /// Models this route serves (exact, or prefix ending in `*`). Empty: all.
+    #[serde(default)]
+    pub models: Vec<String>,
+}

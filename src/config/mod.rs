@@ -1,0 +1,433 @@
+//! Configuration: `sekimori.toml` → [`Config`] (raw, shape-checked) → validated.
+//!
+//! Loading is two-stage (see `architecture.md` §6.4):
+//!
+//! 1. [`load_str`] substitutes `${NAME}` environment references, parses the TOML into
+//!    the raw structs of [`file`] (`deny_unknown_fields`, documented defaults) and
+//!    reports any error with file, line, column, key, reason and fix.
+//! 2. [`Config::validate`] checks what serde cannot: names that refer to each other,
+//!    actions, CIDRs, URLs, hashes. The gateway then compiles the result into its
+//!    runtime snapshot (engine, policy, routes).
+//!
+//! Environment lookup goes through a closure so tests never touch the process
+//! environment:
+//!
+//! ```
+//! use sekimori::config::load_str;
+//! let env = |name: &str| (name == "URL").then(|| "http://127.0.0.1:8000".to_string());
+//! let cfg = load_str(
+//!     "[[upstreams]]\nname = \"local\"\nprovider = \"on_premises\"\nbase_url = \"${URL}\"\n",
+//!     "inline.toml".as_ref(),
+//!     &env,
+//! )
+//! .unwrap();
+//! assert_eq!(cfg.upstreams[0].base_url, "http://127.0.0.1:8000");
+//! ```
+
+pub mod file;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use file::*;
+
+use crate::inspect::Category;
+
+/// The configuration used when `sekimori serve` gets no `--config`: loopback only,
+/// anonymous callers, everything routed to the built-in demo upstream.
+pub const EMBEDDED_DEFAULT: &str = include_str!("../../config/default.toml");
+
+/// A configuration error: where, what, and how to fix it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The file (or `<embedded default>`).
+    pub file: PathBuf,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// 1-based column, when known.
+    pub column: Option<usize>,
+    /// The key or table at fault (`upstreams[1].provider`), when known.
+    pub key: Option<String>,
+    /// What is wrong.
+    pub reason: String,
+    /// How to fix it.
+    pub fix: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(l) = self.line {
+            write!(f, ":{l}")?;
+            if let Some(c) = self.column {
+                write!(f, ":{c}")?;
+            }
+        }
+        if let Some(k) = &self.key {
+            write!(f, ": {k}")?;
+        }
+        write!(f, ": {}", self.reason)?;
+        if !self.fix.is_empty() {
+            write!(f, "; fix: {}", self.fix)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Reads and validates a configuration file, looking up `${NAME}` in the process
+/// environment.
+pub fn load_file(path: &Path) -> Result<Config, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        file: path.to_path_buf(),
+        line: None,
+        column: None,
+        key: None,
+        reason: format!("cannot read the file: {e}"),
+        fix: "check the path and that the file is readable UTF-8".into(),
+    })?;
+    let env = |name: &str| std::env::var(name).ok();
+    let cfg = load_str(&text, path, &env)?;
+    cfg.validate(&text, path)?;
+    Ok(cfg)
+}
+
+/// The embedded default configuration, parsed and validated.
+pub fn embedded_default() -> Config {
+    let path = Path::new("<embedded default>");
+    let cfg = load_str(EMBEDDED_DEFAULT, path, &|_| None).expect("embedded default parses");
+    cfg.validate(EMBEDDED_DEFAULT, path)
+        .expect("embedded default is valid");
+    cfg
+}
+
+/// Parses configuration text (shape only; call [`Config::validate`] next).
+/// `env` resolves `${NAME}` references; `path` is used in messages.
+pub fn load_str(
+    text: &str,
+    path: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Config, ConfigError> {
+    let substituted = substitute_env(text, path, env)?;
+    toml::from_str::<Config>(&substituted).map_err(|e| {
+        let (line, column, key) = match e.span() {
+            Some(span) => {
+                let (l, c) = line_col(&substituted, span.start);
+                let snippet = substituted
+                    .get(span.clone())
+                    .unwrap_or("")
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .trim();
+                let key = (!snippet.is_empty() && snippet.len() <= 80).then(|| snippet.to_string());
+                (Some(l), Some(c), key)
+            }
+            None => (None, None, None),
+        };
+        let reason = e.message().to_string();
+        let fix = if reason.contains("unknown field") {
+            "remove or rename the key; see config/examples/full.toml for every accepted key"
+        } else if reason.contains("missing field") {
+            "add the required key (see config/examples/full.toml)"
+        } else if reason.contains("invalid type") {
+            "give the value the type shown in config/examples/full.toml"
+        } else {
+            "correct the TOML syntax at this position"
+        };
+        ConfigError {
+            file: path.to_path_buf(),
+            line,
+            column,
+            key,
+            reason,
+            fix: fix.into(),
+        }
+    })
+}
+
+/// 1-based line and column (in characters) of byte offset `at`.
+fn line_col(text: &str, at: usize) -> (usize, usize) {
+    let at = at.min(text.len());
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+/// Replaces `${NAME}` (NAME: ASCII letters, digits, `_`) outside comments with the
+/// variable's value, escaped for a TOML basic string. Unset → error naming it.
+fn substitute_env(
+    text: &str,
+    path: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<String, ConfigError> {
+    let mut out = String::with_capacity(text.len());
+    for (n, line) in text.split_inclusive('\n').enumerate() {
+        if line.trim_start().starts_with('#') || !line.contains("${") {
+            out.push_str(line);
+            continue;
+        }
+        let mut rest = line;
+        while let Some(i) = rest.find("${") {
+            out.push_str(&rest[..i]);
+            let after = &rest[i + 2..];
+            let Some(end) = after.find('}') else {
+                return Err(ConfigError {
+                    file: path.to_path_buf(),
+                    line: Some(n + 1),
+                    column: Some(line[..line.len() - rest.len() + i].chars().count() + 1),
+                    key: None,
+                    reason: "`${` without a closing `}`".into(),
+                    fix: "write environment references as ${NAME}".into(),
+                });
+            };
+            let name = &after[..end];
+            if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+                return Err(ConfigError {
+                    file: path.to_path_buf(),
+                    line: Some(n + 1),
+                    column: None,
+                    key: None,
+                    reason: format!("`${{{name}}}` is not a valid environment variable reference"),
+                    fix: "use only ASCII letters, digits and _ in ${NAME}".into(),
+                });
+            }
+            let value = env(name).ok_or_else(|| ConfigError {
+                file: path.to_path_buf(),
+                line: Some(n + 1),
+                column: None,
+                key: None,
+                reason: format!("environment variable {name} is not set"),
+                fix: format!("export {name}=… before starting Sekimori, or write the value in the file"),
+            })?;
+            for ch in value.chars() {
+                match ch {
+                    '"' => out.push_str("\\\""),
+                    '\\' => out.push_str("\\\\"),
+                    '\n' => out.push_str("\\n"),
+                    '\r' => out.push_str("\\r"),
+                    '\t' => out.push_str("\\t"),
+                    c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+                    c => out.push(c),
+                }
+            }
+            rest = &after[end + 1..];
+        }
+        out.push_str(rest);
+    }
+    Ok(out)
+}
+
+/// Known actions.
+pub const ACTIONS: [&str; 4] = ["block", "mask", "warn", "log"];
+/// Known kinds of uninspectable content.
+pub const CONTENT_KINDS: [&str; 9] = [
+    "image",
+    "audio",
+    "video",
+    "file",
+    "url",
+    "web_search",
+    "mcp",
+    "server_tool",
+    "data_sources",
+];
+/// Known providers.
+pub const PROVIDERS: [&str; 9] = [
+    "azure",
+    "bedrock",
+    "vertex",
+    "openai",
+    "anthropic",
+    "gemini_developer",
+    "domestic",
+    "on_premises",
+    "demo",
+];
+/// Known API families for routes.
+pub const APIS: [&str; 4] = ["openai", "azure", "anthropic", "gemini"];
+
+impl Config {
+    /// Checks meaning: actions, content kinds, CIDRs, upstream URLs, route targets,
+    /// key hashes, department names. `source` is the file text, used to find line
+    /// numbers; `path` names the file in messages.
+    pub fn validate(&self, source: &str, path: &Path) -> Result<(), ConfigError> {
+        let err = |key: String, needle: &str, reason: String, fix: &str| ConfigError {
+            file: path.to_path_buf(),
+            line: find_line(source, needle),
+            column: None,
+            key: Some(key),
+            reason,
+            fix: fix.to_string(),
+        };
+        let s = &self.server;
+        if s.listen.parse::<std::net::SocketAddr>().is_err() {
+            return Err(err(
+                "server.listen".into(),
+                "listen",
+                format!("'{}' is not an address:port", s.listen),
+                "write e.g. listen = \"127.0.0.1:8787\"",
+            ));
+        }
+        for c in &s.allowed_clients {
+            check_cidr(c).map_err(|r| {
+                err("server.allowed_clients".into(), c, r, "write CIDRs such as \"10.0.0.0/8\" or \"127.0.0.1/32\"")
+            })?;
+        }
+        for (k, v, min) in [
+            ("server.max_body_bytes", s.max_body_bytes as u64, 1),
+            ("server.max_decompression_ratio", s.max_decompression_ratio, 1),
+            ("server.header_read_timeout_secs", s.header_read_timeout_secs, 1),
+            ("server.body_read_timeout_secs", s.body_read_timeout_secs, 1),
+            ("server.idle_timeout_secs", s.idle_timeout_secs, 1),
+            ("server.max_connections", s.max_connections as u64, 1),
+            ("policy.warn_token_ttl_secs", self.policy.warn_token_ttl_secs, 1),
+        ] {
+            if v < min {
+                let short = k.rsplit('.').next().unwrap_or(k);
+                return Err(err(k.into(), short, "must be at least 1".into(), "give a positive number or remove the key for the default"));
+            }
+        }
+        let check_action = |key: String, a: &str| {
+            if ACTIONS.contains(&a) {
+                Ok(())
+            } else {
+                Err(err(key, a, format!("unknown action '{a}'"), "use one of block, mask, warn, log"))
+            }
+        };
+        check_action("policy.default_action".into(), &self.policy.default_action)?;
+        for (c, a) in &self.policy.actions {
+            check_action(format!("policy.actions.{c}"), a)?;
+        }
+        let check_kind = |key: String, k: &str| {
+            if CONTENT_KINDS.contains(&k) {
+                Ok(())
+            } else {
+                Err(err(key, k, format!("unknown content kind '{k}'"), &format!("use one of {}", CONTENT_KINDS.join(", "))))
+            }
+        };
+        for k in &self.policy.allow_content {
+            check_kind("policy.allow_content".into(), k)?;
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (i, d) in self.departments.iter().enumerate() {
+            if d.name.is_empty() || !seen.insert(d.name.as_str()) {
+                return Err(err(format!("departments[{i}].name"), "[[departments]]", format!("department name '{}' is empty or repeated", d.name), "give every [[departments]] a unique name"));
+            }
+            for (c, a) in &d.actions {
+                check_action(format!("departments[{i}].actions.{c}"), a)?;
+            }
+            for k in &d.allow_content {
+                check_kind(format!("departments[{i}].allow_content"), k)?;
+            }
+        }
+        for (i, k) in self.auth.keys.iter().enumerate() {
+            if k.sha256.len() != 64 || !k.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(err(format!("auth.keys[{i}].sha256"), "sha256", "not a 64-digit hex SHA-256".into(), "store the hash, not the key: printf %s \"$KEY\" | sha256sum"));
+            }
+            if k.user.is_empty() {
+                return Err(err(format!("auth.keys[{i}].user"), "[[auth.keys]]", "empty user".into(), "name the key's owner"));
+            }
+        }
+        if let Some(t) = &self.auth.trusted_header {
+            if t.secret.chars().count() < 16 {
+                return Err(err("auth.trusted_header.secret".into(), "secret", "the shared secret is shorter than 16 characters".into(), "use a long random value, e.g. from openssl rand -hex 32, via ${ENV_VAR}"));
+            }
+            if t.clients.is_empty() {
+                return Err(err("auth.trusted_header.clients".into(), "trusted_header", "no client CIDR".into(), "list the fronting application's addresses"));
+            }
+            for c in &t.clients {
+                check_cidr(c).map_err(|r| err("auth.trusted_header.clients".into(), c, r, "write CIDRs such as \"10.0.0.5/32\""))?;
+            }
+        }
+        let mut names = std::collections::HashSet::new();
+        for (i, u) in self.upstreams.iter().enumerate() {
+            let key = |f: &str| format!("upstreams[{i}].{f}");
+            if u.name.is_empty() || !names.insert(u.name.as_str()) {
+                return Err(err(key("name"), "[[upstreams]]", format!("upstream name '{}' is empty or repeated", u.name), "give every [[upstreams]] a unique name"));
+            }
+            if !PROVIDERS.contains(&u.provider.as_str()) {
+                return Err(err(key("provider"), &u.provider, format!("unknown provider '{}'", u.provider), &format!("use one of {}", PROVIDERS.join(", "))));
+            }
+            if u.provider != "demo" {
+                let url = url::Url::parse(&u.base_url).map_err(|e| {
+                    err(key("base_url"), "base_url", format!("'{}' is not a URL: {e}", u.base_url), "write e.g. base_url = \"https://example.openai.azure.com\"")
+                })?;
+                match url.scheme() {
+                    "https" => {}
+                    "http" if u.provider == "on_premises" || is_loopback_host(&url) => {}
+                    "http" => {
+                        return Err(err(key("base_url"), "base_url", format!("upstream '{}' uses http://, allowed only for on_premises or loopback upstreams", u.name), "use https://, or declare provider = \"on_premises\" for a server on your own network"));
+                    }
+                    other => {
+                        return Err(err(key("base_url"), "base_url", format!("scheme '{other}' is not supported"), "use https://"));
+                    }
+                }
+                if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
+                    return Err(err(key("base_url"), "base_url", "base_url must not carry a query, fragment or user info".into(), "put credentials in api_key"));
+                }
+            }
+        }
+        for (i, r) in self.routes.iter().enumerate() {
+            if !APIS.contains(&r.api.as_str()) {
+                return Err(err(format!("routes[{i}].api"), &r.api, format!("unknown API family '{}'", r.api), "use one of openai, azure, anthropic, gemini"));
+            }
+            if !names.contains(r.upstream.as_str()) {
+                return Err(err(format!("routes[{i}].upstream"), &r.upstream, format!("no [[upstreams]] is named '{}'", r.upstream), "add that upstream or correct the name"));
+            }
+        }
+        for c in self.policy.actions.keys() {
+            if !Category::is_builtin_name(c)
+                && !self.detection.word_lists.iter().any(|w| &w.name == c)
+                && c != "confidential"
+            {
+                return Err(err(format!("policy.actions.{c}"), c, format!("'{c}' is neither a built-in category nor a [[detection.word_lists]] name"), "use name, address, phone, my_number, email, or a word list's name"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Files whose change should trigger a reload (dictionaries, word lists, allow lists),
+    /// resolved against `base`.
+    pub fn watched_files(&self, base: &Path) -> Vec<PathBuf> {
+        let d = &self.detection;
+        d.user_dictionaries
+            .iter()
+            .chain(&d.allow_files)
+            .chain(d.word_lists.iter().flat_map(|w| &w.files))
+            .map(|p| base.join(p))
+            .collect()
+    }
+}
+
+fn is_loopback_host(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(a)) => a.is_loopback(),
+        Some(url::Host::Ipv6(a)) => a.is_loopback(),
+        Some(url::Host::Domain(d)) => d == "localhost",
+        None => false,
+    }
+}
+
+fn check_cidr(s: &str) -> Result<(), String> {
+    s.parse::<ipnet::IpNet>()
+        .map(|_| ())
+        .or_else(|_| s.parse::<std::net::IpAddr>().map(|_| ()))
+        .map_err(|_| format!("'{s}' is not a CIDR or IP address"))
+}
+
+/// Line of the first occurrence of `needle` in `source` (1-based).
+fn find_line(source: &str, needle: &str) -> Option<usize> {
+    if needle.is_empty() {
+        return None;
+    }
+    source
+        .lines()
+        .position(|l| !l.trim_start().starts_with('#') && l.contains(needle))
+        .map(|i| i + 1)
+}
+
+#[cfg(test)]
+mod tests;

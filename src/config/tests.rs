@@ -1,0 +1,83 @@
+use std::path::Path;
+
+use super::*;
+
+fn env(name: &str) -> Option<String> {
+    match name {
+        "URL" => Some("http://127.0.0.1:8000".into()),
+        "QUOTE" => Some("a\"b\\c".into()),
+        _ => None,
+    }
+}
+
+fn load(text: &str) -> Result<Config, ConfigError> {
+    let p = Path::new("t.toml");
+    let c = load_str(text, p, &env)?;
+    c.validate(text, p)?;
+    Ok(c)
+}
+
+#[test]
+fn embedded_default_is_valid() {
+    let c = embedded_default();
+    assert!(c.auth.allow_anonymous);
+    assert_eq!(c.upstreams[0].provider, "demo");
+}
+
+#[test]
+fn env_substitution() {
+    let c = load("[[upstreams]]\nname = \"a\"\nprovider = \"on_premises\"\nbase_url = \"${URL}\"\napi_key = \"${QUOTE}\"\n").unwrap();
+    assert_eq!(c.upstreams[0].base_url, "http://127.0.0.1:8000");
+    assert_eq!(c.upstreams[0].api_key.as_deref(), Some("a\"b\\c"));
+    // Comments are not substituted.
+    assert!(load("# ${UNSET}\n").is_ok());
+}
+
+#[test]
+fn errors_name_line_key_and_fix() {
+    // (input, expected line, substring of the key or reason)
+    let cases: &[(&str, usize, &str)] = &[
+        ("[server]\nlisten = \"127.0.0.1:1\"\nbogus = 1\n", 3, "bogus"),
+        ("[server]\nmax_body_bytes = \"big\"\n", 2, "invalid type"),
+        ("\n\n[[upstreams]]\nname = \"a\"\nprovider = \"on_premises\"\nbase_url = \"${NOPE}\"\n", 6, "NOPE"),
+        ("[policy]\ndefault_action = \"drop\"\n", 2, "drop"),
+        ("[policy.actions]\nname = \"mask\"\nphone = \"explode\"\n", 3, "explode"),
+        ("[[upstreams]]\nname = \"a\"\nprovider = \"martian\"\nbase_url = \"https://x\"\n", 3, "martian"),
+        ("[[upstreams]]\nname = \"a\"\nprovider = \"azure\"\nbase_url = \"http://example.com\"\n", 4, "http://"),
+        ("[[upstreams]]\nname = \"a\"\nprovider = \"demo\"\n[[routes]]\napi = \"openai\"\nupstream = \"b\"\n", 6, "'b'"),
+        ("[server]\nallowed_clients = [\"10.0.0.0/99\"]\n", 2, "CIDR"),
+        ("[[auth.keys]]\nsha256 = \"abc\"\nuser = \"u\"\n", 2, "SHA-256"),
+    ];
+    for (input, line, needle) in cases {
+        let e = load(input).unwrap_err();
+        let msg = e.to_string();
+        assert_eq!(e.line, Some(*line), "{msg}");
+        assert!(msg.contains(needle), "{msg} should mention {needle}");
+        assert!(msg.starts_with("t.toml:"), "{msg}");
+        assert!(!e.fix.is_empty(), "{msg}");
+    }
+}
+
+#[test]
+fn every_example_parses() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/examples");
+    let dummy = |name: &str| {
+        Some(if name.contains("URL") {
+            "http://127.0.0.1:9".to_string()
+        } else {
+            format!("dummy-value-for-{name}")
+        })
+    };
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let p = entry.unwrap().path();
+        if p.extension().and_then(|e| e.to_str()) != Some("toml") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&p).unwrap();
+        let c = load_str(&text, &p, &dummy).unwrap_or_else(|e| panic!("{e}"));
+        c.validate(&text, &p).unwrap_or_else(|e| panic!("{e}"));
+        n += 1;
+    }
+    assert!(n >= 2, "expected the example files in {}", dir.display());
+}

@@ -1,0 +1,616 @@
+//! The request path: ordered phases with a per-request [`Ctx`].
+//!
+//! [`handle`] never fails: every refusal is a [`GatewayError`] rendered by
+//! [`super::respond`]. Blocking happens before any upstream connection is made, and
+//! nothing is forwarded unless the body was parsed, inspected, decided on and recorded.
+//! Logs carry ids, categories, counts and field paths — never prompt text or values.
+
+use std::sync::Arc;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use http::{header, HeaderMap, Method, Request, Response, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use crate::inspect::Finding;
+use crate::mask::Placeholders;
+use crate::payload::request::{self as payload, PayloadError, Slot};
+use crate::policy::{Action, Decision};
+
+use super::hooks::{FindingLocation, ForwardRecord, Outcome, OutcomeRecord};
+use super::respond::{json_response, GatewayError, Origin};
+use super::route::{self, Api, ApiRoute, Endpoint, RouteError};
+use super::runtime::{canonical, Principal, Runtime};
+use super::server::{ConnInfo, Shared};
+use super::upstream::{self, Body, Forwarded};
+
+/// Header carrying a warn acknowledgement token.
+pub const ACK_HEADER: &str = "x-sekimori-acknowledge";
+
+/// Per-request context, filled in phase by phase.
+#[derive(Debug)]
+pub struct Ctx {
+    /// Request id (UUID v7).
+    pub request_id: String,
+    /// Start time.
+    pub started: Instant,
+    /// The recognised API route.
+    pub route: Option<ApiRoute>,
+    /// Who is calling.
+    pub principal: Option<Principal>,
+    /// Upstream chosen.
+    pub upstream: Option<String>,
+    /// Model requested.
+    pub model: Option<String>,
+    /// Categories relevant to a refusal.
+    pub categories: Vec<String>,
+    /// Outcome so far.
+    pub outcome: Outcome,
+    /// Token usage when known.
+    pub usage: (Option<u64>, Option<u64>),
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// Handles one request.
+pub async fn handle<B>(shared: Arc<Shared>, conn: &ConnInfo, req: Request<B>) -> Response<Body>
+where
+    B: hyper::body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>> + std::fmt::Display,
+{
+    let mut ctx = Ctx {
+        request_id: uuid::Uuid::now_v7().to_string(),
+        started: Instant::now(),
+        route: None,
+        principal: None,
+        upstream: None,
+        model: None,
+        categories: Vec::new(),
+        outcome: Outcome::Refused,
+        usage: (None, None),
+    };
+    let rt = shared.runtime.load_full();
+
+    if conn.smuggling.load(std::sync::atomic::Ordering::SeqCst) {
+        let e = GatewayError::client(
+            StatusCode::BAD_REQUEST,
+            "content_length_with_transfer_encoding",
+            "Content-Length と Transfer-Encoding の両方を含むリクエストは受け付けません。",
+            "a request may not carry both Content-Length and Transfer-Encoding",
+        )
+        .closing();
+        return finish(&shared, &mut ctx, Err(e));
+    }
+
+    // Operations endpoints.
+    let path = req.uri().path().to_string();
+    if req.method() == Method::GET {
+        match path.as_str() {
+            "/healthz" => return upstream::full(json_response(StatusCode::OK, &json!({"status": "ok"}))),
+            "/readyz" => {
+                let ready = shared.audit.ready();
+                let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+                return upstream::full(json_response(
+                    status,
+                    &json!({"ready": ready, "audit": ready, "engine": true,
+                            "config_generation": shared.generation.load(std::sync::atomic::Ordering::Relaxed)}),
+                ));
+            }
+            "/metrics" => {
+                let mut r = Response::new(upstream::full_body(Bytes::from(shared.metrics.render())));
+                r.headers_mut().insert(
+                    header::CONTENT_TYPE,
+                    http::HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+                );
+                return r;
+            }
+            _ => {}
+        }
+    }
+
+    let result = proxy(&shared, &rt, conn, &mut ctx, req).await;
+    finish(&shared, &mut ctx, result)
+}
+
+fn finish(
+    shared: &Shared,
+    ctx: &mut Ctx,
+    result: Result<Response<Body>, GatewayError>,
+) -> Response<Body> {
+    let api = ctx.route.as_ref().map(|r| r.api);
+    let (resp, code) = match result {
+        Ok(r) => (r, None),
+        Err(e) => {
+            if ctx.outcome == Outcome::Forwarded || matches!(e.origin, Origin::Upstream | Origin::Internal) {
+                ctx.outcome = Outcome::Failed;
+            }
+            if e.origin == Origin::Policy && ctx.outcome == Outcome::Refused && e.code == "blocked_personal_data" {
+                ctx.outcome = Outcome::Blocked;
+            }
+            let code = e.code;
+            tracing::info!(
+                target: "sekimori::request",
+                request_id = %ctx.request_id,
+                status = e.status.as_u16(),
+                code,
+                user = ctx.principal.as_ref().map(|p| p.user.as_str()),
+                "request refused"
+            );
+            (upstream::full(e.into_response(api, &ctx.request_id)), Some(code))
+        }
+    };
+    let status = resp.status().as_u16();
+    let dept = ctx.principal.as_ref().map_or("-", |p| p.department.as_str());
+    shared
+        .metrics
+        .request(ctx.outcome.as_str(), status, ctx.upstream.as_deref().unwrap_or("-"), dept);
+    shared.audit.record_outcome(&OutcomeRecord {
+        request_id: ctx.request_id.clone(),
+        unix_ms: now_ms(),
+        user: ctx.principal.as_ref().map(|p| p.user.clone()),
+        department: ctx.principal.as_ref().map(|p| p.department.clone()),
+        outcome: ctx.outcome,
+        status,
+        error_code: code,
+        categories: std::mem::take(&mut ctx.categories),
+        upstream: ctx.upstream.clone(),
+        duration_ms: ctx.started.elapsed().as_millis() as u64,
+        prompt_tokens: ctx.usage.0,
+        completion_tokens: ctx.usage.1,
+    });
+    tracing::info!(
+        target: "sekimori::request",
+        request_id = %ctx.request_id,
+        outcome = ctx.outcome.as_str(),
+        status,
+        upstream = ctx.upstream.as_deref(),
+        department = dept,
+        duration_ms = ctx.started.elapsed().as_millis() as u64,
+        "request finished"
+    );
+    let mut resp = resp;
+    if let Ok(v) = http::HeaderValue::from_str(&ctx.request_id) {
+        resp.headers_mut().insert("x-sekimori-request-id", v);
+    }
+    resp
+}
+
+async fn proxy<B>(
+    shared: &Shared,
+    rt: &Arc<Runtime>,
+    conn: &ConnInfo,
+    ctx: &mut Ctx,
+    req: Request<B>,
+) -> Result<Response<Body>, GatewayError>
+where
+    B: hyper::body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>> + std::fmt::Display,
+{
+    // Phase: route.
+    let route = match route::classify(req.uri().path()) {
+        Ok(r) => r,
+        Err(RouteError::BadPath(why)) => {
+            return Err(GatewayError::client(
+                StatusCode::BAD_REQUEST,
+                "bad_path",
+                "リクエストのパスが不正です。",
+                format!("bad request path: {why}"),
+            ))
+        }
+        Err(RouteError::Unknown) => {
+            return Err(GatewayError::client(
+                StatusCode::NOT_FOUND,
+                "unknown_route",
+                format!("このパスには対応していません。対応パス: {}", route::SUPPORTED),
+                format!("unsupported path; supported: {}", route::SUPPORTED),
+            ))
+        }
+    };
+    ctx.route = Some(route.clone());
+    if req.method() != Method::POST {
+        return Err(GatewayError::client(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "API呼び出しは POST で送信してください。",
+            "API calls must use POST",
+        ));
+    }
+
+    // Phase: identify.
+    let principal = identify(rt, req.headers(), req.uri().query(), conn)?;
+    ctx.principal = Some(principal.clone());
+
+    // Phase: read.
+    let (parts, body) = req.into_parts();
+    let limits = &rt.limits;
+    if let Some(len) = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        if len > limits.max_body_bytes as u64 {
+            return Err(super::body::too_large(limits.max_body_bytes));
+        }
+    }
+    if let Some(ct) = parts.headers.get(header::CONTENT_TYPE) {
+        let ct = ct.to_str().unwrap_or("").to_ascii_lowercase();
+        if !(ct.starts_with("application/json") || ct.ends_with("+json")) {
+            return Err(GatewayError::client(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Content-Type は application/json にしてください。",
+                "Content-Type must be application/json",
+            ));
+        }
+        if let Some(cs) = ct.split(';').find_map(|p| p.trim().strip_prefix("charset=")) {
+            if !cs.trim_matches('"').eq_ignore_ascii_case("utf-8") {
+                return Err(GatewayError::client(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported_charset",
+                    "文字コードは UTF-8 にしてください（Shift_JIS・EUC-JP は不可）。",
+                    "the charset must be UTF-8",
+                ));
+            }
+        }
+    }
+    let raw = super::body::read_limited(body, limits.max_body_bytes, limits.body_read_timeout).await?;
+    let decoded = super::body::decode(
+        &parts.headers,
+        raw,
+        limits.max_body_bytes,
+        limits.max_decompression_ratio,
+    )?;
+    let digest: [u8; 32] = Sha256::digest(&decoded).into();
+
+    // Phase: parse.
+    let mut value = payload::parse_strict(&decoded).map_err(bad_json)?;
+    drop(decoded);
+    let stream = payload::wants_stream(&value) || route.endpoint == Endpoint::StreamGenerateContent;
+
+    // Phase: authorise content, model, route, region.
+    let mut allowed_content = Vec::new();
+    let mut refused = Vec::new();
+    for u in payload::find_uninspectable(&value) {
+        if rt.policy.content_allowed(&principal.department, u.kind) {
+            allowed_content.push(u.kind.to_string());
+        } else {
+            refused.push(u);
+        }
+    }
+    if !refused.is_empty() {
+        let kinds: Vec<&str> = {
+            let mut k: Vec<&str> = refused.iter().map(|u| u.kind).collect();
+            k.dedup();
+            k
+        };
+        let places: Vec<String> = refused.iter().map(|u| format!("{} ({})", u.path, u.kind)).collect();
+        return Err(GatewayError::new(
+            Origin::Policy,
+            StatusCode::FORBIDDEN,
+            "uninspectable_content",
+            format!("検査できない内容（{}）は送信できません: {}。必要な場合は管理者に部署単位の許可を依頼してください。", kinds.join("、"), places.join(", ")),
+            format!("content that cannot be inspected ({}) is not allowed: {}; ask the administrator to allow it for your department", kinds.join(", "), places.join(", ")),
+        )
+        .with_details(json!({"uninspectable": refused.iter().map(|u| json!({"kind": u.kind, "path": u.path})).collect::<Vec<_>>()})));
+    }
+    allowed_content.sort();
+    allowed_content.dedup();
+    let model = route
+        .path_model
+        .clone()
+        .or_else(|| payload::body_model(&value).map(str::to_string));
+    ctx.model = model.clone();
+    if let Some(m) = &model {
+        if !rt.policy.model_allowed(&principal.department, m) {
+            return Err(GatewayError::new(
+                Origin::Policy,
+                StatusCode::FORBIDDEN,
+                "model_not_allowed",
+                format!("部署「{}」はモデル「{m}」を利用できません。", principal.department),
+                format!("department '{}' may not use model '{m}'", principal.department),
+            ));
+        }
+    }
+    let upstream = rt.route(route.api, model.as_deref()).ok_or_else(|| {
+        GatewayError::client(
+            StatusCode::NOT_FOUND,
+            "no_upstream",
+            format!("{} API の接続先が設定されていません。", route.api.as_str()),
+            format!("no [[routes]] entry serves the {} API for this model", route.api.as_str()),
+        )
+    })?;
+    ctx.upstream = Some(upstream.name.clone());
+    if let Err((ja, en)) = super::guard::check_request(&upstream.decl, model.as_deref()) {
+        return Err(GatewayError::new(Origin::Policy, StatusCode::FORBIDDEN, "region_violation", ja, en));
+    }
+
+    // Phase: inspect (off the async workers; a failure is a 503, never a forward).
+    let slots = payload::extract_slots(&value);
+    let chars_inspected: usize = slots.iter().map(|s| s.text.chars().count()).sum();
+    let engine = rt.engine.clone();
+    let t0 = Instant::now();
+    let (slots, findings) = tokio::task::spawn_blocking(move || {
+        let findings: Vec<Vec<Finding>> = slots.iter().map(|s| engine.scan(&s.text)).collect();
+        (slots, findings)
+    })
+    .await
+    .map_err(|_| {
+        tracing::error!(target: "sekimori::request", request_id = %ctx.request_id, "inspection failed");
+        GatewayError::unavailable("inspection_failed", "inspection failed; nothing was forwarded")
+    })?;
+    shared.metrics.inspection(t0.elapsed());
+
+    // Phase: decide.
+    let decision = rt.policy.decide(
+        &principal.department,
+        findings.iter().enumerate().flat_map(|(i, fs)| fs.iter().map(move |f| (i, f))),
+    );
+    for ((cat, action), n) in &decision.counts {
+        shared.metrics.finding(cat, action.as_str(), &principal.department, *n as u64);
+    }
+    let locations = locate(&decision, &slots);
+    if decision.strongest == Some(Action::Block) {
+        ctx.outcome = Outcome::Blocked;
+        ctx.categories = decision.categories_with(Action::Block).iter().map(|c| c.as_str().to_string()).collect();
+        return Err(refusal(&decision, &slots, Action::Block, None));
+    }
+    let mut acknowledged = false;
+    if decision.strongest == Some(Action::Warn) {
+        let token = parts.headers.get(ACK_HEADER).and_then(|v| v.to_str().ok());
+        let redeemed = token.map(|t| shared.acks.redeem(t.trim(), &principal.user, digest, Instant::now()));
+        match redeemed {
+            Some(Ok(())) => acknowledged = true,
+            other => {
+                ctx.outcome = Outcome::Warned;
+                ctx.categories = decision.categories_with(Action::Warn).iter().map(|c| c.as_str().to_string()).collect();
+                let issued = shared.acks.issue(&principal.user, digest, limits.warn_token_ttl, Instant::now());
+                let mut e = refusal(&decision, &slots, Action::Warn, Some(&issued));
+                if let Some(Err(why)) = other {
+                    e.message_en.push_str(&format!(" (the token sent was not accepted: {why:?}; a new one was issued)"));
+                }
+                return Err(e);
+            }
+        }
+    }
+
+    // Phase: mask (one placeholder table across every field of the request).
+    let mut table = Placeholders::new();
+    for (i, slot) in slots.iter().enumerate() {
+        let to_mask: Vec<Finding> = findings[i]
+            .iter()
+            .filter(|f| rt.policy.action(&principal.department, &f.category) == Action::Mask)
+            .cloned()
+            .collect();
+        if !to_mask.is_empty() {
+            let masked = table.mask(&slot.text, &to_mask);
+            if !payload::set_slot(&mut value, &slot.pointer, masked) {
+                return Err(GatewayError::unavailable("mask_failed", "a field could not be masked; nothing was forwarded"));
+            }
+        }
+    }
+    table.seal();
+
+    // Phase: record before forward (fail closed).
+    let record = ForwardRecord {
+        request_id: ctx.request_id.clone(),
+        unix_ms: now_ms(),
+        user: principal.user.clone(),
+        department: principal.department.clone(),
+        client: canonical(conn.peer.ip()),
+        api: route.api.as_str(),
+        endpoint: route.endpoint.as_str(),
+        upstream: upstream.name.clone(),
+        model: model.clone(),
+        stream,
+        findings: locations,
+        masked: table.len(),
+        allowed_content,
+        acknowledged_warning: acknowledged,
+        body_sha256: hex::encode(digest),
+        chars_inspected,
+    };
+    shared.audit.record_before_forward(&record).map_err(|e| {
+        tracing::error!(target: "sekimori::request", request_id = %ctx.request_id, error = %e, "audit write failed; request not forwarded");
+        GatewayError::unavailable("audit_unavailable", "the audit log could not record the request; nothing was forwarded")
+    })?;
+    tracing::info!(
+        target: "sekimori::request",
+        request_id = %ctx.request_id,
+        user = %principal.user,
+        department = %principal.department,
+        api = route.api.as_str(),
+        endpoint = route.endpoint.as_str(),
+        upstream = %upstream.name,
+        findings = record.findings.len(),
+        masked = record.masked,
+        acknowledged,
+        "forwarding"
+    );
+
+    // Phase: forward and restore.
+    ctx.outcome = Outcome::Forwarded;
+    let body = Bytes::from(serde_json::to_vec(&value).map_err(|_| {
+        GatewayError::unavailable("serialize_failed", "the inspected body could not be serialized")
+    })?);
+    let fwd = Forwarded {
+        route: &route,
+        upstream: &upstream,
+        query: parts.uri.query(),
+        headers: &parts.headers,
+        body,
+        value: &value,
+        stream,
+        request_id: &ctx.request_id,
+        table: Arc::new(table),
+    };
+    let t1 = Instant::now();
+    let (resp, usage) = upstream::forward(shared, fwd).await?;
+    shared.metrics.upstream(&upstream.name, t1.elapsed());
+    ctx.usage = usage;
+    Ok(resp)
+}
+
+fn bad_json(e: PayloadError) -> GatewayError {
+    let code = match e {
+        PayloadError::NotUtf8 { .. } => "invalid_utf8",
+        PayloadError::DuplicateKey { .. } => "duplicate_key",
+        PayloadError::TooDeep => "nesting_too_deep",
+        PayloadError::LoneSurrogate { .. } => "lone_surrogate",
+        PayloadError::Malformed { .. } => "malformed_json",
+        PayloadError::NotObject => "not_an_object",
+    };
+    GatewayError::client(
+        StatusCode::BAD_REQUEST,
+        code,
+        format!("リクエスト本文を JSON として解釈できません: {e}"),
+        format!("the request body was refused: {e}"),
+    )
+}
+
+fn locate(decision: &Decision, slots: &[Slot]) -> Vec<FindingLocation> {
+    decision
+        .located
+        .iter()
+        .map(|l| FindingLocation {
+            category: l.category.as_str().to_string(),
+            action: l.action,
+            path: slots[l.slot].path.clone(),
+            char_start: l.char_start,
+            char_end: l.char_end,
+        })
+        .collect()
+}
+
+/// The block / warn refusal: categories and locations, never values.
+fn refusal(decision: &Decision, slots: &[Slot], action: Action, token: Option<&str>) -> GatewayError {
+    let hits: Vec<_> = decision.with_action(action).collect();
+    let cats = decision.categories_with(action);
+    let ja_cats: Vec<&str> = cats.iter().map(|c| c.label_ja()).collect();
+    let en_cats: Vec<&str> = cats.iter().map(|c| c.label_en()).collect();
+    let where_: Vec<String> = hits
+        .iter()
+        .take(20)
+        .map(|l| format!("{} {}..{} ({})", slots[l.slot].path, l.char_start, l.char_end, l.category.as_str()))
+        .collect();
+    let more = if hits.len() > 20 { format!(" +{}", hits.len() - 20) } else { String::new() };
+    let details = json!({
+        "categories": cats.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
+        "findings": hits.iter().map(|l| json!({
+            "category": l.category.as_str(),
+            "path": slots[l.slot].path,
+            "char_start": l.char_start,
+            "char_end": l.char_end,
+        })).collect::<Vec<_>>(),
+        "acknowledge_token": token,
+        "acknowledge_header": token.map(|_| ACK_HEADER),
+    });
+    let e = match token {
+        None => GatewayError::new(
+            Origin::Policy,
+            StatusCode::FORBIDDEN,
+            "blocked_personal_data",
+            format!("送信内容に{}が含まれているため送信しませんでした（場所: {}{more}）。該当部分を削除してから再送してください。", ja_cats.join("・"), where_.join(", ")),
+            format!("not sent: the request contains {} (at {}{more}); remove it and resend", en_cats.join(", "), where_.join(", ")),
+        ),
+        Some(t) => GatewayError::new(
+            Origin::Policy,
+            StatusCode::FORBIDDEN,
+            "warning_requires_acknowledgement",
+            format!("送信内容に{}が含まれている可能性があります（場所: {}{more}）。内容を確認のうえ送信する場合は、同じリクエストをヘッダー {ACK_HEADER}: {t} を付けて再送してください（1回限り有効）。", ja_cats.join("・"), where_.join(", ")),
+            format!("the request may contain {} (at {}{more}); to send it anyway, resend the same request with header {ACK_HEADER}: {t} (single use)", en_cats.join(", "), where_.join(", ")),
+        ),
+    };
+    e.with_details(details)
+}
+
+/// Identifies the caller: trusted header (fronting app), Sekimori API key, or anonymous.
+fn identify(
+    rt: &Runtime,
+    headers: &HeaderMap,
+    query: Option<&str>,
+    conn: &ConnInfo,
+) -> Result<Principal, GatewayError> {
+    let unauthorized = |code: &'static str, ja: &str, en: &str| {
+        GatewayError::client(StatusCode::UNAUTHORIZED, code, ja.to_string(), en.to_string())
+    };
+    if let Some(t) = &rt.trusted {
+        let claims_user = headers.contains_key(&t.user_header) || headers.contains_key(&t.secret_header);
+        if claims_user {
+            let ip = canonical(conn.peer.ip());
+            if !t.clients.iter().any(|n| n.contains(&ip)) {
+                return Err(GatewayError::client(
+                    StatusCode::FORBIDDEN,
+                    "untrusted_client",
+                    "このアドレスからは利用者ヘッダーを受け付けません。",
+                    "identity headers are accepted only from the configured fronting application",
+                ));
+            }
+            let secret = headers.get(&t.secret_header).map(|v| v.as_bytes()).unwrap_or(b"");
+            let d: [u8; 32] = Sha256::digest(secret).into();
+            let diff = d.iter().zip(t.secret_sha256.iter()).fold(0u8, |a, (x, y)| a | (x ^ y));
+            if diff != 0 {
+                return Err(unauthorized("bad_shared_secret", "共有シークレットが一致しません。", "the shared secret header is missing or wrong"));
+            }
+            let get = |h: &http::HeaderName| {
+                headers.get(h).and_then(|v| v.to_str().ok()).map(str::trim).filter(|s| !s.is_empty() && s.len() <= 256)
+            };
+            let user = get(&t.user_header).ok_or_else(|| {
+                unauthorized("missing_user_header", "利用者ヘッダーがありません。", "the user header is missing")
+            })?;
+            let dept = get(&t.department_header).unwrap_or("default");
+            return Ok(Principal { user: user.to_string(), department: dept.to_string() });
+        }
+    }
+    let key = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .or_else(|| headers.get("x-api-key").and_then(|v| v.to_str().ok()))
+        .or_else(|| headers.get("api-key").and_then(|v| v.to_str().ok()))
+        .or_else(|| headers.get("x-goog-api-key").and_then(|v| v.to_str().ok()))
+        .map(str::trim)
+        .map(str::to_string)
+        .or_else(|| {
+            query.and_then(|q| {
+                url::form_urlencoded::parse(q.as_bytes())
+                    .find(|(k, _)| k == "key")
+                    .map(|(_, v)| v.into_owned())
+            })
+        });
+    if let Some(k) = key.filter(|k| !k.is_empty()) {
+        let h: [u8; 32] = Sha256::digest(k.as_bytes()).into();
+        if let Some(p) = rt.keys.get(&h) {
+            return Ok(p.clone());
+        }
+        if !rt.allow_anonymous {
+            return Err(unauthorized("invalid_api_key", "APIキーが無効です。関守が発行したキーを使用してください。", "invalid API key; use a key issued by Sekimori"));
+        }
+    }
+    if rt.allow_anonymous {
+        return Ok(Principal { user: "anonymous".into(), department: "default".into() });
+    }
+    Err(unauthorized(
+        "missing_api_key",
+        "APIキーがありません。Authorization: Bearer <関守のキー> を付けてください。",
+        "no API key; send Authorization: Bearer <key issued by Sekimori>",
+    ))
+}
+
+/// Collects a body fully (used for upstream responses and tests).
+pub async fn collect<B>(b: B) -> Result<Bytes, B::Error>
+where
+    B: hyper::body::Body<Data = Bytes>,
+{
+    Ok(b.collect().await?.to_bytes())
+}
+
+// Keep `Value` in scope for doc links.
+#[allow(dead_code)]
+fn _doc(_: &Value, _: Api) {}

@@ -1,0 +1,107 @@
+//! Hot reload: SIGHUP or a changed config/dictionary file rebuilds the runtime off
+//! the request path and publishes it atomically. A broken new configuration is
+//! refused, its error logged, and the old one stays live.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use crate::config::{self, ConfigError};
+
+use super::runtime::Runtime;
+use super::server::Shared;
+
+/// Loads, validates and compiles `path` (blocking: builds the engine).
+pub fn build_from_file(path: &Path) -> Result<Runtime, ConfigError> {
+    let cfg = config::load_file(path)?;
+    Runtime::build(cfg, Some(path.to_path_buf()))
+}
+
+/// Reloads from the live snapshot's source file. On success the new snapshot is
+/// published; on error the old one stays and the error is returned (and logged).
+pub async fn reload(shared: &Arc<Shared>) -> Result<(), ConfigError> {
+    let Some(path) = shared.runtime.load().source.clone() else {
+        return Ok(()); // embedded default: nothing to reload
+    };
+    let p = path.clone();
+    let built = tokio::task::spawn_blocking(move || build_from_file(&p))
+        .await
+        .unwrap_or_else(|_| {
+            Err(ConfigError {
+                file: path.clone(),
+                line: None,
+                column: None,
+                key: None,
+                reason: "building the new configuration panicked".into(),
+                fix: "report this as a bug; the old configuration stays in use".into(),
+            })
+        });
+    match built {
+        Ok(rt) => {
+            shared.runtime.store(Arc::new(rt));
+            let g = shared.generation.fetch_add(1, Ordering::SeqCst) + 1;
+            shared.metrics.reload("ok");
+            tracing::info!(target: "sekimori::reload", file = %path.display(), generation = g, "configuration reloaded");
+            Ok(())
+        }
+        Err(e) => {
+            shared.metrics.reload("error");
+            tracing::error!(target: "sekimori::reload", error = %e, "new configuration refused; the previous one stays in use");
+            Err(e)
+        }
+    }
+}
+
+fn mtimes(files: &[PathBuf]) -> Vec<Option<SystemTime>> {
+    files
+        .iter()
+        .map(|f| std::fs::metadata(f).and_then(|m| m.modified()).ok())
+        .collect()
+}
+
+fn watched(shared: &Shared) -> Vec<PathBuf> {
+    let rt = shared.runtime.load();
+    let Some(src) = rt.source.clone() else {
+        return Vec::new();
+    };
+    let base = src.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    let mut v = vec![src];
+    v.extend(rt.config.watched_files(&base));
+    v
+}
+
+/// Spawns the watcher: SIGHUP (Unix) and mtime polling every `poll` (zero: no polling).
+pub fn spawn_watcher(shared: Arc<Shared>, poll: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        #[cfg(unix)]
+        let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
+        let mut files = watched(&shared);
+        let mut seen = mtimes(&files);
+        let tick = if poll.is_zero() { Duration::from_secs(3600) } else { poll };
+        loop {
+            #[cfg(unix)]
+            let signalled = async {
+                match hup.as_mut() {
+                    Some(h) => h.recv().await.is_some(),
+                    None => std::future::pending().await,
+                }
+            };
+            #[cfg(not(unix))]
+            let signalled = std::future::pending::<bool>();
+            let by_signal = tokio::select! {
+                s = signalled => s,
+                _ = tokio::time::sleep(tick) => false,
+            };
+            let now = mtimes(&files);
+            if by_signal || (!poll.is_zero() && now != seen) {
+                if by_signal {
+                    tracing::info!(target: "sekimori::reload", "SIGHUP: reloading");
+                }
+                let _ = reload(&shared).await;
+                files = watched(&shared);
+                seen = mtimes(&files);
+            }
+        }
+    })
+}

@@ -1,0 +1,201 @@
+//! The one place where errors become HTTP responses.
+//!
+//! Every refusal is a [`GatewayError`] carrying its origin (client, policy, upstream,
+//! internal), a status, a machine code and a message in Japanese and English that
+//! names categories and locations but never values. [`GatewayError::into_response`]
+//! renders it in the calling API's own error shape so SDKs surface it unchanged:
+//! OpenAI / Azure `{"error":{"message","type","code"}}`, Anthropic
+//! `{"type":"error","error":{"type","message"}}`, Gemini `{"error":{"code","message","status"}}`.
+
+use bytes::Bytes;
+use http::{header, HeaderValue, Response, StatusCode};
+use http_body_util::Full;
+use serde_json::{json, Value};
+
+use super::route::Api;
+
+/// Where an error came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// The client sent something we refuse (4xx).
+    Client,
+    /// The policy refused the content (403).
+    Policy,
+    /// The upstream failed (502/504).
+    Upstream,
+    /// We failed (503): nothing was forwarded.
+    Internal,
+}
+
+/// A refusal or failure.
+#[derive(Clone, Debug)]
+pub struct GatewayError {
+    /// Origin.
+    pub origin: Origin,
+    /// HTTP status.
+    pub status: StatusCode,
+    /// Machine code (`blocked_personal_data`, `body_too_large`, …).
+    pub code: &'static str,
+    /// Message, Japanese.
+    pub message_ja: String,
+    /// Message, English.
+    pub message_en: String,
+    /// Extra structured details (categories, locations, token) — never values.
+    pub details: Option<Value>,
+    /// Close the connection after responding.
+    pub close: bool,
+}
+
+impl GatewayError {
+    /// A new error.
+    pub fn new(
+        origin: Origin,
+        status: StatusCode,
+        code: &'static str,
+        ja: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Self {
+        GatewayError {
+            origin,
+            status,
+            code,
+            message_ja: ja.into(),
+            message_en: en.into(),
+            details: None,
+            close: false,
+        }
+    }
+
+    /// Client error (4xx).
+    pub fn client(status: StatusCode, code: &'static str, ja: impl Into<String>, en: impl Into<String>) -> Self {
+        Self::new(Origin::Client, status, code, ja, en)
+    }
+
+    /// Inspection or audit unavailable: 503, nothing forwarded.
+    pub fn unavailable(code: &'static str, en: impl Into<String>) -> Self {
+        Self::new(
+            Origin::Internal,
+            StatusCode::SERVICE_UNAVAILABLE,
+            code,
+            "関守が一時的に利用できないため、送信しませんでした。しばらくしてから再試行してください。",
+            en,
+        )
+    }
+
+    /// Upstream failure.
+    pub fn upstream(status: StatusCode, code: &'static str, en: impl Into<String>) -> Self {
+        Self::new(
+            Origin::Upstream,
+            status,
+            code,
+            "接続先のAIサービスから応答を得られませんでした。",
+            en,
+        )
+    }
+
+    /// Attaches details.
+    pub fn with_details(mut self, d: Value) -> Self {
+        self.details = Some(d);
+        self
+    }
+
+    /// Requests connection close.
+    pub fn closing(mut self) -> Self {
+        self.close = true;
+        self
+    }
+
+    /// The combined bilingual message.
+    pub fn message(&self) -> String {
+        format!("{} / {}", self.message_ja, self.message_en)
+    }
+
+    /// Renders in the API's error shape (OpenAI shape when the API is unknown).
+    pub fn into_response(self, api: Option<Api>, request_id: &str) -> Response<Full<Bytes>> {
+        let message = self.message();
+        let mut body = match api {
+            Some(Api::Anthropic) => json!({
+                "type": "error",
+                "error": {"type": anthropic_type(self.status), "message": message, "code": self.code},
+            }),
+            Some(Api::Gemini) => json!({
+                "error": {"code": self.status.as_u16(), "message": message, "status": google_status(self.status), "reason": self.code},
+            }),
+            _ => json!({
+                "error": {"message": message, "type": openai_type(self.origin, self.status), "code": self.code, "param": null},
+            }),
+        };
+        let mut detail = json!({
+            "code": self.code,
+            "message_ja": self.message_ja,
+            "message_en": self.message_en,
+            "request_id": request_id,
+        });
+        if let (Some(d), Some(obj)) = (self.details, detail.as_object_mut()) {
+            if let Value::Object(m) = d {
+                obj.extend(m);
+            }
+        }
+        if let Some(obj) = body.as_object_mut() {
+            obj.insert("sekimori".into(), detail);
+        }
+        let mut resp = Response::new(Full::new(Bytes::from(body.to_string())));
+        *resp.status_mut() = self.status;
+        let h = resp.headers_mut();
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
+        if let Ok(v) = HeaderValue::from_str(request_id) {
+            h.insert("x-sekimori-request-id", v);
+        }
+        if self.close {
+            h.insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
+        resp
+    }
+}
+
+fn openai_type(origin: Origin, status: StatusCode) -> &'static str {
+    match (origin, status.as_u16()) {
+        (Origin::Policy, _) => "sekimori_policy_error",
+        (_, 401) => "authentication_error",
+        (_, 403) => "permission_error",
+        (_, 404) => "not_found_error",
+        (_, 400 | 408 | 411 | 413 | 415 | 422) => "invalid_request_error",
+        (Origin::Upstream, _) => "upstream_error",
+        _ => "server_error",
+    }
+}
+
+fn anthropic_type(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        401 => "authentication_error",
+        403 => "permission_error",
+        404 => "not_found_error",
+        413 => "request_too_large",
+        429 => "rate_limit_error",
+        500..=599 => "api_error",
+        _ => "invalid_request_error",
+    }
+}
+
+fn google_status(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 | 411 | 413 | 415 => "INVALID_ARGUMENT",
+        401 => "UNAUTHENTICATED",
+        403 => "PERMISSION_DENIED",
+        404 => "NOT_FOUND",
+        408 | 504 => "DEADLINE_EXCEEDED",
+        503 => "UNAVAILABLE",
+        _ => "INTERNAL",
+    }
+}
+
+/// A plain JSON response (operations endpoints, demo upstream).
+pub fn json_response(status: StatusCode, body: &Value) -> Response<Full<Bytes>> {
+    let mut resp = Response::new(Full::new(Bytes::from(body.to_string())));
+    *resp.status_mut() = status;
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    resp
+}

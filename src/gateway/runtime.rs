@@ -1,0 +1,294 @@
+//! The compiled configuration snapshot the request path reads: engine, policy,
+//! identities, upstreams, routes and limits. Built off the request path by
+//! [`Runtime::build`] and published atomically (see [`super::reload`]).
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use ipnet::IpNet;
+
+use crate::config::{Config, ConfigError};
+use crate::inspect::{Category, Engine, EngineBuilder};
+use crate::policy::{model_matches, Action, Policy};
+
+use super::guard;
+use super::route::Api;
+
+/// Who is calling.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Principal {
+    /// User id.
+    pub user: String,
+    /// Department.
+    pub department: String,
+}
+
+/// A compiled `[[upstreams]]` entry.
+#[derive(Clone, Debug)]
+pub struct Upstream {
+    /// Name.
+    pub name: String,
+    /// Provider (`azure`, `on_premises`, `demo`, …).
+    pub provider: String,
+    /// Base URL without trailing slash (empty for `demo`).
+    pub base_url: String,
+    /// Credential header name and value to send.
+    pub credential: Option<(http::HeaderName, http::HeaderValue)>,
+    /// Timeout.
+    pub timeout: Duration,
+    /// Raw declaration (for the region guard).
+    pub decl: crate::config::UpstreamConfig,
+}
+
+/// Limits from `[server]`.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Body cap after decoding.
+    pub max_body_bytes: usize,
+    /// Maximum decompression ratio.
+    pub max_decompression_ratio: u64,
+    /// Deadline for the whole body.
+    pub body_read_timeout: Duration,
+    /// Warn token lifetime.
+    pub warn_token_ttl: Duration,
+}
+
+/// Trusted-header settings, compiled.
+#[derive(Clone, Debug)]
+pub struct TrustedHeader {
+    /// User header.
+    pub user_header: http::HeaderName,
+    /// Department header.
+    pub department_header: http::HeaderName,
+    /// Secret header.
+    pub secret_header: http::HeaderName,
+    /// SHA-256 of the secret (compared in constant time on digests).
+    pub secret_sha256: [u8; 32],
+    /// Allowed fronting clients.
+    pub clients: Vec<IpNet>,
+}
+
+/// One configuration snapshot.
+pub struct Runtime {
+    /// The configuration it was built from.
+    pub config: Config,
+    /// Where it came from (None: embedded default).
+    pub source: Option<PathBuf>,
+    /// Detection engine.
+    pub engine: Arc<Engine>,
+    /// Policy.
+    pub policy: Policy,
+    /// API keys: SHA-256 → principal.
+    pub keys: HashMap<[u8; 32], Principal>,
+    /// Trusted-header mode.
+    pub trusted: Option<TrustedHeader>,
+    /// Anonymous callers allowed.
+    pub allow_anonymous: bool,
+    /// Client allow list.
+    pub allowed_clients: Vec<IpNet>,
+    /// Upstreams by name.
+    pub upstreams: HashMap<String, Arc<Upstream>>,
+    /// Routes `(api, models, upstream)`, first match wins.
+    pub routes: Vec<(String, Vec<String>, String)>,
+    /// Limits.
+    pub limits: Limits,
+}
+
+impl std::fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runtime")
+            .field("source", &self.source)
+            .field("upstreams", &self.upstreams.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
+fn parse_nets(list: &[String]) -> Vec<IpNet> {
+    list.iter()
+        .filter_map(|s| {
+            s.parse::<IpNet>()
+                .ok()
+                .or_else(|| s.parse::<IpAddr>().ok().map(IpNet::from))
+        })
+        .collect()
+}
+
+fn cfg_err(source: Option<&Path>, key: &str, reason: String, fix: &str) -> ConfigError {
+    ConfigError {
+        file: source.map_or_else(|| PathBuf::from("<embedded default>"), Path::to_path_buf),
+        line: None,
+        column: None,
+        key: Some(key.to_string()),
+        reason,
+        fix: fix.to_string(),
+    }
+}
+
+impl Runtime {
+    /// Compiles a validated configuration (builds the engine: takes a moment).
+    pub fn build(config: Config, source: Option<PathBuf>) -> Result<Runtime, ConfigError> {
+        let src = source.as_deref();
+        let base = src
+            .and_then(Path::parent)
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        let engine = EngineBuilder::from_config(&config.detection, &base)
+            .and_then(EngineBuilder::build)
+            .map_err(|e| cfg_err(src, "detection", e.to_string(), "correct the [detection] section"))?;
+
+        let p = &config.policy;
+        let parse_action = |key: &str, a: &str| {
+            a.parse::<Action>()
+                .map_err(|e| cfg_err(src, key, e, "use one of block, mask, warn, log"))
+        };
+        let mut policy = Policy::new(parse_action("policy.default_action", &p.default_action)?);
+        for (c, a) in &p.actions {
+            policy.set_action(Category::from_name(c), parse_action(&format!("policy.actions.{c}"), a)?);
+        }
+        for k in &p.allow_content {
+            policy.allow_content(k);
+        }
+        for d in &config.departments {
+            let mut actions = Vec::new();
+            for (c, a) in &d.actions {
+                actions.push((Category::from_name(c), parse_action(&format!("departments.{}.actions.{c}", d.name), a)?));
+            }
+            let dp = policy.department(&d.name);
+            for (c, a) in actions {
+                dp.set_action(c, a);
+            }
+            dp.set_models(d.models.clone());
+            for k in &d.allow_content {
+                dp.allow_content(k);
+            }
+        }
+
+        let mut keys = HashMap::new();
+        for k in &config.auth.keys {
+            let mut h = [0u8; 32];
+            hex::decode_to_slice(&k.sha256, &mut h)
+                .map_err(|_| cfg_err(src, "auth.keys.sha256", "not hex".into(), "store the SHA-256 in hex"))?;
+            keys.insert(
+                h,
+                Principal {
+                    user: k.user.clone(),
+                    department: k.department.clone(),
+                },
+            );
+        }
+        let trusted = match &config.auth.trusted_header {
+            None => None,
+            Some(t) => {
+                let name = |key: &str, v: &str| {
+                    http::HeaderName::from_bytes(v.to_ascii_lowercase().as_bytes())
+                        .map_err(|_| cfg_err(src, key, format!("'{v}' is not a header name"), "use letters, digits and -"))
+                };
+                use sha2::Digest;
+                Some(TrustedHeader {
+                    user_header: name("auth.trusted_header.user_header", &t.user_header)?,
+                    department_header: name("auth.trusted_header.department_header", &t.department_header)?,
+                    secret_header: name("auth.trusted_header.secret_header", &t.secret_header)?,
+                    secret_sha256: sha2::Sha256::digest(t.secret.as_bytes()).into(),
+                    clients: parse_nets(&t.clients),
+                })
+            }
+        };
+
+        let mut upstreams = HashMap::new();
+        for u in &config.upstreams {
+            guard::check_upstream(u).map_err(|e| {
+                cfg_err(src, &format!("upstreams.{}", u.name), e, "declare only upstreams that process data in Japan (see docs/providers)")
+            })?;
+            let credential = match &u.api_key {
+                None => None,
+                Some(key) => {
+                    let header = u.auth_header.clone().unwrap_or_else(|| {
+                        match u.provider.as_str() {
+                            "azure" => "api-key",
+                            "anthropic" => "x-api-key",
+                            "gemini_developer" => "x-goog-api-key",
+                            _ => "authorization",
+                        }
+                        .to_string()
+                    });
+                    let name = http::HeaderName::from_bytes(header.to_ascii_lowercase().as_bytes())
+                        .map_err(|_| cfg_err(src, "upstreams.auth_header", format!("'{header}' is not a header name"), "use e.g. api-key"))?;
+                    let value = if name == http::header::AUTHORIZATION {
+                        format!("Bearer {key}")
+                    } else {
+                        key.clone()
+                    };
+                    let mut value = http::HeaderValue::from_str(&value)
+                        .map_err(|_| cfg_err(src, "upstreams.api_key", "the key contains characters not allowed in a header".into(), "check the value of the variable"))?;
+                    value.set_sensitive(true);
+                    Some((name, value))
+                }
+            };
+            upstreams.insert(
+                u.name.clone(),
+                Arc::new(Upstream {
+                    name: u.name.clone(),
+                    provider: u.provider.clone(),
+                    base_url: u.base_url.trim_end_matches('/').to_string(),
+                    credential,
+                    timeout: Duration::from_secs(
+                        u.timeout_secs.unwrap_or(crate::config::DEFAULT_UPSTREAM_TIMEOUT_SECS),
+                    ),
+                    decl: u.clone(),
+                }),
+            );
+        }
+        let routes = config
+            .routes
+            .iter()
+            .map(|r| (r.api.clone(), r.models.clone(), r.upstream.clone()))
+            .collect();
+        let s = &config.server;
+        Ok(Runtime {
+            engine: Arc::new(engine),
+            policy,
+            keys,
+            trusted,
+            allow_anonymous: config.auth.allow_anonymous,
+            allowed_clients: parse_nets(&s.allowed_clients),
+            upstreams,
+            routes,
+            limits: Limits {
+                max_body_bytes: s.max_body_bytes,
+                max_decompression_ratio: s.max_decompression_ratio,
+                body_read_timeout: Duration::from_secs(s.body_read_timeout_secs),
+                warn_token_ttl: Duration::from_secs(p.warn_token_ttl_secs),
+            },
+            source,
+            config,
+        })
+    }
+
+    /// The upstream serving `api` for `model`, first matching route.
+    pub fn route(&self, api: Api, model: Option<&str>) -> Option<Arc<Upstream>> {
+        self.routes
+            .iter()
+            .find(|(a, models, _)| {
+                a == api.as_str()
+                    && (models.is_empty()
+                        || model.is_some_and(|m| models.iter().any(|p| model_matches(p, m))))
+            })
+            .and_then(|(_, _, u)| self.upstreams.get(u).cloned())
+    }
+
+    /// Whether `ip` may connect.
+    pub fn client_allowed(&self, ip: IpAddr) -> bool {
+        let ip = canonical(ip);
+        self.allowed_clients.iter().any(|n| n.contains(&ip))
+    }
+}
+
+/// IPv4-mapped IPv6 addresses as IPv4.
+pub fn canonical(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    }
+}

@@ -1,0 +1,387 @@
+//! Listener, connections, and the shared state every request sees.
+
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use arc_swap::ArcSwap;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{watch, Semaphore};
+
+use super::hooks::{AuditHook, NoAudit};
+use super::metrics::Metrics;
+use super::runtime::Runtime;
+use super::warn::AckStore;
+
+/// State shared by all requests, surviving configuration reloads.
+pub struct Shared {
+    /// The live configuration snapshot.
+    pub runtime: ArcSwap<Runtime>,
+    /// Outstanding warn tokens.
+    pub acks: AckStore,
+    /// Metrics.
+    pub metrics: Metrics,
+    /// The audit log.
+    pub audit: Arc<dyn AuditHook>,
+    /// Upstream HTTP client (rustls, certificate verification on, pooled).
+    pub client: reqwest::Client,
+    /// Reload generation (incremented on each successful reload).
+    pub generation: AtomicU64,
+    /// Process start, for uptime.
+    pub started: Instant,
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared").finish_non_exhaustive()
+    }
+}
+
+/// Builds the upstream client: rustls with the platform roots, verification always on,
+/// HTTP/1.1 and HTTP/2 (ALPN), pooled, no redirects, no proxy from the environment.
+pub fn upstream_client() -> Result<reqwest::Client, reqwest::Error> {
+    reqwest::Client::builder()
+        .use_rustls_tls()
+        .https_only(false) // http:// is allowed only for on-premises/loopback, checked at config load
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .connect_timeout(Duration::from_secs(crate::config::DEFAULT_CONNECT_TIMEOUT_SECS))
+        .pool_idle_timeout(Duration::from_secs(90))
+        .pool_max_idle_per_host(64)
+        .tcp_nodelay(true)
+        .user_agent(concat!("sekimori/", env!("CARGO_PKG_VERSION")))
+        .build()
+}
+
+/// Builder for a gateway.
+pub struct Gateway {
+    runtime: Runtime,
+    audit: Arc<dyn AuditHook>,
+}
+
+impl std::fmt::Debug for Gateway {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gateway").finish_non_exhaustive()
+    }
+}
+
+/// A gateway serving on a socket.
+#[derive(Debug)]
+pub struct RunningGateway {
+    /// The bound address.
+    pub addr: SocketAddr,
+    /// Shared state (reload, metrics).
+    pub shared: Arc<Shared>,
+    shutdown: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Gateway {
+    /// A gateway over a compiled configuration, without an audit log.
+    pub fn new(runtime: Runtime) -> Self {
+        Gateway {
+            runtime,
+            audit: Arc::new(NoAudit),
+        }
+    }
+
+    /// Sets the audit hook.
+    pub fn audit(mut self, audit: Arc<dyn AuditHook>) -> Self {
+        self.audit = audit;
+        self
+    }
+
+    /// Binds `addr` (use port 0 in tests) and starts serving in the background.
+    pub async fn start(self, addr: SocketAddr) -> io::Result<RunningGateway> {
+        let listener = TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let client = upstream_client().map_err(io::Error::other)?;
+        let shared = Arc::new(Shared {
+            runtime: ArcSwap::from_pointee(self.runtime),
+            acks: AckStore::default(),
+            metrics: Metrics::default(),
+            audit: self.audit,
+            client,
+            generation: AtomicU64::new(0),
+            started: Instant::now(),
+        });
+        let (tx, rx) = watch::channel(false);
+        let task = tokio::spawn(accept_loop(listener, shared.clone(), rx));
+        tracing::info!(target: "sekimori::gateway", %addr, "listening");
+        Ok(RunningGateway {
+            addr,
+            shared,
+            shutdown: tx,
+            task,
+        })
+    }
+}
+
+impl RunningGateway {
+    /// Stops accepting and waits for the accept loop to end.
+    pub async fn shutdown(self) {
+        let _ = self.shutdown.send(true);
+        let _ = self.task.await;
+    }
+
+    /// Waits until the accept loop ends (after [`Self::shutdown`] from elsewhere or a fatal error).
+    pub async fn wait(self) {
+        let _ = self.task.await;
+    }
+}
+
+async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+    let limit = shared.runtime.load().config.server.max_connections;
+    let slots = Arc::new(Semaphore::new(limit));
+    loop {
+        let (stream, peer) = tokio::select! {
+            _ = stop.changed() => break,
+            r = listener.accept() => match r {
+                Ok(x) => x,
+                Err(e) => {
+                    tracing::warn!(target: "sekimori::gateway", error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        let rt = shared.runtime.load();
+        if !rt.client_allowed(peer.ip()) {
+            tracing::warn!(target: "sekimori::gateway", client = %peer.ip(), "connection refused: client address not in server.allowed_clients");
+            drop(stream);
+            continue;
+        }
+        let Ok(permit) = slots.clone().try_acquire_owned() else {
+            tracing::warn!(target: "sekimori::gateway", limit, "connection refused: server.max_connections reached");
+            drop(stream);
+            continue;
+        };
+        let header_timeout = Duration::from_secs(rt.config.server.header_read_timeout_secs);
+        let idle = Duration::from_secs(rt.config.server.idle_timeout_secs);
+        drop(rt);
+        let shared = shared.clone();
+        tokio::spawn(async move {
+            serve_connection(stream, peer, shared, header_timeout, idle).await;
+            drop(permit);
+        });
+    }
+}
+
+/// Per-connection facts the handler needs.
+#[derive(Clone, Debug)]
+pub struct ConnInfo {
+    /// Peer address.
+    pub peer: SocketAddr,
+    /// Set when a request head carried both Content-Length and Transfer-Encoding.
+    pub smuggling: Arc<AtomicBool>,
+    /// Requests in flight on this connection (idle timer paused while > 0).
+    pub in_flight: Arc<AtomicUsize>,
+}
+
+async fn serve_connection(
+    stream: TcpStream,
+    peer: SocketAddr,
+    shared: Arc<Shared>,
+    header_timeout: Duration,
+    idle: Duration,
+) {
+    let _ = stream.set_nodelay(true);
+    let info = ConnInfo {
+        peer,
+        smuggling: Arc::new(AtomicBool::new(false)),
+        in_flight: Arc::new(AtomicUsize::new(0)),
+    };
+    let started = Instant::now();
+    let last = Arc::new(AtomicU64::new(0));
+    let io = Watched {
+        inner: stream,
+        sniff: Sniffer::default(),
+        smuggling: info.smuggling.clone(),
+        last: last.clone(),
+        started,
+    };
+    let svc_info = info.clone();
+    let svc = service_fn(move |req| {
+        let shared = shared.clone();
+        let info = svc_info.clone();
+        async move {
+            info.in_flight.fetch_add(1, Ordering::SeqCst);
+            let r = super::handler::handle(shared, &info, req).await;
+            info.in_flight.fetch_sub(1, Ordering::SeqCst);
+            Ok::<_, std::convert::Infallible>(r)
+        }
+    });
+    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_timeout)
+        .max_buf_size(64 * 1024);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_concurrent_streams(100)
+        .max_header_list_size(64 * 1024)
+        .max_send_buf_size(1024 * 1024);
+    let conn = builder.serve_connection(TokioIo::new(io), svc);
+    tokio::pin!(conn);
+    let tick = (idle / 4).max(Duration::from_millis(100));
+    loop {
+        tokio::select! {
+            r = conn.as_mut() => {
+                if let Err(e) = r {
+                    tracing::debug!(target: "sekimori::gateway", error = %e, "connection ended with an error");
+                }
+                return;
+            }
+            _ = tokio::time::sleep(tick) => {
+                let idle_for = started.elapsed().saturating_sub(Duration::from_millis(last.load(Ordering::Relaxed)));
+                if info.in_flight.load(Ordering::SeqCst) == 0 && idle_for >= idle {
+                    tracing::debug!(target: "sekimori::gateway", client = %peer.ip(), "idle connection closed");
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// Detects a request head carrying both `Content-Length` and `Transfer-Encoding`
+/// (hyper silently drops one; RFC 9112 §6.1 lets us reject and close instead).
+/// Looks at the first bytes of each line only; a blank line ends a head.
+#[derive(Debug, Default)]
+struct Sniffer {
+    prefix: [u8; 20],
+    len: usize,
+    cl: bool,
+    te: bool,
+}
+
+impl Sniffer {
+    fn feed(&mut self, bytes: &[u8]) -> bool {
+        let mut hit = false;
+        for &b in bytes {
+            if b == b'\n' {
+                let line = &self.prefix[..self.len];
+                let line = line.strip_suffix(b"\r").unwrap_or(line);
+                if line.is_empty() {
+                    self.cl = false;
+                    self.te = false;
+                } else if line.len() >= 15 && line[..15].eq_ignore_ascii_case(b"content-length:") {
+                    self.cl = true;
+                } else if line.len() >= 18 && line[..18].eq_ignore_ascii_case(b"transfer-encoding:") {
+                    self.te = true;
+                }
+                hit |= self.cl && self.te;
+                self.len = 0;
+            } else if self.len < self.prefix.len() {
+                self.prefix[self.len] = b;
+                self.len += 1;
+            }
+        }
+        hit
+    }
+}
+
+/// The TCP stream with activity tracking and the smuggling sniffer.
+struct Watched {
+    inner: TcpStream,
+    sniff: Sniffer,
+    smuggling: Arc<AtomicBool>,
+    last: Arc<AtomicU64>,
+    started: Instant,
+}
+
+impl Watched {
+    fn touch(&self) {
+        self.last
+            .store(self.started.elapsed().as_millis() as u64, Ordering::Relaxed);
+    }
+}
+
+impl AsyncRead for Watched {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let before = buf.filled().len();
+        let r = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if let Poll::Ready(Ok(())) = r {
+            let new = &buf.filled()[before..];
+            if !new.is_empty() {
+                let this = &mut *self;
+                if this.sniff.feed(new) {
+                    this.smuggling.store(true, Ordering::SeqCst);
+                }
+                this.touch();
+            }
+        }
+        r
+    }
+}
+
+impl AsyncWrite for Watched {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let r = Pin::new(&mut self.inner).poll_write(cx, buf);
+        if let Poll::Ready(Ok(n)) = r {
+            if n > 0 {
+                self.touch();
+            }
+        }
+        r
+    }
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let r = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
+        if let Poll::Ready(Ok(n)) = r {
+            if n > 0 {
+                self.touch();
+            }
+        }
+        r
+    }
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Sniffer;
+
+    #[test]
+    fn sniffer_table() {
+        let cases: &[(&[u8], bool)] = &[
+            (b"POST / HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n", true),
+            (b"POST / HTTP/1.1\r\ntransfer-encoding: chunked\r\ncontent-length: 5\r\n\r\n", true),
+            (b"POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello", false),
+            (b"POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nPOST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", false),
+        ];
+        for (input, want) in cases {
+            let mut s = Sniffer::default();
+            // Byte by byte, to show splits do not matter.
+            let hit = input.iter().fold(false, |h, b| s.feed(std::slice::from_ref(b)) | h);
+            assert_eq!(hit, *want, "{}", String::from_utf8_lossy(input));
+        }
+    }
+}

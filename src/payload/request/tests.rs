@@ -1,0 +1,147 @@
+use serde_json::json;
+
+use super::*;
+
+#[test]
+fn strict_parse_table() {
+    let deep = "[".repeat(200) + &"]".repeat(200);
+    let deep_obj = format!("{{\"a\":{}}}", deep);
+    let cases: &[(&[u8], Option<&str>)] = &[
+        (br#"{"a":1}"#, None),
+        (br#"{"a":1,"a":2}"#, Some("duplicate_key")),
+        (br#"{"m":[{"x":1,"y":{"k":1,"k":2}}]}"#, Some("duplicate_key")),
+        (b"{\"a\":\"\xff\"}", Some("utf8")),
+        (br#"{"a":"\ud800"}"#, Some("surrogate")),
+        (br#"{"a":"\udc00x"}"#, Some("surrogate")),
+        (br#"{"a":"\ud842\udfb7"}"#, None),
+        (br#"{"a":}"#, Some("malformed")),
+        (br#"{"a":1} x"#, Some("malformed")),
+        (br#"[1]"#, Some("object")),
+        (deep_obj.as_bytes(), Some("deep")),
+    ];
+    for (input, want) in cases {
+        let got = parse_strict(input);
+        let kind = got.as_ref().err().map(|e| match e {
+            PayloadError::NotUtf8 { .. } => "utf8",
+            PayloadError::DuplicateKey { .. } => "duplicate_key",
+            PayloadError::TooDeep => "deep",
+            PayloadError::LoneSurrogate { .. } => "surrogate",
+            PayloadError::Malformed { .. } => "malformed",
+            PayloadError::NotObject => "object",
+        });
+        assert_eq!(kind, *want, "{}", String::from_utf8_lossy(&input[..input.len().min(40)]));
+    }
+}
+
+#[test]
+fn depth_at_limit_is_accepted() {
+    let n = MAX_DEPTH - 1;
+    let body = format!("{{\"a\":{}{}}}", "[".repeat(n), "]".repeat(n));
+    assert!(parse_strict(body.as_bytes()).is_ok());
+    let n = MAX_DEPTH;
+    let body = format!("{{\"a\":{}{}}}", "[".repeat(n), "]".repeat(n));
+    assert_eq!(parse_strict(body.as_bytes()), Err(PayloadError::TooDeep));
+}
+
+fn paths(v: serde_json::Value) -> Vec<String> {
+    extract_slots(&v).into_iter().map(|s| s.path).collect()
+}
+
+#[test]
+fn slots_per_api() {
+    let cases: Vec<(&str, serde_json::Value, Vec<&str>)> = vec![
+        (
+            "openai chat",
+            json!({"model":"m","user":"u1","messages":[
+                {"role":"system","content":"sys"},
+                {"role":"user","name":"taro","content":[{"type":"text","text":"hi"}]},
+                {"role":"assistant","tool_calls":[{"id":"c1","type":"function","function":{"name":"f","arguments":"{\"q\":\"x\"}"}}]},
+                {"role":"tool","tool_call_id":"c1","content":"result"}],
+              "tools":[{"type":"function","function":{"name":"f","description":"desc","parameters":{"type":"object"}}}]}),
+            vec![
+                "messages[0].content",
+                "messages[1].content[0].text",
+                "messages[1].name",
+                "messages[2].tool_calls[0].function.arguments",
+                "messages[2].tool_calls[0].function.name",
+                "messages[3].content",
+                "tools[0].function.description",
+                "tools[0].function.name",
+                "user",
+            ],
+        ),
+        (
+            "responses",
+            json!({"model":"m","instructions":"be nice","input":[{"role":"user","content":[{"type":"input_text","text":"q"}]},{"type":"function_call_output","call_id":"c","output":"out"}]}),
+            vec!["input[0].content[0].text", "input[1].output", "instructions"],
+        ),
+        (
+            "embeddings",
+            json!({"model":"m","input":["a","b"]}),
+            vec!["input[0]", "input[1]"],
+        ),
+        (
+            "anthropic",
+            json!({"model":"m","system":[{"type":"text","text":"s"}],"messages":[{"role":"user","content":[
+                {"type":"tool_result","tool_use_id":"t","content":[{"type":"text","text":"r"}]},
+                {"type":"tool_use","id":"t","name":"n","input":{"q":"v"}}]}]}),
+            vec![
+                "messages[0].content[0].content[0].text",
+                "messages[0].content[1].input.q",
+                "messages[0].content[1].name",
+                "system[0].text",
+            ],
+        ),
+        (
+            "gemini",
+            json!({"systemInstruction":{"parts":[{"text":"s"}]},"system_instruction":{"parts":[{"text":"t"}]},"contents":[{"role":"user","parts":[{"text":"a"},{"functionResponse":{"name":"f","response":{"r":"x"}}}]}]}),
+            vec![
+                "contents[0].parts[0].text",
+                "contents[0].parts[1].functionResponse.name",
+                "contents[0].parts[1].functionResponse.response.r",
+                "systemInstruction.parts[0].text",
+                "system_instruction.parts[0].text",
+            ],
+        ),
+    ];
+    for (name, v, want) in cases {
+        assert_eq!(paths(v), want, "{name}");
+    }
+}
+
+#[test]
+fn set_slot_round_trip() {
+    let mut v = json!({"a/b":[{"~k":"x"}]});
+    let s = extract_slots(&v);
+    assert_eq!(s[0].pointer, "/a~1b/0/~0k");
+    assert!(set_slot(&mut v, &s[0].pointer, "y".into()));
+    assert_eq!(v, json!({"a/b":[{"~k":"y"}]}));
+}
+
+#[test]
+fn uninspectable_table() {
+    let cases: Vec<(&str, serde_json::Value, Vec<&str>)> = vec![
+        ("text only", json!({"messages":[{"role":"user","content":"x"}]}), vec![]),
+        ("openai image", json!({"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/png;base64,AA"}}]}]}), vec!["image"]),
+        ("openai audio", json!({"messages":[{"role":"user","content":[{"type":"input_audio","input_audio":{"data":"AA","format":"wav"}}]}]}), vec!["audio"]),
+        ("openai file", json!({"messages":[{"role":"user","content":[{"type":"file","file":{"file_id":"f"}}]}]}), vec!["file"]),
+        ("responses file_url", json!({"input":[{"role":"user","content":[{"type":"input_file","file_url":"https://x"}]}]}), vec!["url"]),
+        ("responses web_search", json!({"tools":[{"type":"web_search_preview"}]}), vec!["web_search"]),
+        ("responses mcp", json!({"tools":[{"type":"mcp","server_url":"https://x"}]}), vec!["mcp"]),
+        ("anthropic mcp_servers", json!({"mcp_servers":[{"type":"url","url":"https://x"}]}), vec!["mcp"]),
+        ("anthropic image url", json!({"messages":[{"role":"user","content":[{"type":"image","source":{"type":"url","url":"https://x"}}]}]}), vec!["url"]),
+        ("anthropic text document", json!({"messages":[{"role":"user","content":[{"type":"document","source":{"type":"text","data":"x"}}]}]}), vec![]),
+        ("anthropic web_fetch", json!({"tools":[{"type":"web_fetch_20250910","name":"web_fetch"}]}), vec!["web_search"]),
+        ("gemini inline", json!({"contents":[{"parts":[{"inlineData":{"mimeType":"image/jpeg","data":"AA"}}]}]}), vec!["image"]),
+        ("gemini snake", json!({"contents":[{"parts":[{"inline_data":{"mime_type":"audio/wav","data":"AA"}}]}]}), vec!["audio"]),
+        ("gemini tools", json!({"tools":[{"googleSearch":{}},{"url_context":{}}]}), vec!["url", "web_search"]),
+        ("azure data_sources", json!({"data_sources":[{"type":"azure_search"}]}), vec!["data_sources"]),
+        ("function tool ok", json!({"tools":[{"type":"function","function":{"name":"f"}}]}), vec![]),
+    ];
+    for (name, v, want) in cases {
+        let mut got: Vec<&str> = find_uninspectable(&v).iter().map(|u| u.kind).collect();
+        got.sort();
+        got.dedup();
+        assert_eq!(got, want, "{name}");
+    }
+}
