@@ -15,12 +15,12 @@
 
 #[cfg(feature = "gateway")]
 pub mod cli;
-pub mod inspect;
-pub mod mask;
-pub mod text;
 #[cfg(feature = "gateway")]
 pub mod config;
 #[cfg(feature = "gateway")]
 pub mod gateway;
+pub mod inspect;
+pub mod mask;
 pub mod payload;
 pub mod policy;
+pub mod text;

@@ -200,7 +200,9 @@ fn substitute_env(
                 column: None,
                 key: None,
                 reason: format!("environment variable {name} is not set"),
-                fix: format!("export {name}=… before starting Sekimori, or write the value in the file"),
+                fix: format!(
+                    "export {name}=… before starting Sekimori, or write the value in the file"
+                ),
             })?;
             for ch in value.chars() {
                 match ch {
@@ -273,28 +275,55 @@ impl Config {
         }
         for c in &s.allowed_clients {
             check_cidr(c).map_err(|r| {
-                err("server.allowed_clients".into(), c, r, "write CIDRs such as \"10.0.0.0/8\" or \"127.0.0.1/32\"")
+                err(
+                    "server.allowed_clients".into(),
+                    c,
+                    r,
+                    "write CIDRs such as \"10.0.0.0/8\" or \"127.0.0.1/32\"",
+                )
             })?;
         }
         for (k, v, min) in [
             ("server.max_body_bytes", s.max_body_bytes as u64, 1),
-            ("server.max_decompression_ratio", s.max_decompression_ratio, 1),
-            ("server.header_read_timeout_secs", s.header_read_timeout_secs, 1),
+            (
+                "server.max_decompression_ratio",
+                s.max_decompression_ratio,
+                1,
+            ),
+            (
+                "server.header_read_timeout_secs",
+                s.header_read_timeout_secs,
+                1,
+            ),
             ("server.body_read_timeout_secs", s.body_read_timeout_secs, 1),
             ("server.idle_timeout_secs", s.idle_timeout_secs, 1),
             ("server.max_connections", s.max_connections as u64, 1),
-            ("policy.warn_token_ttl_secs", self.policy.warn_token_ttl_secs, 1),
+            (
+                "policy.warn_token_ttl_secs",
+                self.policy.warn_token_ttl_secs,
+                1,
+            ),
         ] {
             if v < min {
                 let short = k.rsplit('.').next().unwrap_or(k);
-                return Err(err(k.into(), short, "must be at least 1".into(), "give a positive number or remove the key for the default"));
+                return Err(err(
+                    k.into(),
+                    short,
+                    "must be at least 1".into(),
+                    "give a positive number or remove the key for the default",
+                ));
             }
         }
         let check_action = |key: String, a: &str| {
             if ACTIONS.contains(&a) {
                 Ok(())
             } else {
-                Err(err(key, a, format!("unknown action '{a}'"), "use one of block, mask, warn, log"))
+                Err(err(
+                    key,
+                    a,
+                    format!("unknown action '{a}'"),
+                    "use one of block, mask, warn, log",
+                ))
             }
         };
         check_action("policy.default_action".into(), &self.policy.default_action)?;
@@ -305,7 +334,12 @@ impl Config {
             if CONTENT_KINDS.contains(&k) {
                 Ok(())
             } else {
-                Err(err(key, k, format!("unknown content kind '{k}'"), &format!("use one of {}", CONTENT_KINDS.join(", "))))
+                Err(err(
+                    key,
+                    k,
+                    format!("unknown content kind '{k}'"),
+                    &format!("use one of {}", CONTENT_KINDS.join(", ")),
+                ))
             }
         };
         for k in &self.policy.allow_content {
@@ -314,7 +348,12 @@ impl Config {
         let mut seen = std::collections::HashSet::new();
         for (i, d) in self.departments.iter().enumerate() {
             if d.name.is_empty() || !seen.insert(d.name.as_str()) {
-                return Err(err(format!("departments[{i}].name"), "[[departments]]", format!("department name '{}' is empty or repeated", d.name), "give every [[departments]] a unique name"));
+                return Err(err(
+                    format!("departments[{i}].name"),
+                    "[[departments]]",
+                    format!("department name '{}' is empty or repeated", d.name),
+                    "give every [[departments]] a unique name",
+                ));
             }
             for (c, a) in &d.actions {
                 check_action(format!("departments[{i}].actions.{c}"), a)?;
@@ -325,35 +364,77 @@ impl Config {
         }
         for (i, k) in self.auth.keys.iter().enumerate() {
             if k.sha256.len() != 64 || !k.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return Err(err(format!("auth.keys[{i}].sha256"), "sha256", "not a 64-digit hex SHA-256".into(), "store the hash, not the key: printf %s \"$KEY\" | sha256sum"));
+                return Err(err(
+                    format!("auth.keys[{i}].sha256"),
+                    "sha256",
+                    "not a 64-digit hex SHA-256".into(),
+                    "store the hash, not the key: printf %s \"$KEY\" | sha256sum",
+                ));
             }
             if k.user.is_empty() {
-                return Err(err(format!("auth.keys[{i}].user"), "[[auth.keys]]", "empty user".into(), "name the key's owner"));
+                return Err(err(
+                    format!("auth.keys[{i}].user"),
+                    "[[auth.keys]]",
+                    "empty user".into(),
+                    "name the key's owner",
+                ));
             }
         }
         if let Some(t) = &self.auth.trusted_header {
             if t.secret.chars().count() < 16 {
-                return Err(err("auth.trusted_header.secret".into(), "secret", "the shared secret is shorter than 16 characters".into(), "use a long random value, e.g. from openssl rand -hex 32, via ${ENV_VAR}"));
+                return Err(err(
+                    "auth.trusted_header.secret".into(),
+                    "secret",
+                    "the shared secret is shorter than 16 characters".into(),
+                    "use a long random value, e.g. from openssl rand -hex 32, via ${ENV_VAR}",
+                ));
             }
             if t.clients.is_empty() {
-                return Err(err("auth.trusted_header.clients".into(), "trusted_header", "no client CIDR".into(), "list the fronting application's addresses"));
+                return Err(err(
+                    "auth.trusted_header.clients".into(),
+                    "trusted_header",
+                    "no client CIDR".into(),
+                    "list the fronting application's addresses",
+                ));
             }
             for c in &t.clients {
-                check_cidr(c).map_err(|r| err("auth.trusted_header.clients".into(), c, r, "write CIDRs such as \"10.0.0.5/32\""))?;
+                check_cidr(c).map_err(|r| {
+                    err(
+                        "auth.trusted_header.clients".into(),
+                        c,
+                        r,
+                        "write CIDRs such as \"10.0.0.5/32\"",
+                    )
+                })?;
             }
         }
         let mut names = std::collections::HashSet::new();
         for (i, u) in self.upstreams.iter().enumerate() {
             let key = |f: &str| format!("upstreams[{i}].{f}");
             if u.name.is_empty() || !names.insert(u.name.as_str()) {
-                return Err(err(key("name"), "[[upstreams]]", format!("upstream name '{}' is empty or repeated", u.name), "give every [[upstreams]] a unique name"));
+                return Err(err(
+                    key("name"),
+                    "[[upstreams]]",
+                    format!("upstream name '{}' is empty or repeated", u.name),
+                    "give every [[upstreams]] a unique name",
+                ));
             }
             if !PROVIDERS.contains(&u.provider.as_str()) {
-                return Err(err(key("provider"), &u.provider, format!("unknown provider '{}'", u.provider), &format!("use one of {}", PROVIDERS.join(", "))));
+                return Err(err(
+                    key("provider"),
+                    &u.provider,
+                    format!("unknown provider '{}'", u.provider),
+                    &format!("use one of {}", PROVIDERS.join(", ")),
+                ));
             }
             if u.provider != "demo" {
                 let url = url::Url::parse(&u.base_url).map_err(|e| {
-                    err(key("base_url"), "base_url", format!("'{}' is not a URL: {e}", u.base_url), "write e.g. base_url = \"https://example.openai.azure.com\"")
+                    err(
+                        key("base_url"),
+                        "base_url",
+                        format!("'{}' is not a URL: {e}", u.base_url),
+                        "write e.g. base_url = \"https://example.openai.azure.com\"",
+                    )
                 })?;
                 match url.scheme() {
                     "https" => {}
@@ -362,20 +443,40 @@ impl Config {
                         return Err(err(key("base_url"), "base_url", format!("upstream '{}' uses http://, allowed only for on_premises or loopback upstreams", u.name), "use https://, or declare provider = \"on_premises\" for a server on your own network"));
                     }
                     other => {
-                        return Err(err(key("base_url"), "base_url", format!("scheme '{other}' is not supported"), "use https://"));
+                        return Err(err(
+                            key("base_url"),
+                            "base_url",
+                            format!("scheme '{other}' is not supported"),
+                            "use https://",
+                        ));
                     }
                 }
                 if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
-                    return Err(err(key("base_url"), "base_url", "base_url must not carry a query, fragment or user info".into(), "put credentials in api_key"));
+                    return Err(err(
+                        key("base_url"),
+                        "base_url",
+                        "base_url must not carry a query, fragment or user info".into(),
+                        "put credentials in api_key",
+                    ));
                 }
             }
         }
         for (i, r) in self.routes.iter().enumerate() {
             if !APIS.contains(&r.api.as_str()) {
-                return Err(err(format!("routes[{i}].api"), &r.api, format!("unknown API family '{}'", r.api), "use one of openai, azure, anthropic, gemini"));
+                return Err(err(
+                    format!("routes[{i}].api"),
+                    &r.api,
+                    format!("unknown API family '{}'", r.api),
+                    "use one of openai, azure, anthropic, gemini",
+                ));
             }
             if !names.contains(r.upstream.as_str()) {
-                return Err(err(format!("routes[{i}].upstream"), &r.upstream, format!("no [[upstreams]] is named '{}'", r.upstream), "add that upstream or correct the name"));
+                return Err(err(
+                    format!("routes[{i}].upstream"),
+                    &r.upstream,
+                    format!("no [[upstreams]] is named '{}'", r.upstream),
+                    "add that upstream or correct the name",
+                ));
             }
         }
         for c in self.policy.actions.keys() {
@@ -383,7 +484,14 @@ impl Config {
                 && !self.detection.word_lists.iter().any(|w| &w.name == c)
                 && c != "confidential"
             {
-                return Err(err(format!("policy.actions.{c}"), c, format!("'{c}' is neither a built-in category nor a [[detection.word_lists]] name"), "use name, address, phone, my_number, email, or a word list's name"));
+                return Err(err(
+                    format!("policy.actions.{c}"),
+                    c,
+                    format!(
+                        "'{c}' is neither a built-in category nor a [[detection.word_lists]] name"
+                    ),
+                    "use name, address, phone, my_number, email, or a word list's name",
+                ));
             }
         }
         Ok(())

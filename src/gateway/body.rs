@@ -29,12 +29,20 @@ where
         Err(_) => Err(GatewayError::client(
             StatusCode::REQUEST_TIMEOUT,
             "body_timeout",
-            format!("リクエスト本文を{}秒以内に受信できませんでした。", deadline.as_secs()),
-            format!("the request body did not arrive within {} s", deadline.as_secs()),
+            format!(
+                "リクエスト本文を{}秒以内に受信できませんでした。",
+                deadline.as_secs()
+            ),
+            format!(
+                "the request body did not arrive within {} s",
+                deadline.as_secs()
+            ),
         )
         .closing()),
         Ok(Err(e)) => {
-            if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() {
+            if e.downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some()
+            {
                 Err(too_large(max))
             } else {
                 Err(GatewayError::client(
@@ -63,7 +71,12 @@ pub fn too_large(max: usize) -> GatewayError {
 
 /// Decodes the body per `Content-Encoding`, capping output at `max` bytes and the
 /// expansion at `ratio` decoded bytes per encoded byte.
-pub fn decode(headers: &HeaderMap, body: Bytes, max: usize, ratio: u64) -> Result<Bytes, GatewayError> {
+pub fn decode(
+    headers: &HeaderMap,
+    body: Bytes,
+    max: usize,
+    ratio: u64,
+) -> Result<Bytes, GatewayError> {
     let mut codings: Vec<String> = Vec::new();
     for v in headers.get_all(http::header::CONTENT_ENCODING) {
         let s = v.to_str().map_err(|_| unsupported("(non-ASCII)"))?;
@@ -92,9 +105,9 @@ pub fn decode(headers: &HeaderMap, body: Bytes, max: usize, ratio: u64) -> Resul
                 }
             }
             "br" => Box::new(brotli::Decompressor::new(&input[..], 8192)),
-            "zstd" => Box::new(
-                zstd::stream::read::Decoder::new(&input[..]).map_err(|_| corrupt(c))?,
-            ),
+            "zstd" => {
+                Box::new(zstd::stream::read::Decoder::new(&input[..]).map_err(|_| corrupt(c))?)
+            }
             other => return Err(unsupported(other)),
         };
         let mut out = Vec::new();
@@ -108,7 +121,9 @@ pub fn decode(headers: &HeaderMap, body: Bytes, max: usize, ratio: u64) -> Resul
                     StatusCode::PAYLOAD_TOO_LARGE,
                     "decompression_ratio",
                     format!("圧縮された本文の展開率が上限（{ratio}:1）を超えています。"),
-                    format!("the compressed body expands more than {ratio}:1; send it uncompressed"),
+                    format!(
+                        "the compressed body expands more than {ratio}:1; send it uncompressed"
+                    ),
                 )
                 .closing()
             } else {

@@ -22,13 +22,20 @@ pub fn check_upstream(u: &UpstreamConfig) -> Result<(), String> {
 /// Checked on every request, with the model or deployment it names.
 pub fn check_request(u: &UpstreamConfig, model: Option<&str>) -> Result<(), (String, String)> {
     if u.provider == "azure" && !u.deployments.is_empty() {
-        let ok = model.and_then(|m| u.deployments.iter().find(|d| d.name == m)).is_some_and(|d| {
-            matches!(d.sku.as_str(), "Standard" | "ProvisionedManaged")
-        });
+        let ok = model
+            .and_then(|m| u.deployments.iter().find(|d| d.name == m))
+            .is_some_and(|d| matches!(d.sku.as_str(), "Standard" | "ProvisionedManaged"));
         if !ok {
             return Err((
-                format!("デプロイ「{}」は国内処理が確認された接続先として登録されていません。", model.unwrap_or("")),
-                format!("deployment '{}' is not a declared in-region deployment of upstream '{}'", model.unwrap_or(""), u.name),
+                format!(
+                    "デプロイ「{}」は国内処理が確認された接続先として登録されていません。",
+                    model.unwrap_or("")
+                ),
+                format!(
+                    "deployment '{}' is not a declared in-region deployment of upstream '{}'",
+                    model.unwrap_or(""),
+                    u.name
+                ),
             ));
         }
     }

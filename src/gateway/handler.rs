@@ -11,7 +11,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use bytes::Bytes;
 use http::{header, HeaderMap, Method, Request, Response, StatusCode};
 use http_body_util::BodyExt;
-use serde_json::{json, Value};
+use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::inspect::Finding;
@@ -21,7 +21,7 @@ use crate::policy::{Action, Decision};
 
 use super::hooks::{FindingLocation, ForwardRecord, Outcome, OutcomeRecord};
 use super::respond::{json_response, GatewayError, Origin};
-use super::route::{self, Api, ApiRoute, Endpoint, RouteError};
+use super::route::{self, ApiRoute, Endpoint, RouteError};
 use super::runtime::{canonical, Principal, Runtime};
 use super::server::{ConnInfo, Shared};
 use super::upstream::{self, Body, Forwarded};
@@ -92,10 +92,16 @@ where
     let path = req.uri().path().to_string();
     if req.method() == Method::GET {
         match path.as_str() {
-            "/healthz" => return upstream::full(json_response(StatusCode::OK, &json!({"status": "ok"}))),
+            "/healthz" => {
+                return upstream::full(json_response(StatusCode::OK, &json!({"status": "ok"})))
+            }
             "/readyz" => {
                 let ready = shared.audit.ready();
-                let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+                let status = if ready {
+                    StatusCode::OK
+                } else {
+                    StatusCode::SERVICE_UNAVAILABLE
+                };
                 return upstream::full(json_response(
                     status,
                     &json!({"ready": ready, "audit": ready, "engine": true,
@@ -103,7 +109,8 @@ where
                 ));
             }
             "/metrics" => {
-                let mut r = Response::new(upstream::full_body(Bytes::from(shared.metrics.render())));
+                let mut r =
+                    Response::new(upstream::full_body(Bytes::from(shared.metrics.render())));
                 r.headers_mut().insert(
                     header::CONTENT_TYPE,
                     http::HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
@@ -127,10 +134,15 @@ fn finish(
     let (resp, code) = match result {
         Ok(r) => (r, None),
         Err(e) => {
-            if ctx.outcome == Outcome::Forwarded || matches!(e.origin, Origin::Upstream | Origin::Internal) {
+            if ctx.outcome == Outcome::Forwarded
+                || matches!(e.origin, Origin::Upstream | Origin::Internal)
+            {
                 ctx.outcome = Outcome::Failed;
             }
-            if e.origin == Origin::Policy && ctx.outcome == Outcome::Refused && e.code == "blocked_personal_data" {
+            if e.origin == Origin::Policy
+                && ctx.outcome == Outcome::Refused
+                && e.code == "blocked_personal_data"
+            {
                 ctx.outcome = Outcome::Blocked;
             }
             let code = e.code;
@@ -142,14 +154,23 @@ fn finish(
                 user = ctx.principal.as_ref().map(|p| p.user.as_str()),
                 "request refused"
             );
-            (upstream::full(e.into_response(api, &ctx.request_id)), Some(code))
+            (
+                upstream::full(e.into_response(api, &ctx.request_id)),
+                Some(code),
+            )
         }
     };
     let status = resp.status().as_u16();
-    let dept = ctx.principal.as_ref().map_or("-", |p| p.department.as_str());
-    shared
-        .metrics
-        .request(ctx.outcome.as_str(), status, ctx.upstream.as_deref().unwrap_or("-"), dept);
+    let dept = ctx
+        .principal
+        .as_ref()
+        .map_or("-", |p| p.department.as_str());
+    shared.metrics.request(
+        ctx.outcome.as_str(),
+        status,
+        ctx.upstream.as_deref().unwrap_or("-"),
+        dept,
+    );
     shared.audit.record_outcome(&OutcomeRecord {
         request_id: ctx.request_id.clone(),
         unix_ms: now_ms(),
@@ -207,7 +228,10 @@ where
             return Err(GatewayError::client(
                 StatusCode::NOT_FOUND,
                 "unknown_route",
-                format!("このパスには対応していません。対応パス: {}", route::SUPPORTED),
+                format!(
+                    "このパスには対応していません。対応パス: {}",
+                    route::SUPPORTED
+                ),
                 format!("unsupported path; supported: {}", route::SUPPORTED),
             ))
         }
@@ -239,6 +263,14 @@ where
             return Err(super::body::too_large(limits.max_body_bytes));
         }
     }
+    if parts.headers.get_all(header::CONTENT_TYPE).iter().count() > 1 {
+        return Err(GatewayError::client(
+            StatusCode::BAD_REQUEST,
+            "multiple_content_type",
+            "Content-Type ヘッダーが複数あります。",
+            "more than one Content-Type header",
+        ));
+    }
     if let Some(ct) = parts.headers.get(header::CONTENT_TYPE) {
         let ct = ct.to_str().unwrap_or("").to_ascii_lowercase();
         if !(ct.starts_with("application/json") || ct.ends_with("+json")) {
@@ -249,7 +281,10 @@ where
                 "Content-Type must be application/json",
             ));
         }
-        if let Some(cs) = ct.split(';').find_map(|p| p.trim().strip_prefix("charset=")) {
+        if let Some(cs) = ct
+            .split(';')
+            .find_map(|p| p.trim().strip_prefix("charset="))
+        {
             if !cs.trim_matches('"').eq_ignore_ascii_case("utf-8") {
                 return Err(GatewayError::client(
                     StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -260,7 +295,8 @@ where
             }
         }
     }
-    let raw = super::body::read_limited(body, limits.max_body_bytes, limits.body_read_timeout).await?;
+    let raw =
+        super::body::read_limited(body, limits.max_body_bytes, limits.body_read_timeout).await?;
     let decoded = super::body::decode(
         &parts.headers,
         raw,
@@ -290,7 +326,10 @@ where
             k.dedup();
             k
         };
-        let places: Vec<String> = refused.iter().map(|u| format!("{} ({})", u.path, u.kind)).collect();
+        let places: Vec<String> = refused
+            .iter()
+            .map(|u| format!("{} ({})", u.path, u.kind))
+            .collect();
         return Err(GatewayError::new(
             Origin::Policy,
             StatusCode::FORBIDDEN,
@@ -313,8 +352,14 @@ where
                 Origin::Policy,
                 StatusCode::FORBIDDEN,
                 "model_not_allowed",
-                format!("部署「{}」はモデル「{m}」を利用できません。", principal.department),
-                format!("department '{}' may not use model '{m}'", principal.department),
+                format!(
+                    "部署「{}」はモデル「{m}」を利用できません。",
+                    principal.department
+                ),
+                format!(
+                    "department '{}' may not use model '{m}'",
+                    principal.department
+                ),
             ));
         }
     }
@@ -323,12 +368,21 @@ where
             StatusCode::NOT_FOUND,
             "no_upstream",
             format!("{} API の接続先が設定されていません。", route.api.as_str()),
-            format!("no [[routes]] entry serves the {} API for this model", route.api.as_str()),
+            format!(
+                "no [[routes]] entry serves the {} API for this model",
+                route.api.as_str()
+            ),
         )
     })?;
     ctx.upstream = Some(upstream.name.clone());
     if let Err((ja, en)) = super::guard::check_request(&upstream.decl, model.as_deref()) {
-        return Err(GatewayError::new(Origin::Policy, StatusCode::FORBIDDEN, "region_violation", ja, en));
+        return Err(GatewayError::new(
+            Origin::Policy,
+            StatusCode::FORBIDDEN,
+            "region_violation",
+            ja,
+            en,
+        ));
     }
 
     // Phase: inspect (off the async workers; a failure is a 503, never a forward).
@@ -350,30 +404,54 @@ where
     // Phase: decide.
     let decision = rt.policy.decide(
         &principal.department,
-        findings.iter().enumerate().flat_map(|(i, fs)| fs.iter().map(move |f| (i, f))),
+        findings
+            .iter()
+            .enumerate()
+            .flat_map(|(i, fs)| fs.iter().map(move |f| (i, f))),
     );
     for ((cat, action), n) in &decision.counts {
-        shared.metrics.finding(cat, action.as_str(), &principal.department, *n as u64);
+        shared
+            .metrics
+            .finding(cat, action.as_str(), &principal.department, *n as u64);
     }
     let locations = locate(&decision, &slots);
     if decision.strongest == Some(Action::Block) {
         ctx.outcome = Outcome::Blocked;
-        ctx.categories = decision.categories_with(Action::Block).iter().map(|c| c.as_str().to_string()).collect();
+        ctx.categories = decision
+            .categories_with(Action::Block)
+            .iter()
+            .map(|c| c.as_str().to_string())
+            .collect();
         return Err(refusal(&decision, &slots, Action::Block, None));
     }
     let mut acknowledged = false;
     if decision.strongest == Some(Action::Warn) {
         let token = parts.headers.get(ACK_HEADER).and_then(|v| v.to_str().ok());
-        let redeemed = token.map(|t| shared.acks.redeem(t.trim(), &principal.user, digest, Instant::now()));
+        let redeemed = token.map(|t| {
+            shared
+                .acks
+                .redeem(t.trim(), &principal.user, digest, Instant::now())
+        });
         match redeemed {
             Some(Ok(())) => acknowledged = true,
             other => {
                 ctx.outcome = Outcome::Warned;
-                ctx.categories = decision.categories_with(Action::Warn).iter().map(|c| c.as_str().to_string()).collect();
-                let issued = shared.acks.issue(&principal.user, digest, limits.warn_token_ttl, Instant::now());
+                ctx.categories = decision
+                    .categories_with(Action::Warn)
+                    .iter()
+                    .map(|c| c.as_str().to_string())
+                    .collect();
+                let issued = shared.acks.issue(
+                    &principal.user,
+                    digest,
+                    limits.warn_token_ttl,
+                    Instant::now(),
+                );
                 let mut e = refusal(&decision, &slots, Action::Warn, Some(&issued));
                 if let Some(Err(why)) = other {
-                    e.message_en.push_str(&format!(" (the token sent was not accepted: {why:?}; a new one was issued)"));
+                    e.message_en.push_str(&format!(
+                        " (the token sent was not accepted: {why:?}; a new one was issued)"
+                    ));
                 }
                 return Err(e);
             }
@@ -391,7 +469,10 @@ where
         if !to_mask.is_empty() {
             let masked = table.mask(&slot.text, &to_mask);
             if !payload::set_slot(&mut value, &slot.pointer, masked) {
-                return Err(GatewayError::unavailable("mask_failed", "a field could not be masked; nothing was forwarded"));
+                return Err(GatewayError::unavailable(
+                    "mask_failed",
+                    "a field could not be masked; nothing was forwarded",
+                ));
             }
         }
     }
@@ -437,7 +518,10 @@ where
     // Phase: forward and restore.
     ctx.outcome = Outcome::Forwarded;
     let body = Bytes::from(serde_json::to_vec(&value).map_err(|_| {
-        GatewayError::unavailable("serialize_failed", "the inspected body could not be serialized")
+        GatewayError::unavailable(
+            "serialize_failed",
+            "the inspected body could not be serialized",
+        )
     })?);
     let fwd = Forwarded {
         route: &route,
@@ -489,7 +573,12 @@ fn locate(decision: &Decision, slots: &[Slot]) -> Vec<FindingLocation> {
 }
 
 /// The block / warn refusal: categories and locations, never values.
-fn refusal(decision: &Decision, slots: &[Slot], action: Action, token: Option<&str>) -> GatewayError {
+fn refusal(
+    decision: &Decision,
+    slots: &[Slot],
+    action: Action,
+    token: Option<&str>,
+) -> GatewayError {
     let hits: Vec<_> = decision.with_action(action).collect();
     let cats = decision.categories_with(action);
     let ja_cats: Vec<&str> = cats.iter().map(|c| c.label_ja()).collect();
@@ -497,9 +586,21 @@ fn refusal(decision: &Decision, slots: &[Slot], action: Action, token: Option<&s
     let where_: Vec<String> = hits
         .iter()
         .take(20)
-        .map(|l| format!("{} {}..{} ({})", slots[l.slot].path, l.char_start, l.char_end, l.category.as_str()))
+        .map(|l| {
+            format!(
+                "{} {}..{} ({})",
+                slots[l.slot].path,
+                l.char_start,
+                l.char_end,
+                l.category.as_str()
+            )
+        })
         .collect();
-    let more = if hits.len() > 20 { format!(" +{}", hits.len() - 20) } else { String::new() };
+    let more = if hits.len() > 20 {
+        format!(" +{}", hits.len() - 20)
+    } else {
+        String::new()
+    };
     let details = json!({
         "categories": cats.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
         "findings": hits.iter().map(|l| json!({
@@ -538,10 +639,16 @@ fn identify(
     conn: &ConnInfo,
 ) -> Result<Principal, GatewayError> {
     let unauthorized = |code: &'static str, ja: &str, en: &str| {
-        GatewayError::client(StatusCode::UNAUTHORIZED, code, ja.to_string(), en.to_string())
+        GatewayError::client(
+            StatusCode::UNAUTHORIZED,
+            code,
+            ja.to_string(),
+            en.to_string(),
+        )
     };
     if let Some(t) = &rt.trusted {
-        let claims_user = headers.contains_key(&t.user_header) || headers.contains_key(&t.secret_header);
+        let claims_user =
+            headers.contains_key(&t.user_header) || headers.contains_key(&t.secret_header);
         if claims_user {
             let ip = canonical(conn.peer.ip());
             if !t.clients.iter().any(|n| n.contains(&ip)) {
@@ -552,26 +659,50 @@ fn identify(
                     "identity headers are accepted only from the configured fronting application",
                 ));
             }
-            let secret = headers.get(&t.secret_header).map(|v| v.as_bytes()).unwrap_or(b"");
+            let secret = headers
+                .get(&t.secret_header)
+                .map(|v| v.as_bytes())
+                .unwrap_or(b"");
             let d: [u8; 32] = Sha256::digest(secret).into();
-            let diff = d.iter().zip(t.secret_sha256.iter()).fold(0u8, |a, (x, y)| a | (x ^ y));
+            let diff = d
+                .iter()
+                .zip(t.secret_sha256.iter())
+                .fold(0u8, |a, (x, y)| a | (x ^ y));
             if diff != 0 {
-                return Err(unauthorized("bad_shared_secret", "共有シークレットが一致しません。", "the shared secret header is missing or wrong"));
+                return Err(unauthorized(
+                    "bad_shared_secret",
+                    "共有シークレットが一致しません。",
+                    "the shared secret header is missing or wrong",
+                ));
             }
             let get = |h: &http::HeaderName| {
-                headers.get(h).and_then(|v| v.to_str().ok()).map(str::trim).filter(|s| !s.is_empty() && s.len() <= 256)
+                headers
+                    .get(h)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty() && s.len() <= 256)
             };
             let user = get(&t.user_header).ok_or_else(|| {
-                unauthorized("missing_user_header", "利用者ヘッダーがありません。", "the user header is missing")
+                unauthorized(
+                    "missing_user_header",
+                    "利用者ヘッダーがありません。",
+                    "the user header is missing",
+                )
             })?;
             let dept = get(&t.department_header).unwrap_or("default");
-            return Ok(Principal { user: user.to_string(), department: dept.to_string() });
+            return Ok(Principal {
+                user: user.to_string(),
+                department: dept.to_string(),
+            });
         }
     }
     let key = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .or_else(|| headers.get("x-api-key").and_then(|v| v.to_str().ok()))
         .or_else(|| headers.get("api-key").and_then(|v| v.to_str().ok()))
         .or_else(|| headers.get("x-goog-api-key").and_then(|v| v.to_str().ok()))
@@ -590,11 +721,18 @@ fn identify(
             return Ok(p.clone());
         }
         if !rt.allow_anonymous {
-            return Err(unauthorized("invalid_api_key", "APIキーが無効です。関守が発行したキーを使用してください。", "invalid API key; use a key issued by Sekimori"));
+            return Err(unauthorized(
+                "invalid_api_key",
+                "APIキーが無効です。関守が発行したキーを使用してください。",
+                "invalid API key; use a key issued by Sekimori",
+            ));
         }
     }
     if rt.allow_anonymous {
-        return Ok(Principal { user: "anonymous".into(), department: "default".into() });
+        return Ok(Principal {
+            user: "anonymous".into(),
+            department: "default".into(),
+        });
     }
     Err(unauthorized(
         "missing_api_key",
@@ -610,7 +748,3 @@ where
 {
     Ok(b.collect().await?.to_bytes())
 }
-
-// Keep `Value` in scope for doc links.
-#[allow(dead_code)]
-fn _doc(_: &Value, _: Api) {}

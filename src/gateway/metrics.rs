@@ -80,7 +80,11 @@ impl Metrics {
     pub fn finding(&self, category: &str, action: &str, department: &str, n: u64) {
         bump(
             &mut self.lock().findings,
-            (category.to_string(), action.to_string(), department.to_string()),
+            (
+                category.to_string(),
+                action.to_string(),
+                department.to_string(),
+            ),
             n,
         );
     }
@@ -153,7 +157,11 @@ impl Metrics {
 fn hist(s: &mut String, name: &str, labels: &str, h: &Histogram) {
     let sep = if labels.is_empty() { "" } else { "," };
     for (i, b) in BUCKETS.iter().enumerate() {
-        let _ = writeln!(s, "{name}_bucket{{{labels}{sep}le=\"{b}\"}} {}", h.counts[i]);
+        let _ = writeln!(
+            s,
+            "{name}_bucket{{{labels}{sep}le=\"{b}\"}} {}",
+            h.counts[i]
+        );
     }
     let _ = writeln!(s, "{name}_bucket{{{labels}{sep}le=\"+Inf\"}} {}", h.count);
     let braces = if labels.is_empty() {

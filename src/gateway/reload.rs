@@ -65,7 +65,9 @@ fn watched(shared: &Shared) -> Vec<PathBuf> {
     let Some(src) = rt.source.clone() else {
         return Vec::new();
     };
-    let base = src.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    let base = src
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
     let mut v = vec![src];
     v.extend(rt.config.watched_files(&base));
     v
@@ -78,7 +80,11 @@ pub fn spawn_watcher(shared: Arc<Shared>, poll: Duration) -> tokio::task::JoinHa
         let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
         let mut files = watched(&shared);
         let mut seen = mtimes(&files);
-        let tick = if poll.is_zero() { Duration::from_secs(3600) } else { poll };
+        let tick = if poll.is_zero() {
+            Duration::from_secs(3600)
+        } else {
+            poll
+        };
         loop {
             #[cfg(unix)]
             let signalled = async {

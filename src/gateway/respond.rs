@@ -67,7 +67,12 @@ impl GatewayError {
     }
 
     /// Client error (4xx).
-    pub fn client(status: StatusCode, code: &'static str, ja: impl Into<String>, en: impl Into<String>) -> Self {
+    pub fn client(
+        status: StatusCode,
+        code: &'static str,
+        ja: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Self {
         Self::new(Origin::Client, status, code, ja, en)
     }
 
@@ -142,7 +147,10 @@ impl GatewayError {
         let mut resp = Response::new(Full::new(Bytes::from(body.to_string())));
         *resp.status_mut() = self.status;
         let h = resp.headers_mut();
-        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json; charset=utf-8"),
+        );
         if let Ok(v) = HeaderValue::from_str(request_id) {
             h.insert("x-sekimori-request-id", v);
         }

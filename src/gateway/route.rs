@@ -98,13 +98,17 @@ pub fn classify(raw_path: &str) -> Result<ApiRoute, RouteError> {
         .decode_utf8()
         .map_err(|_| RouteError::BadPath("the path is not valid UTF-8 once decoded"))?;
     if decoded.contains('%') {
-        return Err(RouteError::BadPath("the path is percent-encoded more than once"));
+        return Err(RouteError::BadPath(
+            "the path is percent-encoded more than once",
+        ));
     }
     if !decoded
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b"._~:@/-".contains(&b))
     {
-        return Err(RouteError::BadPath("the path contains characters not allowed in API paths"));
+        return Err(RouteError::BadPath(
+            "the path contains characters not allowed in API paths",
+        ));
     }
     let segs: Vec<&str> = decoded.split('/').skip(1).collect();
     if !decoded.starts_with('/') || segs.iter().any(|s| s.is_empty() || *s == "." || *s == "..") {
@@ -127,17 +131,21 @@ pub fn classify(raw_path: &str) -> Result<ApiRoute, RouteError> {
     };
     match segs.as_slice() {
         ["v1", "messages"] => r(Api::Anthropic, Endpoint::Messages, None),
-        ["v1", rest @ ..] if openai_ep(rest).is_some() => {
-            r(Api::OpenAi, openai_ep(rest).unwrap_or(Endpoint::ChatCompletions), None)
-        }
+        ["v1", rest @ ..] if openai_ep(rest).is_some() => r(
+            Api::OpenAi,
+            openai_ep(rest).unwrap_or(Endpoint::ChatCompletions),
+            None,
+        ),
         ["openai", "deployments", d, rest @ ..] if openai_ep(rest).is_some() => r(
             Api::Azure,
             openai_ep(rest).unwrap_or(Endpoint::ChatCompletions),
             Some(d),
         ),
-        ["openai", "v1", rest @ ..] if openai_ep(rest).is_some() => {
-            r(Api::Azure, openai_ep(rest).unwrap_or(Endpoint::ChatCompletions), None)
-        }
+        ["openai", "v1", rest @ ..] if openai_ep(rest).is_some() => r(
+            Api::Azure,
+            openai_ep(rest).unwrap_or(Endpoint::ChatCompletions),
+            None,
+        ),
         ["v1" | "v1beta", "models", m] => gemini(m, &r),
         ["v1" | "v1beta1", "projects", _, "locations", _, "publishers", _, "models", m] => {
             gemini(m, &r)
@@ -187,9 +195,17 @@ mod tests {
 
     #[test]
     fn bad_paths() {
-        for p in ["/v1/../v1/chat/completions", "/v1//chat/completions", "/v1/chat%252Fcompletions", "/v1/chat/completions%00"] {
+        for p in [
+            "/v1/../v1/chat/completions",
+            "/v1//chat/completions",
+            "/v1/chat%252Fcompletions",
+            "/v1/chat/completions%00",
+        ] {
             assert!(matches!(classify(p), Err(RouteError::BadPath(_))), "{p}");
         }
-        assert_eq!(classify("/v1/chat%2Fcompletions").map(|r| r.endpoint), Ok(Endpoint::ChatCompletions));
+        assert_eq!(
+            classify("/v1/chat%2Fcompletions").map(|r| r.endpoint),
+            Ok(Endpoint::ChatCompletions)
+        );
     }
 }

@@ -136,7 +136,14 @@ impl Runtime {
             .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
         let engine = EngineBuilder::from_config(&config.detection, &base)
             .and_then(EngineBuilder::build)
-            .map_err(|e| cfg_err(src, "detection", e.to_string(), "correct the [detection] section"))?;
+            .map_err(|e| {
+                cfg_err(
+                    src,
+                    "detection",
+                    e.to_string(),
+                    "correct the [detection] section",
+                )
+            })?;
 
         let p = &config.policy;
         let parse_action = |key: &str, a: &str| {
@@ -145,7 +152,10 @@ impl Runtime {
         };
         let mut policy = Policy::new(parse_action("policy.default_action", &p.default_action)?);
         for (c, a) in &p.actions {
-            policy.set_action(Category::from_name(c), parse_action(&format!("policy.actions.{c}"), a)?);
+            policy.set_action(
+                Category::from_name(c),
+                parse_action(&format!("policy.actions.{c}"), a)?,
+            );
         }
         for k in &p.allow_content {
             policy.allow_content(k);
@@ -153,7 +163,10 @@ impl Runtime {
         for d in &config.departments {
             let mut actions = Vec::new();
             for (c, a) in &d.actions {
-                actions.push((Category::from_name(c), parse_action(&format!("departments.{}.actions.{c}", d.name), a)?));
+                actions.push((
+                    Category::from_name(c),
+                    parse_action(&format!("departments.{}.actions.{c}", d.name), a)?,
+                ));
             }
             let dp = policy.department(&d.name);
             for (c, a) in actions {
@@ -168,8 +181,14 @@ impl Runtime {
         let mut keys = HashMap::new();
         for k in &config.auth.keys {
             let mut h = [0u8; 32];
-            hex::decode_to_slice(&k.sha256, &mut h)
-                .map_err(|_| cfg_err(src, "auth.keys.sha256", "not hex".into(), "store the SHA-256 in hex"))?;
+            hex::decode_to_slice(&k.sha256, &mut h).map_err(|_| {
+                cfg_err(
+                    src,
+                    "auth.keys.sha256",
+                    "not hex".into(),
+                    "store the SHA-256 in hex",
+                )
+            })?;
             keys.insert(
                 h,
                 Principal {
@@ -182,13 +201,22 @@ impl Runtime {
             None => None,
             Some(t) => {
                 let name = |key: &str, v: &str| {
-                    http::HeaderName::from_bytes(v.to_ascii_lowercase().as_bytes())
-                        .map_err(|_| cfg_err(src, key, format!("'{v}' is not a header name"), "use letters, digits and -"))
+                    http::HeaderName::from_bytes(v.to_ascii_lowercase().as_bytes()).map_err(|_| {
+                        cfg_err(
+                            src,
+                            key,
+                            format!("'{v}' is not a header name"),
+                            "use letters, digits and -",
+                        )
+                    })
                 };
                 use sha2::Digest;
                 Some(TrustedHeader {
                     user_header: name("auth.trusted_header.user_header", &t.user_header)?,
-                    department_header: name("auth.trusted_header.department_header", &t.department_header)?,
+                    department_header: name(
+                        "auth.trusted_header.department_header",
+                        &t.department_header,
+                    )?,
                     secret_header: name("auth.trusted_header.secret_header", &t.secret_header)?,
                     secret_sha256: sha2::Sha256::digest(t.secret.as_bytes()).into(),
                     clients: parse_nets(&t.clients),
@@ -199,7 +227,12 @@ impl Runtime {
         let mut upstreams = HashMap::new();
         for u in &config.upstreams {
             guard::check_upstream(u).map_err(|e| {
-                cfg_err(src, &format!("upstreams.{}", u.name), e, "declare only upstreams that process data in Japan (see docs/providers)")
+                cfg_err(
+                    src,
+                    &format!("upstreams.{}", u.name),
+                    e,
+                    "declare only upstreams that process data in Japan (see docs/providers)",
+                )
             })?;
             let credential = match &u.api_key {
                 None => None,
@@ -214,14 +247,27 @@ impl Runtime {
                         .to_string()
                     });
                     let name = http::HeaderName::from_bytes(header.to_ascii_lowercase().as_bytes())
-                        .map_err(|_| cfg_err(src, "upstreams.auth_header", format!("'{header}' is not a header name"), "use e.g. api-key"))?;
+                        .map_err(|_| {
+                            cfg_err(
+                                src,
+                                "upstreams.auth_header",
+                                format!("'{header}' is not a header name"),
+                                "use e.g. api-key",
+                            )
+                        })?;
                     let value = if name == http::header::AUTHORIZATION {
                         format!("Bearer {key}")
                     } else {
                         key.clone()
                     };
-                    let mut value = http::HeaderValue::from_str(&value)
-                        .map_err(|_| cfg_err(src, "upstreams.api_key", "the key contains characters not allowed in a header".into(), "check the value of the variable"))?;
+                    let mut value = http::HeaderValue::from_str(&value).map_err(|_| {
+                        cfg_err(
+                            src,
+                            "upstreams.api_key",
+                            "the key contains characters not allowed in a header".into(),
+                            "check the value of the variable",
+                        )
+                    })?;
                     value.set_sensitive(true);
                     Some((name, value))
                 }
@@ -234,7 +280,8 @@ impl Runtime {
                     base_url: u.base_url.trim_end_matches('/').to_string(),
                     credential,
                     timeout: Duration::from_secs(
-                        u.timeout_secs.unwrap_or(crate::config::DEFAULT_UPSTREAM_TIMEOUT_SECS),
+                        u.timeout_secs
+                            .unwrap_or(crate::config::DEFAULT_UPSTREAM_TIMEOUT_SECS),
                     ),
                     decl: u.clone(),
                 }),

@@ -52,7 +52,9 @@ pub fn upstream_client() -> Result<reqwest::Client, reqwest::Error> {
         .https_only(false) // http:// is allowed only for on-premises/loopback, checked at config load
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy()
-        .connect_timeout(Duration::from_secs(crate::config::DEFAULT_CONNECT_TIMEOUT_SECS))
+        .connect_timeout(Duration::from_secs(
+            crate::config::DEFAULT_CONNECT_TIMEOUT_SECS,
+        ))
         .pool_idle_timeout(Duration::from_secs(90))
         .pool_max_idle_per_host(64)
         .tcp_nodelay(true)
@@ -275,7 +277,8 @@ impl Sniffer {
                     self.te = false;
                 } else if line.len() >= 15 && line[..15].eq_ignore_ascii_case(b"content-length:") {
                     self.cl = true;
-                } else if line.len() >= 18 && line[..18].eq_ignore_ascii_case(b"transfer-encoding:") {
+                } else if line.len() >= 18 && line[..18].eq_ignore_ascii_case(b"transfer-encoding:")
+                {
                     self.te = true;
                 }
                 hit |= self.cl && self.te;
@@ -380,7 +383,9 @@ mod tests {
         for (input, want) in cases {
             let mut s = Sniffer::default();
             // Byte by byte, to show splits do not matter.
-            let hit = input.iter().fold(false, |h, b| s.feed(std::slice::from_ref(b)) | h);
+            let hit = input
+                .iter()
+                .fold(false, |h, b| s.feed(std::slice::from_ref(b)) | h);
             assert_eq!(hit, *want, "{}", String::from_utf8_lossy(input));
         }
     }

@@ -70,8 +70,10 @@ const FORWARD_HEADERS: &[&str] = &["accept", "anthropic-version", "anthropic-bet
 
 /// Upstream headers passed back.
 fn keep_response_header(name: &str) -> bool {
-    matches!(name, "content-type" | "retry-after" | "x-request-id" | "request-id" | "apim-request-id")
-        || name.starts_with("x-ratelimit-")
+    matches!(
+        name,
+        "content-type" | "retry-after" | "x-request-id" | "request-id" | "apim-request-id"
+    ) || name.starts_with("x-ratelimit-")
         || name.starts_with("anthropic-ratelimit-")
 }
 
@@ -82,7 +84,13 @@ pub async fn forward(
 ) -> Result<(Response<Body>, (Option<u64>, Option<u64>)), GatewayError> {
     if f.upstream.provider == "demo" {
         let v = demo_answer(f.route, f.value, f.stream);
-        return Ok(finish_response(StatusCode::OK, HeaderMap::new(), v, f.stream, f.table));
+        return Ok(finish_response(
+            StatusCode::OK,
+            HeaderMap::new(),
+            v,
+            f.stream,
+            f.table,
+        ));
     }
     let url = upstream_url(&f.upstream.base_url, &f.route.path, f.query);
     let mut req = shared
@@ -144,10 +152,18 @@ pub async fn forward(
     let mut s = resp.bytes_stream();
     while let Some(chunk) = s.next().await {
         let chunk = chunk.map_err(|_| {
-            GatewayError::upstream(StatusCode::BAD_GATEWAY, "upstream_broken", format!("upstream '{}' broke off its answer", f.upstream.name))
+            GatewayError::upstream(
+                StatusCode::BAD_GATEWAY,
+                "upstream_broken",
+                format!("upstream '{}' broke off its answer", f.upstream.name),
+            )
         })?;
         if buf.len() + chunk.len() > MAX_RESPONSE_BYTES {
-            return Err(GatewayError::upstream(StatusCode::BAD_GATEWAY, "upstream_too_large", "the upstream answer exceeds 64 MiB"));
+            return Err(GatewayError::upstream(
+                StatusCode::BAD_GATEWAY,
+                "upstream_too_large",
+                "the upstream answer exceeds 64 MiB",
+            ));
         }
         buf.extend_from_slice(&chunk);
     }
@@ -232,14 +248,20 @@ fn finish_response(
         // Demo only: a single SSE event carrying the answer, then [DONE].
         restore_value(&mut v, &table);
         let body = format!("data: {v}\n\ndata: [DONE]\n\n");
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/event-stream"),
+        );
         let mut r = Response::new(full_body(Bytes::from(body)));
         *r.status_mut() = status;
         *r.headers_mut() = headers;
         return (r, usage);
     }
     restore_value(&mut v, &table);
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     let mut r = Response::new(full_body(Bytes::from(v.to_string())));
     *r.status_mut() = status;
     *r.headers_mut() = headers;
@@ -334,7 +356,10 @@ impl ByteRestorer {
     }
 
     fn finish(&mut self) -> Bytes {
-        let mut out = self.table.restore(&std::mem::take(&mut self.pending)).into_bytes();
+        let mut out = self
+            .table
+            .restore(&std::mem::take(&mut self.pending))
+            .into_bytes();
         out.append(&mut self.bytes);
         Bytes::from(out)
     }
@@ -345,7 +370,12 @@ impl ByteRestorer {
         match p.rfind(OPEN) {
             Some(i) if !p[i..].contains(CLOSE) && p.len() - i < max => {
                 let tail = &p[i..];
-                if self.table.entries().iter().any(|(ph, _)| ph.starts_with(tail)) {
+                if self
+                    .table
+                    .entries()
+                    .iter()
+                    .any(|(ph, _)| ph.starts_with(tail))
+                {
                     i
                 } else {
                     p.len()
@@ -356,7 +386,8 @@ impl ByteRestorer {
     }
 }
 
-type ByteStream = std::pin::Pin<Box<dyn futures_util::Stream<Item = Result<Bytes, BoxError>> + Send>>;
+type ByteStream =
+    std::pin::Pin<Box<dyn futures_util::Stream<Item = Result<Bytes, BoxError>> + Send>>;
 
 /// An upstream byte stream with placeholders restored; the restorer's held tail is
 /// emitted when the upstream ends.
@@ -400,10 +431,16 @@ impl futures_util::Stream for Restoring {
 /// The demo upstream's answer: the API's own response shape, echoing what it received
 /// (after masking) so the effect of Sekimori is visible.
 pub fn demo_answer(route: &ApiRoute, received: &Value, _stream: bool) -> Value {
-    let texts: Vec<String> = extract_slots(received).into_iter().map(|s| s.text).collect();
+    let texts: Vec<String> = extract_slots(received)
+        .into_iter()
+        .map(|s| s.text)
+        .collect();
     let echo = texts.join("\n");
     let reply = format!("[Sekimori demo upstream] 受信した内容 / received:\n{echo}");
-    let model = received.get("model").and_then(Value::as_str).unwrap_or("sekimori-demo");
+    let model = received
+        .get("model")
+        .and_then(Value::as_str)
+        .unwrap_or("sekimori-demo");
     let chars = echo.chars().count() as u64;
     let report = json!({"upstream_received": received});
     match (route.api, route.endpoint) {
@@ -452,10 +489,30 @@ mod tests {
     #[test]
     fn url_table() {
         let cases = [
-            ("https://a.example", "/v1/chat/completions", None, "https://a.example/v1/chat/completions"),
-            ("https://a.example/v1", "/v1/chat/completions", None, "https://a.example/v1/chat/completions"),
-            ("https://a.example", "/openai/deployments/d/chat/completions", Some("api-version=2024-10-21"), "https://a.example/openai/deployments/d/chat/completions?api-version=2024-10-21"),
-            ("https://a.example", "/v1beta/models/m:generateContent", Some("key=SECRET&alt=sse"), "https://a.example/v1beta/models/m:generateContent?alt=sse"),
+            (
+                "https://a.example",
+                "/v1/chat/completions",
+                None,
+                "https://a.example/v1/chat/completions",
+            ),
+            (
+                "https://a.example/v1",
+                "/v1/chat/completions",
+                None,
+                "https://a.example/v1/chat/completions",
+            ),
+            (
+                "https://a.example",
+                "/openai/deployments/d/chat/completions",
+                Some("api-version=2024-10-21"),
+                "https://a.example/openai/deployments/d/chat/completions?api-version=2024-10-21",
+            ),
+            (
+                "https://a.example",
+                "/v1beta/models/m:generateContent",
+                Some("key=SECRET&alt=sse"),
+                "https://a.example/v1beta/models/m:generateContent?alt=sse",
+            ),
         ];
         for (b, p, q, want) in cases {
             assert_eq!(upstream_url(b, p, q), want);
@@ -473,7 +530,11 @@ mod tests {
             let mut out = r.push(&input[..cut]).to_vec();
             out.extend_from_slice(&r.push(&input[cut..]));
             out.extend_from_slice(&r.finish());
-            assert_eq!(String::from_utf8(out).unwrap(), "data: {\"c\":\"山田太郎さん\"}\n\n", "cut {cut}");
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                "data: {\"c\":\"山田太郎さん\"}\n\n",
+                "cut {cut}"
+            );
         }
     }
 }

@@ -25,7 +25,8 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-/// Maximum nesting depth of a request body.
+/// Nesting limit of a request body: at most `MAX_DEPTH - 1` nested arrays/objects,
+/// the top-level object included (serde_json's own recursion limit).
 pub const MAX_DEPTH: usize = 128;
 
 /// Why a body was refused (all map to HTTP 400).
@@ -46,7 +47,7 @@ pub enum PayloadError {
         line: usize,
     },
     /// Nested deeper than [`MAX_DEPTH`].
-    #[error("JSON nested deeper than {MAX_DEPTH} levels")]
+    #[error("JSON nested {MAX_DEPTH} levels deep or more; flatten the request")]
     TooDeep,
     /// A `\uD800`-style escape without its pair.
     #[error("JSON string with a lone surrogate escape at line {line}, column {column}")]
@@ -91,7 +92,11 @@ fn classify(e: serde_json::Error) -> PayloadError {
     let msg = e.to_string();
     let (line, column) = (e.line(), e.column());
     if let Some(rest) = msg.strip_prefix("duplicate key ") {
-        let key = rest.split(" at line").next().unwrap_or("").trim_matches('"');
+        let key = rest
+            .split(" at line")
+            .next()
+            .unwrap_or("")
+            .trim_matches('"');
         return PayloadError::DuplicateKey {
             key: key.chars().take(64).collect(),
             line,
@@ -100,7 +105,7 @@ fn classify(e: serde_json::Error) -> PayloadError {
     if msg.starts_with("recursion limit exceeded") || msg.starts_with("nesting too deep") {
         return PayloadError::TooDeep;
     }
-    if msg.contains("surrogate") {
+    if msg.contains("surrogate") || msg.starts_with("unexpected end of hex escape") {
         return PayloadError::LoneSurrogate { line, column };
     }
     let reason = msg.split(" at line").next().unwrap_or("").to_string();
@@ -158,7 +163,7 @@ impl<'de> Visitor<'de> for StrictVisitor {
         Ok(Value::Null)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        if self.depth >= MAX_DEPTH {
+        if self.depth + 1 >= MAX_DEPTH {
             return Err(de::Error::custom("nesting too deep"));
         }
         let mut out = Vec::new();
@@ -170,7 +175,7 @@ impl<'de> Visitor<'de> for StrictVisitor {
         Ok(Value::Array(out))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        if self.depth >= MAX_DEPTH {
+        if self.depth + 1 >= MAX_DEPTH {
             return Err(de::Error::custom("nesting too deep"));
         }
         let mut out = Map::new();
@@ -265,7 +270,8 @@ pub fn extract_slots(body: &Value) -> Vec<Slot> {
     while let Some((v, pointer, path, key)) = stack.pop() {
         match v {
             Value::String(s) => {
-                let skip = key.is_some_and(|k| STRUCTURAL_KEYS.contains(&k) || BINARY_KEYS.contains(&k));
+                let skip =
+                    key.is_some_and(|k| STRUCTURAL_KEYS.contains(&k) || BINARY_KEYS.contains(&k));
                 if !skip && !s.is_empty() {
                     out.push(Slot {
                         pointer,

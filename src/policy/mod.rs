@@ -256,7 +256,8 @@ mod tests {
         let mut p = Policy::new(Action::Mask);
         p.set_action(Category::Phone, Action::Log);
         p.department("a").set_action(Category::Phone, Action::Block);
-        p.department("a").set_action(Category::MyNumber, Action::Warn);
+        p.department("a")
+            .set_action(Category::MyNumber, Action::Warn);
         let cases = [
             ("x", Category::Name, Action::Mask),
             ("x", Category::Phone, Action::Log),

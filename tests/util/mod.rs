@@ -1,0 +1,205 @@
+//! Test helpers: an in-process fake upstream that records what it received, and a
+//! Sekimori started in-process on 127.0.0.1:0 from a TOML string.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use serde_json::{json, Value};
+use tokio::net::TcpListener;
+
+use sekimori::config;
+use sekimori::gateway::runtime::Runtime;
+use sekimori::gateway::{Gateway, RunningGateway};
+
+/// One request as the fake upstream saw it.
+#[derive(Clone, Debug)]
+pub struct Received {
+    /// Path and query.
+    pub uri: String,
+    /// Headers (lowercase names).
+    pub headers: Vec<(String, String)>,
+    /// Body text.
+    pub body: String,
+}
+
+impl Received {
+    /// A header value.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// How the fake upstream answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reply {
+    /// OpenAI chat completion whose content echoes the last message's text.
+    EchoChat,
+    /// The same as an SSE stream, one delta per 2 characters, then `[DONE]`.
+    EchoChatStream,
+    /// The same as an SSE stream with the whole text in one delta.
+    EchoChatStreamWhole,
+}
+
+/// A fake upstream on 127.0.0.1:0.
+pub struct FakeUpstream {
+    /// Its address.
+    pub addr: SocketAddr,
+    /// What it received, in order.
+    pub received: Arc<Mutex<Vec<Received>>>,
+}
+
+impl FakeUpstream {
+    /// Starts one.
+    pub async fn start(reply: Reply) -> FakeUpstream {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let rec = received.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    return;
+                };
+                let rec = rec.clone();
+                tokio::spawn(async move {
+                    let svc = service_fn(move |req: Request<hyper::body::Incoming>| {
+                        let rec = rec.clone();
+                        async move { Ok::<_, Infallible>(answer(req, reply, &rec).await) }
+                    });
+                    let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
+                        .serve_connection(TokioIo::new(stream), svc)
+                        .await;
+                });
+            }
+        });
+        FakeUpstream { addr, received }
+    }
+
+    /// Base URL.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Everything received so far.
+    pub fn received(&self) -> Vec<Received> {
+        self.received.lock().unwrap().clone()
+    }
+}
+
+fn last_text(v: &Value) -> String {
+    let msgs = v.get("messages").and_then(Value::as_array);
+    let last = msgs.and_then(|m| m.last());
+    match last.and_then(|m| m.get("content")) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Array(parts)) => parts
+            .iter()
+            .filter_map(|p| p.get("text").and_then(Value::as_str))
+            .collect::<Vec<_>>()
+            .join(""),
+        _ => String::new(),
+    }
+}
+
+async fn answer(
+    req: Request<hyper::body::Incoming>,
+    reply: Reply,
+    rec: &Mutex<Vec<Received>>,
+) -> Response<Full<Bytes>> {
+    let uri = req.uri().to_string();
+    let headers = req
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
+        .collect();
+    let body = req.into_body().collect().await.unwrap().to_bytes();
+    let body = String::from_utf8_lossy(&body).to_string();
+    let v: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+    rec.lock().unwrap().push(Received { uri, headers, body });
+    let text = format!("echo: {}", last_text(&v));
+    match reply {
+        Reply::EchoChat => {
+            let out = json!({
+                "id": "x", "object": "chat.completion",
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+                "usage": {"prompt_tokens": 7, "completion_tokens": 3, "total_tokens": 10}
+            });
+            Response::builder()
+                .header("content-type", "application/json")
+                .header("set-cookie", "upstream=1")
+                .body(Full::new(Bytes::from(out.to_string())))
+                .unwrap()
+        }
+        Reply::EchoChatStream | Reply::EchoChatStreamWhole => {
+            let mut sse = String::new();
+            let chars: Vec<char> = text.chars().collect();
+            let n = if reply == Reply::EchoChatStream {
+                2
+            } else {
+                chars.len().max(1)
+            };
+            for piece in chars.chunks(n) {
+                let p: String = piece.iter().collect();
+                let chunk = json!({"object": "chat.completion.chunk", "choices": [{"index": 0, "delta": {"content": p}}]});
+                sse.push_str(&format!("data: {chunk}\n\n"));
+            }
+            sse.push_str("data: [DONE]\n\n");
+            Response::builder()
+                .header("content-type", "text/event-stream")
+                .body(Full::new(Bytes::from(sse)))
+                .unwrap()
+        }
+    }
+}
+
+/// Starts Sekimori from TOML text (`{UPSTREAM}` replaced by `upstream_url`).
+pub async fn start_gateway(toml: &str, upstream_url: &str) -> RunningGateway {
+    let text = toml.replace("{UPSTREAM}", upstream_url);
+    let path = Path::new("test.toml");
+    let cfg = config::load_str(&text, path, &|_| None).unwrap_or_else(|e| panic!("{e}"));
+    cfg.validate(&text, path).unwrap_or_else(|e| panic!("{e}"));
+    let rt = tokio::task::spawn_blocking(move || Runtime::build(cfg, None))
+        .await
+        .unwrap()
+        .unwrap_or_else(|e| panic!("{e}"));
+    Gateway::new(rt)
+        .start("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap()
+}
+
+/// A plain HTTP client (no proxy, no compression).
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder().no_proxy().build().unwrap()
+}
+
+/// POSTs JSON text and returns (status, headers, body as JSON or string).
+pub async fn post(
+    gw: &RunningGateway,
+    path: &str,
+    body: &str,
+    headers: &[(&str, &str)],
+) -> (u16, reqwest::header::HeaderMap, Value) {
+    let mut req = client()
+        .post(format!("http://{}{path}", gw.addr))
+        .header("content-type", "application/json")
+        .body(body.to_string());
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    let h = resp.headers().clone();
+    let text = resp.text().await.unwrap();
+    let v = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    (status, h, v)
+}
