@@ -43,9 +43,9 @@ pub struct ConfigError {
     /// The file (or `<embedded default>`).
     pub file: PathBuf,
     /// 1-based line, when known.
-    pub line: Option<usize>,
+    pub line: Option<u32>,
     /// 1-based column, when known.
-    pub column: Option<usize>,
+    pub column: Option<u32>,
     /// The key or table at fault (`upstreams[1].provider`), when known.
     pub key: Option<String>,
     /// What is wrong.
@@ -148,12 +148,19 @@ pub fn load_str(
 }
 
 /// 1-based line and column (in characters) of byte offset `at`.
-fn line_col(text: &str, at: usize) -> (usize, usize) {
+fn line_col(text: &str, at: usize) -> (u32, u32) {
     let at = at.min(text.len());
     let before = &text[..at];
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, before[line_start..].chars().count() + 1)
+    (
+        to_u32(line),
+        to_u32(before[line_start..].chars().count() + 1),
+    )
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// Replaces `${NAME}` (NAME: ASCII letters, digits, `_`) outside comments with the
@@ -176,8 +183,10 @@ fn substitute_env(
             let Some(end) = after.find('}') else {
                 return Err(ConfigError {
                     file: path.to_path_buf(),
-                    line: Some(n + 1),
-                    column: Some(line[..line.len() - rest.len() + i].chars().count() + 1),
+                    line: Some(to_u32(n + 1)),
+                    column: Some(to_u32(
+                        line[..line.len() - rest.len() + i].chars().count() + 1,
+                    )),
                     key: None,
                     reason: "`${` without a closing `}`".into(),
                     fix: "write environment references as ${NAME}".into(),
@@ -187,7 +196,7 @@ fn substitute_env(
             if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
                 return Err(ConfigError {
                     file: path.to_path_buf(),
-                    line: Some(n + 1),
+                    line: Some(to_u32(n + 1)),
                     column: None,
                     key: None,
                     reason: format!("`${{{name}}}` is not a valid environment variable reference"),
@@ -196,7 +205,7 @@ fn substitute_env(
             }
             let value = env(name).ok_or_else(|| ConfigError {
                 file: path.to_path_buf(),
-                line: Some(n + 1),
+                line: Some(to_u32(n + 1)),
                 column: None,
                 key: None,
                 reason: format!("environment variable {name} is not set"),
@@ -527,14 +536,14 @@ fn check_cidr(s: &str) -> Result<(), String> {
 }
 
 /// Line of the first occurrence of `needle` in `source` (1-based).
-fn find_line(source: &str, needle: &str) -> Option<usize> {
+fn find_line(source: &str, needle: &str) -> Option<u32> {
     if needle.is_empty() {
         return None;
     }
     source
         .lines()
         .position(|l| !l.trim_start().starts_with('#') && l.contains(needle))
-        .map(|i| i + 1)
+        .map(|i| to_u32(i + 1))
 }
 
 #[cfg(test)]

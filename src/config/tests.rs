@@ -36,7 +36,7 @@ fn env_substitution() {
 #[test]
 fn errors_name_line_key_and_fix() {
     // (input, expected line, substring of the key or reason)
-    let cases: &[(&str, usize, &str)] = &[
+    let cases: &[(&str, u32, &str)] = &[
         ("[server]\nlisten = \"127.0.0.1:1\"\nbogus = 1\n", 3, "bogus"),
         ("[server]\nmax_body_bytes = \"big\"\n", 2, "invalid type"),
         ("\n\n[[upstreams]]\nname = \"a\"\nprovider = \"on_premises\"\nbase_url = \"${NOPE}\"\n", 6, "NOPE"),

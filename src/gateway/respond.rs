@@ -136,10 +136,8 @@ impl GatewayError {
             "message_en": self.message_en,
             "request_id": request_id,
         });
-        if let (Some(d), Some(obj)) = (self.details, detail.as_object_mut()) {
-            if let Value::Object(m) = d {
-                obj.extend(m);
-            }
+        if let (Some(Value::Object(m)), Some(obj)) = (self.details, detail.as_object_mut()) {
+            obj.extend(m);
         }
         if let Some(obj) = body.as_object_mut() {
             obj.insert("sekimori".into(), detail);

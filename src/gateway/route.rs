@@ -154,10 +154,9 @@ pub fn classify(raw_path: &str) -> Result<ApiRoute, RouteError> {
     }
 }
 
-fn gemini(
-    m: &str,
-    r: &dyn Fn(Api, Endpoint, Option<&str>) -> Result<ApiRoute, RouteError>,
-) -> Result<ApiRoute, RouteError> {
+type Make<'a> = &'a dyn Fn(Api, Endpoint, Option<&str>) -> Result<ApiRoute, RouteError>;
+
+fn gemini(m: &str, r: Make<'_>) -> Result<ApiRoute, RouteError> {
     let (model, method) = m.rsplit_once(':').ok_or(RouteError::Unknown)?;
     let ep = match method {
         "generateContent" => Endpoint::GenerateContent,
@@ -174,7 +173,8 @@ mod tests {
 
     #[test]
     fn table() {
-        let cases: &[(&str, Option<(Api, Endpoint, Option<&str>)>)] = &[
+        type Want<'a> = Option<(Api, Endpoint, Option<&'a str>)>;
+        let cases: &[(&str, Want)] = &[
             ("/v1/chat/completions", Some((Api::OpenAi, Endpoint::ChatCompletions, None))),
             ("/v1/responses", Some((Api::OpenAi, Endpoint::Responses, None))),
             ("/v1/embeddings", Some((Api::OpenAi, Endpoint::Embeddings, None))),

@@ -277,11 +277,7 @@ pub fn restore_value(v: &mut Value, table: &Placeholders) {
     let mut stack: Vec<&mut Value> = vec![v];
     while let Some(v) = stack.pop() {
         match v {
-            Value::String(s) => {
-                if s.contains(OPEN) {
-                    *s = table.restore(s);
-                }
-            }
+            Value::String(s) if s.contains(OPEN) => *s = table.restore(s),
             Value::Array(a) => stack.extend(a.iter_mut()),
             Value::Object(m) => stack.extend(
                 m.iter_mut()

@@ -81,7 +81,7 @@ pub fn parse_strict(body: &[u8]) -> Result<Value, PayloadError> {
     let v = StrictSeed { depth: 0 }
         .deserialize(&mut de)
         .and_then(|v| de.end().map(|_| v))
-        .map_err(|e| classify(e))?;
+        .map_err(classify)?;
     if !v.is_object() {
         return Err(PayloadError::NotObject);
     }

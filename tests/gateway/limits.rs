@@ -42,7 +42,15 @@ async fn bad_input_table() {
     let deep = format!("{{\"messages\":{}{}}}", "[".repeat(200), "]".repeat(200));
     let big = chat(&"あ".repeat(30_000));
     let bomb = gzip(&vec![b' '; 60_000]);
-    let cases: Vec<(&str, &str, Vec<u8>, Vec<(&str, &str)>, u16, &str)> = vec![
+    type Case<'a> = (
+        &'a str,
+        &'a str,
+        Vec<u8>,
+        Vec<(&'a str, &'a str)>,
+        u16,
+        &'a str,
+    );
+    let cases: Vec<Case> = vec![
         (
             "unknown route",
             "/v1/files",

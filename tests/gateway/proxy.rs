@@ -190,7 +190,8 @@ async fn identity_and_model_allow_list() {
     let up = FakeUpstream::start(Reply::EchoChat).await;
     let no_anon = BASE.replace("allow_anonymous = true", "allow_anonymous = false");
     let gw = start_gateway(&no_anon, &up.url()).await;
-    let cases: &[(&[(&str, &str)], &str, u16)] = &[
+    type Headers<'a> = &'a [(&'a str, &'a str)];
+    let cases: &[(Headers, &str, u16)] = &[
         (&[], "m", 401),
         (&[("authorization", "Bearer wrong")], "m", 401),
         (&[("authorization", "Bearer sk-test-key")], "m", 403), // kosodate may not use "m"

@@ -37,15 +37,12 @@ async fn broken_config_keeps_the_old_one() {
     );
     std::fs::write(&path, &broken).unwrap();
     let err = reload::reload(&gw.shared).await.unwrap_err();
-    assert_eq!(
-        err.line,
-        Some(
-            good.lines()
-                .position(|l| l.contains("default_action"))
-                .unwrap()
-                + 2
-        )
-    );
+    let want = good
+        .lines()
+        .position(|l| l.contains("default_action"))
+        .unwrap()
+        + 2;
+    assert_eq!(err.line, Some(want as u32));
     assert!(err.to_string().contains("surprise"), "{err}");
     let (s, _, _) = post(&gw, "/v1/chat/completions", &chat("090-1234-5678"), &[]).await;
     assert_eq!(s, 200);

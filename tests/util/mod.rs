@@ -41,6 +41,7 @@ impl Received {
 
 /// How the fake upstream answers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(clippy::enum_variant_names)]
 pub enum Reply {
     /// OpenAI chat completion whose content echoes the last message's text.
     EchoChat,
