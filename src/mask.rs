@@ -18,6 +18,7 @@
 //! ```
 
 use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
@@ -35,7 +36,22 @@ pub struct Placeholders {
     counters: HashMap<String, u32>,
     /// `(placeholder, original)`, in issue order.
     entries: Vec<(String, String)>,
-    matcher: Option<AhoCorasick>,
+    /// Built on first restore (or by [`Placeholders::seal`]); reset when a placeholder
+    /// is issued.
+    matcher: OnceLock<AhoCorasick>,
+}
+
+/// How a restored original is written into the surrounding text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Escape {
+    /// The text is plain text: the original is inserted as is.
+    #[default]
+    None,
+    /// The text is JSON source (for example a tool call's `arguments` or an
+    /// Anthropic `partial_json` fragment) and the placeholder sits inside a JSON string
+    /// literal: the original is inserted JSON-escaped (quotes, backslashes, control
+    /// characters), without surrounding quotes.
+    JsonString,
 }
 
 impl Placeholders {
@@ -98,7 +114,7 @@ impl Placeholders {
         let placeholder = format!("{OPEN}{label}{n}{CLOSE}");
         self.by_value.insert(key, self.entries.len());
         self.entries.push((placeholder.clone(), value.to_string()));
-        self.matcher = None;
+        self.matcher = OnceLock::new();
         placeholder
     }
 
@@ -109,26 +125,58 @@ impl Placeholders {
 
     /// Replaces every placeholder in `text` with the value it stands for.
     pub fn restore(&self, text: &str) -> String {
+        self.restore_escaped(text, Escape::None)
+    }
+
+    /// Replaces every placeholder in `text` with the value it stands for, written as
+    /// `escape` says.
+    ///
+    /// ```
+    /// use sekimori::inspect::Category;
+    /// use sekimori::mask::{Escape, Placeholders};
+    /// let mut t = Placeholders::new();
+    /// t.placeholder_for(&Category::Name, "\"山田\"");
+    /// assert_eq!(t.restore_escaped("{\"n\":\"〔氏名1〕\"}", Escape::JsonString),
+    ///            "{\"n\":\"\\\"山田\\\"\"}");
+    /// ```
+    pub fn restore_escaped(&self, text: &str, escape: Escape) -> String {
         if self.entries.is_empty() || !text.contains(OPEN) {
             return text.to_string();
         }
-        let matcher = match &self.matcher {
-            Some(m) => m.clone(),
-            None => self.build_matcher(),
-        };
+        let matcher = self.matcher.get_or_init(|| self.build_matcher());
         let mut out = String::with_capacity(text.len());
         matcher.replace_all_with(text, &mut out, |m, _, dst| {
-            dst.push_str(&self.entries[m.pattern().as_usize()].1);
+            let original = &self.entries[m.pattern().as_usize()].1;
+            match escape {
+                Escape::None => dst.push_str(original),
+                Escape::JsonString => push_json_escaped(dst, original),
+            }
             true
         });
         out
     }
 
     /// Prepares the restore matcher once the table is complete (optional; restore
-    /// builds it on demand otherwise).
+    /// builds it on first use otherwise).
     pub fn seal(&mut self) {
-        if self.matcher.is_none() && !self.entries.is_empty() {
-            self.matcher = Some(self.build_matcher());
+        if !self.entries.is_empty() {
+            self.matcher.get_or_init(|| self.build_matcher());
+        }
+    }
+
+    /// Byte index from which `pending` must be held back: the last `〔` whose tail is
+    /// still a proper prefix of an issued placeholder, or `pending.len()` if none.
+    fn hold_point(&self, pending: &str, max_len: usize) -> usize {
+        match pending.rfind(OPEN) {
+            Some(i) if !pending[i..].contains(CLOSE) && pending.len() - i < max_len => {
+                let tail = &pending[i..];
+                if self.entries.iter().any(|(ph, _)| ph.starts_with(tail)) {
+                    i
+                } else {
+                    pending.len()
+                }
+            }
+            _ => pending.len(),
         }
     }
 
@@ -195,26 +243,91 @@ impl<'t> StreamRestorer<'t> {
         self.table.restore(&rest)
     }
 
-    /// Byte index from which `pending` must be held: the last `〔` that could still
-    /// open a placeholder (no `〕` after it and shorter than the longest placeholder).
+    /// Byte index from which `pending` must be held.
     fn hold_point(&self) -> usize {
-        let p = &self.pending;
-        match p.rfind(OPEN) {
-            Some(i) if !p[i..].contains(CLOSE) && p.len() - i < self.max_len => {
-                let tail = &p[i..];
-                if self
-                    .table
-                    .entries()
-                    .iter()
-                    .any(|(ph, _)| ph.starts_with(tail))
-                {
-                    i
-                } else {
-                    p.len()
-                }
+        self.table.hold_point(&self.pending, self.max_len)
+    }
+}
+
+/// Appends `s` to `dst` escaped for the inside of a JSON string literal.
+fn push_json_escaped(dst: &mut String, s: &str) {
+    for c in s.chars() {
+        match c {
+            '"' => dst.push_str("\\\""),
+            '\\' => dst.push_str("\\\\"),
+            '\n' => dst.push_str("\\n"),
+            '\r' => dst.push_str("\\r"),
+            '\t' => dst.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                dst.push_str(&format!("\\u{:04x}", c as u32));
             }
-            _ => p.len(),
+            c => dst.push(c),
         }
+    }
+}
+
+/// An owned [`StreamRestorer`]: shares the table through an [`Arc`], so it can live
+/// inside a response body stream for as long as the stream, and writes restored
+/// values as [`Escape`] says.
+///
+/// ```
+/// use std::sync::Arc;
+/// use sekimori::inspect::Category;
+/// use sekimori::mask::{Escape, Placeholders, SharedStreamRestorer};
+/// let mut t = Placeholders::new();
+/// t.placeholder_for(&Category::Name, "山田太郎");
+/// let mut r = SharedStreamRestorer::new(Arc::new(t), Escape::None);
+/// assert_eq!(r.push("こんにちは、〔氏"), "こんにちは、");
+/// assert!(r.is_holding());
+/// assert_eq!(r.push("名1〕さん"), "山田太郎さん");
+/// assert_eq!(r.finish(), "");
+/// ```
+#[derive(Clone, Debug)]
+pub struct SharedStreamRestorer {
+    table: Arc<Placeholders>,
+    pending: String,
+    max_len: usize,
+    escape: Escape,
+}
+
+impl SharedStreamRestorer {
+    /// A restorer for the placeholders of one request.
+    pub fn new(table: Arc<Placeholders>, escape: Escape) -> Self {
+        let max_len = table.max_placeholder_len();
+        SharedStreamRestorer {
+            table,
+            pending: String::new(),
+            max_len,
+            escape,
+        }
+    }
+
+    /// Takes the next piece of text and returns what can be released now.
+    pub fn push(&mut self, piece: &str) -> String {
+        if self.table.is_empty() {
+            return piece.to_string();
+        }
+        if self.pending.is_empty() && !piece.contains(OPEN) {
+            return piece.to_string();
+        }
+        self.pending.push_str(piece);
+        let hold_from = self.table.hold_point(&self.pending, self.max_len);
+        let ready = self
+            .table
+            .restore_escaped(&self.pending[..hold_from], self.escape);
+        self.pending.drain(..hold_from);
+        ready
+    }
+
+    /// Whether a possible partial placeholder is being held back.
+    pub fn is_holding(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
+    /// Releases whatever is still held (restored if complete, literally otherwise).
+    pub fn finish(&mut self) -> String {
+        let rest = std::mem::take(&mut self.pending);
+        self.table.restore_escaped(&rest, self.escape)
     }
 }
 
