@@ -13,8 +13,8 @@
 //! use sekimori::payload::response::restore_json_body;
 //! let mut t = Placeholders::new();
 //! t.placeholder_for(&Category::Name, "山田太郎");
-//! let body = br#"{"choices":[{"message":{"content":"〔氏名1〕様"}}],"usage":{"prompt_tokens":9,"completion_tokens":3}}"#;
-//! let (out, usage) = restore_json_body(body, &t).unwrap();
+//! let body = r#"{"choices":[{"message":{"content":"〔氏名1〕様"}}],"usage":{"prompt_tokens":9,"completion_tokens":3}}"#;
+//! let (out, usage) = restore_json_body(body.as_bytes(), &t).unwrap();
 //! assert_eq!(out, r#"{"choices":[{"message":{"content":"山田太郎様"}}],"usage":{"prompt_tokens":9,"completion_tokens":3}}"#.as_bytes());
 //! assert_eq!(usage.unwrap().output_tokens, Some(3));
 //! ```

@@ -264,7 +264,9 @@ mod tests {
 
     #[test]
     fn splits_at_blank_lines_with_any_line_ending() {
-        let cases: &[(&[&[u8]], &[&[u8]], Option<&[u8]>)] = &[
+        // (pushed chunks, items handed out, incomplete tail at finish)
+        type Case<'a> = (&'a [&'a [u8]], &'a [&'a [u8]], Option<&'a [u8]>);
+        let cases: &[Case] = &[
             (
                 &[b"data: a\n\ndata: b\n\nda"],
                 &[b"data: a\n\n", b"data: b\n\n"],

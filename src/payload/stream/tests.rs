@@ -631,8 +631,7 @@ fn streams_without_placeholders_pass_byte_for_byte() {
     t.placeholder_for(&Category::Email, "a@example.jp");
     let t = Arc::new(t);
     for case in CASES {
-        let inp = input(case).iter().copied().collect::<Vec<u8>>();
-        let inp = String::from_utf8(inp)
+        let inp = String::from_utf8(input(case))
             .unwrap()
             .replace('〔', "[")
             .into_bytes();
