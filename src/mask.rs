@@ -390,6 +390,45 @@ mod tests {
     }
 
     #[test]
+    fn restore_escaped_table() {
+        let mut t = Placeholders::new();
+        t.placeholder_for(&Category::Name, "a\"b\\c\nd\u{1}");
+        // (text, escape, expected)
+        let cases = [
+            ("〔氏名1〕", Escape::None, "a\"b\\c\nd\u{1}"),
+            ("〔氏名1〕", Escape::JsonString, "a\\\"b\\\\c\\nd\\u0001"),
+            ("x〔氏名2〕", Escape::JsonString, "x〔氏名2〕"),
+        ];
+        for (text, escape, want) in cases {
+            assert_eq!(t.restore_escaped(text, escape), want, "{text} {escape:?}");
+        }
+        let json = format!("\"{}\"", t.restore_escaped("〔氏名1〕", Escape::JsonString));
+        let back: String = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, t.entries()[0].1);
+    }
+
+    #[test]
+    fn shared_restorer_matches_borrowed_one_at_every_split() {
+        let t = table();
+        let shared = Arc::new(t.clone());
+        let text = "前〔氏名1〕中〔電話1〕後〔不明〕〔氏";
+        let bounds: Vec<usize> = text
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain([text.len()])
+            .collect();
+        for &a in &bounds {
+            let mut b = StreamRestorer::new(&t);
+            let mut s = SharedStreamRestorer::new(shared.clone(), Escape::None);
+            let want = b.push(&text[..a]) + &b.push(&text[a..]) + &b.finish();
+            let got = s.push(&text[..a]) + &s.push(&text[a..]) + &s.finish();
+            assert_eq!(got, want, "split at {a}");
+            assert_eq!(got, "前山田太郎中090-1234-5678後〔不明〕〔氏");
+            assert!(!s.is_holding());
+        }
+    }
+
+    #[test]
     fn stream_releases_text_without_pending_placeholder_at_once() {
         let t = table();
         let mut r = StreamRestorer::new(&t);

@@ -253,6 +253,14 @@ mod tests {
                 }),
             ),
             (
+                "anthropic signed thinking stays masked",
+                r#"{"content":[{"type":"thinking","thinking":"〔氏名1〕について","signature":"c2ln"},{"type":"text","text":"〔氏名1〕"}]}"#,
+                Some(
+                    r#"{"content":[{"type":"thinking","thinking":"〔氏名1〕について","signature":"c2ln"},{"type":"text","text":"山田 \"太郎\""}]}"#,
+                ),
+                None,
+            ),
+            (
                 "unknown placeholder untouched",
                 r#"{"output":[{"content":[{"type":"output_text","text":"〔氏名9〕"}]}],"usage":{"input_tokens":1,"output_tokens":2}}"#,
                 None,

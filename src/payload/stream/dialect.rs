@@ -2,8 +2,8 @@
 //!
 //! A *channel* is one growing text of a response: a choice's `content` or a tool
 //! call's `arguments` (OpenAI Chat), one `*.delta` stream of an output item (OpenAI
-//! Responses), a content block (Anthropic), a candidate's text or thought parts
-//! (Gemini). Each channel has its own [`SharedStreamRestorer`]: a placeholder split
+//! Responses), a text or tool-input content block (Anthropic; signed thinking stays
+//! masked), a candidate's text or thought parts (Gemini). Each channel has its own [`SharedStreamRestorer`]: a placeholder split
 //! across two events of the same channel is restored in the second event, and what a
 //! channel still holds when it ends is released in the event that ends it, or in a
 //! synthesized event of the channel's own shape just before that event.
@@ -476,8 +476,8 @@ fn responses_fields(v: &Value) -> (Vec<Field>, Vec<End>) {
     (fields, ends)
 }
 
-/// Anthropic: `content_block_delta` with `text_delta`, `input_json_delta` or
-/// `thinking_delta`; `content_block_stop` ends its block; `message_delta`,
+/// Anthropic: `content_block_delta` with `text_delta` or `input_json_delta` (not
+/// the signed `thinking_delta`); `content_block_stop` ends its block; `message_delta`,
 /// `message_stop` and `error` end all.
 fn anthropic_fields(v: &Value) -> (Vec<Field>, Vec<End>) {
     let mut fields = Vec::new();
@@ -492,7 +492,8 @@ fn anthropic_fields(v: &Value) -> (Vec<Field>, Vec<End>) {
             let (field, escape) = match dt {
                 Some("text_delta") => ("text", Escape::None),
                 Some("input_json_delta") => ("partial_json", Escape::JsonString),
-                Some("thinking_delta") => ("thinking", Escape::None),
+                // `thinking_delta` is left masked: the block is signed and goes back
+                // to the API unmodified (see `json::restore_strings`).
                 _ => return (fields, ends),
             };
             let p = jpath!["delta", field];

@@ -83,9 +83,19 @@ pub(crate) fn escape_for_key(key: Option<&str>) -> Escape {
     }
 }
 
-/// Restores placeholders in every string of `v` (object keys are left alone), and
-/// records each changed string in `out`. Recursion depth is bounded by serde_json's
-/// parse depth limit (128).
+/// Members whose strings are never restored: Anthropic's `thinking` text is signed
+/// (`signature`) and must go back to the API unmodified in the next turn, so it stays
+/// masked; signatures and encrypted reasoning are opaque.
+const KEEP_MASKED: &[&str] = &[
+    "thinking",
+    "signature",
+    "thoughtSignature",
+    "encrypted_content",
+];
+
+/// Restores placeholders in every string of `v` (object keys are left alone, and so
+/// are the members named in `KEEP_MASKED`), and records each changed string in `out`.
+/// Recursion depth is bounded by serde_json's parse depth limit (128).
 pub(crate) fn restore_strings(
     v: &mut Value,
     table: &Placeholders,
@@ -114,6 +124,9 @@ pub(crate) fn restore_strings(
         }
         Value::Object(map) => {
             for (k, item) in map.iter_mut() {
+                if KEEP_MASKED.contains(&k.as_str()) {
+                    continue;
+                }
                 if matches!(item, Value::String(_) | Value::Array(_) | Value::Object(_)) {
                     path.push(Seg::Key(k.clone()));
                     restore_strings(item, table, path, Some(k), out);

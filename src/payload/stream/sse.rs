@@ -43,6 +43,9 @@ pub(crate) struct SseFramer {
     lines: Vec<Line>,
     /// Bytes of `buf` already split into lines.
     scanned: usize,
+    /// Bytes of `buf` known to hold no line terminator after `scanned` (so a long
+    /// line arriving in small chunks is searched once, not once per chunk).
+    searched: usize,
     /// The last event ended with a `\r` at the end of a chunk: a `\n` starting the
     /// next chunk belongs to it.
     skip_lf: bool,
@@ -80,18 +83,28 @@ impl SseFramer {
         debug_assert!(items.is_empty());
         self.lines.clear();
         self.scanned = 0;
+        self.searched = 0;
         self.overflow = false;
         let rest = std::mem::take(&mut self.buf);
         (!rest.is_empty()).then_some(rest)
     }
 
     fn split(&mut self, at_end: bool, out: &mut Vec<SseItem>) {
-        // Each iteration consumes at least one byte of `buf` (a line), so this ends.
-        while let Some(rel) = self.buf[self.scanned..]
-            .iter()
-            .position(|&b| b == b'\n' || b == b'\r')
-        {
-            let content_end = self.scanned + rel;
+        // Start of the current (incomplete) event in `buf`; complete events before it
+        // are drained once at the end, not one by one.
+        let mut event_start = 0;
+        // Each iteration consumes a line (`scanned` grows) or breaks, so this ends.
+        loop {
+            let from = self.scanned.max(self.searched);
+            let Some(rel) = self.buf[from..]
+                .iter()
+                .position(|&b| b == b'\n' || b == b'\r')
+            else {
+                self.searched = self.buf.len();
+                break;
+            };
+            let content_end = from + rel;
+            self.searched = content_end;
             let end = if self.buf[content_end] == b'\r' {
                 match self.buf.get(content_end + 1) {
                     Some(b'\n') => content_end + 2,
@@ -114,24 +127,29 @@ impl SseFramer {
             }
             let blank = content_end == self.scanned;
             self.lines.push(Line {
-                start: self.scanned,
-                content_end,
-                end,
+                start: self.scanned - event_start,
+                content_end: content_end - event_start,
+                end: end - event_start,
             });
             self.scanned = end;
             if blank {
                 if end == self.buf.len() && self.buf[end - 1] == b'\r' {
                     self.skip_lf = true;
                 }
-                let raw: Vec<u8> = self.buf.drain(..end).collect();
+                let raw = self.buf[event_start..end].to_vec();
                 let lines = std::mem::take(&mut self.lines);
-                self.scanned = 0;
+                event_start = end;
                 if std::mem::take(&mut self.overflow) {
                     out.push(SseItem::Raw(raw));
                 } else {
                     out.push(SseItem::Event(SseEvent { raw, lines }));
                 }
             }
+        }
+        if event_start > 0 {
+            self.buf.drain(..event_start);
+            self.scanned -= event_start;
+            self.searched -= event_start;
         }
         if self.overflow || self.buf.len() > MAX_EVENT_BYTES {
             // Forward what we have (but a trailing `\r`, which may pair with a `\n`);
@@ -145,6 +163,7 @@ impl SseFramer {
                 out.push(SseItem::Raw(self.buf.drain(..upto).collect()));
                 self.lines.clear();
                 self.scanned = 0;
+                self.searched = 0;
             }
         }
     }

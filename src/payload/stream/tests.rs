@@ -709,6 +709,42 @@ fn focused_behaviour() {
 }
 
 #[test]
+fn anthropic_signed_thinking_stays_masked() {
+    let t = table();
+    let stream = concat!(
+        "event: content_block_delta\n",
+        "data: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"thinking_delta\",\"thinking\":\"〔氏名1〕\"}}\n\n",
+        "event: content_block_delta\n",
+        "data: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"signature_delta\",\"signature\":\"〔x\"}}\n\n",
+    );
+    let mut r = ResponseRestorer::new(ApiKind::AnthropicMessages, StreamFormat::Sse, t);
+    let mut out = r.push(stream.as_bytes());
+    out.extend(r.finish());
+    assert_eq!(String::from_utf8(out).unwrap(), stream);
+}
+
+#[test]
+fn oversized_event_is_forwarded_raw_and_the_stream_recovers() {
+    let t = table();
+    let big = format!("data: \"{}〔氏名1〕\"", "x".repeat(sse::MAX_EVENT_BYTES));
+    let next = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"〔電話1〕\"}}]}\n\n";
+    let mut r = ResponseRestorer::new(ApiKind::OpenAiChat, StreamFormat::Sse, t);
+    let mut out = Vec::new();
+    for piece in big.as_bytes().chunks(1 << 16) {
+        out.extend(r.push(piece));
+    }
+    assert_eq!(out.len(), big.len(), "oversized event forwarded as it came");
+    out.extend(r.push(b"\n\n"));
+    let tail = r.push(next.as_bytes());
+    assert_eq!(
+        String::from_utf8(tail).unwrap(),
+        "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"090-1234-5678\"}}]}\n\n"
+    );
+    assert_eq!(&out[..big.len()], big.as_bytes());
+    assert_eq!(&out[big.len()..], b"\n\n");
+}
+
+#[test]
 #[ignore = "prints the whole-stream outputs for inspection"]
 fn print_outputs() {
     let t = table();
