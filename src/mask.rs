@@ -18,6 +18,7 @@
 //! ```
 
 use std::collections::HashMap;
+use std::fmt;
 use std::sync::{Arc, OnceLock};
 
 use aho_corasick::{AhoCorasick, MatchKind};
@@ -30,7 +31,9 @@ pub const OPEN: char = '〔';
 pub const CLOSE: char = '〕';
 
 /// The placeholders issued for one request and the values they stand for.
-#[derive(Clone, Debug, Default)]
+///
+/// Its `Debug` output shows only how many placeholders were issued, never a value.
+#[derive(Clone, Default)]
 pub struct Placeholders {
     by_value: HashMap<(Category, String), usize>,
     counters: HashMap<String, u32>,
@@ -52,6 +55,14 @@ pub enum Escape {
     /// literal: the original is inserted JSON-escaped (quotes, backslashes, control
     /// characters), without surrounding quotes.
     JsonString,
+}
+
+impl fmt::Debug for Placeholders {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Placeholders")
+            .field("len", &self.entries.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Placeholders {
@@ -208,11 +219,20 @@ impl Placeholders {
 /// out.push_str(&r.finish());
 /// assert_eq!(out, "こんにちは、山田太郎さん");
 /// ```
-#[derive(Debug)]
+#[derive(Clone)]
 pub struct StreamRestorer<'t> {
     table: &'t Placeholders,
     pending: String,
     max_len: usize,
+}
+
+/// Shows how much is held, never the text.
+impl fmt::Debug for StreamRestorer<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StreamRestorer")
+            .field("held_bytes", &self.pending.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl<'t> StreamRestorer<'t> {
@@ -282,12 +302,22 @@ fn push_json_escaped(dst: &mut String, s: &str) {
 /// assert_eq!(r.push("名1〕さん"), "山田太郎さん");
 /// assert_eq!(r.finish(), "");
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SharedStreamRestorer {
     table: Arc<Placeholders>,
     pending: String,
     max_len: usize,
     escape: Escape,
+}
+
+/// Shows how much is held, never the text.
+impl fmt::Debug for SharedStreamRestorer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SharedStreamRestorer")
+            .field("held_bytes", &self.pending.len())
+            .field("escape", &self.escape)
+            .finish_non_exhaustive()
+    }
 }
 
 impl SharedStreamRestorer {
@@ -386,6 +416,19 @@ mod tests {
                 out += &r.finish();
                 assert_eq!(out, want, "split at {a},{b}");
             }
+        }
+    }
+
+    #[test]
+    fn debug_output_never_shows_values() {
+        let t = table();
+        let mut r = StreamRestorer::new(&t);
+        r.push("〔氏");
+        let shared = Arc::new(t.clone());
+        let mut s = SharedStreamRestorer::new(shared, Escape::None);
+        s.push("〔氏");
+        for dbg in [format!("{t:?}"), format!("{r:?}"), format!("{s:?}")] {
+            assert!(!dbg.contains("山田") && !dbg.contains("〔"), "{dbg}");
         }
     }
 

@@ -158,6 +158,15 @@ impl Dialect {
         if let Some(u) = Usage::from_json(&value) {
             self.usage.get_or_insert_with(Usage::default).merge(u);
         }
+        if self.table.is_empty() {
+            // Nothing was masked: every event goes out as it came.
+            return Outcome::default();
+        }
+        if !known_event(self.kind, &value) {
+            // An event type this module does not know: forwarded untouched, since we
+            // cannot tell which of its strings are JSON source or signed.
+            return Outcome::default();
+        }
         let (fields, ends) = match self.kind {
             ApiKind::OpenAiChat => chat_fields(&value),
             ApiKind::OpenAiResponses => responses_fields(&value),
@@ -167,9 +176,6 @@ impl Dialect {
         };
         let may_hold = super::json::may_hold_placeholder(data.as_bytes());
         if fields.is_empty() && ends.is_empty() && !may_hold {
-            return Outcome::default();
-        }
-        if fields.is_empty() && ends.is_empty() && self.table.is_empty() {
             return Outcome::default();
         }
 
@@ -185,7 +191,7 @@ impl Dialect {
             texts.push(s);
         }
         let mut repl: Vec<Replacement> = Vec::new();
-        if may_hold && !self.table.is_empty() {
+        if may_hold {
             restore_strings(&mut value, &self.table, &mut Vec::new(), None, &mut repl);
         }
         for (f, text) in fields.iter().zip(texts) {
@@ -336,6 +342,37 @@ fn template(name: Option<&str>, raw: &str, f: &Field) -> Template {
         at,
         shape,
         slot,
+    }
+}
+
+/// Whether the event is of a type whose strings may be restored. OpenAI Chat and
+/// Gemini events carry no type; Responses events are the documented `response.*`
+/// family and `error`; Anthropic's are listed (with the delta types of
+/// `content_block_delta`).
+fn known_event(kind: ApiKind, v: &Value) -> bool {
+    let ty = v.get("type").and_then(Value::as_str);
+    match kind {
+        ApiKind::OpenAiChat | ApiKind::GeminiGenerateContent | ApiKind::OpenAiEmbeddings => true,
+        ApiKind::OpenAiResponses => ty.is_some_and(|t| t.starts_with("response.") || t == "error"),
+        ApiKind::AnthropicMessages => match ty {
+            Some("content_block_delta") => matches!(
+                v.get("delta")
+                    .and_then(|d| d.get("type"))
+                    .and_then(Value::as_str),
+                Some("text_delta" | "input_json_delta" | "citations_delta")
+            ),
+            Some(t) => matches!(
+                t,
+                "message_start"
+                    | "content_block_start"
+                    | "content_block_stop"
+                    | "message_delta"
+                    | "message_stop"
+                    | "ping"
+                    | "error"
+            ),
+            None => false,
+        },
     }
 }
 

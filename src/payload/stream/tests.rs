@@ -709,6 +709,55 @@ fn focused_behaviour() {
 }
 
 #[test]
+fn restorer_can_live_in_a_body_stream() {
+    fn send_sync<T: Send + Sync + 'static>() {}
+    send_sync::<ResponseRestorer>();
+}
+
+#[test]
+fn empty_table_passes_everything_and_still_counts_usage() {
+    let t = Arc::new(Placeholders::new());
+    for case in CASES {
+        let inp = input(case);
+        let mut r = ResponseRestorer::new(case.kind, case.format, t.clone());
+        let mut out = r.push(&inp);
+        out.extend(r.finish());
+        assert!(out == inp, "{}", case.name);
+        let want = case.usage.map(|(i, o)| Usage {
+            input_tokens: i,
+            output_tokens: o,
+        });
+        assert_eq!(r.usage(), want, "{}", case.name);
+    }
+}
+
+#[test]
+fn unknown_event_types_pass_untouched() {
+    let t = table();
+    // (kind, stream)
+    let cases = [
+        (
+            ApiKind::AnthropicMessages,
+            "event: future\ndata: {\"type\":\"future\",\"text\":\"〔氏名1〕\"}\n\n",
+        ),
+        (
+            ApiKind::AnthropicMessages,
+            "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"future_delta\",\"text\":\"〔氏名1〕\"}}\n\n",
+        ),
+        (
+            ApiKind::OpenAiResponses,
+            "event: session.x\ndata: {\"type\":\"session.x\",\"delta\":\"〔氏名1〕\"}\n\n",
+        ),
+    ];
+    for (kind, stream) in cases {
+        let mut r = ResponseRestorer::new(kind, StreamFormat::Sse, t.clone());
+        let mut out = r.push(stream.as_bytes());
+        out.extend(r.finish());
+        assert_eq!(String::from_utf8(out).unwrap(), stream);
+    }
+}
+
+#[test]
 fn anthropic_signed_thinking_stays_masked() {
     let t = table();
     let stream = concat!(
