@@ -95,6 +95,9 @@ struct Template {
     at: Path,
     shape: Value,
     slot: Path,
+    /// Per-event members reset in the copy (e.g. `logprobs` of the tokens the
+    /// template event carried).
+    reset: Vec<Replacement>,
 }
 
 impl Template {
@@ -102,11 +105,14 @@ impl Template {
         if let Some(v) = get_mut(&mut self.shape, &self.slot) {
             *v = Value::String(text);
         }
-        let shape = self.shape.to_string();
-        let data = rewrite_raw(&self.raw, &[(self.at.clone(), shape)]).unwrap_or_else(|| {
+        let mut repl = std::mem::take(&mut self.reset);
+        repl.push((self.at.clone(), self.shape.to_string()));
+        let data = rewrite_raw(&self.raw, &repl).unwrap_or_else(|| {
             let mut v: Value = serde_json::from_str(&self.raw).unwrap_or(Value::Null);
-            if let Some(slot) = get_mut(&mut v, &self.at) {
-                *slot = self.shape;
+            for (at, json) in repl {
+                if let (Some(slot), Ok(new)) = (get_mut(&mut v, &at), serde_json::from_str(&json)) {
+                    *slot = new;
+                }
             }
             v.to_string()
         });
@@ -204,7 +210,7 @@ impl Dialect {
             }
             let holding = self.find(&f.key).is_some_and(|c| c.restorer.is_holding());
             if holding {
-                let template = template(name, data, f);
+                let template = template(name, data, &value, f);
                 if let Some(c) = self.find(&f.key) {
                     c.template = Some(template);
                 }
@@ -295,7 +301,7 @@ impl Dialect {
 
 /// The template for releasing a channel's held text: the event `raw` (which carried
 /// the channel's field `f`) reduced to that channel.
-fn template(name: Option<&str>, raw: &str, f: &Field) -> Template {
+fn template(name: Option<&str>, raw: &str, event: &Value, f: &Field) -> Template {
     let (at, shape, slot) = match &f.key {
         Key::Chat { choice, field } => {
             let (delta, slot) = match field {
@@ -336,12 +342,17 @@ fn template(name: Option<&str>, raw: &str, f: &Field) -> Template {
         // The delta event itself has the channel's shape.
         Key::Responses { .. } | Key::Anthropic { .. } => (f.path.clone(), json!(""), jpath![]),
     };
+    let reset = match event.get("logprobs") {
+        Some(Value::Array(a)) if !a.is_empty() => vec![(jpath!["logprobs"], "[]".to_string())],
+        _ => Vec::new(),
+    };
     Template {
         event: name.map(str::to_string),
         raw: raw.to_string(),
         at,
         shape,
         slot,
+        reset,
     }
 }
 

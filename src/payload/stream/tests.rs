@@ -731,6 +731,117 @@ fn empty_table_passes_everything_and_still_counts_usage() {
     }
 }
 
+/// Random streams built from SSE and JSON fragments (no `〔`), cut at random points:
+/// never a panic, never a changed or dropped byte.
+#[test]
+fn random_fragment_streams_pass_byte_for_byte() {
+    const TOKENS: &[&str] = &[
+        "data: ",
+        "data:",
+        "event: x",
+        ": c",
+        "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"",
+        "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"",
+        "{\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"",
+        "{\"type\":\"response.output_text.delta\",\"item_id\":\"m\",\"delta\":\"",
+        "\"}}]}",
+        "\"}}",
+        "\"}]}}]}",
+        "[DONE]",
+        "\n",
+        "\r",
+        "\r\n",
+        "\n\n",
+        "[",
+        "]",
+        "{",
+        "}",
+        ",",
+        "\"",
+        "\\",
+        "あ",
+        "a",
+    ];
+    let mut t = Placeholders::new();
+    t.placeholder_for(&Category::Email, "a@example.jp");
+    let t = Arc::new(t);
+    let mut seed: u64 = 42;
+    let mut next = move |n: usize| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((seed >> 33) as usize) % n.max(1)
+    };
+    let kinds = [
+        ApiKind::OpenAiChat,
+        ApiKind::OpenAiResponses,
+        ApiKind::OpenAiEmbeddings,
+        ApiKind::AnthropicMessages,
+        ApiKind::GeminiGenerateContent,
+    ];
+    for round in 0..400 {
+        let len = 1 + next(60);
+        let stream: String = (0..len).map(|_| TOKENS[next(TOKENS.len())]).collect();
+        let bytes = stream.as_bytes();
+        let kind = kinds[round % kinds.len()];
+        for format in [StreamFormat::Sse, StreamFormat::JsonArray] {
+            let mut r = ResponseRestorer::new(kind, format, t.clone());
+            let mut out = Vec::new();
+            let mut at = 0;
+            while at < bytes.len() {
+                let to = (at + 1 + next(24)).min(bytes.len());
+                out.extend(r.push(&bytes[at..to]));
+                at = to;
+            }
+            out.extend(r.finish());
+            assert!(out == bytes, "{kind:?} {format:?}: {stream:?}");
+        }
+    }
+}
+
+#[test]
+fn synthesized_events_copy_the_channel_event() {
+    let t = table();
+    // (kind, stream, expected output)
+    let cases = [
+        (
+            ApiKind::OpenAiResponses,
+            concat!(
+                "event: response.output_text.delta\n",
+                "data: {\"type\":\"response.output_text.delta\",\"sequence_number\":4,\"item_id\":\"m\",\"delta\":\"〔氏\",\"logprobs\":[{\"token\":\"x\"}]}\n\n",
+                "event: response.output_text.done\n",
+                "data: {\"type\":\"response.output_text.done\",\"item_id\":\"m\",\"text\":\"〔氏\"}\n\n",
+            ),
+            concat!(
+                "event: response.output_text.delta\n",
+                "data: {\"type\":\"response.output_text.delta\",\"sequence_number\":4,\"item_id\":\"m\",\"delta\":\"\",\"logprobs\":[{\"token\":\"x\"}]}\n\n",
+                "event: response.output_text.delta\n",
+                "data: {\"type\":\"response.output_text.delta\",\"sequence_number\":4,\"item_id\":\"m\",\"delta\":\"〔氏\",\"logprobs\":[]}\n\n",
+                "event: response.output_text.done\n",
+                "data: {\"type\":\"response.output_text.done\",\"item_id\":\"m\",\"text\":\"〔氏\"}\n\n",
+            ),
+        ),
+        (
+            ApiKind::OpenAiChat,
+            concat!(
+                "data: {\"id\":\"x\",\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":2,\"function\":{\"arguments\":\"{\\\"a\\\":\\\"〔電話1\"}}]}}],\"model\":\"m\"}\n\n",
+                "data: [DONE]\n\n",
+            ),
+            concat!(
+                "data: {\"id\":\"x\",\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":2,\"function\":{\"arguments\":\"{\\\"a\\\":\\\"\"}}]}}],\"model\":\"m\"}\n\n",
+                "data: {\"id\":\"x\",\"choices\":[{\"delta\":{\"tool_calls\":[{\"function\":{\"arguments\":\"〔電話1\"},\"index\":2}]},\"finish_reason\":null,\"index\":0}],\"model\":\"m\"}\n\n",
+                "data: [DONE]\n\n",
+            ),
+        ),
+    ];
+    for (kind, stream, want) in cases {
+        let mut r = ResponseRestorer::new(kind, StreamFormat::Sse, t.clone());
+        let mut out = r.push(stream.as_bytes());
+        out.extend(r.finish());
+        assert_eq!(String::from_utf8(out).unwrap(), want, "{kind:?}");
+    }
+}
+
 #[test]
 fn unknown_event_types_pass_untouched() {
     let t = table();
