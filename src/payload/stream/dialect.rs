@@ -283,6 +283,9 @@ impl Dialect {
                     repl.push(string_at(f.path.clone(), s));
                 }
                 _ => {
+                    // A channel holding text always has a template (set on the push
+                    // that left text held).
+                    debug_assert!(c.template.is_some());
                     if let Some(t) = c.template.take() {
                         synth.push(t.render(rest));
                     }

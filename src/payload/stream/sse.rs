@@ -254,9 +254,13 @@ pub(crate) fn format_event(event: Option<&str>, data: &str, newline: &str) -> Ve
         out.extend_from_slice(name.as_bytes());
         out.extend_from_slice(newline.as_bytes());
     }
-    out.extend_from_slice(b"data: ");
-    out.extend_from_slice(data.as_bytes());
-    out.extend_from_slice(newline.as_bytes());
+    // JSON copied from a multi-line event keeps its line breaks (outside strings):
+    // one `data:` line per line, which the client joins back with `\n`.
+    for part in data.split('\n') {
+        out.extend_from_slice(b"data: ");
+        out.extend_from_slice(part.as_bytes());
+        out.extend_from_slice(newline.as_bytes());
+    }
     out.extend_from_slice(newline.as_bytes());
     out
 }
@@ -334,5 +338,9 @@ mod tests {
             b"id: 7\r\nevent: x\r\ndata: {\"a\":2}\r\n: c\r\n\r\n".to_vec()
         );
         assert_eq!(f.newline(), "\r\n");
+        assert_eq!(
+            format_event(Some("e"), "{\"a\":\n1}", "\r\n"),
+            b"event: e\r\ndata: {\"a\":\r\ndata: 1}\r\n\r\n".to_vec()
+        );
     }
 }

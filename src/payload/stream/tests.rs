@@ -551,17 +551,25 @@ fn check_prompt(
     }
 }
 
-/// Output length after each input event, feeding the stream event by event.
+/// Output length after each input event, feeding the stream event by event; checks
+/// that each push sends out the event it completes (the output then holds at least as
+/// many complete events as the input so far).
 fn per_event_output(case: &Case, t: &Arc<Placeholders>, ends: &[usize]) -> Vec<usize> {
     let inp = input(case);
     let mut r = ResponseRestorer::new(case.kind, case.format, t.clone());
     let mut at = 0;
-    let mut len = 0;
+    let mut out = Vec::new();
     ends.iter()
-        .map(|&e| {
-            len += r.push(&inp[at..e]).len();
+        .enumerate()
+        .map(|(j, &e)| {
+            out.extend(r.push(&inp[at..e]));
             at = e;
-            len
+            assert!(
+                event_ends(case.format, &out).len() > j,
+                "{}: event {j} not sent by the push that completed it",
+                case.name
+            );
+            out.len()
         })
         .collect()
 }
