@@ -7,6 +7,8 @@
 //! | [`text`] | normalization of Japanese text with an offset map | no |
 //! | [`inspect`] | the detection engine: detectors, word lists, [`inspect::Engine`] | no |
 //! | [`mask`] | placeholders for findings and their restoration in responses | no |
+//! | [`policy`] | per-category actions, department overrides, model allow lists | no |
+//! | [`payload`] | provider request/response bodies; restoring placeholders in responses and streams | no |
 //!
 //! Everything that speaks HTTP, TLS or writes the audit log is behind the `gateway`
 //! feature; `cargo check --lib --no-default-features` proves the engine builds without it.

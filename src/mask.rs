@@ -18,6 +18,8 @@
 //! ```
 
 use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, OnceLock};
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
@@ -29,13 +31,38 @@ pub const OPEN: char = '〔';
 pub const CLOSE: char = '〕';
 
 /// The placeholders issued for one request and the values they stand for.
-#[derive(Clone, Debug, Default)]
+///
+/// Its `Debug` output shows only how many placeholders were issued, never a value.
+#[derive(Clone, Default)]
 pub struct Placeholders {
     by_value: HashMap<(Category, String), usize>,
     counters: HashMap<String, u32>,
     /// `(placeholder, original)`, in issue order.
     entries: Vec<(String, String)>,
-    matcher: Option<AhoCorasick>,
+    /// Built on first restore (or by [`Placeholders::seal`]); reset when a placeholder
+    /// is issued.
+    matcher: OnceLock<AhoCorasick>,
+}
+
+/// How a restored original is written into the surrounding text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Escape {
+    /// The text is plain text: the original is inserted as is.
+    #[default]
+    None,
+    /// The text is JSON source (for example a tool call's `arguments` or an
+    /// Anthropic `partial_json` fragment) and the placeholder sits inside a JSON string
+    /// literal: the original is inserted JSON-escaped (quotes, backslashes, control
+    /// characters), without surrounding quotes.
+    JsonString,
+}
+
+impl fmt::Debug for Placeholders {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Placeholders")
+            .field("len", &self.entries.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Placeholders {
@@ -98,7 +125,7 @@ impl Placeholders {
         let placeholder = format!("{OPEN}{label}{n}{CLOSE}");
         self.by_value.insert(key, self.entries.len());
         self.entries.push((placeholder.clone(), value.to_string()));
-        self.matcher = None;
+        self.matcher = OnceLock::new();
         placeholder
     }
 
@@ -109,26 +136,58 @@ impl Placeholders {
 
     /// Replaces every placeholder in `text` with the value it stands for.
     pub fn restore(&self, text: &str) -> String {
+        self.restore_escaped(text, Escape::None)
+    }
+
+    /// Replaces every placeholder in `text` with the value it stands for, written as
+    /// `escape` says.
+    ///
+    /// ```
+    /// use sekimori::inspect::Category;
+    /// use sekimori::mask::{Escape, Placeholders};
+    /// let mut t = Placeholders::new();
+    /// t.placeholder_for(&Category::Name, "\"山田\"");
+    /// assert_eq!(t.restore_escaped("{\"n\":\"〔氏名1〕\"}", Escape::JsonString),
+    ///            "{\"n\":\"\\\"山田\\\"\"}");
+    /// ```
+    pub fn restore_escaped(&self, text: &str, escape: Escape) -> String {
         if self.entries.is_empty() || !text.contains(OPEN) {
             return text.to_string();
         }
-        let matcher = match &self.matcher {
-            Some(m) => m.clone(),
-            None => self.build_matcher(),
-        };
+        let matcher = self.matcher.get_or_init(|| self.build_matcher());
         let mut out = String::with_capacity(text.len());
         matcher.replace_all_with(text, &mut out, |m, _, dst| {
-            dst.push_str(&self.entries[m.pattern().as_usize()].1);
+            let original = &self.entries[m.pattern().as_usize()].1;
+            match escape {
+                Escape::None => dst.push_str(original),
+                Escape::JsonString => push_json_escaped(dst, original),
+            }
             true
         });
         out
     }
 
     /// Prepares the restore matcher once the table is complete (optional; restore
-    /// builds it on demand otherwise).
+    /// builds it on first use otherwise).
     pub fn seal(&mut self) {
-        if self.matcher.is_none() && !self.entries.is_empty() {
-            self.matcher = Some(self.build_matcher());
+        if !self.entries.is_empty() {
+            self.matcher.get_or_init(|| self.build_matcher());
+        }
+    }
+
+    /// Byte index from which `pending` must be held back: the last `〔` whose tail is
+    /// still a proper prefix of an issued placeholder, or `pending.len()` if none.
+    fn hold_point(&self, pending: &str, max_len: usize) -> usize {
+        match pending.rfind(OPEN) {
+            Some(i) if !pending[i..].contains(CLOSE) && pending.len() - i < max_len => {
+                let tail = &pending[i..];
+                if self.entries.iter().any(|(ph, _)| ph.starts_with(tail)) {
+                    i
+                } else {
+                    pending.len()
+                }
+            }
+            _ => pending.len(),
         }
     }
 
@@ -160,11 +219,20 @@ impl Placeholders {
 /// out.push_str(&r.finish());
 /// assert_eq!(out, "こんにちは、山田太郎さん");
 /// ```
-#[derive(Debug)]
+#[derive(Clone)]
 pub struct StreamRestorer<'t> {
     table: &'t Placeholders,
     pending: String,
     max_len: usize,
+}
+
+/// Shows how much is held, never the text.
+impl fmt::Debug for StreamRestorer<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StreamRestorer")
+            .field("held_bytes", &self.pending.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl<'t> StreamRestorer<'t> {
@@ -195,26 +263,101 @@ impl<'t> StreamRestorer<'t> {
         self.table.restore(&rest)
     }
 
-    /// Byte index from which `pending` must be held: the last `〔` that could still
-    /// open a placeholder (no `〕` after it and shorter than the longest placeholder).
+    /// Byte index from which `pending` must be held.
     fn hold_point(&self) -> usize {
-        let p = &self.pending;
-        match p.rfind(OPEN) {
-            Some(i) if !p[i..].contains(CLOSE) && p.len() - i < self.max_len => {
-                let tail = &p[i..];
-                if self
-                    .table
-                    .entries()
-                    .iter()
-                    .any(|(ph, _)| ph.starts_with(tail))
-                {
-                    i
-                } else {
-                    p.len()
-                }
+        self.table.hold_point(&self.pending, self.max_len)
+    }
+}
+
+/// Appends `s` to `dst` escaped for the inside of a JSON string literal.
+fn push_json_escaped(dst: &mut String, s: &str) {
+    for c in s.chars() {
+        match c {
+            '"' => dst.push_str("\\\""),
+            '\\' => dst.push_str("\\\\"),
+            '\n' => dst.push_str("\\n"),
+            '\r' => dst.push_str("\\r"),
+            '\t' => dst.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                dst.push_str(&format!("\\u{:04x}", c as u32));
             }
-            _ => p.len(),
+            c => dst.push(c),
         }
+    }
+}
+
+/// An owned [`StreamRestorer`]: shares the table through an [`Arc`], so it can live
+/// inside a response body stream for as long as the stream, and writes restored
+/// values as [`Escape`] says.
+///
+/// ```
+/// use std::sync::Arc;
+/// use sekimori::inspect::Category;
+/// use sekimori::mask::{Escape, Placeholders, SharedStreamRestorer};
+/// let mut t = Placeholders::new();
+/// t.placeholder_for(&Category::Name, "山田太郎");
+/// let mut r = SharedStreamRestorer::new(Arc::new(t), Escape::None);
+/// assert_eq!(r.push("こんにちは、〔氏"), "こんにちは、");
+/// assert!(r.is_holding());
+/// assert_eq!(r.push("名1〕さん"), "山田太郎さん");
+/// assert_eq!(r.finish(), "");
+/// ```
+#[derive(Clone)]
+pub struct SharedStreamRestorer {
+    table: Arc<Placeholders>,
+    pending: String,
+    max_len: usize,
+    escape: Escape,
+}
+
+/// Shows how much is held, never the text.
+impl fmt::Debug for SharedStreamRestorer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SharedStreamRestorer")
+            .field("held_bytes", &self.pending.len())
+            .field("escape", &self.escape)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SharedStreamRestorer {
+    /// A restorer for the placeholders of one request.
+    pub fn new(table: Arc<Placeholders>, escape: Escape) -> Self {
+        let max_len = table.max_placeholder_len();
+        SharedStreamRestorer {
+            table,
+            pending: String::new(),
+            max_len,
+            escape,
+        }
+    }
+
+    /// Takes the next piece of text and returns what can be released now.
+    pub fn push(&mut self, piece: &str) -> String {
+        if self.table.is_empty() {
+            return piece.to_string();
+        }
+        if self.pending.is_empty() && !piece.contains(OPEN) {
+            return piece.to_string();
+        }
+        self.pending.push_str(piece);
+        let hold_from = self.table.hold_point(&self.pending, self.max_len);
+        let ready = self
+            .table
+            .restore_escaped(&self.pending[..hold_from], self.escape);
+        self.pending.drain(..hold_from);
+        ready
+    }
+
+    /// Whether a possible partial placeholder is being held back.
+    pub fn is_holding(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
+    /// Releases whatever is still held (restored if complete, literally otherwise).
+    pub fn finish(&mut self) -> String {
+        let rest = std::mem::take(&mut self.pending);
+        self.table.restore_escaped(&rest, self.escape)
     }
 }
 
@@ -273,6 +416,58 @@ mod tests {
                 out += &r.finish();
                 assert_eq!(out, want, "split at {a},{b}");
             }
+        }
+    }
+
+    #[test]
+    fn debug_output_never_shows_values() {
+        let t = table();
+        let mut r = StreamRestorer::new(&t);
+        r.push("〔氏");
+        let shared = Arc::new(t.clone());
+        let mut s = SharedStreamRestorer::new(shared, Escape::None);
+        s.push("〔氏");
+        for dbg in [format!("{t:?}"), format!("{r:?}"), format!("{s:?}")] {
+            assert!(!dbg.contains("山田") && !dbg.contains("〔"), "{dbg}");
+        }
+    }
+
+    #[test]
+    fn restore_escaped_table() {
+        let mut t = Placeholders::new();
+        t.placeholder_for(&Category::Name, "a\"b\\c\nd\u{1}");
+        // (text, escape, expected)
+        let cases = [
+            ("〔氏名1〕", Escape::None, "a\"b\\c\nd\u{1}"),
+            ("〔氏名1〕", Escape::JsonString, "a\\\"b\\\\c\\nd\\u0001"),
+            ("x〔氏名2〕", Escape::JsonString, "x〔氏名2〕"),
+        ];
+        for (text, escape, want) in cases {
+            assert_eq!(t.restore_escaped(text, escape), want, "{text} {escape:?}");
+        }
+        let json = format!("\"{}\"", t.restore_escaped("〔氏名1〕", Escape::JsonString));
+        let back: String = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, t.entries()[0].1);
+    }
+
+    #[test]
+    fn shared_restorer_matches_borrowed_one_at_every_split() {
+        let t = table();
+        let shared = Arc::new(t.clone());
+        let text = "前〔氏名1〕中〔電話1〕後〔不明〕〔氏";
+        let bounds: Vec<usize> = text
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain([text.len()])
+            .collect();
+        for &a in &bounds {
+            let mut b = StreamRestorer::new(&t);
+            let mut s = SharedStreamRestorer::new(shared.clone(), Escape::None);
+            let want = b.push(&text[..a]) + &b.push(&text[a..]) + &b.finish();
+            let got = s.push(&text[..a]) + &s.push(&text[a..]) + &s.finish();
+            assert_eq!(got, want, "split at {a}");
+            assert_eq!(got, "前山田太郎中090-1234-5678後〔不明〕〔氏");
+            assert!(!s.is_holding());
         }
     }
 

@@ -24,7 +24,7 @@ use super::respond::{json_response, GatewayError, Origin};
 use super::route::{self, ApiRoute, Endpoint, RouteError};
 use super::runtime::{canonical, Principal, Runtime};
 use super::server::{ConnInfo, Shared};
-use super::upstream::{self, Body, Forwarded};
+use super::upstream::{self, Body, Forwarded, UsageReport};
 
 /// Header carrying a warn acknowledgement token.
 pub const ACK_HEADER: &str = "x-sekimori-acknowledge";
@@ -48,8 +48,8 @@ pub struct Ctx {
     pub categories: Vec<String>,
     /// Outcome so far.
     pub outcome: Outcome,
-    /// Token usage when known.
-    pub usage: (Option<u64>, Option<u64>),
+    /// Token usage: known, or reported when a streamed answer ends.
+    pub usage: Option<UsageReport>,
 }
 
 fn now_ms() -> i64 {
@@ -73,7 +73,7 @@ where
         model: None,
         categories: Vec::new(),
         outcome: Outcome::Refused,
-        usage: (None, None),
+        usage: None,
     };
     let rt = shared.runtime.load_full();
 
@@ -171,7 +171,7 @@ fn finish(
         ctx.upstream.as_deref().unwrap_or("-"),
         dept,
     );
-    shared.audit.record_outcome(&OutcomeRecord {
+    let mut record = OutcomeRecord {
         request_id: ctx.request_id.clone(),
         unix_ms: now_ms(),
         user: ctx.principal.as_ref().map(|p| p.user.clone()),
@@ -182,9 +182,32 @@ fn finish(
         categories: std::mem::take(&mut ctx.categories),
         upstream: ctx.upstream.clone(),
         duration_ms: ctx.started.elapsed().as_millis() as u64,
-        prompt_tokens: ctx.usage.0,
-        completion_tokens: ctx.usage.1,
-    });
+        prompt_tokens: None,
+        completion_tokens: None,
+    };
+    match ctx.usage.take() {
+        Some(UsageReport::Later(rx)) => {
+            // Streamed answer: record the outcome when it ends (or the client leaves).
+            let audit = shared.audit.clone();
+            let started = ctx.started;
+            tokio::spawn(async move {
+                if let Ok(Some(u)) = rx.await {
+                    record.prompt_tokens = u.input_tokens;
+                    record.completion_tokens = u.output_tokens;
+                }
+                record.unix_ms = now_ms();
+                record.duration_ms = started.elapsed().as_millis() as u64;
+                audit.record_outcome(&record);
+            });
+        }
+        other => {
+            if let Some(UsageReport::Now(Some(u))) = other {
+                record.prompt_tokens = u.input_tokens;
+                record.completion_tokens = u.output_tokens;
+            }
+            shared.audit.record_outcome(&record);
+        }
+    }
     tracing::info!(
         target: "sekimori::request",
         request_id = %ctx.request_id,
@@ -537,7 +560,7 @@ where
     let t1 = Instant::now();
     let (resp, usage) = upstream::forward(shared, fwd).await?;
     shared.metrics.upstream(&upstream.name, t1.elapsed());
-    ctx.usage = usage;
+    ctx.usage = Some(usage);
     Ok(resp)
 }
 

@@ -75,6 +75,21 @@ pub struct ApiRoute {
     pub path: String,
 }
 
+impl ApiRoute {
+    /// The response kind, for [`crate::payload::response`] and
+    /// [`crate::payload::stream`].
+    pub fn kind(&self) -> crate::payload::response::ApiKind {
+        use crate::payload::response::ApiKind;
+        match (self.api, self.endpoint) {
+            (_, Endpoint::Responses) => ApiKind::OpenAiResponses,
+            (_, Endpoint::Embeddings) => ApiKind::OpenAiEmbeddings,
+            (Api::Anthropic, _) => ApiKind::AnthropicMessages,
+            (Api::Gemini, _) => ApiKind::GeminiGenerateContent,
+            _ => ApiKind::OpenAiChat,
+        }
+    }
+}
+
 /// Supported paths, for the 404 message.
 pub const SUPPORTED: &str = "POST /v1/chat/completions, /v1/responses, /v1/embeddings, \
 /openai/deployments/{deployment}/(chat/completions|embeddings|responses)?api-version=…, \

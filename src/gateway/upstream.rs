@@ -1,10 +1,10 @@
 //! Forwarding to the upstream (or the built-in demo), and restoring placeholders in
 //! the answer.
 //!
-//! Restoration here is interim until `crate::payload::response` / `stream` are merged:
-//! non-streaming JSON answers are parsed and every string is restored; streamed answers
-//! are restored on the byte stream when every original value is JSON-safe (no quote,
-//! backslash or control character), otherwise passed through with placeholders.
+//! Non-streaming JSON answers are restored with [`crate::payload::response::restore_json_body`]
+//! (only changed strings rewritten); streamed answers (SSE, Gemini JSON arrays) with
+//! [`crate::payload::stream::ResponseRestorer`], chunk by chunk without buffering the
+//! stream. Token usage is taken from either and reported when the answer ends.
 
 use std::sync::Arc;
 
@@ -15,8 +15,10 @@ use http_body_util::{combinators::UnsyncBoxBody, BodyExt, Full, StreamBody};
 use hyper::body::Frame;
 use serde_json::{json, Value};
 
-use crate::mask::{Placeholders, CLOSE, OPEN};
+use crate::mask::{Placeholders, OPEN};
 use crate::payload::request::extract_slots;
+use crate::payload::response::{self, Usage};
+use crate::payload::stream::ResponseRestorer;
 
 use super::respond::GatewayError;
 use super::route::{Api, ApiRoute, Endpoint};
@@ -81,16 +83,11 @@ fn keep_response_header(name: &str) -> bool {
 pub async fn forward(
     shared: &Shared,
     f: Forwarded<'_>,
-) -> Result<(Response<Body>, (Option<u64>, Option<u64>)), GatewayError> {
+) -> Result<(Response<Body>, UsageReport), GatewayError> {
     if f.upstream.provider == "demo" {
         let v = demo_answer(f.route, f.value, f.stream);
-        return Ok(finish_response(
-            StatusCode::OK,
-            HeaderMap::new(),
-            v,
-            f.stream,
-            f.table,
-        ));
+        let (r, u) = demo_response(v, f.stream, &f.table);
+        return Ok((r, UsageReport::Now(u)));
     }
     let url = upstream_url(&f.upstream.base_url, &f.route.path, f.query);
     let mut req = shared
@@ -98,6 +95,7 @@ pub async fn forward(
         .post(&url)
         .timeout(f.upstream.timeout)
         .header(header::CONTENT_TYPE, "application/json")
+        .header(header::ACCEPT_ENCODING, "identity")
         .header("x-sekimori-request-id", f.request_id);
     for h in FORWARD_HEADERS {
         if let Some(v) = f.headers.get(*h) {
@@ -127,11 +125,36 @@ pub async fn forward(
             }
         }
     }
-    let is_sse = headers
+    let content_encoding = resp
+        .headers()
+        .get(header::CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty() && !v.eq_ignore_ascii_case("identity"))
+        .map(str::to_string);
+    let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("text/event-stream"));
-    if f.stream || is_sse {
+        .map(str::to_string);
+    let kind = f.route.kind();
+    let format = response::stream_format(kind, content_type.as_deref(), f.query);
+    let streamed_endpoint = f.stream || f.route.endpoint == Endpoint::StreamGenerateContent;
+    if let Some(format) = format.filter(|_| {
+        streamed_endpoint
+            || content_type
+                .as_deref()
+                .is_some_and(|c| c.starts_with("text/event-stream"))
+    }) {
+        if content_encoding.is_some() {
+            return Err(GatewayError::upstream(
+                StatusCode::BAD_GATEWAY,
+                "upstream_encoding",
+                format!(
+                    "upstream '{}' compressed a streamed answer although identity was requested",
+                    f.upstream.name
+                ),
+            ));
+        }
         let upstream_name = f.upstream.name.clone();
         let inner = resp.bytes_stream().map(move |chunk| {
             chunk.map_err(|e| {
@@ -139,14 +162,16 @@ pub async fn forward(
                 Box::new(e) as BoxError
             })
         });
+        let (tx, rx) = tokio::sync::oneshot::channel();
         let body = StreamBody::new(Restoring {
             inner: Box::pin(inner),
-            restorer: Some(ByteRestorer::new(f.table.clone())),
+            restorer: Some(ResponseRestorer::new(kind, format, f.table.clone())),
+            done: Some(tx),
         });
         let mut r = Response::new(BodyExt::boxed_unsync(body));
         *r.status_mut() = status;
         *r.headers_mut() = headers;
-        return Ok((r, (None, None)));
+        return Ok((r, UsageReport::Later(rx)));
     }
     let mut buf = Vec::new();
     let mut s = resp.bytes_stream();
@@ -167,8 +192,31 @@ pub async fn forward(
         }
         buf.extend_from_slice(&chunk);
     }
-    match serde_json::from_slice::<Value>(&buf) {
-        Ok(v) => Ok(finish_response(status, headers, v, false, f.table)),
+    if let Some(enc) = &content_encoding {
+        let mut h = HeaderMap::new();
+        if let Ok(v) = HeaderValue::from_str(enc) {
+            h.insert(header::CONTENT_ENCODING, v);
+        }
+        buf = super::body::decode(&h, Bytes::from(buf), MAX_RESPONSE_BYTES, u64::MAX)
+            .map_err(|_| {
+                GatewayError::upstream(
+                    StatusCode::BAD_GATEWAY,
+                    "upstream_encoding",
+                    format!(
+                        "upstream '{}' sent an answer in an encoding that could not be decoded",
+                        f.upstream.name
+                    ),
+                )
+            })?
+            .to_vec();
+    }
+    match response::restore_json_body(&buf, &f.table) {
+        Ok((body, usage)) => {
+            let mut r = Response::new(full_body(Bytes::from(body)));
+            *r.status_mut() = status;
+            *r.headers_mut() = headers;
+            Ok((r, UsageReport::Now(usage)))
+        }
         Err(_) => {
             // Not JSON (an upstream error page): placeholders restored as text.
             let text = String::from_utf8_lossy(&buf);
@@ -176,9 +224,19 @@ pub async fn forward(
             let mut r = Response::new(full_body(Bytes::from(body)));
             *r.status_mut() = status;
             *r.headers_mut() = headers;
-            Ok((r, (None, None)))
+            Ok((r, UsageReport::Now(None)))
         }
     }
+}
+
+/// Token usage of an answer: known now, or reported when a stream ends (the sender is
+/// dropped without a value if the client goes away first).
+#[derive(Debug)]
+pub enum UsageReport {
+    /// Known when the response head is sent.
+    Now(Option<Usage>),
+    /// Sent when the streamed answer ends.
+    Later(tokio::sync::oneshot::Receiver<Option<Usage>>),
 }
 
 fn without_url(e: &reqwest::Error) -> String {
@@ -236,35 +294,25 @@ pub fn upstream_url(base: &str, path: &str, query: Option<&str>) -> String {
     url
 }
 
-fn finish_response(
-    status: StatusCode,
-    mut headers: HeaderMap,
+fn demo_response(
     mut v: Value,
     stream: bool,
-    table: Arc<Placeholders>,
-) -> (Response<Body>, (Option<u64>, Option<u64>)) {
-    let usage = usage(&v);
-    if stream {
-        // Demo only: a single SSE event carrying the answer, then [DONE].
-        restore_value(&mut v, &table);
-        let body = format!("data: {v}\n\ndata: [DONE]\n\n");
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/event-stream"),
-        );
-        let mut r = Response::new(full_body(Bytes::from(body)));
-        *r.status_mut() = status;
-        *r.headers_mut() = headers;
-        return (r, usage);
-    }
-    restore_value(&mut v, &table);
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    let mut r = Response::new(full_body(Bytes::from(v.to_string())));
-    *r.status_mut() = status;
-    *r.headers_mut() = headers;
+    table: &Placeholders,
+) -> (Response<Body>, Option<Usage>) {
+    let usage = Usage::from_json(&v);
+    restore_value(&mut v, table);
+    let (body, ct) = if stream {
+        // A single SSE event carrying the whole answer, then [DONE].
+        (
+            format!("data: {v}\n\ndata: [DONE]\n\n"),
+            "text/event-stream",
+        )
+    } else {
+        (v.to_string(), "application/json")
+    };
+    let mut r = Response::new(full_body(Bytes::from(body)));
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
     (r, usage)
 }
 
@@ -289,107 +337,15 @@ pub fn restore_value(v: &mut Value, table: &Placeholders) {
     }
 }
 
-/// Token usage as reported by OpenAI, Anthropic/Responses or Gemini.
-pub fn usage(v: &Value) -> (Option<u64>, Option<u64>) {
-    let u = v.get("usage");
-    let g = |o: Option<&Value>, k: &str| o.and_then(|o| o.get(k)).and_then(Value::as_u64);
-    let prompt = g(u, "prompt_tokens")
-        .or_else(|| g(u, "input_tokens"))
-        .or_else(|| g(v.get("usageMetadata"), "promptTokenCount"));
-    let completion = g(u, "completion_tokens")
-        .or_else(|| g(u, "output_tokens"))
-        .or_else(|| g(v.get("usageMetadata"), "candidatesTokenCount"));
-    (prompt, completion)
-}
-
-/// Restores placeholders on a UTF-8 byte stream; holds back incomplete characters and
-/// a possible placeholder prefix.
-struct ByteRestorer {
-    table: Arc<Placeholders>,
-    enabled: bool,
-    bytes: Vec<u8>,
-    pending: String,
-}
-
-impl ByteRestorer {
-    fn new(table: Arc<Placeholders>) -> Self {
-        let enabled = !table.is_empty()
-            && table
-                .entries()
-                .iter()
-                .all(|(_, v)| !v.chars().any(|c| c == '"' || c == '\\' || c.is_control()));
-        ByteRestorer {
-            table,
-            enabled,
-            bytes: Vec::new(),
-            pending: String::new(),
-        }
-    }
-
-    fn push(&mut self, chunk: &[u8]) -> Bytes {
-        if !self.enabled {
-            return Bytes::copy_from_slice(chunk);
-        }
-        self.bytes.extend_from_slice(chunk);
-        let valid = match std::str::from_utf8(&self.bytes) {
-            Ok(_) => self.bytes.len(),
-            Err(e) if e.error_len().is_none() => e.valid_up_to(),
-            Err(_) => {
-                // Not UTF-8: give up restoring, pass the bytes on.
-                self.enabled = false;
-                let mut out = std::mem::take(&mut self.pending).into_bytes();
-                out.append(&mut self.bytes);
-                return Bytes::from(out);
-            }
-        };
-        let rest = self.bytes.split_off(valid);
-        let text = String::from_utf8(std::mem::replace(&mut self.bytes, rest)).unwrap_or_default();
-        self.pending.push_str(&text);
-        let hold = self.hold_point();
-        let tail = self.pending.split_off(hold);
-        let ready = std::mem::replace(&mut self.pending, tail);
-        Bytes::from(self.table.restore(&ready))
-    }
-
-    fn finish(&mut self) -> Bytes {
-        let mut out = self
-            .table
-            .restore(&std::mem::take(&mut self.pending))
-            .into_bytes();
-        out.append(&mut self.bytes);
-        Bytes::from(out)
-    }
-
-    fn hold_point(&self) -> usize {
-        let p = &self.pending;
-        let max = self.table.max_placeholder_len();
-        match p.rfind(OPEN) {
-            Some(i) if !p[i..].contains(CLOSE) && p.len() - i < max => {
-                let tail = &p[i..];
-                if self
-                    .table
-                    .entries()
-                    .iter()
-                    .any(|(ph, _)| ph.starts_with(tail))
-                {
-                    i
-                } else {
-                    p.len()
-                }
-            }
-            _ => p.len(),
-        }
-    }
-}
-
 type ByteStream =
     std::pin::Pin<Box<dyn futures_util::Stream<Item = Result<Bytes, BoxError>> + Send>>;
 
-/// An upstream byte stream with placeholders restored; the restorer's held tail is
-/// emitted when the upstream ends.
+/// An upstream byte stream with placeholders restored; what the restorer still holds
+/// is emitted when the upstream ends, and the usage is reported then.
 struct Restoring {
     inner: ByteStream,
-    restorer: Option<ByteRestorer>,
+    restorer: Option<ResponseRestorer>,
+    done: Option<tokio::sync::oneshot::Sender<Option<Usage>>>,
 }
 
 impl futures_util::Stream for Restoring {
@@ -399,15 +355,15 @@ impl futures_util::Stream for Restoring {
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Option<Self::Item>> {
         use std::task::Poll;
-        // Bounded: each iteration either returns or consumes one upstream chunk that
-        // restored to nothing (held back).
+        // Each iteration consumes one upstream chunk; chunks that restore to nothing
+        // (held back) are skipped without returning Pending spuriously.
         loop {
             return match self.inner.as_mut().poll_next(cx) {
                 Poll::Pending => Poll::Pending,
                 Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(e))),
                 Poll::Ready(Some(Ok(b))) => {
                     let out = match self.restorer.as_mut() {
-                        Some(r) => r.push(&b),
+                        Some(r) => Bytes::from(r.push(&b)),
                         None => b,
                     };
                     if out.is_empty() {
@@ -415,10 +371,20 @@ impl futures_util::Stream for Restoring {
                     }
                     Poll::Ready(Some(Ok(Frame::data(out))))
                 }
-                Poll::Ready(None) => match self.restorer.take().map(|mut r| r.finish()) {
-                    Some(b) if !b.is_empty() => Poll::Ready(Some(Ok(Frame::data(b)))),
-                    _ => Poll::Ready(None),
-                },
+                Poll::Ready(None) => {
+                    let (tail, usage) = match self.restorer.take() {
+                        Some(mut r) => (r.finish(), r.usage()),
+                        None => (Vec::new(), None),
+                    };
+                    if let Some(tx) = self.done.take() {
+                        let _ = tx.send(usage);
+                    }
+                    if tail.is_empty() {
+                        Poll::Ready(None)
+                    } else {
+                        Poll::Ready(Some(Ok(Frame::data(Bytes::from(tail)))))
+                    }
+                }
             };
         }
     }
@@ -480,7 +446,6 @@ pub fn demo_answer(route: &ApiRoute, received: &Value, _stream: bool) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inspect::Category;
 
     #[test]
     fn url_table() {
@@ -512,25 +477,6 @@ mod tests {
         ];
         for (b, p, q, want) in cases {
             assert_eq!(upstream_url(b, p, q), want);
-        }
-    }
-
-    #[test]
-    fn byte_restorer_splits() {
-        let mut t = Placeholders::new();
-        t.placeholder_for(&Category::Name, "山田太郎");
-        let t = Arc::new(t);
-        let input = "data: {\"c\":\"〔氏名1〕さん\"}\n\n".as_bytes();
-        for cut in 0..input.len() {
-            let mut r = ByteRestorer::new(t.clone());
-            let mut out = r.push(&input[..cut]).to_vec();
-            out.extend_from_slice(&r.push(&input[cut..]));
-            out.extend_from_slice(&r.finish());
-            assert_eq!(
-                String::from_utf8(out).unwrap(),
-                "data: {\"c\":\"山田太郎さん\"}\n\n",
-                "cut {cut}"
-            );
         }
     }
 }

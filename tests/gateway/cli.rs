@@ -26,7 +26,8 @@ fn check_config_table() {
         ("SEKIMORI_ONPREM_URL", "http://127.0.0.1:9"),
         ("SEKIMORI_ONPREM_KEY", "k"),
     ];
-    let cases: Vec<(&std::path::Path, &[(&str, &str)], i32, &str)> = vec![
+    type Case<'a> = (&'a std::path::Path, &'a [(&'a str, &'a str)], i32, &'a str);
+    let cases: Vec<Case> = vec![
         (&onprem, &env, 0, "OK"),
         (&onprem, &[], 2, "SEKIMORI_ONPREM_URL is not set"),
         (&broken, &[], 2, "broken.toml:4:"),

@@ -15,6 +15,7 @@ struct Recorder {
     fail: bool,
     forwards: Mutex<Vec<ForwardRecord>>,
     outcomes: Mutex<Vec<OutcomeRecord>>,
+    recorded: tokio::sync::Notify,
 }
 
 impl AuditHook for Recorder {
@@ -27,6 +28,7 @@ impl AuditHook for Recorder {
     }
     fn record_outcome(&self, r: &OutcomeRecord) {
         self.outcomes.lock().unwrap().push(r.clone());
+        self.recorded.notify_one();
     }
     fn ready(&self) -> bool {
         !self.fail
@@ -180,4 +182,22 @@ async fn embedded_demo_masks_and_restores() {
         answer.ends_with("山田太郎さん（090-1234-5678）"),
         "{answer}"
     );
+}
+
+#[tokio::test]
+async fn streamed_outcome_is_recorded_when_the_stream_ends() {
+    let up = FakeUpstream::start(Reply::EchoChatStream).await;
+    let rec = Arc::new(Recorder::default());
+    let gw = start_with(BASE, &up.url(), rec.clone()).await;
+    let body = serde_json::json!({"model":"m","stream":true,"messages":[{"role":"user","content":"090-1234-5678"}]});
+    let (s, _, v) = post(&gw, "/v1/chat/completions", &body.to_string(), &[]).await;
+    assert_eq!(s, 200);
+    assert!(v.as_str().unwrap().contains("090"), "{v}");
+    // The outcome is written by a task once the body has been sent; wait for it.
+    tokio::time::timeout(std::time::Duration::from_secs(30), rec.recorded.notified())
+        .await
+        .ok();
+    let o = rec.outcomes.lock().unwrap().clone();
+    assert_eq!(o.len(), 1);
+    assert_eq!((o[0].outcome, o[0].status), (Outcome::Forwarded, 200));
 }

@@ -249,7 +249,6 @@ async fn streamed_answer_is_restored() {
 }
 
 #[tokio::test]
-#[ignore = "placeholders split across SSE events need the event-aware restorer of payload::stream (merge pending)"]
 async fn streamed_answer_split_across_events_is_restored() {
     streamed(Reply::EchoChatStream).await;
 }
