@@ -256,3 +256,23 @@ async fn early_content_length_check() {
     assert!(resp.starts_with("HTTP/1.1 413"), "{resp}");
     let _ = post(&gw, "/v1/chat/completions", &chat("x"), &[]).await;
 }
+
+#[tokio::test]
+async fn idle_keep_alive_connections_are_closed() {
+    let up = FakeUpstream::start(Reply::EchoChat).await;
+    let cfg = BASE.replace(
+        "max_body_bytes = 65536",
+        "max_body_bytes = 65536\nidle_timeout_secs = 1\nheader_read_timeout_secs = 60",
+    );
+    let gw = start_gateway(&cfg, &up.url()).await;
+    let body = chat("こんにちは");
+    let req = format!(
+        "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{}",
+        body.len(),
+        body
+    );
+    // One complete keep-alive exchange, then silence: the server must close.
+    let resp = raw_exchange(gw.addr, req.as_bytes()).await;
+    assert!(resp.starts_with("HTTP/1.1 200"), "{resp}");
+    assert_eq!(up.received().len(), 1);
+}

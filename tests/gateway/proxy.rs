@@ -348,3 +348,29 @@ async fn operations_endpoints() {
         "{m}"
     );
 }
+
+#[tokio::test]
+async fn gemini_json_array_stream_is_restored() {
+    let up = FakeUpstream::start(Reply::GeminiArray).await;
+    let gw = start_gateway(BASE, &up.url()).await;
+    let body = json!({"contents":[{"role":"user","parts":[{"text":PROMPT}]}]});
+    let (status, _, v) = post(
+        &gw,
+        "/v1beta/models/g:streamGenerateContent",
+        &body.to_string(),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200, "{v}");
+    let text: String = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| {
+            e.pointer("/candidates/0/content/parts/0/text")
+                .and_then(Value::as_str)
+        })
+        .collect();
+    assert_eq!(text, format!("echo: {PROMPT}"));
+    assert!(!up.received()[0].body.contains("山田太郎"));
+}

@@ -49,6 +49,9 @@ pub enum Reply {
     EchoChatStream,
     /// The same as an SSE stream with the whole text in one delta.
     EchoChatStreamWhole,
+    /// Gemini `streamGenerateContent` JSON array echoing the first part's text, one
+    /// element per 3 characters, usage in the last element.
+    GeminiArray,
 }
 
 /// A fake upstream on 127.0.0.1:0.
@@ -98,6 +101,12 @@ impl FakeUpstream {
 }
 
 fn last_text(v: &Value) -> String {
+    if let Some(t) = v
+        .pointer("/contents/0/parts/0/text")
+        .and_then(Value::as_str)
+    {
+        return t.to_string();
+    }
     let msgs = v.get("messages").and_then(Value::as_array);
     let last = msgs.and_then(|m| m.last());
     match last.and_then(|m| m.get("content")) {
@@ -138,6 +147,22 @@ async fn answer(
                 .header("content-type", "application/json")
                 .header("set-cookie", "upstream=1")
                 .body(Full::new(Bytes::from(out.to_string())))
+                .unwrap()
+        }
+        Reply::GeminiArray => {
+            let chars: Vec<char> = text.chars().collect();
+            let mut parts: Vec<String> = chars
+                .chunks(3)
+                .map(|p| {
+                    json!({"candidates": [{"content": {"role": "model", "parts": [{"text": p.iter().collect::<String>()}]}}]})
+                        .to_string()
+                })
+                .collect();
+            parts.push(json!({"candidates": [{"content": {"role": "model", "parts": [{"text": ""}]}, "finishReason": "STOP"}], "usageMetadata": {"promptTokenCount": 11, "candidatesTokenCount": 5}}).to_string());
+            let body = format!("[{}]", parts.join("\n,"));
+            Response::builder()
+                .header("content-type", "application/json")
+                .body(Full::new(Bytes::from(body)))
                 .unwrap()
         }
         Reply::EchoChatStream | Reply::EchoChatStreamWhole => {
