@@ -482,8 +482,14 @@ where
     }
 
     // Phase: mask (one placeholder table across every field of the request).
+    // Values first (their pointers stay valid), then keys from the last (deepest) to
+    // the first, so a renamed key never invalidates a pointer still to be used.
     let mut table = Placeholders::new();
-    for (i, slot) in slots.iter().enumerate() {
+    let order = (0..slots.len())
+        .filter(|&i| !slots[i].is_key)
+        .chain((0..slots.len()).rev().filter(|&i| slots[i].is_key));
+    for i in order {
+        let slot = &slots[i];
         let to_mask: Vec<Finding> = findings[i]
             .iter()
             .filter(|f| rt.policy.action(&principal.department, &f.category) == Action::Mask)
@@ -491,7 +497,12 @@ where
             .collect();
         if !to_mask.is_empty() {
             let masked = table.mask(&slot.text, &to_mask);
-            if !payload::set_slot(&mut value, &slot.pointer, masked) {
+            let ok = if slot.is_key {
+                payload::rename_key(&mut value, &slot.pointer, masked)
+            } else {
+                payload::set_slot(&mut value, &slot.pointer, masked)
+            };
+            if !ok {
                 return Err(GatewayError::unavailable(
                     "mask_failed",
                     "a field could not be masked; nothing was forwarded",

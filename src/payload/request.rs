@@ -201,6 +201,9 @@ pub struct Slot {
     pub path: String,
     /// The text.
     pub text: String,
+    /// The slot is an object key (its `pointer` names the member; rename it with
+    /// [`rename_key`]), not a string value.
+    pub is_key: bool,
 }
 
 /// Keys whose string values are structural, not text the model reads as prose.
@@ -261,28 +264,55 @@ const BINARY_KEYS: &[&str] = &[
     "url",
 ];
 
-/// Lists every text-bearing string of a request body in document order.
+/// Whether an object key may carry personal data and is scanned: keys with a
+/// non-ASCII character, a digit or `@` (field names such as `content` are skipped).
+fn key_is_text(k: &str) -> bool {
+    !k.is_ascii() || k.bytes().any(|b| b.is_ascii_digit() || b == b'@')
+}
+
+/// Lists every text-bearing string of a request body in document order: string
+/// values (structural and binary keys excepted) and object keys that may carry text
+/// (free-form JSON such as tool arguments can use data as keys).
 pub fn extract_slots(body: &Value) -> Vec<Slot> {
     let mut out = Vec::new();
     // Explicit stack: bounded by the parse depth limit, no recursion on user input.
-    let mut stack: Vec<(&Value, String, String, Option<&str>)> =
-        vec![(body, String::new(), String::new(), None)];
-    while let Some((v, pointer, path, key)) = stack.pop() {
+    // Items: (value, pointer, path, key, is_key_entry).
+    let mut stack: Vec<(&Value, String, String, Option<&str>, bool)> =
+        vec![(body, String::new(), String::new(), None, false)];
+    while let Some((v, pointer, path, key, is_key)) = stack.pop() {
+        if is_key {
+            out.push(Slot {
+                pointer,
+                path: format!("{path} (key)"),
+                text: key.unwrap_or("").to_string(),
+                is_key: true,
+            });
+            continue;
+        }
         match v {
             Value::String(s) => {
-                let skip =
-                    key.is_some_and(|k| STRUCTURAL_KEYS.contains(&k) || BINARY_KEYS.contains(&k));
+                let skip = key.is_some_and(|k| {
+                    (STRUCTURAL_KEYS.contains(&k) && s.len() <= 128 && s.is_ascii())
+                        || (BINARY_KEYS.contains(&k) && s.is_ascii() && s.len() > 2048)
+                });
                 if !skip && !s.is_empty() {
                     out.push(Slot {
                         pointer,
                         path,
                         text: s.clone(),
+                        is_key: false,
                     });
                 }
             }
             Value::Array(items) => {
                 for (i, item) in items.iter().enumerate().rev() {
-                    stack.push((item, format!("{pointer}/{i}"), format!("{path}[{i}]"), key));
+                    stack.push((
+                        item,
+                        format!("{pointer}/{i}"),
+                        format!("{path}[{i}]"),
+                        key,
+                        false,
+                    ));
                 }
             }
             Value::Object(map) => {
@@ -294,13 +324,36 @@ pub fn extract_slots(body: &Value) -> Vec<Slot> {
                         format!("{path}.{k}")
                     };
                     let escaped = k.replace('~', "~0").replace('/', "~1");
-                    stack.push((item, format!("{pointer}/{escaped}"), p, Some(k.as_str())));
+                    let ptr = format!("{pointer}/{escaped}");
+                    stack.push((item, ptr.clone(), p, Some(k.as_str()), false));
+                    if key_is_text(k) {
+                        stack.push((item, ptr, path.clone(), Some(k.as_str()), true));
+                    }
                 }
             }
             _ => {}
         }
     }
     out
+}
+
+/// Renames the object member at `pointer` (a key slot) to `new_key`. Returns false
+/// when the pointer does not name a member or `new_key` is already taken.
+pub fn rename_key(body: &mut Value, pointer: &str, new_key: String) -> bool {
+    let Some((parent, last)) = pointer.rsplit_once('/') else {
+        return false;
+    };
+    let old = last.replace("~1", "/").replace("~0", "~");
+    match body.pointer_mut(parent) {
+        Some(Value::Object(map)) if !map.contains_key(&new_key) => match map.remove(&old) {
+            Some(v) => {
+                map.insert(new_key, v);
+                true
+            }
+            None => false,
+        },
+        _ => false,
+    }
 }
 
 /// Replaces the string at `pointer` (as produced by [`extract_slots`]).

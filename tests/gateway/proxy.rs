@@ -374,3 +374,19 @@ async fn gemini_json_array_stream_is_restored() {
     assert_eq!(text, format!("echo: {PROMPT}"));
     assert!(!up.received()[0].body.contains("山田太郎"));
 }
+
+#[tokio::test]
+async fn data_in_object_keys_is_masked() {
+    let up = FakeUpstream::start(Reply::EchoChat).await;
+    let gw = start_gateway(BASE, &up.url()).await;
+    let body = json!({"model":"m","max_tokens":5,"messages":[{"role":"assistant","content":[
+        {"type":"tool_use","id":"t","name":"lookup","input":{"090-1234-5678":"担当者"}}]}]});
+    let (status, _, v) = post(&gw, "/v1/messages", &body.to_string(), &[]).await;
+    assert_eq!(status, 200, "{v}");
+    let sent: Value = serde_json::from_str(&up.received()[0].body).unwrap();
+    assert_eq!(
+        sent["messages"][0]["content"][0]["input"]["〔電話1〕"],
+        "担当者"
+    );
+    assert!(!up.received()[0].body.contains("090-1234-5678"));
+}

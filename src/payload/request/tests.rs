@@ -221,3 +221,30 @@ fn uninspectable_table() {
         assert_eq!(got, want, "{name}");
     }
 }
+
+#[test]
+fn keys_that_may_hold_text_are_slots() {
+    let mut v = json!({"messages":[{"role":"user","content":[{"type":"tool_use","id":"t","name":"n","input":{"山田":"x","q":"y"}}]}]});
+    let s = extract_slots(&v);
+    let keys: Vec<(&str, &str)> = s
+        .iter()
+        .filter(|s| s.is_key)
+        .map(|s| (s.path.as_str(), s.text.as_str()))
+        .collect();
+    assert_eq!(keys, vec![("messages[0].content[0].input (key)", "山田")]);
+    let k = s.iter().find(|s| s.is_key).unwrap();
+    assert!(rename_key(&mut v, &k.pointer, "〔氏名1〕".into()));
+    assert_eq!(v["messages"][0]["content"][0]["input"]["〔氏名1〕"], "x");
+    // A taken name is refused.
+    assert!(!rename_key(
+        &mut v,
+        "/messages/0/content/0/input/q",
+        "〔氏名1〕".into()
+    ));
+}
+
+#[test]
+fn structural_keys_with_text_are_scanned() {
+    let v = json!({"model":"山田太郎のモデル","messages":[]});
+    assert_eq!(paths(v), vec!["model"]);
+}
