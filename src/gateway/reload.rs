@@ -39,6 +39,14 @@ pub async fn reload(shared: &Arc<Shared>) -> Result<(), ConfigError> {
         });
     match built {
         Ok(rt) => {
+            let old = &shared.runtime.load().config.server;
+            let new = &rt.config.server;
+            if old.listen != new.listen
+                || old.max_connections != new.max_connections
+                || old.reload_poll_secs != new.reload_poll_secs
+            {
+                tracing::warn!(target: "sekimori::reload", "server.listen, max_connections and reload_poll_secs take effect at the next restart; everything else applies now");
+            }
             shared.runtime.store(Arc::new(rt));
             let g = shared.generation.fetch_add(1, Ordering::SeqCst) + 1;
             shared.metrics.reload("ok");
