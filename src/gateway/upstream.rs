@@ -86,7 +86,7 @@ pub async fn forward(
 ) -> Result<(Response<Body>, UsageReport), GatewayError> {
     if f.upstream.provider == "demo" {
         let v = demo_answer(f.route, f.value, f.stream);
-        let (r, u) = demo_response(v, f.stream, &f.table);
+        let (r, u) = demo_response(f.route, f.query, v, f.stream, &f.table);
         return Ok((r, UsageReport::Now(u)));
     }
     let url = upstream_url(&f.upstream.base_url, &f.route.path, f.query);
@@ -295,6 +295,8 @@ pub fn upstream_url(base: &str, path: &str, query: Option<&str>) -> String {
 }
 
 fn demo_response(
+    route: &ApiRoute,
+    query: Option<&str>,
     mut v: Value,
     stream: bool,
     table: &Placeholders,
@@ -302,11 +304,7 @@ fn demo_response(
     let usage = Usage::from_json(&v);
     restore_value(&mut v, table);
     let (body, ct) = if stream {
-        // A single SSE event carrying the whole answer, then [DONE].
-        (
-            format!("data: {v}\n\ndata: [DONE]\n\n"),
-            "text/event-stream",
-        )
+        demo_stream(route, query, &v)
     } else {
         (v.to_string(), "application/json")
     };
@@ -314,6 +312,105 @@ fn demo_response(
     r.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
     (r, usage)
+}
+
+/// The demo answer as the API's own stream: one text delta carrying the whole reply.
+fn demo_stream(route: &ApiRoute, query: Option<&str>, v: &Value) -> (String, &'static str) {
+    let sse = |events: &[(Option<&str>, Value)], done: bool| {
+        let mut out = String::new();
+        for (name, data) in events {
+            if let Some(n) = name {
+                out.push_str(&format!("event: {n}\n"));
+            }
+            out.push_str(&format!("data: {data}\n\n"));
+        }
+        if done {
+            out.push_str("data: [DONE]\n\n");
+        }
+        (out, "text/event-stream")
+    };
+    let report = v.get("sekimori_demo").cloned().unwrap_or(Value::Null);
+    match (route.api, route.endpoint) {
+        (_, Endpoint::Responses) => {
+            let text = v
+                .pointer("/output/0/content/0/text")
+                .cloned()
+                .unwrap_or_default();
+            sse(
+                &[
+                    (
+                        Some("response.created"),
+                        json!({"type": "response.created", "response": {"id": "resp_demo", "status": "in_progress"}}),
+                    ),
+                    (
+                        Some("response.output_text.delta"),
+                        json!({"type": "response.output_text.delta", "output_index": 0, "content_index": 0, "delta": text}),
+                    ),
+                    (
+                        Some("response.completed"),
+                        json!({"type": "response.completed", "response": v}),
+                    ),
+                ],
+                false,
+            )
+        }
+        (Api::Anthropic, _) => {
+            let text = v.pointer("/content/0/text").cloned().unwrap_or_default();
+            sse(
+                &[
+                    (
+                        Some("message_start"),
+                        json!({"type": "message_start", "message": {"id": "msg_demo", "type": "message", "role": "assistant", "content": [], "model": v["model"], "usage": v["usage"]}}),
+                    ),
+                    (
+                        Some("content_block_start"),
+                        json!({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
+                    ),
+                    (
+                        Some("content_block_delta"),
+                        json!({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": text}}),
+                    ),
+                    (
+                        Some("content_block_stop"),
+                        json!({"type": "content_block_stop", "index": 0}),
+                    ),
+                    (
+                        Some("message_delta"),
+                        json!({"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": v["usage"], "sekimori_demo": report}),
+                    ),
+                    (Some("message_stop"), json!({"type": "message_stop"})),
+                ],
+                false,
+            )
+        }
+        (Api::Gemini, _) => {
+            let alt_sse = query.is_some_and(|q| q.split('&').any(|p| p == "alt=sse"));
+            if alt_sse {
+                sse(&[(None, v.clone())], false)
+            } else {
+                (format!("[{v}]"), "application/json")
+            }
+        }
+        _ => {
+            let text = v
+                .pointer("/choices/0/message/content")
+                .cloned()
+                .unwrap_or_default();
+            sse(
+                &[
+                    (
+                        None,
+                        json!({"id": "chatcmpl-demo", "object": "chat.completion.chunk", "model": v["model"], "choices": [{"index": 0, "delta": {"role": "assistant", "content": text}, "finish_reason": null}]}),
+                    ),
+                    (
+                        None,
+                        json!({"id": "chatcmpl-demo", "object": "chat.completion.chunk", "model": v["model"], "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}], "usage": v["usage"], "sekimori_demo": report}),
+                    ),
+                ],
+                true,
+            )
+        }
+    }
 }
 
 /// Restores placeholders in every string of an answer, except the demo's own report

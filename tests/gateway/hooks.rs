@@ -201,3 +201,54 @@ async fn streamed_outcome_is_recorded_when_the_stream_ends() {
     assert_eq!(o.len(), 1);
     assert_eq!((o[0].outcome, o[0].status), (Outcome::Forwarded, 200));
 }
+
+#[tokio::test]
+async fn embedded_demo_streams_in_each_api_shape() {
+    let rt = tokio::task::spawn_blocking(|| Runtime::build(config::embedded_default(), None))
+        .await
+        .unwrap()
+        .unwrap();
+    let gw = Gateway::new(rt)
+        .start("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let t = "山田太郎さん（090-1234-5678）";
+    let cases = [
+        (
+            "/v1/chat/completions",
+            serde_json::json!({"model":"demo","stream":true,"messages":[{"role":"user","content":t}]}),
+            "\"delta\":{\"content\"",
+        ),
+        (
+            "/v1/messages",
+            serde_json::json!({"model":"demo","stream":true,"max_tokens":9,"messages":[{"role":"user","content":t}]}),
+            "event: content_block_delta",
+        ),
+        (
+            "/v1/responses",
+            serde_json::json!({"model":"demo","stream":true,"input":t}),
+            "event: response.output_text.delta",
+        ),
+        (
+            "/v1beta/models/demo:streamGenerateContent",
+            serde_json::json!({"contents":[{"parts":[{"text":t}]}]}),
+            "[{\"candidates\"",
+        ),
+    ];
+    for (path, body, marker) in cases {
+        let (s, _, v) = post(&gw, path, &body.to_string(), &[]).await;
+        assert_eq!(s, 200, "{path}: {v}");
+        let text = match &v {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        assert!(
+            text.contains(marker) || text.replace(' ', "").contains(marker),
+            "{path}: {text}"
+        );
+        assert!(
+            text.contains("山田太郎"),
+            "{path}: restored reply missing: {text}"
+        );
+    }
+}
