@@ -390,3 +390,29 @@ async fn data_in_object_keys_is_masked() {
     );
     assert!(!up.received()[0].body.contains("090-1234-5678"));
 }
+
+#[tokio::test]
+async fn http2_clients_are_served() {
+    let up = FakeUpstream::start(Reply::EchoChat).await;
+    let gw = start_gateway(BASE, &up.url()).await;
+    let c = reqwest::Client::builder()
+        .no_proxy()
+        .http2_prior_knowledge()
+        .build()
+        .unwrap();
+    let r = c
+        .post(format!("http://{}/v1/chat/completions", gw.addr))
+        .header("content-type", "application/json")
+        .body(chat(PROMPT))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.version(), reqwest::Version::HTTP_2);
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(
+        v["choices"][0]["message"]["content"],
+        format!("echo: {PROMPT}")
+    );
+    assert!(up.received()[0].body.contains("〔氏名1〕"));
+}
