@@ -488,13 +488,23 @@ impl Config {
                 ));
             }
         }
-        for c in self.policy.actions.keys() {
+        let named = self
+            .policy
+            .actions
+            .keys()
+            .map(|c| (format!("policy.actions.{c}"), c))
+            .chain(self.departments.iter().enumerate().flat_map(|(i, d)| {
+                d.actions
+                    .keys()
+                    .map(move |c| (format!("departments[{i}].actions.{c}"), c))
+            }));
+        for (key, c) in named {
             if !Category::is_builtin_name(c)
                 && !self.detection.word_lists.iter().any(|w| &w.name == c)
                 && c != "confidential"
             {
                 return Err(err(
-                    format!("policy.actions.{c}"),
+                    key,
                     c,
                     format!(
                         "'{c}' is neither a built-in category nor a [[detection.word_lists]] name"

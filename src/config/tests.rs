@@ -47,6 +47,7 @@ fn errors_name_line_key_and_fix() {
         ("[[upstreams]]\nname = \"a\"\nprovider = \"demo\"\n[[routes]]\napi = \"openai\"\nupstream = \"b\"\n", 6, "'b'"),
         ("[server]\nallowed_clients = [\"10.0.0.0/99\"]\n", 2, "CIDR"),
         ("[[auth.keys]]\nsha256 = \"abc\"\nuser = \"u\"\n", 2, "SHA-256"),
+        ("[[departments]]\nname = \"a\"\nactions = { nmae = \"mask\" }\n", 3, "departments[0].actions.nmae"),
     ];
     for (input, line, needle) in cases {
         let e = load(input).unwrap_err();
