@@ -368,6 +368,16 @@ where
         .path_model
         .clone()
         .or_else(|| payload::body_model(&value).map(str::to_string));
+    if let Some(m) = &model {
+        if m.is_empty() || m.len() > 256 || !m.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(GatewayError::client(
+                StatusCode::BAD_REQUEST,
+                "invalid_model",
+                "モデル名が不正です（ASCII の英数字と記号のみ、256文字以内）。",
+                "invalid model name: ASCII letters, digits and punctuation only, at most 256 characters",
+            ));
+        }
+    }
     ctx.model = model.clone();
     if let Some(m) = &model {
         if !rt.policy.model_allowed(&principal.department, m) {

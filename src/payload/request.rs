@@ -192,7 +192,8 @@ impl<'de> Visitor<'de> for StrictVisitor {
     }
 }
 
-/// One text-bearing string of a request.
+/// One text-bearing string of a request. `path` never contains a key that may be
+/// data (such keys are written `{key}`), so it is safe for logs and audit records.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Slot {
     /// JSON pointer (RFC 6901) to the string.
@@ -270,6 +271,17 @@ fn key_is_text(k: &str) -> bool {
     !k.is_ascii() || k.bytes().any(|b| b.is_ascii_digit() || b == b'@')
 }
 
+/// `path.key` for human paths; a key that may itself be data is written `{key}` so
+/// paths (which reach logs and audit records) never carry values.
+fn join_path(path: &str, k: &str) -> String {
+    let seg = if key_is_text(k) { "{key}" } else { k };
+    if path.is_empty() {
+        seg.to_string()
+    } else {
+        format!("{path}.{seg}")
+    }
+}
+
 /// Lists every text-bearing string of a request body in document order: string
 /// values (structural and binary keys excepted) and object keys that may carry text
 /// (free-form JSON such as tool arguments can use data as keys).
@@ -318,11 +330,7 @@ pub fn extract_slots(body: &Value) -> Vec<Slot> {
             Value::Object(map) => {
                 let entries: Vec<_> = map.iter().collect();
                 for (k, item) in entries.into_iter().rev() {
-                    let p = if path.is_empty() {
-                        k.clone()
-                    } else {
-                        format!("{path}.{k}")
-                    };
+                    let p = join_path(&path, k);
                     let escaped = k.replace('~', "~0").replace('/', "~1");
                     let ptr = format!("{pointer}/{escaped}");
                     stack.push((item, ptr.clone(), p, Some(k.as_str()), false));
@@ -399,11 +407,7 @@ pub fn find_uninspectable(body: &Value) -> Vec<Uninspectable> {
                     });
                 }
                 for (k, item) in map.iter().rev() {
-                    let p = if path.is_empty() {
-                        k.clone()
-                    } else {
-                        format!("{path}.{k}")
-                    };
+                    let p = join_path(&path, k);
                     match k.as_str() {
                         "data_sources" | "dataSources" => out.push(Uninspectable {
                             kind: "data_sources",

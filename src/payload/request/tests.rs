@@ -248,3 +248,14 @@ fn structural_keys_with_text_are_scanned() {
     let v = json!({"model":"山田太郎のモデル","messages":[]});
     assert_eq!(paths(v), vec!["model"]);
 }
+
+#[test]
+fn paths_never_carry_data_keys() {
+    let v = json!({"input":{"山田太郎":"x","090-1234-5678":{"a":"y"}}});
+    let p = paths(v);
+    assert!(
+        p.iter().all(|p| !p.contains("山田") && !p.contains("090")),
+        "{p:?}"
+    );
+    assert!(p.contains(&"input.{key}".to_string()), "{p:?}");
+}
