@@ -7,6 +7,7 @@
 //! | [`text`] | normalization of Japanese text with an offset map | no |
 //! | [`inspect`] | the detection engine: detectors, word lists, [`inspect::Engine`] | no |
 //! | [`mask`] | placeholders for findings and their restoration in responses | no |
+//! | [`region`] | which upstreams process in Japan: rules checked at load and per request | no |
 //!
 //! Everything that speaks HTTP, TLS or writes the audit log is behind the `gateway`
 //! feature; `cargo check --lib --no-default-features` proves the engine builds without it.
@@ -17,4 +18,5 @@
 pub mod cli;
 pub mod inspect;
 pub mod mask;
+pub mod region;
 pub mod text;
