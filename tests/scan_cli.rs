@@ -45,8 +45,11 @@ fn lines(out: &Output) -> Vec<Value> {
         .collect()
 }
 
-/// `(category, start, end)` of every finding of a record.
-fn findings(v: &Value) -> Vec<(String, u64, u64)> {
+/// `(category, start, end)` of a finding, offsets in code points.
+type Span = (String, u64, u64);
+
+/// Every finding of a record.
+fn findings(v: &Value) -> Vec<Span> {
     v["findings"]
         .as_array()
         .expect("findings array")
@@ -72,7 +75,7 @@ fn findings_are_reported_per_line_in_code_points() {
     );
     let got = lines(&out);
     let p = |c: &str, s: u64, e: u64| (c.to_string(), s, e);
-    let want: &[(Value, Vec<(String, u64, u64)>)] = &[
+    let want: &[(Value, Vec<Span>)] = &[
         ("phone".into(), vec![p("phone", 6, 19)]),
         ("intl".into(), vec![p("phone", 5, 20)]),
         ("my_number".into(), vec![p("my_number", 5, 19)]),

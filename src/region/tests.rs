@@ -175,14 +175,14 @@ fn load_time_rules() {
         (
             UpstreamDecl::new(
                 Provider::Vertex,
-                &format!("{VX}/v1/projects/p/locations/asia-northeast1"),
+                format!("{VX}/v1/projects/p/locations/asia-northeast1"),
             ),
             None,
         ),
         (
             UpstreamDecl::new(
                 Provider::Vertex,
-                &format!("{VX}/v1/projects/p/locations/global"),
+                format!("{VX}/v1/projects/p/locations/global"),
             ),
             Some("vertex.location"),
         ),

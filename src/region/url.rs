@@ -150,7 +150,7 @@ pub(crate) fn path_segments(path: &str) -> Result<Vec<&str>, UrlError> {
     let segs: Vec<&str> = rest.split('/').collect();
     // A single trailing slash is tolerated; inner empty segments are not.
     let body = match segs.split_last() {
-        Some((last, init)) if last.is_empty() => init,
+        Some((&"", init)) => init,
         _ => &segs[..],
     };
     for s in body {
