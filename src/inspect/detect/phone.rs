@@ -31,7 +31,7 @@ const CANDIDATE: &str = r"(?x)
     (?:
         \([0-9]{2,5}\)[\x20-]?[0-9]{1,4}[\x20.-]?[0-9]{3,4}      # (03)1234-5678
       | [0-9]{1,5}\([0-9]{1,4}\)\x20?[0-9]{3,4}                  # 03(1234)5678
-      | [0-9]{1,5}[\x20.-][0-9]{1,4}[\x20.-][0-9]{3,4}           # 03-1234-5678
+      | [0-9]{1,5}[\x20.・-][0-9]{1,4}[\x20.・-][0-9]{3,4}       # 03-1234-5678, 03・1234・5678
       | [0-9]{2,5}[\x20-][0-9]{5,8}                              # 0120-123456
       | [0-9]{9,11}                                              # 0312345678
     )
@@ -118,8 +118,13 @@ fn classify(
     }
     let body_end = ext.map_or(range.end, |e| e.start());
     let body = &text[range.start..body_end];
-    // '.' as a separator only when it is the only separator ("03.1234.5678").
-    if body.contains('.') && body.contains(['-', ' ']) {
+    // '.' and '・' as separators only when they are the only kind ("03.1234.5678").
+    let kinds = [
+        body.contains('.'),
+        body.contains('・'),
+        body.contains(['-', ' ']),
+    ];
+    if kinds.iter().filter(|&&k| k).count() > 1 && (kinds[0] || kinds[1]) {
         return None;
     }
     let mut digits = [0u8; 16];
@@ -157,27 +162,29 @@ fn classify(
     }
 }
 
-/// Whether the byte before `start` lets a number begin there (not glued to a digit,
-/// a Latin letter or a reference-number punctuation).
+/// Whether the byte before `start` lets a number begin there: not glued to a digit,
+/// a Latin letter or reference-number punctuation. A `.` or `,` counts as glue only
+/// after a digit (`1.0312…`, `1,0312…`), so `TEL.03-…` and CSV fields still match; a
+/// `/` only after something other than a digit (a URL path, not a list of numbers).
 fn free_before(bytes: &[u8], start: usize) -> bool {
-    match start.checked_sub(1).map(|i| bytes[i]) {
-        None => true,
-        Some(b) => {
-            !(b.is_ascii_alphanumeric()
-                || matches!(b, b'-' | b'+' | b'.' | b'_' | b'/' | b'@' | b'#' | b','))
-        }
+    let Some(i) = start.checked_sub(1) else {
+        return true;
+    };
+    match bytes[i] {
+        b'.' | b',' => !i.checked_sub(1).is_some_and(|j| bytes[j].is_ascii_digit()),
+        b'/' => i.checked_sub(1).is_some_and(|j| bytes[j].is_ascii_digit()),
+        b => !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'+' | b'_' | b'@' | b'#')),
     }
 }
 
-/// Whether the number may end at `end` (not followed by more digits, a digit group
-/// across a separator, or letters of an identifier).
+/// Whether the number may end at `end`: not followed by more digits, a digit group
+/// across `-`, `.` or `(`, or the letters of an identifier. A `,` or `/` may separate
+/// two numbers (`03-1234-5678/03-1234-5679`).
 fn free_after(bytes: &[u8], end: usize) -> bool {
     match bytes.get(end) {
         None => true,
         Some(b) if b.is_ascii_alphanumeric() || matches!(b, b'_' | b'@') => false,
-        Some(b'-' | b'.' | b',' | b'/' | b'(') => {
-            !bytes.get(end + 1).is_some_and(u8::is_ascii_digit)
-        }
+        Some(b'-' | b'.' | b'(') => !bytes.get(end + 1).is_some_and(u8::is_ascii_digit),
         Some(_) => true,
     }
 }
@@ -258,6 +265,9 @@ const LABELS: &[(&str, Label)] = &[
     ("型番", Label::Other),
     ("金額", Label::Other),
     ("ID", Label::Other),
+    ("No", Label::Other),
+    ("NO", Label::Other),
+    ("番号札", Label::Other),
 ];
 
 /// Characters allowed between a label and its number (`受付番号は`, `TEL：`, `【個人番号】`).

@@ -59,6 +59,9 @@ fn written_forms_are_found_with_exact_spans() {
         ("代表03-1234-5678内線123", "03-1234-5678内線123"),
         ("番号 2 03-1234-5678", "03-1234-5678"),
         ("名刺 03.1234.5678", "03.1234.5678"),
+        ("名刺 TEL.03-1234-5678", "03-1234-5678"),
+        ("中黒０３・１２３４・５６７８へ", "０３・１２３４・５６７８"),
+        ("CSV 山田,0312345678,東京", "0312345678"),
     ];
     for (text, want) in cases {
         assert_eq!(found(text), vec![want.to_string()], "in {text:?}");
@@ -91,6 +94,11 @@ fn numbers_that_are_not_phones_are_left_alone() {
         "12345678901",
         "mail 0312345678@example.jp",
         "version 1.0312345678",
+        "値 1,0312345678",
+        "https://example.jp/0312345678",
+        "No.0312345678",
+        "混在 03.1234-5678",
+        "090-1234-5678.5",
     ];
     for text in cases {
         assert_eq!(found(text), Vec::<String>::new(), "in {text:?}");
@@ -101,6 +109,10 @@ fn numbers_that_are_not_phones_are_left_alone() {
 fn two_numbers_in_one_text_are_both_found() {
     assert_eq!(
         found("TEL 03-1234-5678/FAX 03-1234-5679"),
+        vec!["03-1234-5678".to_string(), "03-1234-5679".to_string()]
+    );
+    assert_eq!(
+        found("03-1234-5678/03-1234-5679"),
         vec!["03-1234-5678".to_string(), "03-1234-5679".to_string()]
     );
     assert_eq!(
