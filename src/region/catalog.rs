@@ -155,6 +155,14 @@ pub(super) static RULES: &[RuleInfo] = &[
         reviewed: REVIEWED,
     },
     RuleInfo {
+        id: "bedrock.guardrail",
+        provider: Some(Provider::Bedrock),
+        summary_ja: "ガードレール（X-Amzn-Bedrock-GuardrailIdentifier ヘッダー・本文）は検証済みとして宣言したものだけ（apac. のガードレールプロファイルは国外で評価）",
+        summary_en: "guardrails (X-Amzn-Bedrock-GuardrailIdentifier header or body) only when declared as verified (apac. guardrail profiles evaluate abroad)",
+        source: "docs.aws.amazon.com/bedrock/latest/userguide/guardrails-cross-region-support.html (via shared/reference/providers.md §2)",
+        reviewed: REVIEWED,
+    },
+    RuleInfo {
         id: "vertex.host",
         provider: Some(Provider::Vertex),
         summary_ja: "ホストは asia-northeast1-aiplatform.googleapis.com のみ（global・マルチリージョン・asia-northeast2 は不可）",

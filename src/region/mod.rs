@@ -13,7 +13,7 @@
 //! | provider | allowed | refused |
 //! |---|---|---|
 //! | Azure OpenAI / Foundry | declared (host, deployment) pairs in japaneast/japanwest, type Standard or ProvisionedManaged | Global*, DataZone*, Developer; undeclared deployments; `x-ms-spillover-deployment` |
-//! | AWS Bedrock | `bedrock-runtime.ap-northeast-{1,3}.amazonaws.com`; bare model ids, `jp.` profiles, ARNs of the host's region; verified application profiles | `apac.`, `global.`, `us.`, `eu.` and other prefixes; other regions; unverified application profiles |
+//! | AWS Bedrock | `bedrock-runtime.ap-northeast-{1,3}.amazonaws.com`; bare model ids, `jp.` profiles, ARNs of the host's region; verified application profiles and guardrails | `apac.`, `global.`, `us.`, `eu.` and other prefixes; other regions; unverified application profiles or guardrails |
 //! | Google Vertex AI | host `asia-northeast1-aiplatform.googleapis.com` and path `/locations/asia-northeast1/` | `global`, multi-regions, `asia-northeast2`, express mode (`key=`), partner models |
 //! | OpenAI, Anthropic, Gemini Developer API | — | everything |
 //! | domestic (Sakura AI Engine, PLaMo) | exact host with `residency = "jp-contract"` | anything else |
@@ -122,6 +122,10 @@ pub struct UpstreamDecl {
     /// verified to be in Japan (`GetInferenceProfile`).
     #[serde(default)]
     pub bedrock_verified_profiles: Vec<String>,
+    /// Bedrock only: guardrail identifiers (id or ARN) verified to evaluate in Japan
+    /// (no `apac.`/`global.` cross-region guardrail profile).
+    #[serde(default)]
+    pub bedrock_verified_guardrails: Vec<String>,
 }
 
 impl UpstreamDecl {
@@ -133,6 +137,7 @@ impl UpstreamDecl {
             residency: None,
             azure_deployments: Vec::new(),
             bedrock_verified_profiles: Vec::new(),
+            bedrock_verified_guardrails: Vec::new(),
         }
     }
 }
@@ -151,6 +156,9 @@ pub struct RequestView<'a> {
     pub model: Option<&'a str>,
     /// The body's top-level `inference_geo` field (Anthropic Messages), if any.
     pub inference_geo: Option<&'a str>,
+    /// The body's guardrail identifier (Bedrock `guardrailConfig.guardrailIdentifier`
+    /// or `amazon-bedrock-guardrailConfig`), if any.
+    pub guardrail: Option<&'a str>,
 }
 
 impl<'a> RequestView<'a> {
@@ -380,6 +388,9 @@ fn check_fields(decl: &UpstreamDecl) -> Result<(), RegionViolation> {
     }
     if decl.provider != Provider::Bedrock && !decl.bedrock_verified_profiles.is_empty() {
         return Err(misplaced_list("bedrock_verified_profiles", p));
+    }
+    if decl.provider != Provider::Bedrock && !decl.bedrock_verified_guardrails.is_empty() {
+        return Err(misplaced_list("bedrock_verified_guardrails", p));
     }
     Ok(())
 }
@@ -645,7 +656,24 @@ fn check_bedrock_request(
             ))
         }
     };
-    check_bedrock_model(model, region, &decl.bedrock_verified_profiles)
+    check_bedrock_model(model, region, &decl.bedrock_verified_profiles)?;
+    let guardrails = [
+        header(req, "x-amzn-bedrock-guardrailidentifier"),
+        req.guardrail,
+    ];
+    for g in guardrails.into_iter().flatten() {
+        if !decl.bedrock_verified_guardrails.iter().any(|v| v == g) {
+            let g = shown(g);
+            return Err(RegionViolation::new(
+                "bedrock.guardrail",
+                format!("ガードレール {g} は検証済みとして宣言されていません（クロスリージョンのガードレールは国外で評価され得ます）。"),
+                format!("Guardrail {g} is not declared as verified (a cross-region guardrail may evaluate abroad)."),
+                "ガードレールが apac. 等のクロスリージョン設定を使っていないことを確認し、bedrock_verified_guardrails に追加するか、指定を外してください。",
+                "Check that the guardrail uses no cross-region profile (apac., …), then add it to bedrock_verified_guardrails, or drop it from the request.",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The parts of `arn:aws:bedrock:{region}:{account}:{resource}/{id}`.

@@ -321,6 +321,7 @@ fn request_table(decl: &UpstreamDecl, cases: &[(Req<'_>, Option<&str>)]) {
             headers,
             model: *model,
             inference_geo: *geo,
+            guardrail: None,
         };
         let got = check_request(decl, &req).err().map(|v| v.rule);
         assert_eq!(got, *want, "{path} {query:?} {headers:?} {model:?}");
@@ -659,6 +660,50 @@ fn bedrock_requests() {
                 Some("bedrock.arn"),
             ),
         ],
+    );
+}
+
+#[test]
+fn bedrock_guardrails_must_be_verified() {
+    let decl = UpstreamDecl {
+        bedrock_verified_guardrails: vec!["gr-tokyo01".into()],
+        ..UpstreamDecl::new(Provider::Bedrock, BR1)
+    };
+    let path = "/model/jp.anthropic.claude-x/converse";
+    let cases: &[(&[(&str, &str)], Option<&str>, Option<&str>)] = &[
+        (NO_H, None, None),
+        (
+            &[("X-Amzn-Bedrock-GuardrailIdentifier", "gr-tokyo01")],
+            None,
+            None,
+        ),
+        (NO_H, Some("gr-tokyo01"), None),
+        (
+            &[("x-amzn-bedrock-guardrailidentifier", "gr-apac")],
+            None,
+            Some("bedrock.guardrail"),
+        ),
+        (NO_H, Some("apac.guardrail.v1:0"), Some("bedrock.guardrail")),
+    ];
+    for (headers, body, want) in cases {
+        let req = RequestView {
+            headers,
+            guardrail: *body,
+            ..RequestView::new(path)
+        };
+        assert_eq!(
+            check_request(&decl, &req).err().map(|v| v.rule),
+            *want,
+            "{headers:?} {body:?}"
+        );
+    }
+    let misplaced = UpstreamDecl {
+        bedrock_verified_guardrails: vec!["gr".into()],
+        ..UpstreamDecl::new(Provider::Vertex, VX)
+    };
+    assert_eq!(
+        check_upstream(&misplaced).unwrap_err().rule,
+        "declaration.fields"
     );
 }
 
