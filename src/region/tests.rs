@@ -303,11 +303,14 @@ fn load_time_rules() {
     ]);
 }
 
+/// Request headers as `(name, value)` pairs.
+type Headers<'a> = &'a [(&'a str, &'a str)];
+
 /// A request: path, query, headers, body model, body inference_geo.
 type Req<'a> = (
     &'a str,
     Option<&'a str>,
-    &'a [(&'a str, &'a str)],
+    Headers<'a>,
     Option<&'a str>,
     Option<&'a str>,
 );
@@ -670,7 +673,7 @@ fn bedrock_guardrails_must_be_verified() {
         ..UpstreamDecl::new(Provider::Bedrock, BR1)
     };
     let path = "/model/jp.anthropic.claude-x/converse";
-    let cases: &[(&[(&str, &str)], Option<&str>, Option<&str>)] = &[
+    let cases: &[(Headers<'_>, Option<&str>, Option<&str>)] = &[
         (NO_H, None, None),
         (
             &[("X-Amzn-Bedrock-GuardrailIdentifier", "gr-tokyo01")],
