@@ -835,7 +835,7 @@ fn check_vertex_request(req: &RequestView<'_>, segs: &[String]) -> Result<(), Re
     }
     let publisher = segs
         .windows(2)
-        .find(|p| p[0] == "publishers")
+        .find(|p| p[0].eq_ignore_ascii_case("publishers"))
         .map(|p| p[1].as_str())
         .or_else(|| {
             // OpenAI-compatible route: body model is "{publisher}/{model}".

@@ -728,6 +728,8 @@ fn vertex_requests() {
             ((VX_PATH, None, &[("X-Goog-Api-Key", "k")], None, None), Some("vertex.express-mode")),
             (("/v1/projects/city/locations/asia-northeast1/publishers/anthropic/models/claude-sonnet-4:rawPredict", None, NO_H, None, None), Some("vertex.partner-model")),
             (("/v1/projects/city/locations/asia-northeast1/endpoints/openapi/chat/completions", None, NO_H, Some("meta/llama-3"), None), Some("vertex.partner-model")),
+            (("/v1/projects/city/locations/asia-northeast1/Publishers/anthropic/models/claude:rawPredict", None, NO_H, None, None), Some("vertex.partner-model")),
+            (("/v1/projects/city/locations/asia-northeast1/publishers/Google/models/m:generateContent", None, NO_H, None, None), Some("vertex.partner-model")),
             (("/v1/projects/city/locations/asia%2Dnortheast1/publishers/google/models/m:generateContent", None, NO_H, None, None), None),
             (("/v1/projects/city/locations/asia-northeast1%2Fx/publishers/google/models/m:generateContent", None, NO_H, None, None), Some("request.path")),
         ],
