@@ -8,6 +8,7 @@
 //! | [`inspect`] | the detection engine: detectors, word lists, [`inspect::Engine`] | no |
 //! | [`mask`] | placeholders for findings and their restoration in responses | no |
 //! | [`payload`] | provider request/response bodies; restoring placeholders in responses and streams | no |
+//! | [`region`] | which upstreams process in Japan: rules checked at load and per request | no |
 //!
 //! Everything that speaks HTTP, TLS or writes the audit log is behind the `gateway`
 //! feature; `cargo check --lib --no-default-features` proves the engine builds without it.
@@ -19,4 +20,5 @@ pub mod cli;
 pub mod inspect;
 pub mod mask;
 pub mod payload;
+pub mod region;
 pub mod text;
