@@ -9,6 +9,7 @@
 //! | [`mask`] | placeholders for findings and their restoration in responses | no |
 //! | [`policy`] | per-category actions, department overrides, model allow lists | no |
 //! | [`payload`] | provider request/response bodies; restoring placeholders in responses and streams | no |
+//! | [`region`] | which upstreams process in Japan: rules checked at load and per request | no |
 //!
 //! Everything that speaks HTTP, TLS or writes the audit log is behind the `gateway`
 //! feature; `cargo check --lib --no-default-features` proves the engine builds without it.
@@ -25,4 +26,5 @@ pub mod inspect;
 pub mod mask;
 pub mod payload;
 pub mod policy;
+pub mod region;
 pub mod text;

@@ -4,4 +4,5 @@
 //! upstream that records what it received) and stops it when done.
 
 mod gateway;
+mod scan_cli;
 mod util;

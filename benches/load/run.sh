@@ -80,6 +80,7 @@ allow_anonymous = true
 [[upstreams]]
 name = "fixed"
 provider = "on_premises"
+residency = "on-premises"
 base_url = "http://127.0.0.1:18901"
 
 [[routes]]

@@ -210,30 +210,39 @@ fn default_secret_header() -> String {
     "x-sekimori-secret".into()
 }
 
-/// `[[upstreams]]`: an approved endpoint.
+/// `[[upstreams]]`: an approved endpoint. The residency fields are those of
+/// [`crate::region::UpstreamDecl`]; the region guard checks them at load and on every
+/// request.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct UpstreamConfig {
     /// Name used by routes.
     pub name: String,
-    /// `azure`, `bedrock`, `vertex`, `openai`, `anthropic`, `gemini_developer`,
-    /// `domestic`, `on_premises`, or `demo` (the built-in echo server).
+    /// `azure_openai`, `bedrock`, `vertex`, `domestic`, `on_premises`, or `demo` (the
+    /// built-in echo server). `openai`, `anthropic` and `gemini_developer` are refused
+    /// (no Japan-only processing).
     pub provider: String,
     /// Base URL the request path is appended to (`https://x.openai.azure.com`).
     /// Not used by `demo`.
     #[serde(default)]
     pub base_url: String,
-    /// Declared processing region (`japaneast`, `ap-northeast-1`, `asia-northeast1`).
+    /// `"jp-contract"` for `domestic`, `"on-premises"` for `on_premises`; absent otherwise.
     #[serde(default)]
-    pub region: Option<String>,
-    /// Azure: allowed deployments, with their verified SKU.
+    pub residency: Option<String>,
+    /// Azure: the verified deployments (name, ARM region, deployment type).
     #[serde(default)]
-    pub deployments: Vec<DeploymentConfig>,
+    pub azure_deployments: Vec<crate::region::AzureDeployment>,
+    /// Bedrock: application-inference-profile ARNs verified to stay in Japan.
+    #[serde(default)]
+    pub bedrock_verified_profiles: Vec<String>,
+    /// Bedrock: guardrail identifiers verified to evaluate in Japan.
+    #[serde(default)]
+    pub bedrock_verified_guardrails: Vec<String>,
     /// Credential sent upstream (use `${ENV_VAR}`); the client's own is never forwarded.
     #[serde(default)]
     pub api_key: Option<String>,
-    /// Header carrying `api_key`; default per provider (`authorization` as Bearer,
-    /// `api-key` for Azure, `x-api-key` for Anthropic, `x-goog-api-key` for Gemini).
+    /// Header carrying `api_key`; default per provider (`api-key` for Azure,
+    /// `authorization` as Bearer otherwise).
     #[serde(default)]
     pub auth_header: Option<String>,
     /// Upstream timeout in seconds. Default 300.
@@ -244,14 +253,30 @@ pub struct UpstreamConfig {
     pub evidence: Option<String>,
 }
 
-/// `[[upstreams.deployments]]` (Azure).
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct DeploymentConfig {
-    /// Deployment name as in the URL path or the body `model`.
-    pub name: String,
-    /// Its SKU (`Standard` or `ProvisionedManaged` stay in region).
-    pub sku: String,
+impl UpstreamConfig {
+    /// The declaration the region guard checks; `None` for the built-in demo.
+    pub fn region_decl(&self) -> Option<crate::region::UpstreamDecl> {
+        use crate::region::Provider;
+        let provider = match self.provider.as_str() {
+            "azure_openai" => Provider::AzureOpenAi,
+            "bedrock" => Provider::Bedrock,
+            "vertex" => Provider::Vertex,
+            "openai" => Provider::OpenAi,
+            "anthropic" => Provider::Anthropic,
+            "gemini_developer" => Provider::GeminiDeveloper,
+            "domestic" => Provider::Domestic,
+            "on_premises" => Provider::OnPremises,
+            _ => return None,
+        };
+        Some(crate::region::UpstreamDecl {
+            provider,
+            base_url: self.base_url.clone(),
+            residency: self.residency.clone(),
+            azure_deployments: self.azure_deployments.clone(),
+            bedrock_verified_profiles: self.bedrock_verified_profiles.clone(),
+            bedrock_verified_guardrails: self.bedrock_verified_guardrails.clone(),
+        })
+    }
 }
 
 /// `[[routes]]`: API family → upstream.

@@ -247,7 +247,7 @@ pub const CONTENT_KINDS: [&str; 9] = [
 ];
 /// Known providers.
 pub const PROVIDERS: [&str; 9] = [
-    "azure",
+    "azure_openai",
     "bedrock",
     "vertex",
     "openai",
@@ -436,8 +436,8 @@ impl Config {
                     &format!("use one of {}", PROVIDERS.join(", ")),
                 ));
             }
-            if u.provider != "demo" {
-                let url = url::Url::parse(&u.base_url).map_err(|e| {
+            if let Some(decl) = u.region_decl() {
+                url::Url::parse(&u.base_url).map_err(|e| {
                     err(
                         key("base_url"),
                         "base_url",
@@ -445,29 +445,14 @@ impl Config {
                         "write e.g. base_url = \"https://example.openai.azure.com\"",
                     )
                 })?;
-                match url.scheme() {
-                    "https" => {}
-                    "http" if u.provider == "on_premises" || is_loopback_host(&url) => {}
-                    "http" => {
-                        return Err(err(key("base_url"), "base_url", format!("upstream '{}' uses http://, allowed only for on_premises or loopback upstreams", u.name), "use https://, or declare provider = \"on_premises\" for a server on your own network"));
-                    }
-                    other => {
-                        return Err(err(
-                            key("base_url"),
-                            "base_url",
-                            format!("scheme '{other}' is not supported"),
-                            "use https://",
-                        ));
-                    }
-                }
-                if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
-                    return Err(err(
-                        key("base_url"),
-                        "base_url",
-                        "base_url must not carry a query, fragment or user info".into(),
-                        "put credentials in api_key",
-                    ));
-                }
+                crate::region::check_upstream(&decl).map_err(|v| {
+                    err(
+                        format!("upstreams[{i}] ({})", u.name),
+                        &format!("\"{}\"", u.name),
+                        format!("region rule {}: {} / {}", v.rule, v.en, v.ja),
+                        &format!("{} / {}", v.fix_en, v.fix_ja),
+                    )
+                })?;
             }
         }
         for (i, r) in self.routes.iter().enumerate() {
@@ -526,15 +511,6 @@ impl Config {
             .chain(d.word_lists.iter().flat_map(|w| &w.files))
             .map(|p| base.join(p))
             .collect()
-    }
-}
-
-fn is_loopback_host(url: &url::Url) -> bool {
-    match url.host() {
-        Some(url::Host::Ipv4(a)) => a.is_loopback(),
-        Some(url::Host::Ipv6(a)) => a.is_loopback(),
-        Some(url::Host::Domain(d)) => d == "localhost",
-        None => false,
     }
 }
 

@@ -26,7 +26,7 @@ fn embedded_default_is_valid() {
 
 #[test]
 fn env_substitution() {
-    let c = load("[[upstreams]]\nname = \"a\"\nprovider = \"on_premises\"\nbase_url = \"${URL}\"\napi_key = \"${QUOTE}\"\n").unwrap();
+    let c = load("[[upstreams]]\nname = \"a\"\nprovider = \"on_premises\"\nresidency = \"on-premises\"\nbase_url = \"${URL}\"\napi_key = \"${QUOTE}\"\n").unwrap();
     assert_eq!(c.upstreams[0].base_url, "http://127.0.0.1:8000");
     assert_eq!(c.upstreams[0].api_key.as_deref(), Some("a\"b\\c"));
     // Comments are not substituted.
@@ -43,7 +43,9 @@ fn errors_name_line_key_and_fix() {
         ("[policy]\ndefault_action = \"drop\"\n", 2, "drop"),
         ("[policy.actions]\nname = \"mask\"\nphone = \"explode\"\n", 3, "explode"),
         ("[[upstreams]]\nname = \"a\"\nprovider = \"martian\"\nbase_url = \"https://x\"\n", 3, "martian"),
-        ("[[upstreams]]\nname = \"a\"\nprovider = \"azure\"\nbase_url = \"http://example.com\"\n", 4, "http://"),
+        ("[[upstreams]]\nname = \"a\"\nprovider = \"azure_openai\"\nbase_url = \"http://example.openai.azure.com\"\n", 2, "transport.https"),
+        ("\n[[upstreams]]\nname = \"oa\"\nprovider = \"openai\"\nbase_url = \"https://api.openai.com\"\n", 3, "region rule"),
+        ("[[upstreams]]\nname = \"p\"\nprovider = \"on_premises\"\nbase_url = \"http://10.0.0.1\"\n", 2, "residency"),
         ("[[upstreams]]\nname = \"a\"\nprovider = \"demo\"\n[[routes]]\napi = \"openai\"\nupstream = \"b\"\n", 6, "'b'"),
         ("[server]\nallowed_clients = [\"10.0.0.0/99\"]\n", 2, "CIDR"),
         ("[[auth.keys]]\nsha256 = \"abc\"\nuser = \"u\"\n", 2, "SHA-256"),

@@ -1,43 +1,52 @@
-//! Region guard seam: which upstreams may be declared and which requests may go to them.
+//! Region guard seam: the gateway's two calls into [`crate::region`].
 //!
-//! Interim rules until `crate::region` arrives (it replaces the bodies of these two
-//! functions; the call sites — config load and every request — stay):
-//! providers whose processing cannot be pinned to Japan (`openai`, `anthropic`,
-//! `gemini_developer`) are refused at load; Azure requests must name a declared
-//! deployment whose SKU stays in region when deployments are declared.
+//! [`check_upstream`] runs when a configuration is compiled (and in
+//! [`crate::config::Config::validate`]); [`check_request`] runs on every request after
+//! routing and before anything is recorded or forwarded. Both refuse, never rewrite:
+//! a violation becomes a 403 naming the rule in Japanese and English.
 
-use crate::config::UpstreamConfig;
+use http::HeaderMap;
+use serde_json::Value;
 
-/// Checked at configuration load.
-pub fn check_upstream(u: &UpstreamConfig) -> Result<(), String> {
-    match u.provider.as_str() {
-        "openai" | "anthropic" | "gemini_developer" => Err(format!(
-            "upstream '{}': provider '{}' offers no Japan-only processing and is refused",
-            u.name, u.provider
-        )),
-        _ => Ok(()),
+use crate::region::{self, RegionViolation, RequestView, UpstreamDecl};
+
+/// Checks a declared upstream (`None`: the built-in demo, which never leaves the process).
+pub fn check_upstream(decl: Option<&UpstreamDecl>) -> Result<(), RegionViolation> {
+    match decl {
+        Some(d) => region::check_upstream(d),
+        None => Ok(()),
     }
 }
 
-/// Checked on every request, with the model or deployment it names.
-pub fn check_request(u: &UpstreamConfig, model: Option<&str>) -> Result<(), (String, String)> {
-    if u.provider == "azure" && !u.deployments.is_empty() {
-        let ok = model
-            .and_then(|m| u.deployments.iter().find(|d| d.name == m))
-            .is_some_and(|d| matches!(d.sku.as_str(), "Standard" | "ProvisionedManaged"));
-        if !ok {
-            return Err((
-                format!(
-                    "デプロイ「{}」は国内処理が確認された接続先として登録されていません。",
-                    model.unwrap_or("")
-                ),
-                format!(
-                    "deployment '{}' is not a declared in-region deployment of upstream '{}'",
-                    model.unwrap_or(""),
-                    u.name
-                ),
-            ));
-        }
-    }
-    Ok(())
+/// Checks one request as it will be sent: `path` and `query` as forwarded, the
+/// client's headers (so a forbidden header is refused, not silently dropped), and the
+/// body's `model`, `inference_geo` and guardrail fields.
+pub fn check_request(
+    decl: Option<&UpstreamDecl>,
+    path: &str,
+    query: Option<&str>,
+    headers: &HeaderMap,
+    body: &Value,
+) -> Result<(), RegionViolation> {
+    let Some(decl) = decl else {
+        return Ok(());
+    };
+    let pairs: Vec<(&str, &str)> = headers
+        .iter()
+        .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str(), v)))
+        .collect();
+    let view = RequestView {
+        path,
+        query,
+        headers: &pairs,
+        model: body.get("model").and_then(Value::as_str),
+        inference_geo: body
+            .get("inference_geo")
+            .map(|v| v.as_str().unwrap_or("(not a string)")),
+        guardrail: body
+            .pointer("/guardrailConfig/guardrailIdentifier")
+            .or_else(|| body.pointer("/amazon-bedrock-guardrailConfig/guardrailIdentifier"))
+            .map(|v| v.as_str().unwrap_or("(not a string)")),
+    };
+    region::check_request(decl, &view)
 }

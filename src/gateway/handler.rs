@@ -408,14 +408,23 @@ where
         )
     })?;
     ctx.upstream = Some(upstream.name.clone());
-    if let Err((ja, en)) = super::guard::check_request(&upstream.decl, model.as_deref()) {
+    let forward_query = upstream::forward_query(parts.uri.query());
+    if let Err(v) = super::guard::check_request(
+        upstream.region.as_ref(),
+        &route.path,
+        forward_query.as_deref(),
+        &parts.headers,
+        &value,
+    ) {
+        tracing::info!(target: "sekimori::request", request_id = %ctx.request_id, rule = v.rule, upstream = %upstream.name, "region guard refused the request");
         return Err(GatewayError::new(
             Origin::Policy,
             StatusCode::FORBIDDEN,
             "region_violation",
-            ja,
-            en,
-        ));
+            v.message_ja(),
+            v.to_string(),
+        )
+        .with_details(json!({"region_rule": v.rule})));
     }
 
     // Phase: inspect (off the async workers; a failure is a 503, never a forward).

@@ -39,8 +39,10 @@ pub struct Upstream {
     pub credential: Option<(http::HeaderName, http::HeaderValue)>,
     /// Timeout.
     pub timeout: Duration,
-    /// Raw declaration (for the region guard).
+    /// Raw declaration.
     pub decl: crate::config::UpstreamConfig,
+    /// What the region guard checks (`None`: the built-in demo).
+    pub region: Option<crate::region::UpstreamDecl>,
 }
 
 /// Limits from `[server]`.
@@ -226,12 +228,13 @@ impl Runtime {
 
         let mut upstreams = HashMap::new();
         for u in &config.upstreams {
-            guard::check_upstream(u).map_err(|e| {
+            let region = u.region_decl();
+            guard::check_upstream(region.as_ref()).map_err(|v| {
                 cfg_err(
                     src,
-                    &format!("upstreams.{}", u.name),
-                    e,
-                    "declare only upstreams that process data in Japan (see docs/providers)",
+                    &format!("upstreams ({})", u.name),
+                    format!("region rule {}: {} / {}", v.rule, v.en, v.ja),
+                    &format!("{} / {}", v.fix_en, v.fix_ja),
                 )
             })?;
             let credential = match &u.api_key {
@@ -239,7 +242,7 @@ impl Runtime {
                 Some(key) => {
                     let header = u.auth_header.clone().unwrap_or_else(|| {
                         match u.provider.as_str() {
-                            "azure" => "api-key",
+                            "azure_openai" => "api-key",
                             "anthropic" => "x-api-key",
                             "gemini_developer" => "x-goog-api-key",
                             _ => "authorization",
@@ -284,6 +287,7 @@ impl Runtime {
                             .unwrap_or(crate::config::DEFAULT_UPSTREAM_TIMEOUT_SECS),
                     ),
                     decl: u.clone(),
+                    region,
                 }),
             );
         }

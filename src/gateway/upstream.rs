@@ -269,6 +269,20 @@ impl WithoutUrl for reqwest::Error {
     }
 }
 
+/// The query string sent upstream: the client's, without a `key=` parameter (a
+/// Sekimori key sent Gemini-style); `None` when nothing is left.
+pub fn forward_query(query: Option<&str>) -> Option<String> {
+    let kept: Vec<(String, String)> = url::form_urlencoded::parse(query?.as_bytes())
+        .filter(|(k, _)| k != "key")
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    (!kept.is_empty()).then(|| {
+        url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(kept)
+            .finish()
+    })
+}
+
 /// `base + path + query` with a client `key=` parameter removed and a doubled `/v1`
 /// collapsed (a base URL ending in `/v1` with a request path starting with `/v1/`).
 pub fn upstream_url(base: &str, path: &str, query: Option<&str>) -> String {
@@ -278,18 +292,9 @@ pub fn upstream_url(base: &str, path: &str, query: Option<&str>) -> String {
         path
     };
     let mut url = format!("{base}{path}");
-    if let Some(q) = query {
-        let kept: Vec<(String, String)> = url::form_urlencoded::parse(q.as_bytes())
-            .filter(|(k, _)| k != "key")
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
-        if !kept.is_empty() {
-            let enc = url::form_urlencoded::Serializer::new(String::new())
-                .extend_pairs(kept)
-                .finish();
-            url.push('?');
-            url.push_str(&enc);
-        }
+    if let Some(q) = forward_query(query) {
+        url.push('?');
+        url.push_str(&q);
     }
     url
 }

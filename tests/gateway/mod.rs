@@ -5,6 +5,7 @@ mod cli;
 mod hooks;
 mod limits;
 mod proxy;
+mod region;
 mod reload;
 
 /// Configuration shared by the tests: everything routed to the fake upstream.
@@ -41,6 +42,7 @@ department = "kosodate"
 [[upstreams]]
 name = "fake"
 provider = "on_premises"
+residency = "on-premises"
 base_url = "{UPSTREAM}"
 api_key = "upstream-secret"
 

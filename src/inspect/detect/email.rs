@@ -1,9 +1,24 @@
 //! E-mail addresses.
+//!
+//! Matched on the normalized view, where full-width forms (`ｔａｒｏ＠ｅｘａｍｐｌｅ．ｊｐ`)
+//! are already ASCII. The domain is a dot-separated list of DNS labels (letters,
+//! digits, inner hyphens) ending in an alphabetic or `xn--` top-level label, so
+//! trailing punctuation (`。`, `.`, `)`, `、`) is never part of the span. A match glued
+//! to more address characters on the right (`a@b.c_d`) is dropped; a local part longer
+//! than the pattern allows is widened to its start so the whole address is masked.
 
 use regex::Regex;
 
 use super::Detector;
 use crate::inspect::{Category, Document, RawFinding};
+
+/// Local part, `@`, labels, top-level label.
+const PATTERN: &str = r"(?x)
+    [A-Za-z0-9][A-Za-z0-9._%+\-]{0,63}
+    @
+    (?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.)+
+    (?:xn--[A-Za-z0-9\-]{1,59}|[A-Za-z]{2,24})
+";
 
 /// Finds e-mail addresses in the normalized text (full-width forms are already ASCII).
 pub struct EmailDetector {
@@ -14,8 +29,7 @@ impl EmailDetector {
     /// Compiles the pattern.
     pub fn new() -> Self {
         EmailDetector {
-            re: Regex::new(r"[A-Za-z0-9][A-Za-z0-9._%+\-]{0,63}@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,62}\.)+[A-Za-z]{2,24}")
-                .expect("static e-mail pattern"),
+            re: Regex::new(PATTERN).expect("static e-mail pattern"),
         }
     }
 }
@@ -24,6 +38,11 @@ impl Default for EmailDetector {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// Characters of the local part (for widening an over-long local part).
+fn is_local_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-')
 }
 
 impl Detector for EmailDetector {
@@ -36,10 +55,26 @@ impl Detector for EmailDetector {
         if !text.contains('@') {
             return;
         }
+        let bytes = text.as_bytes();
         for m in self.re.find_iter(text) {
+            // The top-level label must end the address: "a@b.jp_x" or "a@b.jp0" is
+            // something else (a '-' or '.' after it is punctuation or a new word).
+            if bytes
+                .get(m.end())
+                .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'@')
+            {
+                continue;
+            }
+            let mut start = m.start();
+            while start > 0 && is_local_byte(bytes[start - 1]) {
+                start -= 1;
+            }
+            while start < m.start() && !bytes[start].is_ascii_alphanumeric() {
+                start += 1;
+            }
             out.push(RawFinding::new(
                 Category::Email,
-                m.range(),
+                start..m.end(),
                 "email",
                 0.99,
                 "address syntax",
@@ -47,3 +82,6 @@ impl Detector for EmailDetector {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

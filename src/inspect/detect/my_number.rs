@@ -1,9 +1,32 @@
 //! 個人番号 (My Number): 12 digits whose check digit is valid.
+//!
+//! Written as 12 digits in a row or grouped 4-4-4 by spaces or hyphens, in any of
+//! the digit forms the normalized view folds (full-width, kanji). A candidate is
+//! reported only when:
+//!
+//! - it is not part of a longer run of digits (`12345678901234`, or a fourth group
+//!   across the same separator as in `1234 5678 9012 3456`);
+//! - its check digit is valid (番号法施行令 第8条), see [`check_digit_valid`];
+//! - the label right before it does not name another kind of number (受付番号,
+//!   口座番号 …; see [`super::phone`]).
+//!
+//! A My Number keyword (マイナンバー, 個人番号) near the number raises the
+//! confidence; its absence does not suppress the finding (a bare valid number is
+//! still blocked).
 
 use regex::Regex;
 
+use super::phone::{label_before, Label};
 use super::Detector;
 use crate::inspect::{Category, Document, RawFinding};
+
+/// Bytes before a candidate searched for a My Number keyword.
+const KEYWORD_WINDOW_BEFORE: usize = 60;
+/// Bytes after a candidate searched for a My Number keyword.
+const KEYWORD_WINDOW_AFTER: usize = 30;
+
+/// Keywords that say a number is an individual number.
+const KEYWORDS: &[&str] = &["マイナンバー", "個人番号"];
 
 /// Finds 12-digit My Numbers (optionally grouped 4-4-4 by spaces or hyphens).
 pub struct MyNumberDetector {
@@ -26,6 +49,16 @@ impl Default for MyNumberDetector {
 }
 
 /// Validates the check digit of a 12-digit individual number (番号法施行令 第8条).
+///
+/// With `P_n` the n-th of the first eleven digits counted from the right and
+/// `Q_n = n + 1` (n ≤ 6) or `n − 5` (n ≥ 7), the check digit is
+/// `11 − (Σ P_n·Q_n mod 11)`, or 0 when the remainder is 0 or 1.
+///
+/// ```
+/// use sekimori::inspect::detect::my_number::check_digit_valid;
+/// assert!(check_digit_valid(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 8]));
+/// assert!(!check_digit_valid(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2]));
+/// ```
 pub fn check_digit_valid(digits: &[u8; 12]) -> bool {
     let mut sum = 0u32;
     for n in 1..=11 {
@@ -46,29 +79,82 @@ impl Detector for MyNumberDetector {
     fn detect(&self, doc: &Document<'_>, out: &mut Vec<RawFinding>) {
         let text = doc.text();
         let bytes = text.as_bytes();
-        for m in self.re.find_iter(text) {
-            let before = m.start().checked_sub(1).map(|i| bytes[i]);
-            let after = bytes.get(m.end()).copied();
-            if before.is_some_and(|b| b.is_ascii_digit())
-                || after.is_some_and(|b| b.is_ascii_digit())
-            {
+        let mut at = 0;
+        while let Some(m) = self.re.find_at(text, at) {
+            let (s, e) = (m.start(), m.end());
+            let separator = m.as_str().bytes().find(|b| !b.is_ascii_digit());
+            if glued(bytes, s, e, separator) {
+                // Skip this group of digits: no 12-digit number inside a longer run.
+                at = skip_digit_run(bytes, s);
                 continue;
             }
+            at = e;
             let mut digits = [0u8; 12];
-            let mut k = 0;
-            for b in m.as_str().bytes().filter(u8::is_ascii_digit) {
-                digits[k] = b - b'0';
-                k += 1;
+            for (d, b) in digits
+                .iter_mut()
+                .zip(m.as_str().bytes().filter(u8::is_ascii_digit))
+            {
+                *d = b - b'0';
             }
-            if k == 12 && check_digit_valid(&digits) {
-                out.push(RawFinding::new(
-                    Category::MyNumber,
-                    m.range(),
-                    "my_number",
-                    0.9,
-                    "valid check digit",
-                ));
+            if !check_digit_valid(&digits) {
+                continue;
             }
+            let (confidence, reason) = match label_before(text, s) {
+                Some(Label::Other) => continue,
+                Some(Label::MyNumber) => (0.99, "keyword and valid check digit"),
+                _ if keyword_near(text, s, e) => (0.99, "keyword and valid check digit"),
+                _ => (0.9, "valid check digit"),
+            };
+            out.push(RawFinding::new(
+                Category::MyNumber,
+                s..e,
+                "my_number",
+                confidence,
+                reason,
+            ));
         }
     }
 }
+
+/// Whether the candidate `s..e` continues into neighbouring digits: directly, across a
+/// hyphen, or across the separator the candidate itself uses (`1234 5678 9012 3456`).
+fn glued(bytes: &[u8], s: usize, e: usize, separator: Option<u8>) -> bool {
+    let joins = |b: u8| b == b'-' || Some(b) == separator;
+    let digit_at = |i: Option<usize>| i.and_then(|i| bytes.get(i)).is_some_and(u8::is_ascii_digit);
+    let before = s.checked_sub(1).map(|i| bytes[i]);
+    let after = bytes.get(e).copied();
+    digit_at(s.checked_sub(1))
+        || digit_at(Some(e))
+        || (before.is_some_and(joins) && digit_at(s.checked_sub(2)))
+        || (after.is_some_and(joins) && digit_at(Some(e + 1)))
+}
+
+/// The first byte after the run of digits that starts at `s` (the next search starts
+/// at the next group, so `1234 914168818043` still finds the second number while a
+/// 14-digit run yields nothing).
+fn skip_digit_run(bytes: &[u8], s: usize) -> usize {
+    let mut i = s;
+    while i < bytes.len() && bytes[i].is_ascii_digit() {
+        i += 1;
+    }
+    i.max(s + 1)
+}
+
+/// Whether a My Number keyword occurs shortly before or after `s..e`.
+fn keyword_near(text: &str, s: usize, e: usize) -> bool {
+    let from = floor_char_boundary(text, s.saturating_sub(KEYWORD_WINDOW_BEFORE));
+    let to = floor_char_boundary(text, (e + KEYWORD_WINDOW_AFTER).min(text.len()));
+    let window = &text[from..to];
+    KEYWORDS.iter().any(|k| window.contains(k))
+}
+
+/// The largest char boundary of `text` not above `i`.
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,9 +1,42 @@
 //! 電話番号: Japanese telephone numbers.
+//!
+//! Two steps, both linear in the text:
+//!
+//! 1. a candidate pattern on the normalized view ([`Document::text`]: full-width and
+//!    kanji digits are ASCII, dashes between digits are `-`, `（）` are `()`), covering
+//!    the written forms of the Japanese numbering plan: `03-1234-5678`,
+//!    `090 1234 5678`, `0312345678`, `03(1234)5678`, `(03)1234-5678`,
+//!    `0120-123-456`, `+81 90-1234-5678`, `+81-3-1234-5678`, `(+81)3-…`,
+//!    `+81(0)3-…`, optionally followed by `内線 123` / `ext. 123`;
+//! 2. validation of the digits with the `phonenumber` crate (libphonenumber metadata,
+//!    region JP): the number must be a valid Japanese fixed-line, mobile, IP (050),
+//!    toll-free (0120/0800) or other allocated number of the right length.
+//!
+//! A candidate is dropped when it is glued to other digits or letters (a longer
+//! reference number, an ID), when it does not start with the trunk prefix `0` (or
+//! `+81`), or when the label right before it names another kind of number
+//! (受付番号, 口座番号, 郵便番号 …, see [`label_before`]). Dates, amounts and postal
+//! codes never fit the pattern and the validation.
+//!
+//! Spans include the `+81` prefix, the parentheses and an extension.
 
 use regex::Regex;
 
 use super::Detector;
 use crate::inspect::{Category, Document, RawFinding};
+
+/// The candidate pattern (normalized text). Alternatives are tried leftmost-first.
+const CANDIDATE: &str = r"(?x)
+    (?P<intl> \(\+81\)[\x20-]? | \+81[\x20-]?(?:\(0\)[\x20-]?)? )?
+    (?:
+        \([0-9]{2,5}\)[\x20-]?[0-9]{1,4}[\x20.-]?[0-9]{3,4}      # (03)1234-5678
+      | [0-9]{1,5}\([0-9]{1,4}\)\x20?[0-9]{3,4}                  # 03(1234)5678
+      | [0-9]{1,5}[\x20.・-][0-9]{1,4}[\x20.・-][0-9]{3,4}       # 03-1234-5678, 03・1234・5678
+      | [0-9]{2,5}[\x20-][0-9]{5,8}                              # 0120-123456
+      | [0-9]{9,11}                                              # 0312345678
+    )
+    (?P<ext> \x20?(?:内線|ext\.?|EXT\.?|Ext\.?)[\x20:]?[0-9]{1,5} )?
+";
 
 /// Finds Japanese telephone numbers.
 pub struct PhoneDetector {
@@ -11,10 +44,13 @@ pub struct PhoneDetector {
 }
 
 impl PhoneDetector {
-    /// Compiles the candidate pattern.
+    /// Compiles the candidate pattern and loads the numbering-plan metadata, so the
+    /// first scan does not pay for either.
     pub fn new() -> Self {
+        // Forces the lazily decoded libphonenumber database now (engine build time).
+        let _ = national_number_is_valid("312345678");
         PhoneDetector {
-            re: Regex::new(r"0[0-9]{1,4}-?[0-9]{1,4}-?[0-9]{4}").expect("static pattern"),
+            re: Regex::new(CANDIDATE).expect("static phone pattern"),
         }
     }
 }
@@ -31,14 +67,248 @@ impl Detector for PhoneDetector {
     }
 
     fn detect(&self, doc: &Document<'_>, out: &mut Vec<RawFinding>) {
-        for m in self.re.find_iter(doc.text()) {
-            out.push(RawFinding::new(
-                Category::Phone,
+        let text = doc.text();
+        let bytes = text.as_bytes();
+        let mut at = 0;
+        while let Some(caps) = self.re.captures_at(text, at) {
+            let m = caps.get(0).expect("group 0 always matches");
+            match classify(
+                text,
                 m.range(),
-                "phone",
-                0.8,
-                "numbering plan",
-            ));
+                caps.name("intl").is_some(),
+                caps.name("ext"),
+            ) {
+                Some(confidence) => {
+                    out.push(RawFinding::new(
+                        Category::Phone,
+                        m.range(),
+                        "phone",
+                        confidence,
+                        "numbering plan",
+                    ));
+                    at = m.end();
+                }
+                None => {
+                    // Retry from the next group of digits inside the rejected candidate
+                    // ("2 03-1234-5678" must still find the phone). Always advances.
+                    let mut next = m.start() + 1;
+                    while next < m.end() && bytes[next].is_ascii_digit() {
+                        next += 1;
+                    }
+                    at = next;
+                }
+            }
+            if at >= text.len() {
+                break;
+            }
         }
     }
 }
+
+/// Decides whether the candidate at `range` is a phone number; returns its confidence.
+fn classify(
+    text: &str,
+    range: std::ops::Range<usize>,
+    intl: bool,
+    ext: Option<regex::Match<'_>>,
+) -> Option<f32> {
+    let bytes = text.as_bytes();
+    if !free_before(bytes, range.start) || !free_after(bytes, range.end) {
+        return None;
+    }
+    let body_end = ext.map_or(range.end, |e| e.start());
+    let body = &text[range.start..body_end];
+    // '.' and '・' as separators only when they are the only kind ("03.1234.5678").
+    let kinds = [
+        body.contains('.'),
+        body.contains('・'),
+        body.contains(['-', ' ']),
+    ];
+    if kinds.iter().filter(|&&k| k).count() > 1 && (kinds[0] || kinds[1]) {
+        return None;
+    }
+    let mut digits = [0u8; 16];
+    let mut n = 0;
+    for b in body.bytes().filter(u8::is_ascii_digit) {
+        if n == digits.len() {
+            return None;
+        }
+        digits[n] = b;
+        n += 1;
+    }
+    let digits = &digits[..n];
+    let national = if intl {
+        // "+81" then the national number without its trunk 0 ("+81 03-…" is a common
+        // slip: accept it, and "+81(0)3-…" which says so explicitly).
+        let rest = digits.strip_prefix(b"81")?;
+        rest.strip_prefix(b"0").unwrap_or(rest)
+    } else {
+        digits.strip_prefix(b"0")?
+    };
+    // Japanese national significant numbers have 9 (fixed, 0120) or 10 (mobile,
+    // 050, 0800) digits; `is_valid` checks the exact plan.
+    if !(9..=10).contains(&national.len()) || national[0] == b'0' {
+        return None;
+    }
+    let national = std::str::from_utf8(national).ok()?;
+    if !national_number_is_valid(national) {
+        return None;
+    }
+    match label_before(text, range.start) {
+        Some(Label::Other | Label::MyNumber) => None,
+        Some(Label::Phone) => Some(0.95),
+        None if intl || national.starts_with(['7', '8', '9']) => Some(0.9),
+        None => Some(0.85),
+    }
+}
+
+/// Whether the byte before `start` lets a number begin there: not glued to a digit,
+/// a Latin letter or reference-number punctuation. A `.` or `,` counts as glue only
+/// after a digit (`1.0312…`, `1,0312…`), so `TEL.03-…` and CSV fields still match; a
+/// `/` only after something other than a digit (a URL path, not a list of numbers).
+fn free_before(bytes: &[u8], start: usize) -> bool {
+    let Some(i) = start.checked_sub(1) else {
+        return true;
+    };
+    match bytes[i] {
+        b'.' | b',' => !i.checked_sub(1).is_some_and(|j| bytes[j].is_ascii_digit()),
+        b'/' => i.checked_sub(1).is_some_and(|j| bytes[j].is_ascii_digit()),
+        b => !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'+' | b'_' | b'@' | b'#')),
+    }
+}
+
+/// Whether the number may end at `end`: not followed by more digits, a digit group
+/// across `-`, `.` or `(`, or the letters of an identifier. A `,` or `/` may separate
+/// two numbers (`03-1234-5678/03-1234-5679`).
+fn free_after(bytes: &[u8], end: usize) -> bool {
+    match bytes.get(end) {
+        None => true,
+        Some(b) if b.is_ascii_alphanumeric() || matches!(b, b'_' | b'@') => false,
+        Some(b'-' | b'.' | b'(') => !bytes.get(end + 1).is_some_and(u8::is_ascii_digit),
+        Some(_) => true,
+    }
+}
+
+/// Whether `national` (digits after the trunk prefix) is an allocated Japanese number.
+fn national_number_is_valid(national: &str) -> bool {
+    let mut s = String::with_capacity(3 + national.len());
+    s.push_str("+81");
+    s.push_str(national);
+    phonenumber::parse(Some(phonenumber::country::Id::JP), &s)
+        .map(|n| phonenumber::is_valid(&n))
+        .unwrap_or(false)
+}
+
+/// What the label written right before a number says it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Label {
+    /// 電話, TEL, 携帯, FAX, 連絡先 …
+    Phone,
+    /// マイナンバー, 個人番号.
+    MyNumber,
+    /// Another kind of number: 受付番号, 口座番号, 郵便番号, 会員番号 …
+    Other,
+}
+
+/// Labels for kinds of number, longest first where one ends another (被保険者番号
+/// before 保険者番号). Matched against the (normalized) text right before a number.
+const LABELS: &[(&str, Label)] = &[
+    ("電話番号", Label::Phone),
+    ("携帯番号", Label::Phone),
+    ("FAX番号", Label::Phone),
+    ("連絡先番号", Label::Phone),
+    ("電話", Label::Phone),
+    ("携帯", Label::Phone),
+    ("連絡先", Label::Phone),
+    ("TEL", Label::Phone),
+    ("Tel", Label::Phone),
+    ("tel", Label::Phone),
+    ("FAX", Label::Phone),
+    ("Fax", Label::Phone),
+    ("ファックス", Label::Phone),
+    ("ファクス", Label::Phone),
+    ("☎", Label::Phone),
+    ("個人番号", Label::MyNumber),
+    ("マイナンバー", Label::MyNumber),
+    ("受付番号", Label::Other),
+    ("整理番号", Label::Other),
+    ("口座番号", Label::Other),
+    ("管理番号", Label::Other),
+    ("申請番号", Label::Other),
+    ("登録番号", Label::Other),
+    ("会員番号", Label::Other),
+    ("顧客番号", Label::Other),
+    ("契約番号", Label::Other),
+    ("注文番号", Label::Other),
+    ("請求書番号", Label::Other),
+    ("請求番号", Label::Other),
+    ("伝票番号", Label::Other),
+    ("証券番号", Label::Other),
+    ("証書番号", Label::Other),
+    ("被保険者番号", Label::Other),
+    ("保険者番号", Label::Other),
+    ("受給者番号", Label::Other),
+    ("記号番号", Label::Other),
+    ("法人番号", Label::Other),
+    ("宛名番号", Label::Other),
+    ("世帯番号", Label::Other),
+    ("文書番号", Label::Other),
+    ("識別番号", Label::Other),
+    ("取引番号", Label::Other),
+    ("予約番号", Label::Other),
+    ("問合せ番号", Label::Other),
+    ("問い合わせ番号", Label::Other),
+    ("郵便番号", Label::Other),
+    ("〒", Label::Other),
+    ("口座", Label::Other),
+    ("品番", Label::Other),
+    ("型番", Label::Other),
+    ("金額", Label::Other),
+    ("ID", Label::Other),
+    ("No", Label::Other),
+    ("NO", Label::Other),
+    ("番号札", Label::Other),
+];
+
+/// Characters allowed between a label and its number (`受付番号は`, `TEL：`, `【個人番号】`).
+fn is_label_filler(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | ':'
+            | '：'
+            | '\u{3000}'
+            | '='
+            | 'は'
+            | 'が'
+            | '】'
+            | ']'
+            | '」'
+            | '('
+            | '['
+            | '【'
+            | '「'
+            | '、'
+            | '.'
+    )
+}
+
+/// The label written right before byte `start` of the normalized text, if any.
+///
+/// At most three filler characters (spaces, colons, は, brackets) may separate the
+/// label from the number.
+pub(crate) fn label_before(text: &str, start: usize) -> Option<Label> {
+    let mut head = &text[..start];
+    for _ in 0..3 {
+        match head.chars().next_back() {
+            Some(c) if is_label_filler(c) => head = &head[..head.len() - c.len_utf8()],
+            _ => break,
+        }
+    }
+    LABELS
+        .iter()
+        .find(|(label, _)| head.ends_with(label))
+        .map(|&(_, kind)| kind)
+}
+
+#[cfg(test)]
+mod tests;

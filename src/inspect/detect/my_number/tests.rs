@@ -1,0 +1,95 @@
+//! My Number tables: check digit, grouping, longer runs, labels, keywords.
+
+use super::*;
+use crate::text::Normalized;
+
+/// Matched original substrings and confidences.
+fn found(text: &str) -> Vec<(String, f32)> {
+    let tokenizer = crate::inspect::Tokenizer::new(&[]).expect("tokenizer");
+    let doc = Document::new(text, &tokenizer);
+    let mut out = Vec::new();
+    MyNumberDetector::new().detect(&doc, &mut out);
+    let norm = Normalized::new(text);
+    out.iter()
+        .map(|f| {
+            (
+                text[norm.to_original(f.range.clone())].to_string(),
+                f.confidence,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn check_digit_table() {
+    // Valid numbers computed by hand from the 施行令 formula, and single-digit slips.
+    let cases: &[(&str, bool)] = &[
+        ("123456789018", true),
+        ("914168818043", true),
+        ("000000000000", true),
+        ("123456789012", false),
+        ("914168818042", false),
+        ("914168818044", false),
+        ("814168818043", false),
+    ];
+    for (s, want) in cases {
+        let mut d = [0u8; 12];
+        for (x, b) in d.iter_mut().zip(s.bytes()) {
+            *x = b - b'0';
+        }
+        assert_eq!(check_digit_valid(&d), *want, "{s}");
+    }
+}
+
+#[test]
+fn written_forms_are_found() {
+    let cases: &[(&str, &str)] = &[
+        ("個人番号は914168818043。", "914168818043"),
+        ("番号 9141 6881 8043 を", "9141 6881 8043"),
+        ("番号9141-6881-8043", "9141-6881-8043"),
+        ("全角９１４１６８８１８０４３", "９１４１６８８１８０４３"),
+        (
+            "全角空白９１４１　６８８１　８０４３",
+            "９１４１　６８８１　８０４３",
+        ),
+        ("漢数字九一四一六八八一八〇四三", "九一四一六八八一八〇四三"),
+        ("件数1234 914168818043", "914168818043"),
+        (
+            "幅なし9141\u{200B}6881\u{200B}8043です",
+            "9141\u{200B}6881\u{200B}8043",
+        ),
+        (
+            "長音９１４１ー６８８１ー８０４３",
+            "９１４１ー６８８１ー８０４３",
+        ),
+    ];
+    for (text, want) in cases {
+        let got: Vec<String> = found(text).into_iter().map(|(s, _)| s).collect();
+        assert_eq!(got, vec![want.to_string()], "in {text:?}");
+    }
+}
+
+#[test]
+fn non_my_numbers_are_left_alone() {
+    let cases: &[&str] = &[
+        "123456789012",                 // bad check digit
+        "91416881804312",               // inside a longer run
+        "19141688180433",               // inside a longer run
+        "9141 6881 8043 1234",          // a fourth group (card-like number)
+        "1234-9141-6881-8043",          // a group before
+        "受付番号は9141-6881-8043です", // another kind of number
+        "口座番号：914168818043",       // another kind of number
+        "9141 6881-80431",              // glued digit
+    ];
+    for text in cases {
+        assert!(found(text).is_empty(), "in {text:?}");
+    }
+}
+
+#[test]
+fn keyword_raises_confidence() {
+    let bare = found("番号914168818043")[0].1;
+    let near = found("マイナンバーカードの番号914168818043")[0].1;
+    let labelled = found("個人番号：914168818043")[0].1;
+    assert!(near > bare && labelled > bare, "{bare} {near} {labelled}");
+}

@@ -1,0 +1,157 @@
+//! Phone detector tables: written forms found, non-phones left alone, spans.
+
+use super::*;
+use crate::text::Normalized;
+
+/// Runs the detector on the normalized view of `text` and returns the matched
+/// original substrings.
+fn found(text: &str) -> Vec<String> {
+    let tokenizer = crate::inspect::Tokenizer::new(&[]).expect("tokenizer");
+    let doc = Document::new(text, &tokenizer);
+    let mut out = Vec::new();
+    PhoneDetector::new().detect(&doc, &mut out);
+    let norm = Normalized::new(text);
+    out.iter()
+        .map(|f| text[norm.to_original(f.range.clone())].to_string())
+        .collect()
+}
+
+#[test]
+fn written_forms_are_found_with_exact_spans() {
+    let cases: &[(&str, &str)] = &[
+        ("携帯は090-1234-5678です", "090-1234-5678"),
+        ("番号090 3462 6337。", "090 3462 6337"),
+        ("連絡先09012345678まで", "09012345678"),
+        ("代表03-1234-5678", "03-1234-5678"),
+        ("電話0312345678", "0312345678"),
+        ("電話（045 804 5982）で", "045 804 5982"),
+        ("電話0537(80)8773も", "0537(80)8773"),
+        ("電話(03)1234-5678", "(03)1234-5678"),
+        ("電話03(1234)5678", "03(1234)5678"),
+        ("TEL 0776-32-4649", "0776-32-4649"),
+        ("電話01547-9-7946", "01547-9-7946"),
+        ("フリーダイヤル0120-123-456", "0120-123-456"),
+        ("フリーコール0800-123-4567", "0800-123-4567"),
+        ("IP電話050-3599-5985", "050-3599-5985"),
+        ("先週電話（+81 776-51-4979）で", "+81 776-51-4979"),
+        ("番号+81 50-9736-7510。", "+81 50-9736-7510"),
+        ("携帯+819012345678", "+819012345678"),
+        ("本社 +81-3-1234-5678", "+81-3-1234-5678"),
+        ("本社 (+81)3-1234-5678", "(+81)3-1234-5678"),
+        ("本社 +81(0)3-1234-5678", "+81(0)3-1234-5678"),
+        (
+            "全角０９０－１２３４－５６７８へ",
+            "０９０－１２３４－５６７８",
+        ),
+        (
+            "長音０９０ー１２３４ー５６７８へ",
+            "０９０ー１２３４ー５６７８",
+        ),
+        (
+            "漢数字〇九〇ー一二三四ー五六七八へ",
+            "〇九〇ー一二三四ー五六七八",
+        ),
+        (
+            "括弧（０３）１２３４－５６７８",
+            "（０３）１２３４－５６７８",
+        ),
+        ("代表03-1234-5678 内線 123まで", "03-1234-5678 内線 123"),
+        ("代表03-1234-5678内線123", "03-1234-5678内線123"),
+        ("番号 2 03-1234-5678", "03-1234-5678"),
+        ("名刺 03.1234.5678", "03.1234.5678"),
+        ("幅なし090\u{200B}-1234-5678です", "090\u{200B}-1234-5678"),
+        ("他文字٠٩٠-١٢٣٤-٥٦٧٨です", "٠٩٠-١٢٣٤-٥٦٧٨"),
+        ("数学𝟎𝟗𝟎-𝟏𝟐𝟑𝟒-𝟓𝟔𝟕𝟖です", "𝟎𝟗𝟎-𝟏𝟐𝟑𝟒-𝟓𝟔𝟕𝟖"),
+        ("ダッシュ090—1234—5678です", "090—1234—5678"),
+        ("名刺 TEL.03-1234-5678", "03-1234-5678"),
+        ("中黒０３・１２３４・５６７８へ", "０３・１２３４・５６７８"),
+        ("CSV 山田,0312345678,東京", "0312345678"),
+    ];
+    for (text, want) in cases {
+        assert_eq!(found(text), vec![want.to_string()], "in {text:?}");
+    }
+}
+
+#[test]
+fn numbers_that_are_not_phones_are_left_alone() {
+    let cases: &[&str] = &[
+        "受付番号は4699-5088-6838です",
+        "受付番号は0312-3456-7890です",
+        "受付番号：0312345678",
+        "口座番号 0123456",
+        "口座番号0312345678",
+        "日付は2024-01-15です",
+        "〒060-0001 札幌市",
+        "郵便番号123-4567",
+        "金額は1,234,567円",
+        "個人番号914168818043",
+        "マイナンバー：0312 3456 7890",
+        "登録番号T1234567890123",
+        "請求書番号 INV-0312345678",
+        "ID: A0312345678",
+        "番号 0312-34567-8901",
+        "090-1234-56789",
+        "090-1234-5678-9",
+        "000-0000-0000",
+        "0001234567",
+        "電話 012",
+        "12345678901",
+        "mail 0312345678@example.jp",
+        "version 1.0312345678",
+        "値 1,0312345678",
+        "https://example.jp/0312345678",
+        "No.0312345678",
+        "混在 03.1234-5678",
+        "090-1234-5678.5",
+    ];
+    for text in cases {
+        assert_eq!(found(text), Vec::<String>::new(), "in {text:?}");
+    }
+}
+
+#[test]
+fn two_numbers_in_one_text_are_both_found() {
+    assert_eq!(
+        found("TEL 03-1234-5678/FAX 03-1234-5679"),
+        vec!["03-1234-5678".to_string(), "03-1234-5679".to_string()]
+    );
+    assert_eq!(
+        found("03-1234-5678/03-1234-5679"),
+        vec!["03-1234-5678".to_string(), "03-1234-5679".to_string()]
+    );
+    assert_eq!(
+        found("090 1234 5678か080(2717)4644に"),
+        vec!["090 1234 5678".to_string(), "080(2717)4644".to_string()]
+    );
+}
+
+#[test]
+fn labels_are_read_through_fillers() {
+    let cases: &[(&str, Option<Label>)] = &[
+        ("受付番号は", Some(Label::Other)),
+        ("【受付番号】", Some(Label::Other)),
+        ("電話番号：", Some(Label::Phone)),
+        ("TEL ", Some(Label::Phone)),
+        ("個人番号 ", Some(Label::MyNumber)),
+        ("被保険者番号", Some(Label::Other)),
+        ("番号", None),
+        ("本文", None),
+        ("", None),
+    ];
+    for (head, want) in cases {
+        let text = format!("{head}0");
+        assert_eq!(label_before(&text, head.len()), *want, "after {head:?}");
+    }
+}
+
+#[test]
+fn confidence_rises_with_a_phone_label() {
+    let tokenizer = crate::inspect::Tokenizer::new(&[]).expect("tokenizer");
+    let conf = |text: &str| {
+        let doc = Document::new(text, &tokenizer);
+        let mut out = Vec::new();
+        PhoneDetector::new().detect(&doc, &mut out);
+        out[0].confidence
+    };
+    assert!(conf("電話:03-1234-5678") > conf("これ03-1234-5678"));
+}
