@@ -109,7 +109,8 @@ pub fn load_str(
     path: &Path,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Config, ConfigError> {
-    let substituted = substitute_env(text, path, env)?;
+    let mut values = Vec::new();
+    let substituted = substitute_env(text, path, env, &mut values)?;
     toml::from_str::<Config>(&substituted).map_err(|e| {
         let (line, column, key) = match e.span() {
             Some(span) => {
@@ -126,7 +127,17 @@ pub fn load_str(
             }
             None => (None, None, None),
         };
-        let reason = e.message().to_string();
+        // Values read from the environment (credentials) never appear in messages.
+        let redact = |s: String| {
+            values
+                .iter()
+                .filter(|(_, v)| !v.is_empty())
+                .fold(s, |s, (name, v)| {
+                    s.replace(v.as_str(), &format!("${{{name}}}"))
+                })
+        };
+        let key = key.map(redact);
+        let reason = redact(e.message().to_string());
         let fix = if reason.contains("unknown field") {
             "remove or rename the key; see config/examples/full.toml for every accepted key"
         } else if reason.contains("missing field") {
@@ -169,6 +180,7 @@ fn substitute_env(
     text: &str,
     path: &Path,
     env: &dyn Fn(&str) -> Option<String>,
+    values: &mut Vec<(String, String)>,
 ) -> Result<String, ConfigError> {
     let mut out = String::with_capacity(text.len());
     for (n, line) in text.split_inclusive('\n').enumerate() {
@@ -213,6 +225,7 @@ fn substitute_env(
                     "export {name}=… before starting Sekimori, or write the value in the file"
                 ),
             })?;
+            let start = out.len();
             for ch in value.chars() {
                 match ch {
                     '"' => out.push_str("\\\""),
@@ -223,6 +236,10 @@ fn substitute_env(
                     c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
                     c => out.push(c),
                 }
+            }
+            values.push((name.to_string(), value.clone()));
+            if out[start..] != *value {
+                values.push((name.to_string(), out[start..].to_string()));
             }
             rest = &after[end + 1..];
         }

@@ -84,3 +84,13 @@ fn every_example_parses() {
     }
     assert!(n >= 2, "expected the example files in {}", dir.display());
 }
+
+#[test]
+fn environment_values_never_appear_in_errors() {
+    let env = |n: &str| (n == "KEY").then(|| "super-secret-token".to_string());
+    let text = "[server]\nmax_body_bytes = \"${KEY}\"\n";
+    let e = load_str(text, Path::new("t.toml"), &env).unwrap_err();
+    let msg = e.to_string();
+    assert!(!msg.contains("super-secret-token"), "{msg}");
+    assert_eq!(e.line, Some(2));
+}
