@@ -8,13 +8,16 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind};
 
-use crate::text::{fold_for_words, Normalized};
+use crate::text::{fold_char_for_words, fold_for_words, Normalized};
 
 const PREFECTURES: &str = include_str!("../../../../dictionaries/gazetteer/prefectures.txt");
 const MUNICIPALITIES: &str = include_str!("../../../../dictionaries/gazetteer/municipalities.tsv");
 const TOWNS: &str = include_str!("../../../../dictionaries/gazetteer/towns.tsv");
+
+/// The characters administrative names end with.
+const SUFFIXES: [char; 9] = ['都', '道', '府', '県', '市', '区', '町', '村', '郡'];
 
 /// Index of a municipality in the gazetteer.
 pub(super) type MuniId = u16;
@@ -44,10 +47,38 @@ pub(super) struct AdminEntry {
 
 /// The compiled gazetteer.
 pub(super) struct Gazetteer {
-    admin: AhoCorasick,
+    /// Finds the characters every administrative name ends with (都道府県市区町村郡).
+    suffixes: AhoCorasick,
+    /// Folded administrative name → index into `entries`.
+    names: HashMap<Box<str>, usize>,
+    /// Longest administrative name (characters).
+    max_name_chars: usize,
     entries: Vec<AdminEntry>,
-    towns: HashMap<Box<str>, Vec<MuniId>>,
+    /// Sorted [`town_key`]s of every (municipality, folded town name) pair.
+    towns: Vec<u64>,
     max_town_chars: usize,
+}
+
+/// FNV-1a offset basis and prime (64-bit).
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+#[inline]
+fn fnv(mut h: u64, bytes: &[u8]) -> u64 {
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(FNV_PRIME);
+    }
+    h
+}
+
+/// The hash state after a municipality id; extend it with [`fnv`] over a folded
+/// town name to get its key. A 64-bit key stands for the pair: with about 10^5 keys
+/// a chance collision is around 10^-9 per lookup, and it could only lengthen a span
+/// that is already an address.
+#[inline]
+fn town_seed(muni: MuniId) -> u64 {
+    fnv(FNV_OFFSET, &muni.to_le_bytes())
 }
 
 /// An administrative name found in the text (byte range in the detection view).
@@ -130,19 +161,21 @@ impl Gazetteer {
     }
 
     fn build() -> Gazetteer {
-        let mut index: HashMap<String, usize> = HashMap::new();
-        let mut patterns: Vec<String> = Vec::new();
+        let mut names: HashMap<Box<str>, usize> = HashMap::new();
         let mut entries: Vec<AdminEntry> = Vec::new();
         let mut add = |name: &str, kind: AdminKind, muni: Option<MuniId>| {
             let folded = fold_entry(name);
             if folded.chars().count() < 2 {
                 return;
             }
-            let i = *index.entry(folded.clone()).or_insert_with(|| {
-                patterns.push(folded.clone());
+            if !folded.ends_with(SUFFIXES) {
+                return;
+            }
+            let chars = folded.chars().count();
+            let i = *names.entry(folded.into_boxed_str()).or_insert_with(|| {
                 entries.push(AdminEntry {
                     kind,
-                    chars: folded.chars().count(),
+                    chars,
                     munis: Vec::new(),
                 });
                 entries.len() - 1
@@ -176,8 +209,9 @@ impl Gazetteer {
                 add(rest, AdminKind::Municipality, Some(id));
             }
         }
-        let mut towns: HashMap<Box<str>, Vec<MuniId>> = HashMap::with_capacity(120_000);
+        let mut towns: Vec<u64> = Vec::with_capacity(120_000);
         let mut max_town_chars = 0;
+        let mut buf = [0u8; 4];
         for line in TOWNS.lines() {
             let Some((jis, list)) = line.split_once('\t') else {
                 continue;
@@ -185,40 +219,86 @@ impl Gazetteer {
             let Some(&id) = jis_to_muni.get(jis) else {
                 continue;
             };
+            let seed = town_seed(id);
             for town in list.split('|').filter(|t| !t.is_empty()) {
-                let folded = fold_entry(town);
-                max_town_chars = max_town_chars.max(folded.chars().count());
-                let ids = towns.entry(folded.into_boxed_str()).or_default();
-                if !ids.contains(&id) {
-                    ids.push(id);
+                let normalized;
+                let town = if town.chars().all(plain_name_char) {
+                    town
+                } else {
+                    normalized = Normalized::new(town);
+                    normalized.as_str()
+                };
+                let mut h = seed;
+                let mut chars = 0;
+                for c in town.chars() {
+                    let c = fold_place_char(fold_char_for_words(c));
+                    h = fnv(h, c.encode_utf8(&mut buf).as_bytes());
+                    chars += 1;
                 }
+                max_town_chars = max_town_chars.max(chars);
+                towns.push(h);
             }
         }
-        // The patterns are static data shipped with the crate: failing to compile them
-        // is a build defect caught by every test, not a runtime condition.
-        let admin = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostLongest)
+        towns.sort_unstable();
+        towns.dedup();
+        let max_name_chars = entries.iter().map(|e| e.chars).max().unwrap_or(0);
+        // Static patterns: failing to compile them is a build defect caught by every
+        // test, not a runtime condition.
+        let suffixes = AhoCorasickBuilder::new()
             .kind(Some(AhoCorasickKind::DFA))
-            .build(&patterns)
-            .expect("the embedded gazetteer compiles");
+            .build(SUFFIXES.map(|c| c.to_string()))
+            .expect("the suffix matcher compiles");
         Gazetteer {
-            admin,
+            suffixes,
+            names,
+            max_name_chars,
             entries,
             towns,
             max_town_chars,
         }
     }
 
-    /// Administrative names in `folded` (leftmost-longest, non-overlapping).
+    /// Administrative names in `folded`, leftmost-longest and non-overlapping.
+    ///
+    /// Every name ends with one of [`SUFFIXES`]: each such character is found with a
+    /// small automaton, and the longest name that ends there is looked up by hashing
+    /// at most [`Gazetteer::max_name_chars`] suffixes of the text before it.
     pub fn admin_matches(&self, folded: &str) -> Vec<AdminMatch> {
-        self.admin
-            .find_iter(folded)
-            .map(|m| AdminMatch {
-                start: m.start(),
-                end: m.end(),
-                pattern: m.pattern().as_usize(),
-            })
-            .collect()
+        let mut out: Vec<AdminMatch> = Vec::new();
+        for m in self.suffixes.find_iter(folded) {
+            let end = m.end();
+            let Some(found) = self.longest_name_ending_at(folded, end) else {
+                continue;
+            };
+            match out.last_mut() {
+                Some(last) if found.start < last.end => {
+                    // 東村 then 東村山市: the longer name that covers the earlier one wins.
+                    if found.start <= last.start {
+                        *last = found;
+                    }
+                }
+                _ => out.push(found),
+            }
+        }
+        out
+    }
+
+    fn longest_name_ending_at(&self, folded: &str, end: usize) -> Option<AdminMatch> {
+        let before = &folded[..end];
+        let mut best = None;
+        for (n, (start, _)) in before.char_indices().rev().enumerate() {
+            if n >= self.max_name_chars {
+                break;
+            }
+            if let Some(&pattern) = self.names.get(&before[start..]) {
+                best = Some(AdminMatch {
+                    start,
+                    end,
+                    pattern,
+                });
+            }
+        }
+        best
     }
 
     /// The pattern behind a match.
@@ -229,21 +309,24 @@ impl Gazetteer {
     /// The end of the longest town name of one of `munis` that starts at `at` in
     /// `folded`, if any.
     pub fn town_at(&self, folded: &str, at: usize, munis: &[MuniId]) -> Option<usize> {
-        if munis.is_empty() {
-            return None;
-        }
         let rest = folded.get(at..)?;
-        let ends: Vec<usize> = rest
-            .char_indices()
-            .skip(1)
-            .map(|(i, _)| i)
-            .chain(std::iter::once(rest.len()))
-            .take(self.max_town_chars)
-            .collect();
-        ends.iter().rev().find_map(|&e| {
-            let ids = self.towns.get(&rest[..e])?;
-            ids.iter().any(|id| munis.contains(id)).then_some(at + e)
-        })
+        let mut best: Option<usize> = None;
+        for &m in munis {
+            let mut h = town_seed(m);
+            let mut from = 0;
+            for (n, (i, c)) in rest.char_indices().enumerate() {
+                if n >= self.max_town_chars {
+                    break;
+                }
+                let e = i + c.len_utf8();
+                h = fnv(h, &rest.as_bytes()[from..e]);
+                from = e;
+                if best.is_none_or(|b| e > b) && self.towns.binary_search(&h).is_ok() {
+                    best = Some(e);
+                }
+            }
+        }
+        best.map(|e| at + e)
     }
 }
 
@@ -292,7 +375,7 @@ mod tests {
     fn gazetteer_loads_and_finds_towns() {
         let g = Gazetteer::get();
         assert!(g.entries.len() > 2000);
-        assert!(g.towns.len() > 50_000);
+        assert!(g.towns.len() > 100_000);
         let text = fold_entry("札幌市北区篠路九条");
         let m = g.admin_matches(&text);
         assert_eq!(m.len(), 1);

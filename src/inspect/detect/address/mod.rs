@@ -25,8 +25,7 @@ use std::borrow::Cow;
 
 use gazetteer::{fold_place_char, needs_place_fold, AdminKind, Gazetteer, MuniId};
 use street::{
-    char_at, char_before, is_kanji, is_katakana, parse_building, parse_street, postal_code,
-    scan_town,
+    char_before, is_kanji, is_katakana, parse_building, parse_street, postal_code, scan_town,
 };
 
 use super::Detector;
@@ -217,7 +216,7 @@ fn postal_before(t: &str, at: usize) -> Option<usize> {
     Some(s)
 }
 
-/// `〒NNN-NNNN` (and `郵便番号 NNN-NNNN`) wherever it stands.
+/// `〒NNN-NNNN` wherever it stands (a bare `NNN-NNNN` counts only before an address).
 fn standalone_postal_codes(t: &str, out: &mut Vec<RawFinding>) {
     for (i, _) in t.match_indices('〒') {
         let mut p = i + '〒'.len_utf8();
@@ -231,24 +230,6 @@ fn standalone_postal_codes(t: &str, out: &mut Vec<RawFinding>) {
                 "address.postal",
                 CONF_POSTAL,
                 "postal code",
-            ));
-        }
-    }
-    for (i, cue) in t.match_indices("郵便番号") {
-        let mut p = i + cue.len();
-        for _ in 0..2 {
-            match char_at(t, p) {
-                Some(c @ (' ' | ':' | 'は')) => p += c.len_utf8(),
-                _ => break,
-            }
-        }
-        if let Some(e) = postal_code(t, p) {
-            out.push(RawFinding::new(
-                Category::Address,
-                p..e,
-                "address.postal",
-                CONF_POSTAL,
-                "postal code after its label",
             ));
         }
     }

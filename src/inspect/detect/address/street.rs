@@ -240,9 +240,6 @@ pub(super) fn parse_street(t: &str, at: usize) -> Option<Street> {
         Some(c) if last == Unit::Bare && matches!(c, '号' | '番' | '丁') => return None,
         _ => {}
     }
-    if ordinal && units.first() != Some(&Some(Unit::Chiwari)) {
-        return None;
-    }
     let has = |u: Unit| units.contains(&Some(u));
     let strong = has(Unit::Banchi)
         || has(Unit::Dash)
@@ -252,7 +249,9 @@ pub(super) fn parse_street(t: &str, at: usize) -> Option<Street> {
                 || has(Unit::Go)
                 || has(Unit::Jo)
                 || has(Unit::Chiwari)));
-    if looks_like_date(t, at, units) {
+    // 第3条, 第2号: an article or an ordinal unless it reads as a full street part
+    // (第3地割12番地, 共栄第一39番地).
+    if (ordinal && !strong) || looks_like_date(t, at, units) {
         return None;
     }
     Some(Street {

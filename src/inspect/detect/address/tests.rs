@@ -186,6 +186,31 @@ const POSITIVE: &[(&str, &str, &[&str])] = &[
         "群馬県前橋市上大島町二十三番地",
         &["群馬県前橋市上大島町二十三番地"],
     ),
+    (
+        "regression: town ending in a numeral before the banchi",
+        "足寄郡陸別町共栄第一39番地の27",
+        &["足寄郡陸別町共栄第一39番地の27"],
+    ),
+    (
+        "iwate chiwari",
+        "岩手県岩手郡雫石町長山第3地割12番地",
+        &["岩手県岩手郡雫石町長山第3地割12番地"],
+    ),
+    (
+        "municipality containing a shorter one (東村 / 東村山市)",
+        "東京都東村山市本町1-2-3、沖縄県国頭郡東村平良12番地",
+        &["東京都東村山市本町1-2-3", "沖縄県国頭郡東村平良12番地"],
+    ),
+    (
+        "spaces between parts",
+        "東京都 千代田区 霞が関 1-2-3",
+        &["東京都 千代田区 霞が関 1-2-3"],
+    ),
+    (
+        "city name repeating its suffix",
+        "廿日市市廿日市1-2-3と四日市市諏訪町1-2",
+        &["廿日市市廿日市1-2-3", "四日市市諏訪町1-2"],
+    ),
 ];
 
 /// (case, text): no address in these.
