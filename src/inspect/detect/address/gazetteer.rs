@@ -54,9 +54,19 @@ pub(super) struct Gazetteer {
     /// Longest administrative name (characters).
     max_name_chars: usize,
     entries: Vec<AdminEntry>,
-    /// Sorted [`town_key`]s of every (municipality, folded town name) pair.
-    towns: Vec<u64>,
-    max_town_chars: usize,
+    /// Municipality id by JIS X 0402 code (for reading `towns.tsv`).
+    jis: HashMap<&'static str, MuniId>,
+    /// The town index, built on the first lookup (most texts never need it).
+    towns: OnceLock<TownIndex>,
+}
+
+/// Town names per municipality.
+struct TownIndex {
+    /// Sorted keys ([`town_seed`] extended over the folded name) of every
+    /// (municipality, town) pair.
+    keys: Vec<u64>,
+    /// Longest town name (characters).
+    max_chars: usize,
 }
 
 /// FNV-1a offset basis and prime (64-bit).
@@ -194,7 +204,7 @@ impl Gazetteer {
         for line in PREFECTURES.lines().map(str::trim).filter(|l| !l.is_empty()) {
             add(line, AdminKind::Prefecture, None);
         }
-        let mut jis_to_muni: HashMap<&str, MuniId> = HashMap::new();
+        let mut jis_to_muni: HashMap<&'static str, MuniId> = HashMap::new();
         for (id, line) in MUNICIPALITIES.lines().filter(|l| !l.is_empty()).enumerate() {
             let mut cols = line.split('\t');
             let (Some(jis), Some(_pref), Some(city)) = (cols.next(), cols.next(), cols.next())
@@ -209,14 +219,33 @@ impl Gazetteer {
                 add(rest, AdminKind::Municipality, Some(id));
             }
         }
+        let max_name_chars = entries.iter().map(|e| e.chars).max().unwrap_or(0);
+        // Static patterns: failing to compile them is a build defect caught by every
+        // test, not a runtime condition.
+        let suffixes = AhoCorasickBuilder::new()
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(SUFFIXES.map(|c| c.to_string()))
+            .expect("the suffix matcher compiles");
+        Gazetteer {
+            suffixes,
+            names,
+            max_name_chars,
+            entries,
+            jis: jis_to_muni,
+            towns: OnceLock::new(),
+        }
+    }
+
+    /// Builds the town index from `towns.tsv` (about 10^5 names).
+    fn build_towns(jis: &HashMap<&'static str, MuniId>) -> TownIndex {
         let mut towns: Vec<u64> = Vec::with_capacity(120_000);
         let mut max_town_chars = 0;
         let mut buf = [0u8; 4];
         for line in TOWNS.lines() {
-            let Some((jis, list)) = line.split_once('\t') else {
+            let Some((jis_code, list)) = line.split_once('\t') else {
                 continue;
             };
-            let Some(&id) = jis_to_muni.get(jis) else {
+            let Some(&id) = jis.get(jis_code) else {
                 continue;
             };
             let seed = town_seed(id);
@@ -241,20 +270,9 @@ impl Gazetteer {
         }
         towns.sort_unstable();
         towns.dedup();
-        let max_name_chars = entries.iter().map(|e| e.chars).max().unwrap_or(0);
-        // Static patterns: failing to compile them is a build defect caught by every
-        // test, not a runtime condition.
-        let suffixes = AhoCorasickBuilder::new()
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(SUFFIXES.map(|c| c.to_string()))
-            .expect("the suffix matcher compiles");
-        Gazetteer {
-            suffixes,
-            names,
-            max_name_chars,
-            entries,
-            towns,
-            max_town_chars,
+        TownIndex {
+            keys: towns,
+            max_chars: max_town_chars,
         }
     }
 
@@ -309,25 +327,36 @@ impl Gazetteer {
     /// The end of the longest town name of one of `munis` that starts at `at` in
     /// `folded`, if any.
     pub fn town_at(&self, folded: &str, at: usize, munis: &[MuniId]) -> Option<usize> {
+        if munis.is_empty() {
+            return None;
+        }
+        let towns = self.towns.get_or_init(|| Gazetteer::build_towns(&self.jis));
         let rest = folded.get(at..)?;
         let mut best: Option<usize> = None;
         for &m in munis {
             let mut h = town_seed(m);
             let mut from = 0;
             for (n, (i, c)) in rest.char_indices().enumerate() {
-                if n >= self.max_town_chars {
+                if n >= towns.max_chars || !town_char(c) {
                     break;
                 }
                 let e = i + c.len_utf8();
                 h = fnv(h, &rest.as_bytes()[from..e]);
                 from = e;
-                if best.is_none_or(|b| e > b) && self.towns.binary_search(&h).is_ok() {
+                if best.is_none_or(|b| e > b) && towns.keys.binary_search(&h).is_ok() {
                     best = Some(e);
                 }
             }
         }
         best.map(|e| at + e)
     }
+}
+
+/// Characters town names are written with (after folding); anything else ends
+/// the lookup early.
+#[inline]
+fn town_char(c: char) -> bool {
+    c.is_alphanumeric() || matches!(c, 'ー' | '・' | '-' | '々' | 'ヶ')
 }
 
 /// The parts a municipality name may be written as on its own: a 郡 and its town
@@ -375,7 +404,8 @@ mod tests {
     fn gazetteer_loads_and_finds_towns() {
         let g = Gazetteer::get();
         assert!(g.entries.len() > 2000);
-        assert!(g.towns.len() > 100_000);
+        assert_eq!(g.town_at("x", 0, &[0]), None);
+        assert!(g.towns.get().is_some_and(|t| t.keys.len() > 100_000));
         let text = fold_entry("札幌市北区篠路九条");
         let m = g.admin_matches(&text);
         assert_eq!(m.len(), 1);
