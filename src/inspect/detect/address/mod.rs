@@ -110,25 +110,27 @@ impl AddressDetector {
             {
                 continue;
             }
-            let munis: &[MuniId] = chain
+            let has_muni = chain
                 .iter()
-                .rev()
-                .map(|m| gz.entry(m.pattern))
-                .find(|e| e.kind != AdminKind::Prefecture)
-                .map_or(&[], |e| e.munis.as_slice());
-            let has_muni = !munis.is_empty();
+                .any(|m| gz.entry(m.pattern).kind != AdminKind::Prefecture);
             let postal = postal_before(t, first.start);
 
             // Town: the gazetteer's name for this municipality, then any further
-            // name characters (字, building-like town names).
-            let town_start = skip_one_space(t, end);
-            let mut p = town_start;
+            // name characters (字, building-like town names). A town may itself read
+            // as a municipality (西海市大島町百合が丘: 大島町 is also a town in Tokyo),
+            // so every name of the run is tried and the longest town wins.
+            let mut p = skip_one_space(t, end);
             let mut verified = false;
-            if let Some(e) = gz.town_at(g, p, munis) {
-                p = e;
-                verified = true;
-            } else if t[p..].starts_with("大字") {
-                if let Some(e) = gz.town_at(g, p + "大字".len(), munis) {
+            for m in chain {
+                let munis: &[MuniId] = &gz.entry(m.pattern).munis;
+                let at = skip_one_space(t, m.end);
+                let found = gz.town_at(g, at, munis).or_else(|| {
+                    t[at..]
+                        .starts_with("大字")
+                        .then(|| gz.town_at(g, at + "大字".len(), munis))
+                        .flatten()
+                });
+                if let Some(e) = found.filter(|&e| e > p) {
                     p = e;
                     verified = true;
                 }

@@ -110,6 +110,8 @@ enum Unit {
     Jo,
     /// 地割 (Iwate).
     Chiwari,
+    /// 号室 right after a number (1-2-3-101号室).
+    Room,
     /// Nothing: a bare number.
     Bare,
 }
@@ -213,7 +215,12 @@ pub(super) fn parse_street(t: &str, at: usize) -> Option<Street> {
     let mut end;
     let ordinal = char_before(t, at) == Some('第');
     loop {
-        let num_end = digits(t, pos)?;
+        let num_end = match digits(t, pos) {
+            Some(e) => e,
+            // 番地の一: a kanji number after a joining の.
+            None if count > 0 && char_before(t, pos) == Some('の') => kanji_number(t, pos)?,
+            None => return None,
+        };
         // House numbers have no leading zero; 045-671-2121 is a phone number.
         if t.as_bytes()[pos] == b'0' && num_end - pos > 1 {
             return None;
@@ -234,7 +241,7 @@ pub(super) fn parse_street(t: &str, at: usize) -> Option<Street> {
     let last = units[count - 1].unwrap_or(Unit::Bare);
     // What follows the sequence must not turn it into a quantity or another number.
     match char_at(t, end) {
-        Some(c) if c.is_ascii_digit() => return None,
+        Some(c) if last == Unit::Bare && c.is_ascii_digit() => return None,
         Some('-') if last == Unit::Bare => return None,
         Some(c) if last == Unit::Bare && is_counter(c) => return None,
         Some(c) if last == Unit::Bare && matches!(c, '号' | '番' | '丁') => return None,
@@ -276,45 +283,45 @@ fn looks_like_date(t: &str, at: usize, units: &[Option<Unit>]) -> bool {
 /// Reads the unit after a number ending at `at`. Returns the unit, the end of the
 /// address text it covers, and where the next number starts if the sequence goes on.
 fn read_unit(t: &str, at: usize) -> (Unit, usize, Option<usize>) {
+    // The next number after a unit, directly or after one space: 3丁目7番, 3丁目 7-1.
     let next_number = |p: usize| -> Option<usize> {
         let q = skip_space(t, p);
         char_at(t, q).filter(char::is_ascii_digit).map(|_| q)
+    };
+    // A joined number: 7番地の1, 7番地-1, 5号の2 (の between two digits is already a
+    // dash in the detection view; after a unit it stays の).
+    let joined = |p: usize| -> Option<usize> {
+        let q = if has(t, p, "の") {
+            p + "の".len()
+        } else if has(t, p, "-") {
+            p + 1
+        } else {
+            return None;
+        };
+        char_at(t, q)
+            .is_some_and(|c| c.is_ascii_digit() || kanji_digit(c))
+            .then_some(q)
     };
     if has(t, at, "丁目") {
         let e = at + "丁目".len();
         return (Unit::Chome, e, next_number(e));
     }
     if has(t, at, "番地") {
-        let mut e = at + "番地".len();
-        if has(t, e, "の") && char_at(t, e + "の".len()).is_some_and(|c| c.is_ascii_digit()) {
-            return (Unit::Banchi, e, Some(e + "の".len()));
-        }
-        if has(t, e, "-") && char_at(t, e + 1).is_some_and(|c| c.is_ascii_digit()) {
-            e += 1;
-            return (Unit::Banchi, e - 1, Some(e));
-        }
-        return (Unit::Banchi, e, next_number(e));
+        let e = at + "番地".len();
+        return (Unit::Banchi, e, joined(e).or_else(|| next_number(e)));
     }
     if has(t, at, "番") && !has(t, at, "番目") && !has(t, at, "番号") && !has(t, at, "番線")
     {
         let e = at + "番".len();
-        if has(t, e, "の") && char_at(t, e + "の".len()).is_some_and(|c| c.is_ascii_digit()) {
-            return (Unit::Ban, e, Some(e + "の".len()));
-        }
-        return (Unit::Ban, e, next_number(e));
+        return (Unit::Ban, e, joined(e).or_else(|| next_number(e)));
     }
-    if has(t, at, "号") && !has(t, at, "号室") && !has(t, at, "号棟") && !has(t, at, "号館")
-    {
+    if has(t, at, "号室") {
+        // 1-2-3-101号室: the room closes the sequence.
+        return (Unit::Room, at + "号室".len(), None);
+    }
+    if has(t, at, "号") && !has(t, at, "号棟") && !has(t, at, "号館") {
         let e = at + "号".len();
-        // 5号-2 and 5号の2 occur; a further number after a 号 is a room.
-        if (has(t, e, "-") || has(t, e, "の"))
-            && char_at(t, e + if has(t, e, "-") { 1 } else { 3 })
-                .is_some_and(|c| c.is_ascii_digit())
-        {
-            let n = e + if has(t, e, "-") { 1 } else { 3 };
-            return (Unit::Go, e, Some(n));
-        }
-        return (Unit::Go, e, None);
+        return (Unit::Go, e, joined(e));
     }
     if has(t, at, "地割") {
         let e = at + "地割".len();
@@ -331,11 +338,34 @@ fn read_unit(t: &str, at: usize) -> (Unit, usize, Option<usize>) {
         }
         return (Unit::Jo, e, next_number(e));
     }
-    if t.as_bytes().get(at) == Some(&b'-') && char_at(t, at + 1).is_some_and(|c| c.is_ascii_digit())
-    {
+    if has(t, at, "-") && char_at(t, at + 1).is_some_and(|c| c.is_ascii_digit()) {
         return (Unit::Dash, at, Some(at + 1));
     }
     (Unit::Bare, at, None)
+}
+
+/// A kanji digit the detection view left as it is (番地の一: not between digits).
+#[inline]
+fn kanji_digit(c: char) -> bool {
+    matches!(
+        c,
+        '〇' | '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十' | '百'
+    )
+}
+
+/// Reads a run of 1..=4 kanji digits at `at`; returns its end.
+fn kanji_number(t: &str, at: usize) -> Option<usize> {
+    let mut end = at;
+    for (n, c) in t[at..].chars().enumerate() {
+        if !kanji_digit(c) {
+            break;
+        }
+        if n == 4 {
+            return None;
+        }
+        end += c.len_utf8();
+    }
+    (end > at).then_some(end)
 }
 
 /// Words that mark a building name.
