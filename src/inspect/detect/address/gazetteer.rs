@@ -5,6 +5,7 @@
 //! over the folded text; town names are looked up by hashing the few prefixes of the
 //! text that follows a municipality. The gazetteer is built once per process.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -302,21 +303,33 @@ impl Gazetteer {
     }
 
     fn longest_name_ending_at(&self, folded: &str, end: usize) -> Option<AdminMatch> {
+        // The window before `end`, place-folded (ヶ → ケ …) into a small buffer; each
+        // fold keeps the UTF-8 length, so window offsets map back one to one.
         let before = &folded[..end];
-        let mut best = None;
-        for (n, (start, _)) in before.char_indices().rev().enumerate() {
+        let mut window_start = end;
+        for (n, (i, _)) in before.char_indices().rev().enumerate() {
             if n >= self.max_name_chars {
                 break;
             }
-            if let Some(&pattern) = self.names.get(&before[start..]) {
-                best = Some(AdminMatch {
-                    start,
-                    end,
-                    pattern,
-                });
-            }
+            window_start = i;
         }
-        best
+        let window: Cow<'_, str> = if before[window_start..].chars().any(needs_place_fold) {
+            Cow::Owned(
+                before[window_start..]
+                    .chars()
+                    .map(fold_place_char)
+                    .collect(),
+            )
+        } else {
+            Cow::Borrowed(&before[window_start..])
+        };
+        window.char_indices().find_map(|(i, _)| {
+            self.names.get(&window[i..]).map(|&pattern| AdminMatch {
+                start: window_start + i,
+                end,
+                pattern,
+            })
+        })
     }
 
     /// The pattern behind a match.
@@ -335,14 +348,17 @@ impl Gazetteer {
         let mut best: Option<usize> = None;
         for &m in munis {
             let mut h = town_seed(m);
-            let mut from = 0;
             for (n, (i, c)) in rest.char_indices().enumerate() {
                 if n >= towns.max_chars || !town_char(c) {
                     break;
                 }
                 let e = i + c.len_utf8();
-                h = fnv(h, &rest.as_bytes()[from..e]);
-                from = e;
+                let folded_char = fold_place_char(c);
+                h = if folded_char == c {
+                    fnv(h, &rest.as_bytes()[i..e])
+                } else {
+                    fnv(h, folded_char.encode_utf8(&mut [0u8; 4]).as_bytes())
+                };
                 if best.is_none_or(|b| e > b) && towns.keys.binary_search(&h).is_ok() {
                     best = Some(e);
                 }

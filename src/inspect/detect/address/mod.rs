@@ -1,8 +1,9 @@
 //! 住所: street addresses and postal codes.
 //!
 //! An address is anchored on the embedded gazetteer ([`gazetteer`]): a run of
-//! administrative names (都道府県, 市区町村, 郡, 政令市の区) found with one
-//! aho-corasick pass over the folded text. From the end of that run the detector
+//! administrative names (都道府県, 市区町村, 郡, 政令市の区), found by locating the
+//! characters they end with (都道府県市区町村郡) with aho-corasick and looking up the
+//! names that end there. From the end of that run the detector
 //! reads forward, in bounded steps ([`street`]): a town name (looked up in the
 //! gazetteer for that municipality, then read on over kanji, katakana and Latin
 //! letters), the block and house numbers in any written form, and a building and
@@ -15,15 +16,14 @@
 //! bare `NNN-NNNN` directly before the address) included. A `〒NNN-NNNN` on its own
 //! is reported too.
 //!
-//! Cost: one automaton pass, a scan for 〒, and a bounded read after each
-//! administrative name: linear in the text.
+//! Cost: one automaton pass, a scan for 〒, a bounded look-back at each
+//! 都道府県市区町村郡 character and a bounded read after each administrative name:
+//! linear in the text.
 
 mod gazetteer;
 mod street;
 
-use std::borrow::Cow;
-
-use gazetteer::{fold_place_char, needs_place_fold, AdminKind, Gazetteer, MuniId};
+use gazetteer::{AdminKind, Gazetteer, MuniId};
 use street::{
     char_before, is_kanji, is_katakana, parse_building, parse_street, postal_code, scan_town,
 };
@@ -58,14 +58,8 @@ impl Detector for AddressDetector {
 
     fn detect(&self, doc: &Document<'_>, out: &mut Vec<RawFinding>) {
         let t = doc.text();
-        let folded = doc.folded();
-        let g: Cow<'_, str> = if folded.chars().any(needs_place_fold) {
-            Cow::Owned(folded.chars().map(fold_place_char).collect())
-        } else {
-            Cow::Borrowed(folded)
-        };
         standalone_postal_codes(t, out);
-        self.addresses(t, &g, out);
+        self.addresses(t, doc.folded(), out);
     }
 }
 
