@@ -231,6 +231,16 @@ const POSITIVE: &[(&str, &str, &[&str])] = &[
         "長崎県西海市大島町百合が丘4-6-7　グリーンハイム831、電話",
         &["長崎県西海市大島町百合が丘4-6-7　グリーンハイム831"],
     ),
+    (
+        "hiragana inside a known town",
+        "東京都千代田区丸の内1-9-1",
+        &["東京都千代田区丸の内1-9-1"],
+    ),
+    (
+        "kanji numeral town read as a number (三番町)",
+        "千代田区三番町6-2へ",
+        &["千代田区三番町6-2"],
+    ),
 ];
 
 /// (case, text): no address in these.
@@ -260,6 +270,23 @@ const NEGATIVE: &[(&str, &str)] = &[
     ("range", "千葉県1〜3月の統計"),
     ("bare postal code alone", "番号は123-4567です"),
     ("percent", "大阪府5.5%増"),
+    ("budget", "令和6年度 横浜市一般会計予算 1,234億円"),
+    ("office phone", "札幌市中央区役所（電話011-211-2111）"),
+    (
+        "population with date",
+        "東京都中央区の人口は約17万人（2024年1月1日現在）",
+    ),
+    (
+        "plan period",
+        "第2期横浜市子ども・子育て支援事業計画（2020-2024年度）",
+    ),
+    ("chome area", "横浜市港北区新横浜2丁目周辺の渋滞"),
+    ("prefectural road", "神奈川県道12号の通行止め"),
+    ("university building", "北海道大学2号館で講義"),
+    (
+        "list of cities with counts",
+        "横浜市 12件、川崎市 8件、相模原市 3件",
+    ),
 ];
 
 #[test]
@@ -292,4 +319,17 @@ fn long_text_is_linear() {
     let start = std::time::Instant::now();
     let _ = spans(&text);
     assert!(start.elapsed().as_secs() < 5);
+}
+
+/// Known limitation outside this detector: the detection view folds a kanji numeral
+/// that follows a digit (`〒299-0267千葉県` → `…02671000葉県`), so a prefecture or city
+/// written directly after a postal code with no space is not recognized. Un-ignore
+/// once `text::normalize` leaves numerals that start a word alone.
+#[test]
+#[ignore = "text::normalize folds 千葉/三重 after a postal code into digits"]
+fn postal_code_directly_before_kanji_numeral_prefecture() {
+    assert_eq!(
+        spans("〒299-0267千葉県袖ケ浦市中袖6-36-10"),
+        ["〒299-0267千葉県袖ケ浦市中袖6-36-10"]
+    );
 }
