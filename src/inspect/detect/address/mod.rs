@@ -115,7 +115,8 @@ impl AddressDetector {
             // so every name of the run is tried and the longest town wins.
             let mut p = skip_one_space(t, end);
             let mut verified = false;
-            for m in chain {
+            // At most the last three names of the run: prefecture, 郡 or city, town.
+            for m in &chain[chain.len().saturating_sub(3)..] {
                 let munis: &[MuniId] = &gz.entry(m.pattern).munis;
                 let at = skip_one_space(t, m.end);
                 let found = gz.town_at(g, at, munis).or_else(|| {

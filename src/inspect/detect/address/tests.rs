@@ -316,6 +316,9 @@ fn long_text_is_linear() {
     // Many anchors with no street part, and a long run of digits and dashes.
     let mut text = "東京都大阪府".repeat(5_000);
     text.push_str(&"1-".repeat(10_000));
+    text.push_str(&"中央区".repeat(20_000));
+    text.push_str(&"中央区あいうえおかきくけこさしすせそたちつてと、".repeat(2_000));
+    text.push_str(&"市".repeat(50_000));
     let start = std::time::Instant::now();
     let _ = spans(&text);
     assert!(start.elapsed().as_secs() < 5);
