@@ -25,7 +25,8 @@ mod street;
 
 use gazetteer::{AdminKind, Gazetteer, MuniId};
 use street::{
-    char_before, is_kanji, is_katakana, parse_building, parse_street, postal_code, scan_town,
+    char_before, is_kanji, is_katakana, is_not_town, parse_building, parse_street, postal_code,
+    scan_town,
 };
 
 use super::Detector;
@@ -131,42 +132,36 @@ impl AddressDetector {
                 }
             }
             let town_end = scan_town(t, p);
+            if is_not_town(&t[p..town_end]) {
+                continue;
+            }
             let street_at = skip_one_space(t, town_end);
             let street = parse_street(t, street_at);
 
-            let mut span_end = None;
-            let mut reason = "municipality + street number";
-            if let Some(s) = street {
-                let bare_ok = s.bare && verified && street_at == town_end && town_end == p;
-                if s.strong || bare_ok || postal.is_some() {
-                    let mut e = s.end;
-                    if let Some(b) = parse_building(t, s.end) {
-                        e = b;
-                    }
-                    span_end = Some(e);
-                    if bare_ok && !s.strong {
-                        reason = "known town + house number";
-                    }
+            // What makes this a personal address, and where it ends.
+            let bare_ok =
+                |s: &street::Street| s.bare && verified && street_at == town_end && town_end == p;
+            let (span_end, reason) = match street {
+                Some(s) if s.strong || bare_ok(&s) || postal.is_some() => {
+                    let e = parse_building(t, s.end).unwrap_or(s.end);
+                    let reason = match (postal.is_some(), s.strong || !s.bare) {
+                        (true, _) => "postal code + address",
+                        (false, true) => "municipality + street number",
+                        (false, false) => "known town + house number",
+                    };
+                    (e, reason)
                 }
-            }
-            if span_end.is_none() && postal.is_some() && has_muni {
-                span_end = Some(town_end.max(end));
-                reason = "postal code + municipality";
-            }
-            let Some(span_end) = span_end else {
-                continue;
+                _ if postal.is_some() && has_muni => {
+                    (town_end.max(end), "postal code + municipality")
+                }
+                _ => continue,
             };
             let start = postal.unwrap_or(first.start);
-            let confidence = if postal.is_some() && !has_muni {
-                CONF_POSTAL
-            } else if has_muni {
-                CONF_STRONG
-            } else {
-                CONF_WEAK
+            let confidence = match (has_muni, postal.is_some()) {
+                (true, _) => CONF_STRONG,
+                (false, true) => CONF_POSTAL,
+                (false, false) => CONF_WEAK,
             };
-            if postal.is_some() && reason == "municipality + street number" {
-                reason = "postal code + address";
-            }
             out.push(RawFinding::new(
                 Category::Address,
                 start..span_end,

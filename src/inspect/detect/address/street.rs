@@ -256,9 +256,10 @@ pub(super) fn parse_street(t: &str, at: usize) -> Option<Street> {
                 || has(Unit::Go)
                 || has(Unit::Jo)
                 || has(Unit::Chiwari)));
-    // 第3条, 第2号: an article or an ordinal unless it reads as a full street part
-    // (第3地割12番地, 共栄第一39番地).
-    if (ordinal && !strong) || looks_like_date(t, at, units) {
+    // 第3条, 第12-3号: an article or an ordinal, unless a 番地 or 地割 says
+    // otherwise (第3地割12番地, 共栄第一39番地 where 一3 became 13).
+    let ordinal_ok = has(Unit::Banchi) || has(Unit::Chiwari);
+    if (ordinal && !ordinal_ok) || looks_like_date(t, at, units) {
         return None;
     }
     Some(Street {
@@ -454,6 +455,39 @@ pub(super) fn parse_building(t: &str, at: usize) -> Option<usize> {
 /// Reads a generic town name (大字/字 included) at `at`; returns its end.
 pub(super) fn scan_town(t: &str, at: usize) -> usize {
     scan_name(t, at, MAX_TOWN_CHARS)
+}
+
+/// Words that show a name read after a municipality is a document or a service,
+/// not a town: 横浜市条例12-3, 札幌市電話案内.
+const NOT_TOWN_WORDS: &[&str] = &[
+    "条例",
+    "規則",
+    "要綱",
+    "議案",
+    "計画",
+    "予算",
+    "年度",
+    "事業",
+    "番号",
+    "電話",
+    "内線",
+    "資料",
+    "別紙",
+    "別表",
+    "様式",
+    "統計",
+    "調査",
+    "会議",
+    "委員会",
+    "TEL",
+    "FAX",
+    "Tel",
+    "Fax",
+];
+
+/// Whether a town name that no gazetteer entry vouches for reads as something else.
+pub(super) fn is_not_town(name: &str) -> bool {
+    NOT_TOWN_WORDS.iter().any(|w| name.contains(w))
 }
 
 /// Reads a postal code `NNN-NNNN` or `NNNNNNN` at `at` (digits not continuing on
