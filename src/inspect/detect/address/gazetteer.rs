@@ -18,7 +18,7 @@ const MUNICIPALITIES: &str = include_str!("../../../../dictionaries/gazetteer/mu
 const TOWNS: &str = include_str!("../../../../dictionaries/gazetteer/towns.tsv");
 
 /// The characters administrative names end with.
-const SUFFIXES: [char; 9] = ['都', '道', '府', '県', '市', '区', '町', '村', '郡'];
+pub(super) const SUFFIXES: [char; 9] = ['都', '道', '府', '県', '市', '区', '町', '村', '郡'];
 
 /// Index of a municipality in the gazetteer.
 pub(super) type MuniId = u16;

@@ -98,10 +98,13 @@ impl AddressDetector {
             let chain = &matches[i..=j];
             i = j + 1;
             let head = gz.entry(first.pattern);
-            // A two-character name inside a longer word (東北区域 → 北区) is no anchor.
+            // A two-character name inside a longer word (東北区域 → 北区) is no anchor;
+            // after another administrative suffix (…県柏市) it is.
             if head.kind != AdminKind::Prefecture
                 && head.chars <= 2
-                && char_before(t, first.start).is_some_and(|c| is_kanji(c) || is_katakana(c))
+                && char_before(t, first.start).is_some_and(|c| {
+                    (is_kanji(c) || is_katakana(c)) && !gazetteer::SUFFIXES.contains(&c)
+                })
             {
                 continue;
             }

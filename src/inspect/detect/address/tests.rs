@@ -241,6 +241,11 @@ const POSITIVE: &[(&str, &str, &[&str])] = &[
         "千代田区三番町6-2へ",
         &["千代田区三番町6-2"],
     ),
+    (
+        "two-character city after an unknown prefecture-like word",
+        "下総県柏市藤ケ谷新田1-18-1",
+        &["柏市藤ケ谷新田1-18-1"],
+    ),
 ];
 
 /// (case, text): no address in these.
