@@ -1,9 +1,12 @@
 //! The embedded gazetteer: prefectures, municipalities (市区町村, 政令市の区, 郡) and
 //! town names per municipality, from Japan Post data (`dictionaries/gazetteer/`).
 //!
-//! Administrative names are matched with one leftmost-longest aho-corasick automaton
-//! over the folded text; town names are looked up by hashing the few prefixes of the
-//! text that follows a municipality. The gazetteer is built once per process.
+//! Every administrative name ends with one of 都道府県市区町村郡: a small
+//! aho-corasick automaton finds those characters in the folded text and the longest
+//! name ending at each is looked up in a hash map (a bounded look-back). Town names
+//! are looked up by hashing the few prefixes of the text that follows a
+//! municipality. The names are compiled once per process (about a millisecond); the
+//! town index (about 10^5 names, some 20 ms) on the first lookup.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -85,8 +88,8 @@ fn fnv(mut h: u64, bytes: &[u8]) -> u64 {
 
 /// The hash state after a municipality id; extend it with [`fnv`] over a folded
 /// town name to get its key. A 64-bit key stands for the pair: with about 10^5 keys
-/// a chance collision is around 10^-9 per lookup, and it could only lengthen a span
-/// that is already an address.
+/// a chance collision is around 10^-9 per lookup, and a false hit could at most let
+/// a bare house number after an unknown town count as an address.
 #[inline]
 fn town_seed(muni: MuniId) -> u64 {
     fnv(FNV_OFFSET, &muni.to_le_bytes())
@@ -176,13 +179,11 @@ impl Gazetteer {
         let mut entries: Vec<AdminEntry> = Vec::new();
         let mut add = |name: &str, kind: AdminKind, muni: Option<MuniId>| {
             let folded = fold_entry(name);
-            if folded.chars().count() < 2 {
-                return;
-            }
-            if !folded.ends_with(SUFFIXES) {
-                return;
-            }
             let chars = folded.chars().count();
+            // The look-up in `admin_matches` relies on both.
+            if chars < 2 || !folded.ends_with(SUFFIXES) {
+                return;
+            }
             let i = *names.entry(folded.into_boxed_str()).or_insert_with(|| {
                 entries.push(AdminEntry {
                     kind,
