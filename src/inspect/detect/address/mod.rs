@@ -60,7 +60,10 @@ impl Detector for AddressDetector {
     fn detect(&self, doc: &Document<'_>, out: &mut Vec<RawFinding>) {
         let t = doc.text();
         standalone_postal_codes(t, out);
+        let before = out.len();
         self.addresses(t, doc.folded(), out);
+        let found: Vec<_> = out[before..].iter().map(|f| f.range.clone()).collect();
+        labelled_addresses(t, &found, out);
     }
 }
 
@@ -173,6 +176,52 @@ impl AddressDetector {
                 reason,
             ));
             covered = span_end;
+        }
+    }
+}
+
+/// Confidence of an address found after its label with no municipality.
+const CONF_LABELLED: f32 = 0.8;
+
+/// Labels after which a town and street number are an address even without a
+/// prefecture or municipality: `住所：栄町3-2-1`.
+const ADDRESS_LABELS: &[&str] = &["住所", "所在地", "送付先", "居所"];
+
+/// `住所：栄町3-2-1`: a town name and a street-level number right after an address
+/// label, where no administrative name anchors the address. `found` are the
+/// addresses already reported (a label before one of them adds nothing).
+fn labelled_addresses(t: &str, found: &[std::ops::Range<usize>], out: &mut Vec<RawFinding>) {
+    for label in ADDRESS_LABELS {
+        for (i, _) in t.match_indices(label) {
+            let mut p = i + label.len();
+            // 住所は, 住所欄に, 住所: , 住所 …
+            for _ in 0..3 {
+                match street::char_at(t, p) {
+                    Some(c @ (' ' | ':' | 'は' | 'が' | '欄' | 'に' | '地')) => {
+                        p += c.len_utf8()
+                    }
+                    _ => break,
+                }
+            }
+            if found.iter().any(|r| r.contains(&p) || r.start == p) {
+                continue;
+            }
+            let town_end = scan_town(t, p);
+            if t[p..town_end].chars().count() < 2 || is_not_town(&t[p..town_end]) {
+                continue;
+            }
+            let street_at = skip_one_space(t, town_end);
+            let Some(s) = parse_street(t, street_at).filter(|s| s.strong) else {
+                continue;
+            };
+            let end = parse_building(t, s.end).unwrap_or(s.end);
+            out.push(RawFinding::new(
+                Category::Address,
+                p..end,
+                "address.labelled",
+                CONF_LABELLED,
+                "address label + town + street number",
+            ));
         }
     }
 }

@@ -246,6 +246,16 @@ const POSITIVE: &[(&str, &str, &[&str])] = &[
         "下総県柏市藤ケ谷新田1-18-1",
         &["柏市藤ケ谷新田1-18-1"],
     ),
+    (
+        "labelled address without municipality",
+        "住所：栄町3-2-1 コーポ101号室、電話は後で",
+        &["栄町3-2-1 コーポ101号室"],
+    ),
+    (
+        "label before a full address adds nothing",
+        "住所は東京都港区芝公園3-7-1です",
+        &["東京都港区芝公園3-7-1"],
+    ),
 ];
 
 /// (case, text): no address in these.
