@@ -436,7 +436,8 @@ pub(super) fn parse_building(t: &str, at: usize) -> Option<usize> {
         (room_digits, false)
     };
     match char_at(t, end) {
-        Some(c) if c.is_ascii_digit() || c == '-' || c == '.' || c == ',' => return None,
+        // 090-…, 2F, 3.5: a phone number, a floor or a figure, not a room.
+        Some(c) if c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | ',') => return None,
         Some(c) if !room_word && end == room_digits && is_counter(c) => return None,
         _ => {}
     }

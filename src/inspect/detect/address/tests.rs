@@ -256,6 +256,16 @@ const POSITIVE: &[(&str, &str, &[&str])] = &[
         "住所は東京都港区芝公園3-7-1です",
         &["東京都港区芝公園3-7-1"],
     ),
+    (
+        "floor after a building is not a room",
+        "福岡市中央区天神1-2-3 天神ビル 2F受付",
+        &["福岡市中央区天神1-2-3"],
+    ),
+    (
+        "phone after a building is not a room",
+        "福岡市中央区天神1-2-3 ハイツ 090-1234-5678",
+        &["福岡市中央区天神1-2-3"],
+    ),
 ];
 
 /// (case, text): no address in these.
