@@ -344,17 +344,14 @@ fn long_text_is_linear() {
     text.push_str(&"中央区".repeat(20_000));
     text.push_str(&"中央区あいうえおかきくけこさしすせそたちつてと、".repeat(2_000));
     text.push_str(&"市".repeat(50_000));
-    let start = std::time::Instant::now();
-    let _ = spans(&text);
-    assert!(start.elapsed().as_secs() < 5);
+    // Speed is measured in benches/, never here: this only proves hostile input
+    // finishes and yields no address.
+    assert!(spans(&text).is_empty());
 }
 
-/// Known limitation outside this detector: the detection view folds a kanji numeral
-/// that follows a digit (`〒299-0267千葉県` → `…02671000葉県`), so a prefecture or city
-/// written directly after a postal code with no space is not recognized. Un-ignore
-/// once `text::normalize` leaves numerals that start a word alone.
+/// Regression: the detection view used to fold a kanji numeral that follows a digit
+/// (`〒299-0267千葉県` → `…02671000葉県`), losing the prefecture.
 #[test]
-#[ignore = "text::normalize folds 千葉/三重 after a postal code into digits"]
 fn postal_code_directly_before_kanji_numeral_prefecture() {
     assert_eq!(
         spans("〒299-0267千葉県袖ケ浦市中袖6-36-10"),
