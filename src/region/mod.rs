@@ -232,6 +232,25 @@ pub const AZURE_HOST_SUFFIXES: &[&str] = &[
 pub const AZURE_REGIONS: &[&str] = &["japaneast", "japanwest"];
 /// Azure deployment types whose processing stays in the resource's region.
 pub const AZURE_DEPLOYMENT_TYPES: &[&str] = &["Standard", "ProvisionedManaged"];
+/// Refused Azure deployment-type families (lower-case prefix) and why, in Japanese
+/// and English.
+const AZURE_REFUSED_TYPES: &[(&str, &str, &str)] = &[
+    (
+        "global",
+        "Global 系デプロイは任意の Azure リージョンで処理され得ます",
+        "Global deployments may process in any Azure region",
+    ),
+    (
+        "datazone",
+        "DataZone 系デプロイは米国または EU のデータゾーンで処理されます（日本のゾーンはありません）",
+        "DataZone deployments process in the US or EU data zone (there is no Japan zone)",
+    ),
+    (
+        "developer",
+        "Developer デプロイは任意のリージョンで処理され得ます",
+        "Developer deployments may process in any region",
+    ),
+];
 /// Bedrock runtime hosts in Japan and their regions.
 pub const BEDROCK_HOSTS: &[(&str, &str)] = &[
     (
@@ -511,24 +530,16 @@ fn check_azure_upstream(decl: &UpstreamDecl, url: &BaseUrl) -> Result<(), Region
             .any(|t| t.eq_ignore_ascii_case(&d.deployment_type))
         {
             let t = d.deployment_type.to_ascii_lowercase();
-            let why_en = if t.starts_with("global") {
-                "Global deployments may process in any Azure region"
-            } else if t.starts_with("datazone") {
-                "DataZone deployments process in the US or EU data zone (there is no Japan zone)"
-            } else if t.starts_with("developer") {
-                "Developer deployments may process in any region"
-            } else {
-                "this deployment type is not known to keep processing in the resource's region"
-            };
-            let why_ja = if t.starts_with("global") {
-                "Global 系デプロイは任意の Azure リージョンで処理され得ます"
-            } else if t.starts_with("datazone") {
-                "DataZone 系デプロイは米国または EU のデータゾーンで処理されます（日本のゾーンはありません）"
-            } else if t.starts_with("developer") {
-                "Developer デプロイは任意のリージョンで処理され得ます"
-            } else {
-                "この種別はリソースのリージョン内で処理されることが確認されていません"
-            };
+            let (why_ja, why_en) = AZURE_REFUSED_TYPES
+                .iter()
+                .find(|(prefix, _, _)| t.starts_with(prefix))
+                .map_or(
+                    (
+                        "この種別はリソースのリージョン内で処理されることが確認されていません",
+                        "this deployment type is not known to keep processing in the resource's region",
+                    ),
+                    |&(_, ja, en)| (ja, en),
+                );
             return Err(RegionViolation::new(
                 "azure.deployment-type",
                 format!(

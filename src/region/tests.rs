@@ -844,6 +844,21 @@ fn violations_explain_in_both_languages_without_request_bodies() {
 }
 
 #[test]
+fn azure_type_refusals_say_where_processing_goes() {
+    let cases = [
+        ("GlobalStandard", "any Azure region"),
+        ("DataZoneStandard", "US or EU"),
+        ("DeveloperTier", "any region"),
+        ("Batch", "not known"),
+    ];
+    for (ty, why) in cases {
+        let v = check_upstream(&azure(AZ, vec![dep("d", "japaneast", ty)])).unwrap_err();
+        assert!(v.en.contains(why), "{ty}: {}", v.en);
+        assert!(!v.ja.is_empty());
+    }
+}
+
+#[test]
 fn declarations_read_from_toml() {
     let decl: UpstreamDecl = toml::from_str(
         r#"

@@ -313,10 +313,15 @@ fn numeric_run(p: &[Piece], i: usize, j: usize, prev: Option<char>) -> bool {
     if !has_multiplier && run.len() >= 3 {
         return true;
     }
-    if prev.is_some_and(|c| c.is_ascii_digit() || is_dash(c)) {
+    let next = p.get(j).map(|x| x.c);
+    // After a digit or separator the run continues a number, unless it starts a word
+    // (〒299-0267千葉県, 3三重県): then the next character is another ideograph.
+    if prev.is_some_and(|c| c.is_ascii_digit() || is_dash(c))
+        && !next.is_some_and(|n| is_ideograph(n) && !matches!(n, '丁' | '番' | '号'))
+    {
         return true;
     }
-    match p.get(j).map(|x| x.c) {
+    match next {
         Some(n) if n.is_ascii_digit() || (is_dash(n) && n != 'ー') => true,
         Some('丁' | '番' | '号') => true,
         Some('の') => p
@@ -327,6 +332,12 @@ fn numeric_run(p: &[Piece], i: usize, j: usize, prev: Option<char>) -> bool {
             .is_some_and(|x| x.c.is_ascii_digit() || kanji_numeral(x.c).is_some_and(|v| v < 10)),
         _ => false,
     }
+}
+
+/// CJK unified ideographs (and the compatibility and extension blocks).
+#[inline]
+fn is_ideograph(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3FFFF)
 }
 
 /// Writes the ASCII digits of a kanji-numeral run, each mapped to the whole run.

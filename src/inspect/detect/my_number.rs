@@ -8,7 +8,8 @@
 //!   across the same separator as in `1234 5678 9012 3456`);
 //! - its check digit is valid (番号法施行令 第8条), see [`check_digit_valid`];
 //! - the label right before it does not name another kind of number (受付番号,
-//!   口座番号 …; see [`super::phone`]).
+//!   口座番号 …; see [`super::phone`]), unless a My Number keyword is near: then
+//!   the number is reported anyway (blocking beats guessing).
 //!
 //! A My Number keyword (マイナンバー, 個人番号) near the number raises the
 //! confidence; its absence does not suppress the finding (a bare valid number is
@@ -99,10 +100,14 @@ impl Detector for MyNumberDetector {
             if !check_digit_valid(&digits) {
                 continue;
             }
+            let keyword = keyword_near(text, s, e);
             let (confidence, reason) = match label_before(text, s) {
-                Some(Label::Other) => continue,
+                // 受付番号 9141-…: another kind of number, unless the text speaks of
+                // My Numbers (then block rather than guess).
+                Some(Label::Other) if !keyword => continue,
+                Some(Label::Other) => (0.9, "valid check digit"),
                 Some(Label::MyNumber) => (0.99, "keyword and valid check digit"),
-                _ if keyword_near(text, s, e) => (0.99, "keyword and valid check digit"),
+                _ if keyword => (0.99, "keyword and valid check digit"),
                 _ => (0.9, "valid check digit"),
             };
             out.push(RawFinding::new(

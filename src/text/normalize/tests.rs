@@ -57,6 +57,17 @@ const CASES: &[(&str, &str, &str)] = &[
     ),
     ("surname with numerals stays", "五十嵐さん", "五十嵐さん"),
     ("placeholder circles stay", "○○市の○○さん", "○○市の○○さん"),
+    (
+        "numeral word after postal code",
+        "〒299-0267千葉県",
+        "〒299-0267千葉県",
+    ),
+    (
+        "numeral word after digit",
+        "3三重県四日市市",
+        "3三重県四日市市",
+    ),
+    ("numeral after digit still folds", "1-二三", "1-23"),
     ("postal mark", "〒１２３－４５６７", "〒123-4567"),
 ];
 

@@ -1,0 +1,360 @@
+//! Table-driven tests of the address detector, run through the engine so spans are
+//! checked on the original text (after normalization and overlap merging).
+
+use std::sync::OnceLock;
+
+use crate::inspect::{Category, Engine, EngineBuilder};
+
+/// An engine with only the address detector on (other detectors are tested apart).
+fn engine() -> &'static Engine {
+    static E: OnceLock<Engine> = OnceLock::new();
+    E.get_or_init(|| {
+        let mut b = EngineBuilder::new().builtin_word_lists(false);
+        for c in Category::BUILTIN {
+            if c != Category::Address {
+                b = b.enable(&c, false);
+            }
+        }
+        b.build().expect("engine builds")
+    })
+}
+
+/// The address spans found in `text`, as substrings of the original.
+fn spans(text: &str) -> Vec<&str> {
+    engine()
+        .scan(text)
+        .into_iter()
+        .filter(|f| f.category == Category::Address)
+        .map(|f| &text[f.range()])
+        .collect()
+}
+
+/// (case, text, expected address spans)
+const POSITIVE: &[(&str, &str, &[&str])] = &[
+    (
+        "kanji chome ban go",
+        "住所は東京都港区芝公園三丁目7番1号です。",
+        &["東京都港区芝公園三丁目7番1号"],
+    ),
+    (
+        "ascii dashes",
+        "住所は東京都港区芝公園3-7-1です。",
+        &["東京都港区芝公園3-7-1"],
+    ),
+    (
+        "full-width dashes",
+        "住所：大阪府大阪市北区梅田３－７－１、電話は後で",
+        &["大阪府大阪市北区梅田３－７－１"],
+    ),
+    (
+        "chome then dash",
+        "札幌市中央区大通西3丁目7-1に住む",
+        &["札幌市中央区大通西3丁目7-1"],
+    ),
+    (
+        "kanji no separators",
+        "横浜市中区山下町一の二の三に転居",
+        &["横浜市中区山下町一の二の三"],
+    ),
+    (
+        "banchi no",
+        "長野県北安曇郡白馬村北城7番地の1へ送付",
+        &["長野県北安曇郡白馬村北城7番地の1"],
+    ),
+    (
+        "banchi number",
+        "岡崎市中村町二丁目9番地6に住んでいる",
+        &["岡崎市中村町二丁目9番地6"],
+    ),
+    (
+        "banchi alone",
+        "新住所：滋賀県大津市松陽6番地、世帯主",
+        &["滋賀県大津市松陽6番地"],
+    ),
+    (
+        "county without prefecture",
+        "朝倉郡筑前町石櫃9丁目33番14号に住む",
+        &["朝倉郡筑前町石櫃9丁目33番14号"],
+    ),
+    (
+        "town without county",
+        "長崎県東彼杵町蔵本郷1-2-3",
+        &["長崎県東彼杵町蔵本郷1-2-3"],
+    ),
+    (
+        "postal mark included",
+        "住所：〒475-0881 愛知県半田市荒古町35番地、電話",
+        &["〒475-0881 愛知県半田市荒古町35番地"],
+    ),
+    (
+        "full-width postal mark",
+        "〒１００－０００１　東京都千代田区千代田１－１",
+        &["〒１００－０００１　東京都千代田区千代田１－１"],
+    ),
+    (
+        "bare postal code before address",
+        "送付先 100-0001 東京都千代田区千代田1-1",
+        &["100-0001 東京都千代田区千代田1-1"],
+    ),
+    (
+        "postal code alone",
+        "郵便番号は〒100-0001です",
+        &["〒100-0001"],
+    ),
+    (
+        "postal code and city without numbers",
+        "〒100-0001 東京都千代田区千代田にお住まい",
+        &["〒100-0001 東京都千代田区千代田"],
+    ),
+    (
+        "mansion room",
+        "和歌山県新宮市高田36番地マンション145号室、電話",
+        &["和歌山県新宮市高田36番地マンション145号室"],
+    ),
+    (
+        "heights with space and bare room",
+        "長崎県東彼杵郡東彼杵町一ッ石郷９－１２－２１ ハイツ159の空き家",
+        &["長崎県東彼杵郡東彼杵町一ッ石郷９－１２－２１ ハイツ159"],
+    ),
+    (
+        "named building and room",
+        "福岡市中央区天神1-2-3 ハイツ朝日 203に住む",
+        &["福岡市中央区天神1-2-3 ハイツ朝日 203"],
+    ),
+    (
+        "ideographic space before building",
+        "富山県滑川市大門2丁目30番25号　コーポ244）",
+        &["富山県滑川市大門2丁目30番25号　コーポ244"],
+    ),
+    (
+        "room after space",
+        "仙台市青葉区一番町1-2-3 101号室",
+        &["仙台市青葉区一番町1-2-3 101号室"],
+    ),
+    (
+        "hiragana town from the gazetteer",
+        "北海道札幌市清田区美しが丘二条9丁目9-21、電話",
+        &["北海道札幌市清田区美しが丘二条9丁目9-21"],
+    ),
+    (
+        "hokkaido grid",
+        "帯広市西十二条北四丁目11番地10",
+        &["帯広市西十二条北四丁目11番地10"],
+    ),
+    (
+        "hokkaido digits jo",
+        "旭川市4条通8丁目1-2へ",
+        &["旭川市4条通8丁目1-2"],
+    ),
+    (
+        "ward only",
+        "台東区竜泉１－２－１２在住",
+        &["台東区竜泉１－２－１２"],
+    ),
+    (
+        "variant ke spelling",
+        "豊田市保見ヶ丘7-19-21",
+        &["豊田市保見ヶ丘7-19-21"],
+    ),
+    (
+        "known town with bare house number",
+        "長野県北安曇郡白馬村北城1234へ",
+        &["長野県北安曇郡白馬村北城1234"],
+    ),
+    (
+        "daiji aza",
+        "茨城県稲敷郡阿見町大字若栗字北原1234番地",
+        &["茨城県稲敷郡阿見町大字若栗字北原1234番地"],
+    ),
+    (
+        "two addresses",
+        "旧住所は新宿区西新宿2-8-1、新住所は横浜市西区みなとみらい2-2-1です",
+        &["新宿区西新宿2-8-1", "横浜市西区みなとみらい2-2-1"],
+    ),
+    (
+        "building in town name",
+        "東京都港区虎ノ門虎ノ門ヒルズ森タワー1-23-10　コーポ142、電話",
+        &["東京都港区虎ノ門虎ノ門ヒルズ森タワー1-23-10　コーポ142"],
+    ),
+    (
+        "zero-width characters inside",
+        "東京都港\u{200B}区芝公園3-7-1",
+        &["東京都港\u{200B}区芝公園3-7-1"],
+    ),
+    (
+        "kanji positional banchi",
+        "群馬県前橋市上大島町二十三番地",
+        &["群馬県前橋市上大島町二十三番地"],
+    ),
+    (
+        "regression: town ending in a numeral before the banchi",
+        "足寄郡陸別町共栄第一39番地の27",
+        &["足寄郡陸別町共栄第一39番地の27"],
+    ),
+    (
+        "iwate chiwari",
+        "岩手県岩手郡雫石町長山第3地割12番地",
+        &["岩手県岩手郡雫石町長山第3地割12番地"],
+    ),
+    (
+        "municipality containing a shorter one (東村 / 東村山市)",
+        "東京都東村山市本町1-2-3、沖縄県国頭郡東村平良12番地",
+        &["東京都東村山市本町1-2-3", "沖縄県国頭郡東村平良12番地"],
+    ),
+    (
+        "spaces between parts",
+        "東京都 千代田区 霞が関 1-2-3",
+        &["東京都 千代田区 霞が関 1-2-3"],
+    ),
+    (
+        "city name repeating its suffix",
+        "廿日市市廿日市1-2-3と四日市市諏訪町1-2",
+        &["廿日市市廿日市1-2-3", "四日市市諏訪町1-2"],
+    ),
+    (
+        "room joined by a dash",
+        "神戸市中央区加納町6-5-1-101号室に転居",
+        &["神戸市中央区加納町6-5-1-101号室"],
+    ),
+    (
+        "kanji number after banchi no",
+        "静岡県浜松市中央区元城町103番地の二、",
+        &["静岡県浜松市中央区元城町103番地の二"],
+    ),
+    (
+        "go no",
+        "京都市左京区北白川5番3号の2",
+        &["京都市左京区北白川5番3号の2"],
+    ),
+    (
+        "regression: town that reads as another municipality",
+        "長崎県西海市大島町百合が丘4-6-7　グリーンハイム831、電話",
+        &["長崎県西海市大島町百合が丘4-6-7　グリーンハイム831"],
+    ),
+    (
+        "hiragana inside a known town",
+        "東京都千代田区丸の内1-9-1",
+        &["東京都千代田区丸の内1-9-1"],
+    ),
+    (
+        "kanji numeral town read as a number (三番町)",
+        "千代田区三番町6-2へ",
+        &["千代田区三番町6-2"],
+    ),
+    (
+        "two-character city after an unknown prefecture-like word",
+        "下総県柏市藤ケ谷新田1-18-1",
+        &["柏市藤ケ谷新田1-18-1"],
+    ),
+    (
+        "labelled address without municipality",
+        "住所：栄町3-2-1 コーポ101号室、電話は後で",
+        &["栄町3-2-1 コーポ101号室"],
+    ),
+    (
+        "label before a full address adds nothing",
+        "住所は東京都港区芝公園3-7-1です",
+        &["東京都港区芝公園3-7-1"],
+    ),
+    (
+        "floor after a building is not a room",
+        "福岡市中央区天神1-2-3 天神ビル 2F受付",
+        &["福岡市中央区天神1-2-3"],
+    ),
+    (
+        "phone after a building is not a room",
+        "福岡市中央区天神1-2-3 ハイツ 090-1234-5678",
+        &["福岡市中央区天神1-2-3"],
+    ),
+];
+
+/// (case, text): no address in these.
+const NEGATIVE: &[(&str, &str)] = &[
+    ("ward and population", "中村区の人口は13万人です。"),
+    ("two prefectures", "千葉県と埼玉県の比較をしてください。"),
+    ("city hall", "横浜市役所で開催する講座のチラシ。"),
+    (
+        "city hall floor",
+        "横浜市役所3階の会議室で説明会を開きます。",
+    ),
+    ("date after city", "横浜市で2024年3月1日に説明会。"),
+    ("date after city no particle", "横浜市2024-03-01開催"),
+    ("amount after city", "大阪市の予算は1,234億円です。"),
+    ("count after prefecture", "東京都23区の人口"),
+    ("article number", "東京都個人情報保護条例第3条第2号"),
+    ("chome alone", "中央区銀座4丁目の交差点で待ち合わせ。"),
+    ("city alone", "札幌市の天気を教えて"),
+    ("ward inside word", "東北区域の3-4月の予定"),
+    (
+        "surname like city",
+        "市川 宗行さん、村上さん、市原さんの3名",
+    ),
+    ("facility with date", "菊川市役所小笠支所で6月18日に開催"),
+    ("phone after city", "横浜市 045-671-2121"),
+    ("numbered list after city", "横浜市1. 概要"),
+    ("range", "千葉県1〜3月の統計"),
+    ("bare postal code alone", "番号は123-4567です"),
+    ("percent", "大阪府5.5%増"),
+    ("budget", "令和6年度 横浜市一般会計予算 1,234億円"),
+    ("office phone", "札幌市中央区役所（電話011-211-2111）"),
+    (
+        "population with date",
+        "東京都中央区の人口は約17万人（2024年1月1日現在）",
+    ),
+    (
+        "plan period",
+        "第2期横浜市子ども・子育て支援事業計画（2020-2024年度）",
+    ),
+    ("chome area", "横浜市港北区新横浜2丁目周辺の渋滞"),
+    ("prefectural road", "神奈川県道12号の通行止め"),
+    ("university building", "北海道大学2号館で講義"),
+    (
+        "list of cities with counts",
+        "横浜市 12件、川崎市 8件、相模原市 3件",
+    ),
+];
+
+#[test]
+fn positive_table() {
+    for (case, text, want) in POSITIVE {
+        assert_eq!(&spans(text), want, "case {case}: {text}");
+    }
+}
+
+#[test]
+fn negative_table() {
+    for (case, text) in NEGATIVE {
+        assert!(spans(text).is_empty(), "case {case}: {:?}", spans(text));
+    }
+}
+
+#[test]
+fn reasons_and_detector_carry_no_text() {
+    let f = engine().scan("東京都港区芝公園3-7-1");
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].detector, "address");
+    assert!(!f[0].reason.contains("港区"));
+}
+
+#[test]
+fn long_text_is_linear() {
+    // Many anchors with no street part, and a long run of digits and dashes.
+    let mut text = "東京都大阪府".repeat(5_000);
+    text.push_str(&"1-".repeat(10_000));
+    text.push_str(&"中央区".repeat(20_000));
+    text.push_str(&"中央区あいうえおかきくけこさしすせそたちつてと、".repeat(2_000));
+    text.push_str(&"市".repeat(50_000));
+    // Speed is measured in benches/, never here: this only proves hostile input
+    // finishes and yields no address.
+    assert!(spans(&text).is_empty());
+}
+
+/// Regression: the detection view used to fold a kanji numeral that follows a digit
+/// (`〒299-0267千葉県` → `…02671000葉県`), losing the prefecture.
+#[test]
+fn postal_code_directly_before_kanji_numeral_prefecture() {
+    assert_eq!(
+        spans("〒299-0267千葉県袖ケ浦市中袖6-36-10"),
+        ["〒299-0267千葉県袖ケ浦市中袖6-36-10"]
+    );
+}
