@@ -240,7 +240,6 @@ const STRUCTURAL_KEYS: &[&str] = &[
     "modalities",
     "voice",
     "status",
-    "signature",
     "cache_control",
     "safety_identifier",
     "prompt_cache_key",
@@ -249,6 +248,10 @@ const STRUCTURAL_KEYS: &[&str] = &[
     "mode",
     "inference_geo",
 ];
+
+/// Keys holding opaque provider tokens that must reach the provider unchanged
+/// (Anthropic thinking signatures, OpenAI encrypted reasoning); skipped when ASCII.
+const OPAQUE_KEYS: &[&str] = &["signature", "encrypted_content"];
 
 /// Keys holding binary payloads (base64 / data URLs) — reported by
 /// [`find_uninspectable`], never scanned as text.
@@ -304,7 +307,8 @@ pub fn extract_slots(body: &Value) -> Vec<Slot> {
         match v {
             Value::String(s) => {
                 let skip = key.is_some_and(|k| {
-                    (STRUCTURAL_KEYS.contains(&k) && s.len() <= 128 && s.is_ascii())
+                    (OPAQUE_KEYS.contains(&k) && s.is_ascii())
+                        || (STRUCTURAL_KEYS.contains(&k) && s.len() <= 128 && s.is_ascii())
                         || (BINARY_KEYS.contains(&k) && s.is_ascii() && s.len() > 2048)
                 });
                 if !skip && !s.is_empty() {
