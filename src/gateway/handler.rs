@@ -662,9 +662,12 @@ fn refusal(
             "char_start": l.char_start,
             "char_end": l.char_end,
         })).collect::<Vec<_>>(),
-        "acknowledge_token": token,
-        "acknowledge_header": token.map(|_| ACK_HEADER),
     });
+    let mut details = details;
+    if let (Some(t), Some(obj)) = (token, details.as_object_mut()) {
+        obj.insert("acknowledge_token".into(), json!(t));
+        obj.insert("acknowledge_header".into(), json!(ACK_HEADER));
+    }
     let e = match token {
         None => GatewayError::new(
             Origin::Policy,
