@@ -21,7 +21,7 @@ use crate::policy::{Action, Decision};
 
 use super::hooks::{FindingLocation, ForwardRecord, Outcome, OutcomeRecord};
 use super::respond::{json_response, GatewayError, Origin};
-use super::route::{self, ApiRoute, Endpoint, RouteError};
+use super::route::{self, ApiRoute, RouteError};
 use super::runtime::{canonical, Principal, Runtime};
 use super::server::{ConnInfo, Shared};
 use super::upstream::{self, Body, Forwarded, UsageReport};
@@ -331,7 +331,7 @@ where
     // Phase: parse.
     let mut value = payload::parse_strict(&decoded).map_err(bad_json)?;
     drop(decoded);
-    let stream = payload::wants_stream(&value) || route.endpoint == Endpoint::StreamGenerateContent;
+    let stream = payload::wants_stream(&value) || route.stream_path;
 
     // Phase: authorise content, model, route, region.
     let mut allowed_content = Vec::new();
@@ -539,7 +539,7 @@ where
         department: principal.department.clone(),
         client: canonical(conn.peer.ip()),
         api: route.api.as_str(),
-        endpoint: route.endpoint.as_str(),
+        endpoint: route.endpoint_name(),
         upstream: upstream.name.clone(),
         model: model.clone(),
         stream,
@@ -560,7 +560,7 @@ where
         user = %principal.user,
         department = %principal.department,
         api = route.api.as_str(),
-        endpoint = route.endpoint.as_str(),
+        endpoint = route.endpoint_name(),
         upstream = %upstream.name,
         findings = record.findings.len(),
         masked = record.masked,

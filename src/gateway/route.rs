@@ -2,6 +2,9 @@
 //!
 //! Paths are percent-decoded once and must then consist of `A-Z a-z 0-9 . _ ~ : @ / -`
 //! with no empty or dot segments; the decoded, normalised path is what is forwarded.
+//! The operation is described with [`ApiKind`], the type the response restorers use.
+
+use crate::payload::response::ApiKind;
 
 /// API family (decides the error shape and the upstream credential header).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,47 +31,17 @@ impl Api {
     }
 }
 
-/// The operation requested.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Endpoint {
-    /// Chat Completions.
-    ChatCompletions,
-    /// Responses.
-    Responses,
-    /// Embeddings.
-    Embeddings,
-    /// Anthropic Messages.
-    Messages,
-    /// Gemini `generateContent`.
-    GenerateContent,
-    /// Gemini `streamGenerateContent` (always streamed).
-    StreamGenerateContent,
-    /// Gemini `countTokens`.
-    CountTokens,
-}
-
-impl Endpoint {
-    /// Name used in logs and audit records.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Endpoint::ChatCompletions => "chat.completions",
-            Endpoint::Responses => "responses",
-            Endpoint::Embeddings => "embeddings",
-            Endpoint::Messages => "messages",
-            Endpoint::GenerateContent => "generate_content",
-            Endpoint::StreamGenerateContent => "stream_generate_content",
-            Endpoint::CountTokens => "count_tokens",
-        }
-    }
-}
-
 /// A recognised API request.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ApiRoute {
-    /// Family.
+    /// Family (configuration routes, error shape, credential header).
     pub api: Api,
-    /// Operation.
-    pub endpoint: Endpoint,
+    /// What the request and its answer look like (shared with the response restorers).
+    pub kind: ApiKind,
+    /// Gemini `:streamGenerateContent` (streamed whatever the body says).
+    pub stream_path: bool,
+    /// Gemini `:countTokens` (no generated text).
+    pub count_tokens: bool,
     /// Model or deployment named in the path (Azure deployments, Gemini models).
     pub path_model: Option<String>,
     /// The decoded, normalised path to forward.
@@ -76,16 +49,18 @@ pub struct ApiRoute {
 }
 
 impl ApiRoute {
-    /// The response kind, for [`crate::payload::response`] and
-    /// [`crate::payload::stream`].
-    pub fn kind(&self) -> crate::payload::response::ApiKind {
-        use crate::payload::response::ApiKind;
-        match (self.api, self.endpoint) {
-            (_, Endpoint::Responses) => ApiKind::OpenAiResponses,
-            (_, Endpoint::Embeddings) => ApiKind::OpenAiEmbeddings,
-            (Api::Anthropic, _) => ApiKind::AnthropicMessages,
-            (Api::Gemini, _) => ApiKind::GeminiGenerateContent,
-            _ => ApiKind::OpenAiChat,
+    /// Operation name for logs and audit records (`chat.completions`, `responses`,
+    /// `embeddings`, `messages`, `generate_content`, `stream_generate_content`,
+    /// `count_tokens`).
+    pub fn endpoint_name(&self) -> &'static str {
+        match self.kind {
+            ApiKind::OpenAiChat => "chat.completions",
+            ApiKind::OpenAiResponses => "responses",
+            ApiKind::OpenAiEmbeddings => "embeddings",
+            ApiKind::AnthropicMessages => "messages",
+            ApiKind::GeminiGenerateContent if self.count_tokens => "count_tokens",
+            ApiKind::GeminiGenerateContent if self.stream_path => "stream_generate_content",
+            ApiKind::GeminiGenerateContent => "generate_content",
         }
     }
 }
@@ -130,35 +105,37 @@ pub fn classify(raw_path: &str) -> Result<ApiRoute, RouteError> {
         return Err(RouteError::BadPath("the path has empty or dot segments"));
     }
     let path = decoded.to_string();
-    let r = |api, endpoint, path_model: Option<&str>| {
+    let r = |api, kind, path_model: Option<&str>| {
         Ok(ApiRoute {
             api,
-            endpoint,
+            kind,
+            stream_path: false,
+            count_tokens: false,
             path_model: path_model.map(str::to_string),
             path: path.clone(),
         })
     };
     let openai_ep = |rest: &[&str]| match rest {
-        ["chat", "completions"] => Some(Endpoint::ChatCompletions),
-        ["responses"] => Some(Endpoint::Responses),
-        ["embeddings"] => Some(Endpoint::Embeddings),
+        ["chat", "completions"] => Some(ApiKind::OpenAiChat),
+        ["responses"] => Some(ApiKind::OpenAiResponses),
+        ["embeddings"] => Some(ApiKind::OpenAiEmbeddings),
         _ => None,
     };
     match segs.as_slice() {
-        ["v1", "messages"] => r(Api::Anthropic, Endpoint::Messages, None),
+        ["v1", "messages"] => r(Api::Anthropic, ApiKind::AnthropicMessages, None),
         ["v1", rest @ ..] if openai_ep(rest).is_some() => r(
             Api::OpenAi,
-            openai_ep(rest).unwrap_or(Endpoint::ChatCompletions),
+            openai_ep(rest).unwrap_or(ApiKind::OpenAiChat),
             None,
         ),
         ["openai", "deployments", d, rest @ ..] if openai_ep(rest).is_some() => r(
             Api::Azure,
-            openai_ep(rest).unwrap_or(Endpoint::ChatCompletions),
+            openai_ep(rest).unwrap_or(ApiKind::OpenAiChat),
             Some(d),
         ),
         ["openai", "v1", rest @ ..] if openai_ep(rest).is_some() => r(
             Api::Azure,
-            openai_ep(rest).unwrap_or(Endpoint::ChatCompletions),
+            openai_ep(rest).unwrap_or(ApiKind::OpenAiChat),
             None,
         ),
         ["v1" | "v1beta", "models", m] => gemini(m, &r),
@@ -169,17 +146,20 @@ pub fn classify(raw_path: &str) -> Result<ApiRoute, RouteError> {
     }
 }
 
-type Make<'a> = &'a dyn Fn(Api, Endpoint, Option<&str>) -> Result<ApiRoute, RouteError>;
+type Make<'a> = &'a dyn Fn(Api, ApiKind, Option<&str>) -> Result<ApiRoute, RouteError>;
 
 fn gemini(m: &str, r: Make<'_>) -> Result<ApiRoute, RouteError> {
     let (model, method) = m.rsplit_once(':').ok_or(RouteError::Unknown)?;
-    let ep = match method {
-        "generateContent" => Endpoint::GenerateContent,
-        "streamGenerateContent" => Endpoint::StreamGenerateContent,
-        "countTokens" => Endpoint::CountTokens,
+    let (stream_path, count_tokens) = match method {
+        "generateContent" => (false, false),
+        "streamGenerateContent" => (true, false),
+        "countTokens" => (false, true),
         _ => return Err(RouteError::Unknown),
     };
-    r(Api::Gemini, ep, Some(model))
+    let mut route = r(Api::Gemini, ApiKind::GeminiGenerateContent, Some(model))?;
+    route.stream_path = stream_path;
+    route.count_tokens = count_tokens;
+    Ok(route)
 }
 
 #[cfg(test)]
@@ -188,21 +168,23 @@ mod tests {
 
     #[test]
     fn table() {
-        type Want<'a> = Option<(Api, Endpoint, Option<&'a str>)>;
+        type Want<'a> = Option<(Api, &'a str, Option<&'a str>)>;
         let cases: &[(&str, Want)] = &[
-            ("/v1/chat/completions", Some((Api::OpenAi, Endpoint::ChatCompletions, None))),
-            ("/v1/responses", Some((Api::OpenAi, Endpoint::Responses, None))),
-            ("/v1/embeddings", Some((Api::OpenAi, Endpoint::Embeddings, None))),
-            ("/openai/deployments/gpt4o-jp/chat/completions", Some((Api::Azure, Endpoint::ChatCompletions, Some("gpt4o-jp")))),
-            ("/openai/v1/responses", Some((Api::Azure, Endpoint::Responses, None))),
-            ("/v1/messages", Some((Api::Anthropic, Endpoint::Messages, None))),
-            ("/v1beta/models/gemini-2.5-flash:generateContent", Some((Api::Gemini, Endpoint::GenerateContent, Some("gemini-2.5-flash")))),
-            ("/v1/projects/p/locations/asia-northeast1/publishers/google/models/gemini-2.5-pro:streamGenerateContent", Some((Api::Gemini, Endpoint::StreamGenerateContent, Some("gemini-2.5-pro")))),
+            ("/v1/chat/completions", Some((Api::OpenAi, "chat.completions", None))),
+            ("/v1/responses", Some((Api::OpenAi, "responses", None))),
+            ("/v1/embeddings", Some((Api::OpenAi, "embeddings", None))),
+            ("/openai/deployments/gpt4o-jp/chat/completions", Some((Api::Azure, "chat.completions", Some("gpt4o-jp")))),
+            ("/openai/v1/responses", Some((Api::Azure, "responses", None))),
+            ("/v1/messages", Some((Api::Anthropic, "messages", None))),
+            ("/v1beta/models/gemini-2.5-flash:generateContent", Some((Api::Gemini, "generate_content", Some("gemini-2.5-flash")))),
+            ("/v1/projects/p/locations/asia-northeast1/publishers/google/models/gemini-2.5-pro:streamGenerateContent", Some((Api::Gemini, "stream_generate_content", Some("gemini-2.5-pro")))),
             ("/v1/files", None),
             ("/v1/chat/completions/x", None),
         ];
         for (p, want) in cases {
-            let got = classify(p).ok().map(|r| (r.api, r.endpoint, r.path_model));
+            let got = classify(p)
+                .ok()
+                .map(|r| (r.api, r.endpoint_name(), r.path_model));
             let want = want.map(|(a, e, m)| (a, e, m.map(str::to_string)));
             assert_eq!(got, want, "{p}");
         }
@@ -219,8 +201,8 @@ mod tests {
             assert!(matches!(classify(p), Err(RouteError::BadPath(_))), "{p}");
         }
         assert_eq!(
-            classify("/v1/chat%2Fcompletions").map(|r| r.endpoint),
-            Ok(Endpoint::ChatCompletions)
+            classify("/v1/chat%2Fcompletions").map(|r| r.endpoint_name()),
+            Ok("chat.completions")
         );
     }
 }

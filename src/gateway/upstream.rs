@@ -21,9 +21,10 @@ use crate::payload::response::{self, Usage};
 use crate::payload::stream::ResponseRestorer;
 
 use super::respond::GatewayError;
-use super::route::{Api, ApiRoute, Endpoint};
+use super::route::ApiRoute;
 use super::runtime::Upstream;
 use super::server::Shared;
+use crate::payload::response::ApiKind;
 
 /// Boxed error of response bodies.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -136,9 +137,9 @@ pub async fn forward(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let kind = f.route.kind();
+    let kind = f.route.kind;
     let format = response::stream_format(kind, content_type.as_deref(), f.query);
-    let streamed_endpoint = f.stream || f.route.endpoint == Endpoint::StreamGenerateContent;
+    let streamed_endpoint = f.stream || f.route.stream_path;
     if let Some(format) = format.filter(|_| {
         streamed_endpoint
             || content_type
@@ -335,8 +336,8 @@ fn demo_stream(route: &ApiRoute, query: Option<&str>, v: &Value) -> (String, &'s
         (out, "text/event-stream")
     };
     let report = v.get("sekimori_demo").cloned().unwrap_or(Value::Null);
-    match (route.api, route.endpoint) {
-        (_, Endpoint::Responses) => {
+    match route.kind {
+        ApiKind::OpenAiResponses => {
             let text = v
                 .pointer("/output/0/content/0/text")
                 .cloned()
@@ -359,7 +360,7 @@ fn demo_stream(route: &ApiRoute, query: Option<&str>, v: &Value) -> (String, &'s
                 false,
             )
         }
-        (Api::Anthropic, _) => {
+        ApiKind::AnthropicMessages => {
             let text = v.pointer("/content/0/text").cloned().unwrap_or_default();
             sse(
                 &[
@@ -388,7 +389,7 @@ fn demo_stream(route: &ApiRoute, query: Option<&str>, v: &Value) -> (String, &'s
                 false,
             )
         }
-        (Api::Gemini, _) => {
+        ApiKind::GeminiGenerateContent => {
             let alt_sse = query.is_some_and(|q| q.split('&').any(|p| p == "alt=sse"));
             if alt_sse {
                 sse(&[(None, v.clone())], false)
@@ -507,30 +508,30 @@ pub fn demo_answer(route: &ApiRoute, received: &Value, _stream: bool) -> Value {
         .unwrap_or("sekimori-demo");
     let chars = echo.chars().count() as u64;
     let report = json!({"upstream_received": received});
-    match (route.api, route.endpoint) {
-        (_, Endpoint::Embeddings) => json!({
+    match (route.kind, route.count_tokens) {
+        (ApiKind::OpenAiEmbeddings, _) => json!({
             "object": "list",
             "data": [{"object": "embedding", "index": 0, "embedding": [0.0, 0.0, 0.0]}],
             "model": model,
             "usage": {"prompt_tokens": chars, "total_tokens": chars},
             "sekimori_demo": report,
         }),
-        (_, Endpoint::Responses) => json!({
+        (ApiKind::OpenAiResponses, _) => json!({
             "id": "resp_demo", "object": "response", "status": "completed", "model": model,
             "output": [{"type": "message", "role": "assistant", "status": "completed",
                         "content": [{"type": "output_text", "text": reply, "annotations": []}]}],
             "usage": {"input_tokens": chars, "output_tokens": chars, "total_tokens": 2 * chars},
             "sekimori_demo": report,
         }),
-        (Api::Anthropic, _) => json!({
+        (ApiKind::AnthropicMessages, _) => json!({
             "id": "msg_demo", "type": "message", "role": "assistant", "model": model,
             "content": [{"type": "text", "text": reply}],
             "stop_reason": "end_turn",
             "usage": {"input_tokens": chars, "output_tokens": chars},
             "sekimori_demo": report,
         }),
-        (Api::Gemini, Endpoint::CountTokens) => json!({"totalTokens": chars}),
-        (Api::Gemini, _) => json!({
+        (ApiKind::GeminiGenerateContent, true) => json!({"totalTokens": chars}),
+        (ApiKind::GeminiGenerateContent, _) => json!({
             "candidates": [{"content": {"role": "model", "parts": [{"text": reply}]}, "finishReason": "STOP", "index": 0}],
             "usageMetadata": {"promptTokenCount": chars, "candidatesTokenCount": chars, "totalTokenCount": 2 * chars},
             "modelVersion": model,
