@@ -7,12 +7,15 @@
 //! | [`text`] | normalization of Japanese text with an offset map | no |
 //! | [`inspect`] | the detection engine: detectors, word lists, [`inspect::Engine`] | no |
 //! | [`mask`] | placeholders for findings and their restoration in responses | no |
+//! | `audit` | tamper-evident audit log, usage export, quotas (feature `gateway`) | no (disk) |
 //!
 //! Everything that speaks HTTP, TLS or writes the audit log is behind the `gateway`
 //! feature; `cargo check --lib --no-default-features` proves the engine builds without it.
 
 #![deny(missing_docs)]
 
+#[cfg(feature = "gateway")]
+pub mod audit;
 #[cfg(feature = "gateway")]
 pub mod cli;
 pub mod inspect;
