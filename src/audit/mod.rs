@@ -87,3 +87,6 @@ pub use record::{
     StoredPrompt, StoredRecord, SystemEvent, UpstreamRef,
 };
 pub use writer::AuditLog;
+
+#[cfg(test)]
+mod tests;

@@ -250,6 +250,20 @@ pub fn verify_dir(dir: &Path, trusted: &[VerifyingKey]) -> Result<Report, AuditE
                                 r.seq - 1
                             ),
                         }
+                    } else if let Some(later) = lines[i + 1..]
+                        .iter()
+                        .position(|(_, l)| open_line(l).is_ok_and(|(_, x)| x.seq == e))
+                    {
+                        problem(
+                            ln,
+                            ProblemKind::Reordered,
+                            format!(
+                                "expected seq {e}, found {}; seq {e} is at line {}: records \
+                                 reordered",
+                                r.seq,
+                                ln + 1 + later as u64
+                            ),
+                        )
                     } else {
                         problem(
                             ln,
@@ -283,7 +297,10 @@ pub fn verify_dir(dir: &Path, trusted: &[VerifyingKey]) -> Result<Report, AuditE
                 }) => deletions.push((*last_seq, last_hash.clone())),
                 _ => {}
             }
-            rep.clean_shutdown = matches!(r.event, Event::System(SystemEvent::Shutdown { .. }));
+            match &r.event {
+                Event::System(SystemEvent::Checkpoint { .. }) => {}
+                ev => rep.clean_shutdown = matches!(ev, Event::System(SystemEvent::Shutdown { .. })),
+            }
             if wanted.contains(&r.seq) {
                 seen.insert(
                     r.seq,

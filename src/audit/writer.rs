@@ -268,6 +268,22 @@ impl AuditLog {
     }
 }
 
+impl Drop for Inner {
+    /// Dropping the last handle without [`AuditLog::close`] still stops the writer
+    /// cleanly (shutdown record, final checkpoint) before the directory lock is released.
+    fn drop(&mut self) {
+        if let Ok(mut g) = self.timer_stop.lock() {
+            g.take();
+        }
+        let (tx, _rx) = oneshot::channel();
+        if self.tx.try_send(Msg::Close(tx)).is_ok() {
+            if let Some(h) = self.writer.lock().ok().and_then(|mut g| g.take()) {
+                let _ = h.join();
+            }
+        }
+    }
+}
+
 fn take_lock(dir: &Path) -> Result<File, AuditError> {
     let p = dir.join(".lock");
     let f = OpenOptions::new()
