@@ -270,10 +270,16 @@ impl Quotas {
 
     /// Feeds one durable record.
     pub(crate) fn observe(&self, rec: &StoredRecord) {
-        let Event::Request(r) = &rec.event else {
+        if let Some(t) = rec.time() {
+            self.observe_event(&rec.event, t);
+        }
+    }
+
+    /// Feeds one durable event of time `t`.
+    pub(crate) fn observe_event(&self, event: &Event, t: OffsetDateTime) {
+        let Event::Request(r) = event else {
             return;
         };
-        let Some(t) = rec.time() else { return };
         let (chars, tokens) = match r.phase {
             Phase::Forward => (r.prompt_chars, 0),
             Phase::Outcome => (0, r.tokens_in.unwrap_or(0) + r.tokens_out.unwrap_or(0)),

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use super::{AuditError, StoredRecord};
+use super::{AuditError, Event, StoredPrompt, StoredRecord};
 
 /// `prev` of the very first record.
 pub(crate) const GENESIS: [u8; 32] = [0; 32];
@@ -55,10 +55,45 @@ pub(crate) fn path_of(dir: &Path, name: &str) -> PathBuf {
 }
 
 /// Seals `rec` into a line (with `\n`) and returns it with its hash.
+#[cfg(test)]
 pub(crate) fn seal_line(rec: &StoredRecord) -> ([u8; 32], Vec<u8>) {
     // Serialising these types cannot fail (string keys, no non-finite floats).
     let body = serde_json::to_vec(rec).unwrap_or_default();
-    let hash: [u8; 32] = Sha256::digest(&body).into();
+    seal_body(&body)
+}
+
+/// The members after `prev` (`"event":…` and optional `"prompt":…`), serialised ahead
+/// of time so that the writer thread only formats the header and hashes.
+pub(crate) fn serialize_tail(event: &Event, prompt: Option<&StoredPrompt>) -> Vec<u8> {
+    let mut tail = Vec::with_capacity(512);
+    tail.extend_from_slice(b"\"event\":");
+    // Cannot fail, as above.
+    let _ = serde_json::to_writer(&mut tail, event);
+    if let Some(p) = prompt {
+        tail.extend_from_slice(b",\"prompt\":");
+        let _ = serde_json::to_writer(&mut tail, p);
+    }
+    tail
+}
+
+/// Builds the line of record `seq` from its pre-serialised tail. The bytes are exactly
+/// what `serde_json` produces for the equivalent [`StoredRecord`].
+pub(crate) fn seal_parts(seq: u64, time: &str, prev: &[u8; 32], tail: &[u8]) -> ([u8; 32], Vec<u8>) {
+    let mut body = Vec::with_capacity(tail.len() + 160);
+    body.extend_from_slice(b"{\"v\":1,\"seq\":");
+    body.extend_from_slice(seq.to_string().as_bytes());
+    body.extend_from_slice(b",\"time\":\"");
+    body.extend_from_slice(time.as_bytes());
+    body.extend_from_slice(b"\",\"prev\":\"");
+    body.extend_from_slice(hex::encode(prev).as_bytes());
+    body.extend_from_slice(b"\",");
+    body.extend_from_slice(tail);
+    body.push(b'}');
+    seal_body(&body)
+}
+
+fn seal_body(body: &[u8]) -> ([u8; 32], Vec<u8>) {
+    let hash: [u8; 32] = Sha256::digest(body).into();
     let mut line = Vec::with_capacity(body.len() + SUFFIX_LEN + 1);
     line.extend_from_slice(&body[..body.len().saturating_sub(1)]);
     line.extend_from_slice(HASH_PREFIX);
@@ -184,5 +219,13 @@ mod tests {
             assert_eq!(parse_segment_name(name), want, "{name}");
         }
         assert_eq!(parse_segment_name(&segment_name(42)), Some(42));
+    }
+
+    #[test]
+    fn pre_serialised_parts_equal_serde_output() {
+        let mut r = rec(7);
+        r.prompt = Some(StoredPrompt::Masked { text: "〔氏名1〕\"x\"".into() });
+        let tail = serialize_tail(&r.event, r.prompt.as_ref());
+        assert_eq!(seal_parts(7, &r.time, &GENESIS, &tail), seal_line(&r));
     }
 }

@@ -16,14 +16,15 @@ use super::checkpoint::{self, Checkpoint, CHECKPOINTS_FILE};
 use super::io::{AuditFile, AuditIo, StdIo};
 use super::seal::{self, SealedContent};
 use super::segment::{
-    hex32, list_segments, open_line, parse_hex32, path_of, read_file, seal_line, segment_name,
+    hex32, list_segments, open_line, parse_hex32, path_of, read_file, seal_parts, segment_name,
+    serialize_tail,
     split_lines, GENESIS,
 };
 use super::ship::Shipper;
 use super::timefmt::{format_utc, month_start};
 use super::{
     AuditConfig, AuditError, AuditRecord, Event, PromptRetention, Quotas, StoredPrompt,
-    StoredRecord, SystemEvent,
+    SystemEvent,
 };
 
 /// Most appends committed by one write + fsync.
@@ -36,10 +37,25 @@ const RETENTION_EVERY: Duration = Duration::from_secs(3600);
 type Reply = oneshot::Sender<Result<u64, AuditError>>;
 
 struct Pending {
+    item: Item,
+    reply: Reply,
+}
+
+/// A record ready for the writer: time, event (for quotas) and the serialised tail.
+struct Item {
     time: OffsetDateTime,
     event: Event,
-    prompt: Option<StoredPrompt>,
-    reply: Reply,
+    tail: Vec<u8>,
+}
+
+impl Item {
+    fn new(time: OffsetDateTime, event: Event, prompt: Option<StoredPrompt>) -> Self {
+        let tail = serialize_tail(&event, prompt.as_ref());
+        Item { time, event, tail }
+    }
+    fn system(ev: SystemEvent) -> Self {
+        Item::new(OffsetDateTime::now_utc(), Event::System(ev), None)
+    }
 }
 
 enum Msg {
@@ -120,18 +136,14 @@ impl AuditLog {
         let vk = key.verifying_key();
         let mut init = Vec::new();
         if let Some(ev) = tail.truncated.clone() {
-            init.push((now, Event::System(ev), None));
+            init.push(Item::system(ev));
         }
-        init.push((
-            now,
-            Event::System(SystemEvent::Startup {
-                version: env!("CARGO_PKG_VERSION").to_string(),
-                pid: std::process::id(),
-                key_id: checkpoint::key_id(&vk),
-                public_key: checkpoint::public_key_b64(&vk),
-            }),
-            None,
-        ));
+        init.push(Item::system(SystemEvent::Startup {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            pid: std::process::id(),
+            key_id: checkpoint::key_id(&vk),
+            public_key: checkpoint::public_key_b64(&vk),
+        }));
         let writer = Writer {
             dir: dir.clone(),
             io,
@@ -198,9 +210,7 @@ impl AuditLog {
         let prompt = self.prepare_prompt(rec.content)?;
         let (reply, rx) = oneshot::channel();
         let msg = Msg::Append(Pending {
-            time: rec.time,
-            event: rec.event,
-            prompt,
+            item: Item::new(rec.time, rec.event, prompt),
             reply,
         });
         self.inner
@@ -520,8 +530,6 @@ fn rebuild_quotas(dir: &Path, quotas: &Quotas, now: OffsetDateTime) -> Result<()
     Ok(())
 }
 
-type Item = (OffsetDateTime, Event, Option<StoredPrompt>);
-
 struct Writer {
     dir: PathBuf,
     io: Arc<dyn AuditIo>,
@@ -600,7 +608,7 @@ impl Writer {
     fn flush(&mut self, batch: Vec<Pending>) {
         let (items, replies): (Vec<Item>, Vec<Reply>) = batch
             .into_iter()
-            .map(|p| ((p.time, p.event, p.prompt), p.reply))
+            .map(|p| (p.item, p.reply))
             .unzip();
         match self.commit(items) {
             Ok(seqs) => {
@@ -632,7 +640,7 @@ impl Writer {
         let ev = SystemEvent::Shutdown {
             reason: "close".into(),
         };
-        let _ = self.commit(vec![(OffsetDateTime::now_utc(), Event::System(ev), None)]);
+        let _ = self.commit(vec![Item::system(ev)]);
         self.maybe_checkpoint(true);
     }
 
@@ -676,28 +684,22 @@ impl Writer {
                 failed_appends: *count,
                 error: error.clone(),
             };
-            all.push((OffsetDateTime::now_utc(), Event::System(ev), None));
+            all.push(Item::system(ev));
             1
         } else {
             0
         };
         all.extend(items);
-        let mut buf = Vec::with_capacity(all.len() * 512);
-        let mut recs = Vec::with_capacity(all.len());
+        let mut buf = Vec::with_capacity(all.iter().map(|i| i.tail.len() + 200).sum());
+        let mut done = Vec::with_capacity(all.len());
         let mut hash = self.last_hash;
-        for (i, (t, event, prompt)) in all.into_iter().enumerate() {
-            let rec = StoredRecord {
-                v: 1,
-                seq: self.next_seq + i as u64,
-                time: format_utc(t),
-                prev: hex32(&hash),
-                event,
-                prompt,
-            };
-            let (h, line) = seal_line(&rec);
+        for (i, item) in all.into_iter().enumerate() {
+            let seq = self.next_seq + i as u64;
+            let (h, line) = seal_parts(seq, &format_utc(item.time), &hash, &item.tail);
             hash = h;
+            let start = buf.len();
             buf.extend_from_slice(&line);
-            recs.push((rec, line));
+            done.push((seq, item, start..buf.len()));
         }
         let need_rotate = self.seg.is_none()
             || (self.seg_records > 0 && self.seg_len + buf.len() as u64 > self.seg_max);
@@ -716,24 +718,24 @@ impl Writer {
             return Err(self.fail(format!("write or fsync failed: {e}"), n));
         }
         self.seg_len += buf.len() as u64;
-        self.seg_records += recs.len() as u64;
-        self.next_seq += recs.len() as u64;
+        self.seg_records += done.len() as u64;
+        self.next_seq += done.len() as u64;
         self.last_hash = hash;
         if self.failure.take().is_some() {
             tracing::info!("audit log writable again");
         }
         self.healthy.store(true, Ordering::SeqCst);
-        let mut seqs = Vec::with_capacity(recs.len());
-        for (i, (rec, line)) in recs.iter().enumerate() {
-            self.quotas.observe(rec);
+        let mut seqs = Vec::with_capacity(done.len());
+        for (i, (seq, item, range)) in done.into_iter().enumerate() {
+            self.quotas.observe_event(&item.event, item.time);
             if let Some(s) = &self.shipper {
-                s.send(line);
+                s.send(&buf[range]);
             }
-            if !matches!(rec.event, Event::System(SystemEvent::Checkpoint { .. })) {
+            if !matches!(item.event, Event::System(SystemEvent::Checkpoint { .. })) {
                 self.since_ckpt += 1;
             }
             if i >= skip {
-                seqs.push(rec.seq);
+                seqs.push(seq);
             }
         }
         Ok(seqs)
@@ -779,7 +781,7 @@ impl Writer {
             key_id: self.key_id.clone(),
             signature: c.sig,
         };
-        let _ = self.commit(vec![(OffsetDateTime::now_utc(), Event::System(ev), None)]);
+        let _ = self.commit(vec![Item::system(ev)]);
     }
 
     fn write_checkpoint(&mut self, line: &[u8]) -> std::io::Result<()> {
@@ -828,7 +830,7 @@ impl Writer {
                 last_time: last.time.clone(),
             };
             if self
-                .commit(vec![(OffsetDateTime::now_utc(), Event::System(ev), None)])
+                .commit(vec![Item::system(ev)])
                 .is_err()
             {
                 break;
