@@ -12,7 +12,13 @@ const RUNS: usize = 3;
 const TOTAL: usize = 4000;
 
 fn record(i: usize) -> AuditRecord {
-    let mut ev = RequestEvent::new(format!("req-{i}"), Phase::Forward, format!("user{}", i % 50), "openai-chat", Action::Masked);
+    let mut ev = RequestEvent::new(
+        format!("req-{i}"),
+        Phase::Forward,
+        format!("user{}", i % 50),
+        "openai-chat",
+        Action::Masked,
+    );
     ev.department = Some("税務課".into());
     ev.model = Some("gpt-4o".into());
     ev.client = Some("10.1.2.3".into());
@@ -70,7 +76,10 @@ fn run(n: usize) -> (f64, f64, f64) {
 #[allow(clippy::print_stdout)]
 fn main() {
     println!("audit append, {TOTAL} durable records per run, median of {RUNS} runs");
-    println!("{:>10} {:>12} {:>10} {:>10}", "appenders", "records/s", "p50 ms", "p99 ms");
+    println!(
+        "{:>10} {:>12} {:>10} {:>10}",
+        "appenders", "records/s", "p50 ms", "p99 ms"
+    );
     for n in [1usize, 8, 32, 128] {
         let mut rps = Vec::new();
         let mut p50 = Vec::new();

@@ -20,9 +20,23 @@ fn write_log(root: &Path) -> AuditConfig {
     rt.block_on(async {
         let log = AuditLog::open(&cfg).unwrap();
         for i in 0..12u64 {
-            let action = if i % 4 == 0 { Action::Blocked } else { Action::Masked };
-            let phase = if action == Action::Blocked { Phase::Final } else { Phase::Forward };
-            let mut ev = RequestEvent::new(format!("r{i}"), phase, format!("u{}", i % 2), "openai-chat", action);
+            let action = if i % 4 == 0 {
+                Action::Blocked
+            } else {
+                Action::Masked
+            };
+            let phase = if action == Action::Blocked {
+                Phase::Final
+            } else {
+                Phase::Forward
+            };
+            let mut ev = RequestEvent::new(
+                format!("r{i}"),
+                phase,
+                format!("u{}", i % 2),
+                "openai-chat",
+                action,
+            );
             ev.department = Some("総務課".into());
             ev.model = Some("gpt-4o".into());
             ev.prompt_chars = 10;
@@ -41,11 +55,22 @@ fn verify_export_usage() {
     let dir = cfg.dir.to_str().unwrap();
 
     let out = bin().args(["audit", "verify", dir]).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("OK: "));
     let pubkey = t.path().join("signing.pem.pub");
     let out = bin()
-        .args(["audit", "verify", dir, "--public-key", pubkey.to_str().unwrap()])
+        .args([
+            "audit",
+            "verify",
+            dir,
+            "--public-key",
+            pubkey.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
@@ -63,7 +88,12 @@ fn verify_export_usage() {
         .args(["usage", dir, "--month", &current_month(), "--by", "user"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).unwrap();
     let mut lines = text.lines();
     assert_eq!(
@@ -76,7 +106,13 @@ fn verify_export_usage() {
     let seg = std::fs::read_dir(&cfg.dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().unwrap().to_str().unwrap().starts_with("audit-"))
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with("audit-")
+        })
         .min()
         .unwrap();
     let text = std::fs::read_to_string(&seg).unwrap();

@@ -40,8 +40,10 @@ pub struct Checkpoint {
 
 /// The exact bytes signed: four `name=value` lines after a domain-separation line.
 pub fn signed_message(seq: u64, hash: &str, time: &str, segment: &str) -> Vec<u8> {
-    format!("sekimori-audit-checkpoint-v1\nseq={seq}\nhash={hash}\ntime={time}\nsegment={segment}\n")
-        .into_bytes()
+    format!(
+        "sekimori-audit-checkpoint-v1\nseq={seq}\nhash={hash}\ntime={time}\nsegment={segment}\n"
+    )
+    .into_bytes()
 }
 
 /// Key id: hex of the first 8 bytes of SHA-256 of the 32-byte public key.
@@ -177,7 +179,10 @@ mod tests {
         assert_eq!(vk, k1.verifying_key());
         let c = Checkpoint::sign(&k1, 5, &"ab".repeat(32), "2026-01-01T00:00:00.000Z", "s");
         assert!(c.verify(&vk));
-        let forged = Checkpoint { seq: 6, ..c.clone() };
+        let forged = Checkpoint {
+            seq: 6,
+            ..c.clone()
+        };
         assert!(!forged.verify(&vk));
         assert!(parse_public_key(&public_key_b64(&vk)).is_some());
     }

@@ -231,7 +231,11 @@ fn csv_fields(r: &StoredRecord, prompt: Option<String>, response: Option<String>
     match &r.event {
         Event::Request(q) => {
             let up = q.upstream.clone().unwrap_or_default();
-            let cats: Vec<String> = q.categories.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            let cats: Vec<String> = q
+                .categories
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
             let finds: Vec<String> = q
                 .findings
                 .iter()
@@ -268,8 +272,16 @@ fn csv_fields(r: &StoredRecord, prompt: Option<String>, response: Option<String>
         }
         Event::Admin(_) | Event::System(_) => {
             let v = serde_json::to_value(&r.event).unwrap_or_default();
-            let kind = v.get("type").and_then(|x| x.as_str()).unwrap_or("").to_string();
-            let name = v.get("event").and_then(|x| x.as_str()).unwrap_or("").to_string();
+            let kind = v
+                .get("type")
+                .and_then(|x| x.as_str())
+                .unwrap_or("")
+                .to_string();
+            let name = v
+                .get("event")
+                .and_then(|x| x.as_str())
+                .unwrap_or("")
+                .to_string();
             let mut detail = v;
             if let Some(o) = detail.as_object_mut() {
                 o.remove("type");
@@ -390,7 +402,11 @@ pub fn usage(
             key,
             ..UsageRow::default()
         });
-        let cats = q.categories.iter().filter(|(_, n)| **n > 0).map(|(c, _)| c.clone());
+        let cats = q
+            .categories
+            .iter()
+            .filter(|(_, n)| **n > 0)
+            .map(|(c, _)| c.clone());
         match q.phase {
             Phase::Forward => {
                 row.requests += 1;
@@ -441,8 +457,14 @@ pub fn write_usage_csv(
     if bom {
         out.write_all("\u{feff}".as_bytes())?;
     }
-    let blocked: BTreeSet<&String> = rows.iter().flat_map(|r| r.blocked_by_category.keys()).collect();
-    let masked: BTreeSet<&String> = rows.iter().flat_map(|r| r.masked_by_category.keys()).collect();
+    let blocked: BTreeSet<&String> = rows
+        .iter()
+        .flat_map(|r| r.blocked_by_category.keys())
+        .collect();
+    let masked: BTreeSet<&String> = rows
+        .iter()
+        .flat_map(|r| r.masked_by_category.keys())
+        .collect();
     let mut head: Vec<String> = [
         by.as_str(),
         "requests",
@@ -474,8 +496,20 @@ pub fn write_usage_csv(
             r.refused.to_string(),
             r.errors.to_string(),
         ];
-        f.extend(blocked.iter().map(|c| r.blocked_by_category.get(*c).copied().unwrap_or(0).to_string()));
-        f.extend(masked.iter().map(|c| r.masked_by_category.get(*c).copied().unwrap_or(0).to_string()));
+        f.extend(blocked.iter().map(|c| {
+            r.blocked_by_category
+                .get(*c)
+                .copied()
+                .unwrap_or(0)
+                .to_string()
+        }));
+        f.extend(masked.iter().map(|c| {
+            r.masked_by_category
+                .get(*c)
+                .copied()
+                .unwrap_or(0)
+                .to_string()
+        }));
         write_csv_row(out, f)?;
     }
     out.flush()

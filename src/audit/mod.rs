@@ -83,8 +83,8 @@ pub use error::AuditError;
 pub use io::{AuditFile, AuditIo, StdIo};
 pub use quota::{QuotaExceeded, QuotaRule, QuotaScope, QuotaUnit, Quotas};
 pub use record::{
-    Action, AdminEvent, AuditRecord, Content, Event, FindingPos, Phase, RequestEvent,
-    StoredPrompt, StoredRecord, SystemEvent, UpstreamRef,
+    Action, AdminEvent, AuditRecord, Content, Event, FindingPos, Phase, RequestEvent, StoredPrompt,
+    StoredRecord, SystemEvent, UpstreamRef,
 };
 pub use writer::AuditLog;
 

@@ -117,7 +117,12 @@ impl fmt::Display for QuotaExceeded {
             QuotaUnit::Chars => "character",
             QuotaUnit::Tokens => "token",
         };
-        write!(f, "monthly {unit} quota of {} `{}`", self.scope.as_str(), self.subject)?;
+        write!(
+            f,
+            "monthly {unit} quota of {} `{}`",
+            self.scope.as_str(),
+            self.subject
+        )?;
         if let Some(m) = &self.model {
             write!(f, " for model `{m}`")?;
         }
@@ -191,7 +196,10 @@ impl Quotas {
     ) -> Result<(), QuotaExceeded> {
         let mut st = self.lock();
         roll(&mut st, now);
-        let subjects = [(QuotaScope::User, Some(user)), (QuotaScope::Department, department)];
+        let subjects = [
+            (QuotaScope::User, Some(user)),
+            (QuotaScope::Department, department),
+        ];
         for (scope, subject) in subjects {
             let Some(subject) = subject else { continue };
             for rule in self.effective_rules(scope, subject, model) {
@@ -242,7 +250,10 @@ impl Quotas {
             Some(cur) if m == cur => {}
             _ => roll(&mut st, at),
         }
-        let subjects = [(QuotaScope::User, Some(user)), (QuotaScope::Department, department)];
+        let subjects = [
+            (QuotaScope::User, Some(user)),
+            (QuotaScope::Department, department),
+        ];
         for (scope, subject) in subjects {
             let Some(subject) = subject else { continue };
             let models = [None, model.map(str::to_string)];
@@ -316,7 +327,12 @@ impl Quotas {
             .filter(|r| r.name.as_deref() == Some(subject))
             .collect();
         let mut out = specific.clone();
-        for r in self.rules.iter().filter(applies).filter(|r| r.name.is_none()) {
+        for r in self
+            .rules
+            .iter()
+            .filter(applies)
+            .filter(|r| r.name.is_none())
+        {
             if !specific.iter().any(|s| s.model == r.model) {
                 out.push(r);
             }
@@ -343,7 +359,13 @@ mod tests {
     use super::*;
     use time::macros::datetime;
 
-    fn rule(scope: QuotaScope, name: Option<&str>, model: Option<&str>, c: Option<u64>, t: Option<u64>) -> QuotaRule {
+    fn rule(
+        scope: QuotaScope,
+        name: Option<&str>,
+        model: Option<&str>,
+        c: Option<u64>,
+        t: Option<u64>,
+    ) -> QuotaRule {
         QuotaRule {
             scope,
             name: name.map(Into::into),
@@ -352,6 +374,14 @@ mod tests {
             monthly_tokens: t,
         }
     }
+
+    type Case<'a> = (
+        &'a str,
+        Option<&'a str>,
+        Option<&'a str>,
+        u64,
+        Option<(&'a str, u64, u64)>,
+    );
 
     #[test]
     fn boundaries_table() {
@@ -366,13 +396,31 @@ mod tests {
         q.add_at("u1", Some("d1"), Some("small"), 900, 0, now);
         q.add_at("vip", Some("d2"), Some("big"), 90, 299, now);
         // (user, dept, model, chars, expected Err(code, used, limit) or Ok)
-        let cases: [(&str, Option<&str>, Option<&str>, u64, Option<(&str, u64, u64)>); 8] = [
+        let cases: [Case; 8] = [
             ("u1", Some("d1"), Some("small"), 100, None), // exactly at the cap
-            ("u1", Some("d1"), Some("small"), 101, Some(("quota_user_chars", 900, 1000))),
+            (
+                "u1",
+                Some("d1"),
+                Some("small"),
+                101,
+                Some(("quota_user_chars", 900, 1000)),
+            ),
             ("vip", Some("d2"), Some("small"), 4910, None), // own rule overrides default
-            ("vip", Some("d2"), Some("small"), 4911, Some(("quota_user_chars", 90, 5000))),
+            (
+                "vip",
+                Some("d2"),
+                Some("small"),
+                4911,
+                Some(("quota_user_chars", 90, 5000)),
+            ),
             ("vip", Some("d2"), Some("big"), 10, None), // per-model: 90 + 10 = 100
-            ("vip", Some("d2"), Some("big"), 11, Some(("quota_user_chars", 90, 100))),
+            (
+                "vip",
+                Some("d2"),
+                Some("big"),
+                11,
+                Some(("quota_user_chars", 90, 100)),
+            ),
             ("u2", Some("d2"), None, 1, None), // d2 at 299 < 300 tokens
             ("u2", None, None, 1000, None),
         ];
@@ -381,7 +429,11 @@ mod tests {
             match (got, want) {
                 (Ok(()), None) => {}
                 (Err(e), Some((code, used, limit))) => {
-                    assert_eq!((e.code().as_str(), e.used, e.limit), (code, used, limit), "case {i}");
+                    assert_eq!(
+                        (e.code().as_str(), e.used, e.limit),
+                        (code, used, limit),
+                        "case {i}"
+                    );
                     assert_eq!(e.resets_at, datetime!(2026-12-01 00:00 +9));
                 }
                 (got, want) => panic!("case {i}: got {got:?}, want {want:?}"),
@@ -389,10 +441,15 @@ mod tests {
         }
         q.add_at("x", Some("d2"), None, 0, 1, now);
         let e = q.check_at("u2", Some("d2"), None, 1, now).unwrap_err();
-        assert_eq!((e.code().as_str(), e.used, e.limit), ("quota_department_tokens", 300, 300));
+        assert_eq!(
+            (e.code().as_str(), e.used, e.limit),
+            ("quota_department_tokens", 300, 300)
+        );
         assert!(e.to_string().contains("2026-12-01 00:00:00 JST"), "{e}");
         // A new JST month resets everything.
-        assert!(q.check_at("u2", Some("d2"), None, 1, datetime!(2026-11-30 15:00 UTC)).is_ok());
+        assert!(q
+            .check_at("u2", Some("d2"), None, 1, datetime!(2026-11-30 15:00 UTC))
+            .is_ok());
         // Usage from an earlier month is ignored.
         q.add_at("u1", None, None, 5000, 0, now);
         assert_eq!(q.used(User, "u1", None), (0, 0));

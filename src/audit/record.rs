@@ -312,7 +312,7 @@ pub enum SystemEvent {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
     /// A request event.
-    Request(RequestEvent),
+    Request(Box<RequestEvent>),
     /// An administrative event.
     Admin(AdminEvent),
     /// An event of the log itself.
@@ -335,8 +335,14 @@ impl fmt::Debug for Content {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Never print the text itself.
         f.debug_struct("Content")
-            .field("masked_prompt", &self.masked_prompt.as_ref().map(|s| s.len()))
-            .field("original_prompt", &self.original_prompt.as_ref().map(|s| s.len()))
+            .field(
+                "masked_prompt",
+                &self.masked_prompt.as_ref().map(|s| s.len()),
+            )
+            .field(
+                "original_prompt",
+                &self.original_prompt.as_ref().map(|s| s.len()),
+            )
             .field("response", &self.response.as_ref().map(|s| s.len()))
             .finish()
     }
@@ -355,7 +361,7 @@ impl AuditRecord {
     pub fn request(ev: RequestEvent) -> Self {
         AuditRecord {
             time: OffsetDateTime::now_utc(),
-            event: Event::Request(ev),
+            event: Event::Request(Box::new(ev)),
             content: None,
         }
     }

@@ -71,8 +71,10 @@ impl std::fmt::Debug for Identities {
 impl Identities {
     /// Reads an age identity file (`AGE-SECRET-KEY-1…` lines).
     pub fn from_file(path: &Path) -> Result<Self, AuditError> {
-        let file = age::IdentityFile::from_file(path.to_string_lossy().into_owned())
-            .map_err(|e| AuditError::Seal(format!("cannot read identity {}: {e}", path.display())))?;
+        let file =
+            age::IdentityFile::from_file(path.to_string_lossy().into_owned()).map_err(|e| {
+                AuditError::Seal(format!("cannot read identity {}: {e}", path.display()))
+            })?;
         let ids = file
             .into_identities()
             .map_err(|e| AuditError::Seal(format!("bad identity {}: {e}", path.display())))?;

@@ -78,7 +78,12 @@ pub(crate) fn serialize_tail(event: &Event, prompt: Option<&StoredPrompt>) -> Ve
 
 /// Builds the line of record `seq` from its pre-serialised tail. The bytes are exactly
 /// what `serde_json` produces for the equivalent [`StoredRecord`].
-pub(crate) fn seal_parts(seq: u64, time: &str, prev: &[u8; 32], tail: &[u8]) -> ([u8; 32], Vec<u8>) {
+pub(crate) fn seal_parts(
+    seq: u64,
+    time: &str,
+    prev: &[u8; 32],
+    tail: &[u8],
+) -> ([u8; 32], Vec<u8>) {
     let mut body = Vec::with_capacity(tail.len() + 160);
     body.extend_from_slice(b"{\"v\":1,\"seq\":");
     body.extend_from_slice(seq.to_string().as_bytes());
@@ -116,7 +121,9 @@ pub(crate) enum LineError {
 impl std::fmt::Display for LineError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            LineError::NoHash => f.write_str("line has no trailing hash member (truncated or altered)"),
+            LineError::NoHash => {
+                f.write_str("line has no trailing hash member (truncated or altered)")
+            }
             LineError::HashMismatch => {
                 f.write_str("record altered: its content does not match its hash")
             }
@@ -224,7 +231,9 @@ mod tests {
     #[test]
     fn pre_serialised_parts_equal_serde_output() {
         let mut r = rec(7);
-        r.prompt = Some(StoredPrompt::Masked { text: "〔氏名1〕\"x\"".into() });
+        r.prompt = Some(StoredPrompt::Masked {
+            text: "〔氏名1〕\"x\"".into(),
+        });
         let tail = serialize_tail(&r.event, r.prompt.as_ref());
         assert_eq!(seal_parts(7, &r.time, &GENESIS, &tail), seal_line(&r));
     }

@@ -58,7 +58,12 @@ impl Shipper {
     }
 }
 
-fn run(rx: Receiver<Vec<u8>>, stdout: bool, syslog: Option<SyslogConfig>, failures: Arc<AtomicU64>) {
+fn run(
+    rx: Receiver<Vec<u8>>,
+    stdout: bool,
+    syslog: Option<SyslogConfig>,
+    failures: Arc<AtomicU64>,
+) {
     let mut conn: Option<TcpStream> = None;
     let mut last_try: Option<Instant> = None;
     // Ends when the writer (the only sender) is gone.
@@ -99,8 +104,11 @@ pub(crate) fn syslog_frame(cfg: &SyslogConfig, line: &[u8]) -> Vec<u8> {
     let ts = super::timefmt::format_utc(time::OffsetDateTime::now_utc());
     let host = cfg.hostname.as_deref().unwrap_or("-");
     let body = line.strip_suffix(b"\n").unwrap_or(line);
-    let mut msg = format!("<{pri}>1 {ts} {host} sekimori {} audit - ", std::process::id())
-        .into_bytes();
+    let mut msg = format!(
+        "<{pri}>1 {ts} {host} sekimori {} audit - ",
+        std::process::id()
+    )
+    .into_bytes();
     msg.extend_from_slice(body);
     let mut frame = format!("{} ", msg.len()).into_bytes();
     frame.extend_from_slice(&msg);

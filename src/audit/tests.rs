@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 
 use super::checkpoint::CHECKPOINTS_FILE;
 use super::export::{self, ExportOptions, Filter};
-use super::segment::{list_segments, open_line, seal_line, split_lines, hex32};
+use super::segment::{hex32, list_segments, open_line, seal_line, split_lines};
 use super::verify::{verify_dir, ProblemKind};
 use super::*;
 
@@ -22,8 +22,21 @@ fn cfg(dir: &Path) -> AuditConfig {
 }
 
 fn req(i: u64, phase: Phase, action: Action) -> AuditRecord {
-    let mut ev = RequestEvent::new(format!("req-{i}"), phase, format!("user{}", i % 3), "openai-chat", action);
-    ev.department = Some(if i % 2 == 0 { "税務課" } else { "福祉課" }.into());
+    let mut ev = RequestEvent::new(
+        format!("req-{i}"),
+        phase,
+        format!("user{}", i % 3),
+        "openai-chat",
+        action,
+    );
+    ev.department = Some(
+        if i.is_multiple_of(2) {
+            "税務課"
+        } else {
+            "福祉課"
+        }
+        .into(),
+    );
     ev.model = Some("gpt-4o".into());
     ev.client = Some("10.0.0.5".into());
     ev.upstream = Some(UpstreamRef {
@@ -63,8 +76,12 @@ fn build(dir: &Path, n: u64) -> PathBuf {
     rt().block_on(async {
         let log = AuditLog::open(&c).unwrap();
         for i in 0..n {
-            log.append(req(i, Phase::Forward, Action::Masked)).await.unwrap();
-            log.append(req(i, Phase::Outcome, Action::Masked)).await.unwrap();
+            log.append(req(i, Phase::Forward, Action::Masked))
+                .await
+                .unwrap();
+            log.append(req(i, Phase::Outcome, Action::Masked))
+                .await
+                .unwrap();
         }
         log.close().await;
     });
@@ -79,7 +96,11 @@ fn seg_path(dir: &Path, idx: usize) -> (PathBuf, String) {
 
 fn lines_of(p: &Path) -> Vec<Vec<u8>> {
     let b = std::fs::read(p).unwrap();
-    split_lines(&b).0.into_iter().map(|(_, l)| l.to_vec()).collect()
+    split_lines(&b)
+        .0
+        .into_iter()
+        .map(|(_, l)| l.to_vec())
+        .collect()
 }
 
 fn write_lines(p: &Path, lines: &[Vec<u8>]) {
@@ -97,12 +118,19 @@ fn intact_log_verifies() {
     let dir = build(t.path(), 40);
     let rep = verify_dir(&dir, &[]).unwrap();
     assert!(rep.ok(), "{:?}", rep.problems);
-    assert!(rep.segments >= 3, "want several segments, got {}", rep.segments);
+    assert!(
+        rep.segments >= 3,
+        "want several segments, got {}",
+        rep.segments
+    );
     assert!(rep.checkpoints_verified >= 10);
     assert!(rep.clean_shutdown);
     assert_eq!(rep.first_seq, 1);
     // With the independently held public key too.
-    let vk = checkpoint::read_public_key(&checkpoint::public_key_path(&t.path().join("keys/signing.pem"))).unwrap();
+    let vk = checkpoint::read_public_key(&checkpoint::public_key_path(
+        &t.path().join("keys/signing.pem"),
+    ))
+    .unwrap();
     assert!(verify_dir(&dir, &[vk]).unwrap().ok());
 }
 
@@ -111,105 +139,148 @@ fn intact_log_verifies() {
 fn tampering_is_located() {
     type Tamper = fn(&Path) -> (String, u64);
     let cases: Vec<(&str, Tamper, ProblemKind)> = vec![
-        ("change one byte", |d| {
-            let (p, name) = seg_path(d, 1);
-            let mut ls = lines_of(&p);
-            let pos = ls[2].windows(5).position(|w| w == b"user0" || w == b"user1" || w == b"user2").unwrap();
-            ls[2][pos + 4] = b'9';
-            write_lines(&p, &ls);
-            (name, 3)
-        }, ProblemKind::Modified),
-        ("delete a line", |d| {
-            let (p, name) = seg_path(d, 1);
-            let mut ls = lines_of(&p);
-            ls.remove(3);
-            write_lines(&p, &ls);
-            (name, 4)
-        }, ProblemKind::Missing),
-        ("swap two lines", |d| {
-            let (p, name) = seg_path(d, 1);
-            let mut ls = lines_of(&p);
-            ls.swap(2, 3);
-            write_lines(&p, &ls);
-            (name, 3)
-        }, ProblemKind::Reordered),
-        ("truncate a middle segment", |d| {
-            let (p, name) = seg_path(d, 1);
-            let mut ls = lines_of(&p);
-            ls.truncate(4);
-            write_lines(&p, &ls);
-            (name, 5)
-        }, ProblemKind::Truncated),
-        ("truncate the last segment", |d| {
-            let n = list_segments(d).unwrap().len();
-            let (p, name) = seg_path(d, n - 1);
-            let mut ls = lines_of(&p);
-            let keep = ls.len() - 3;
-            ls.truncate(keep);
-            write_lines(&p, &ls);
-            (name, keep as u64 + 1)
-        }, ProblemKind::Truncated),
-        ("cut the last line in half", |d| {
-            let n = list_segments(d).unwrap().len();
-            let (p, name) = seg_path(d, n - 1);
-            let b = std::fs::read(&p).unwrap();
-            let lines = lines_of(&p).len();
-            std::fs::write(&p, &b[..b.len() - 40]).unwrap();
-            (name, lines as u64)
-        }, ProblemKind::Truncated),
-        ("delete a middle segment", |d| {
-            let (_, before) = seg_path(d, 0);
-            let lines = lines_of(&d.join(&before)).len();
-            let (p, _) = seg_path(d, 1);
-            std::fs::remove_file(p).unwrap();
-            (before, lines as u64 + 1)
-        }, ProblemKind::Truncated),
-        ("delete the first segment", |d| {
-            let (p, _) = seg_path(d, 0);
-            std::fs::remove_file(p).unwrap();
-            let (_, next) = seg_path(d, 0);
-            (next, 1)
-        }, ProblemKind::UnrecordedDeletion),
-        ("forge a checkpoint", |d| {
-            let p = d.join(CHECKPOINTS_FILE);
-            let mut ls = lines_of(&p);
-            let s = String::from_utf8(ls[1].clone()).unwrap();
-            let mut c: checkpoint::Checkpoint = serde_json::from_str(&s).unwrap();
-            c.seq += 1;
-            ls[1] = serde_json::to_vec(&c).unwrap();
-            write_lines(&p, &ls);
-            (CHECKPOINTS_FILE.to_string(), 2)
-        }, ProblemKind::BadCheckpoint),
-        ("rewrite with recomputed hashes", |d| {
-            // Alter record 5 and re-chain everything after it: only checkpoints catch this.
-            let segs = list_segments(d).unwrap();
-            let mut prev: Option<[u8; 32]> = None;
-            let mut at = (String::new(), 0);
-            for (_, name) in &segs {
-                let p = d.join(name);
-                let mut out = Vec::new();
-                for (i, l) in lines_of(&p).iter().enumerate() {
-                    let (_, mut r) = open_line(l).unwrap();
-                    if let Some(h) = prev {
-                        r.prev = hex32(&h);
-                    }
-                    if r.seq == 5 {
-                        if let Event::Request(q) = &mut r.event {
-                            q.user = "someone-else".into();
+        (
+            "change one byte",
+            |d| {
+                let (p, name) = seg_path(d, 1);
+                let mut ls = lines_of(&p);
+                let pos = ls[2]
+                    .windows(5)
+                    .position(|w| w == b"user0" || w == b"user1" || w == b"user2")
+                    .unwrap();
+                ls[2][pos + 4] = b'9';
+                write_lines(&p, &ls);
+                (name, 3)
+            },
+            ProblemKind::Modified,
+        ),
+        (
+            "delete a line",
+            |d| {
+                let (p, name) = seg_path(d, 1);
+                let mut ls = lines_of(&p);
+                ls.remove(3);
+                write_lines(&p, &ls);
+                (name, 4)
+            },
+            ProblemKind::Missing,
+        ),
+        (
+            "swap two lines",
+            |d| {
+                let (p, name) = seg_path(d, 1);
+                let mut ls = lines_of(&p);
+                ls.swap(2, 3);
+                write_lines(&p, &ls);
+                (name, 3)
+            },
+            ProblemKind::Reordered,
+        ),
+        (
+            "truncate a middle segment",
+            |d| {
+                let (p, name) = seg_path(d, 1);
+                let mut ls = lines_of(&p);
+                ls.truncate(4);
+                write_lines(&p, &ls);
+                (name, 5)
+            },
+            ProblemKind::Truncated,
+        ),
+        (
+            "truncate the last segment",
+            |d| {
+                let n = list_segments(d).unwrap().len();
+                let (p, name) = seg_path(d, n - 1);
+                let mut ls = lines_of(&p);
+                let keep = ls.len() - 3;
+                ls.truncate(keep);
+                write_lines(&p, &ls);
+                (name, keep as u64 + 1)
+            },
+            ProblemKind::Truncated,
+        ),
+        (
+            "cut the last line in half",
+            |d| {
+                let n = list_segments(d).unwrap().len();
+                let (p, name) = seg_path(d, n - 1);
+                let b = std::fs::read(&p).unwrap();
+                let lines = lines_of(&p).len();
+                std::fs::write(&p, &b[..b.len() - 40]).unwrap();
+                (name, lines as u64)
+            },
+            ProblemKind::Truncated,
+        ),
+        (
+            "delete a middle segment",
+            |d| {
+                let (_, before) = seg_path(d, 0);
+                let lines = lines_of(&d.join(&before)).len();
+                let (p, _) = seg_path(d, 1);
+                std::fs::remove_file(p).unwrap();
+                (before, lines as u64 + 1)
+            },
+            ProblemKind::Truncated,
+        ),
+        (
+            "delete the first segment",
+            |d| {
+                let (p, _) = seg_path(d, 0);
+                std::fs::remove_file(p).unwrap();
+                let (_, next) = seg_path(d, 0);
+                (next, 1)
+            },
+            ProblemKind::UnrecordedDeletion,
+        ),
+        (
+            "forge a checkpoint",
+            |d| {
+                let p = d.join(CHECKPOINTS_FILE);
+                let mut ls = lines_of(&p);
+                let s = String::from_utf8(ls[1].clone()).unwrap();
+                let mut c: checkpoint::Checkpoint = serde_json::from_str(&s).unwrap();
+                c.seq += 1;
+                ls[1] = serde_json::to_vec(&c).unwrap();
+                write_lines(&p, &ls);
+                (CHECKPOINTS_FILE.to_string(), 2)
+            },
+            ProblemKind::BadCheckpoint,
+        ),
+        (
+            "rewrite with recomputed hashes",
+            |d| {
+                // Alter record 5 and re-chain everything after it: only checkpoints catch this.
+                let segs = list_segments(d).unwrap();
+                let mut prev: Option<[u8; 32]> = None;
+                let mut at = (String::new(), 0);
+                for (_, name) in &segs {
+                    let p = d.join(name);
+                    let mut out = Vec::new();
+                    for (i, l) in lines_of(&p).iter().enumerate() {
+                        let (_, mut r) = open_line(l).unwrap();
+                        if let Some(h) = prev {
+                            r.prev = hex32(&h);
+                        }
+                        if r.seq == 5 {
+                            if let Event::Request(q) = &mut r.event {
+                                q.user = "someone-else".into();
+                            }
+                        }
+                        let (h, line) = seal_line(&r);
+                        prev = Some(h);
+                        out.extend_from_slice(&line);
+                        // The first checkpoint (every 7 records) attests seq 7.
+                        if r.seq == 7 {
+                            at = (name.clone(), i as u64 + 1);
                         }
                     }
-                    let (h, line) = seal_line(&r);
-                    prev = Some(h);
-                    out.extend_from_slice(&line);
-                    // The first checkpoint (every 7 records) attests seq 7.
-                    if r.seq == 7 {
-                        at = (name.clone(), i as u64 + 1);
-                    }
+                    std::fs::write(&p, out).unwrap();
                 }
-                std::fs::write(&p, out).unwrap();
-            }
-            at
-        }, ProblemKind::CheckpointMismatch),
+                at
+            },
+            ProblemKind::CheckpointMismatch,
+        ),
     ];
     for (what, tamper, kind) in cases {
         let t = tempfile::tempdir().unwrap();
@@ -217,7 +288,10 @@ fn tampering_is_located() {
         assert!(verify_dir(&dir, &[]).unwrap().ok());
         let (file, line) = tamper(&dir);
         let rep = verify_dir(&dir, &[]).unwrap();
-        let first = rep.problems.first().unwrap_or_else(|| panic!("{what}: not detected"));
+        let first = rep
+            .problems
+            .first()
+            .unwrap_or_else(|| panic!("{what}: not detected"));
         assert_eq!(
             (first.file.as_str(), first.line, first.kind),
             (file.as_str(), line, kind),
@@ -239,7 +313,9 @@ fn torn_tail_is_cut_recorded_and_the_chain_continues() {
     let c = cfg(t.path());
     rt().block_on(async {
         let log = AuditLog::open(&c).unwrap();
-        log.append(req(100, Phase::Forward, Action::Allowed)).await.unwrap();
+        log.append(req(100, Phase::Forward, Action::Allowed))
+            .await
+            .unwrap();
         log.close().await;
     });
     let rep = verify_dir(&dir, &[]).unwrap();
@@ -248,7 +324,12 @@ fn torn_tail_is_cut_recorded_and_the_chain_continues() {
     assert!(kept.starts_with(b"{\"v\":1,\"seq\":999"));
     let mut found = false;
     export::for_each_record(&dir, |r| {
-        if let Event::System(SystemEvent::TailTruncated { offset, discarded_bytes, .. }) = &r.event {
+        if let Event::System(SystemEvent::TailTruncated {
+            offset,
+            discarded_bytes,
+            ..
+        }) = &r.event
+        {
             assert_eq!((*offset, *discarded_bytes), (before as u64, 30));
             found = true;
         }
@@ -279,7 +360,10 @@ fn removed_log_with_checkpoints_refuses_to_open() {
     for (_, n) in list_segments(&dir).unwrap() {
         std::fs::remove_file(dir.join(n)).unwrap();
     }
-    assert!(matches!(AuditLog::open(&cfg(t.path())), Err(AuditError::Corrupt { .. })));
+    assert!(matches!(
+        AuditLog::open(&cfg(t.path())),
+        Err(AuditError::Corrupt { .. })
+    ));
 }
 
 #[test]
@@ -302,7 +386,10 @@ impl AuditFile for FailingFile {
     fn append(&mut self, buf: &[u8]) -> io::Result<()> {
         if self.fail.load(Ordering::SeqCst) {
             self.inner.append(&buf[..buf.len() / 2])?;
-            return Err(io::Error::new(io::ErrorKind::StorageFull, "No space left on device"));
+            return Err(io::Error::new(
+                io::ErrorKind::StorageFull,
+                "No space left on device",
+            ));
         }
         self.inner.append(buf)
     }
@@ -338,17 +425,26 @@ fn disk_failure_fails_closed_and_recovers() {
     let fail = Arc::new(AtomicBool::new(false));
     rt().block_on(async {
         let log = AuditLog::open_with_io(&c, Arc::new(FailingIo { fail: fail.clone() })).unwrap();
-        let s1 = log.append(req(1, Phase::Forward, Action::Allowed)).await.unwrap();
+        let s1 = log
+            .append(req(1, Phase::Forward, Action::Allowed))
+            .await
+            .unwrap();
         assert!(log.is_healthy());
         fail.store(true, Ordering::SeqCst);
         for i in 0..3 {
-            let e = log.append(req(2 + i, Phase::Forward, Action::Allowed)).await.unwrap_err();
+            let e = log
+                .append(req(2 + i, Phase::Forward, Action::Allowed))
+                .await
+                .unwrap_err();
             assert!(matches!(e, AuditError::Unavailable(_)), "{e}");
             assert!(!e.to_string().contains("req-"), "{e}");
             assert!(!log.is_healthy());
         }
         fail.store(false, Ordering::SeqCst);
-        let s2 = log.append(req(9, Phase::Forward, Action::Allowed)).await.unwrap();
+        let s2 = log
+            .append(req(9, Phase::Forward, Action::Allowed))
+            .await
+            .unwrap();
         assert!(log.is_healthy());
         // One WriteRecovered record sits between the two acknowledged records.
         assert_eq!(s2, s1 + 2);
@@ -369,7 +465,11 @@ fn disk_failure_fails_closed_and_recovers() {
     })
     .unwrap();
     assert_eq!(recovered, Some(3));
-    assert_eq!(ids, ["req-1", "req-9"], "refused appends must not be in the log");
+    assert_eq!(
+        ids,
+        ["req-1", "req-9"],
+        "refused appends must not be in the log"
+    );
 }
 
 #[test]
@@ -381,7 +481,9 @@ fn retention_deletes_expired_segments_and_records_it() {
     rt().block_on(async {
         let log = AuditLog::open(&c).unwrap();
         for i in 0..30 {
-            log.append(req(i, Phase::Final, Action::Blocked).at(old)).await.unwrap();
+            log.append(req(i, Phase::Final, Action::Blocked).at(old))
+                .await
+                .unwrap();
         }
         log.close().await;
     });
@@ -413,10 +515,17 @@ fn quotas_survive_restart() {
         let log = AuditLog::open(&c).unwrap();
         // user0 (i = 0, 3, 6): 100 + 103 + 106 chars, 30 tokens each outcome.
         for i in [0u64, 3, 6] {
-            log.append(req(i, Phase::Forward, Action::Allowed)).await.unwrap();
-            log.append(req(i, Phase::Outcome, Action::Allowed)).await.unwrap();
+            log.append(req(i, Phase::Forward, Action::Allowed))
+                .await
+                .unwrap();
+            log.append(req(i, Phase::Outcome, Action::Allowed))
+                .await
+                .unwrap();
         }
-        assert_eq!(log.quotas().used(QuotaScope::User, "user0", None), (309, 90));
+        assert_eq!(
+            log.quotas().used(QuotaScope::User, "user0", None),
+            (309, 90)
+        );
         log.close().await;
     });
     let log = AuditLog::open(&c).unwrap();
@@ -447,7 +556,9 @@ fn export_csv_round_trips() {
             });
             log.append(r).await.unwrap();
         }
-        log.append(req(7, Phase::Final, Action::Blocked)).await.unwrap();
+        log.append(req(7, Phase::Final, Action::Blocked))
+            .await
+            .unwrap();
         log.close().await;
     });
     let mut out = Vec::new();
@@ -481,10 +592,17 @@ fn export_csv_round_trips() {
         assert_eq!(&row[col("request_id")], q.request_id);
         assert_eq!(&row[col("user")], q.user);
         let dept = q.department.clone().unwrap();
-        let want_dept = if dept.starts_with('=') { format!("'{dept}") } else { dept };
+        let want_dept = if dept.starts_with('=') {
+            format!("'{dept}")
+        } else {
+            dept
+        };
         assert_eq!(&row[col("department")], want_dept);
         assert_eq!(&row[col("action")], q.action.as_str());
-        assert_eq!(row[col("prompt_chars")].parse::<u64>().unwrap(), q.prompt_chars);
+        assert_eq!(
+            row[col("prompt_chars")].parse::<u64>().unwrap(),
+            q.prompt_chars
+        );
         assert_eq!(&row[col("categories")], "name=1");
         assert_eq!(&row[col("findings")], "messages[0].content:name:3-5");
         let jst = r.time().unwrap().to_offset(timefmt::JST);
@@ -548,10 +666,15 @@ fn system_events_cannot_be_appended() {
             actor: "a".into(),
             detail: Default::default(),
         });
-        r.event = Event::System(SystemEvent::Shutdown { reason: "fake".into() });
+        r.event = Event::System(SystemEvent::Shutdown {
+            reason: "fake".into(),
+        });
         assert!(matches!(log.append(r).await, Err(AuditError::Reserved(_))));
         log.close().await;
-        let e = log.append(req(1, Phase::Final, Action::Blocked)).await.unwrap_err();
+        let e = log
+            .append(req(1, Phase::Final, Action::Blocked))
+            .await
+            .unwrap_err();
         assert!(matches!(e, AuditError::Closed));
     });
 }

@@ -10,10 +10,10 @@ pub const JST: UtcOffset = offset!(+9);
 /// `2026-11-25T01:02:03.456Z`: the stored form.
 pub fn format_utc(t: OffsetDateTime) -> String {
     let t = t.to_offset(UtcOffset::UTC);
-    let fmt = format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
-    );
-    t.format(&fmt).unwrap_or_else(|_| String::from("1970-01-01T00:00:00.000Z"))
+    let fmt =
+        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
+    t.format(&fmt)
+        .unwrap_or_else(|_| String::from("1970-01-01T00:00:00.000Z"))
 }
 
 /// `2026-11-25 10:02:03`: JST for exports (Excel parses it as a date-time).

@@ -67,7 +67,14 @@ pub struct Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}: {}", self.file, self.line, self.kind.as_str(), self.detail)
+        write!(
+            f,
+            "{}:{}: {}: {}",
+            self.file,
+            self.line,
+            self.kind.as_str(),
+            self.detail
+        )
     }
 }
 
@@ -277,7 +284,10 @@ pub fn verify_dir(dir: &Path, trusted: &[VerifyingKey]) -> Result<Report, AuditE
                     chain = Some(problem(
                         ln,
                         ProblemKind::Reordered,
-                        format!("expected seq {e}, found {}: records reordered or duplicated", r.seq),
+                        format!(
+                            "expected seq {e}, found {}: records reordered or duplicated",
+                            r.seq
+                        ),
                     ));
                     break 'segs;
                 }
@@ -299,7 +309,9 @@ pub fn verify_dir(dir: &Path, trusted: &[VerifyingKey]) -> Result<Report, AuditE
             }
             match &r.event {
                 Event::System(SystemEvent::Checkpoint { .. }) => {}
-                ev => rep.clean_shutdown = matches!(ev, Event::System(SystemEvent::Shutdown { .. })),
+                ev => {
+                    rep.clean_shutdown = matches!(ev, Event::System(SystemEvent::Shutdown { .. }))
+                }
             }
             if wanted.contains(&r.seq) {
                 seen.insert(

@@ -17,14 +17,12 @@ use super::io::{AuditFile, AuditIo, StdIo};
 use super::seal::{self, SealedContent};
 use super::segment::{
     hex32, list_segments, open_line, parse_hex32, path_of, read_file, seal_parts, segment_name,
-    serialize_tail,
-    split_lines, GENESIS,
+    serialize_tail, split_lines, GENESIS,
 };
 use super::ship::Shipper;
 use super::timefmt::{format_utc, month_start};
 use super::{
-    AuditConfig, AuditError, AuditRecord, Event, PromptRetention, Quotas, StoredPrompt,
-    SystemEvent,
+    AuditConfig, AuditError, AuditRecord, Event, PromptRetention, Quotas, StoredPrompt, SystemEvent,
 };
 
 /// Most appends committed by one write + fsync.
@@ -127,7 +125,10 @@ impl AuditLog {
         let seg = match &tail.seg_name {
             Some(name) => {
                 let p = path_of(&dir, name);
-                Some(io.open_append(&p).map_err(|e| AuditError::io("open", p, e))?)
+                Some(
+                    io.open_append(&p)
+                        .map_err(|e| AuditError::io("open", p, e))?,
+                )
             }
             None => None,
         };
@@ -302,7 +303,10 @@ fn take_lock(dir: &Path) -> Result<File, AuditError> {
         .write(true)
         .open(&p)
         .map_err(|e| AuditError::io("open", &p, e))?;
-    match f.try_lock() {
+    // std's advisory lock (flock on Unix); stable since Rust 1.89.
+    #[allow(clippy::incompatible_msrv)]
+    let locked = f.try_lock();
+    match locked {
         Ok(()) => Ok(f),
         Err(std::fs::TryLockError::WouldBlock) => Err(AuditError::Locked(dir.to_path_buf())),
         Err(std::fs::TryLockError::Error(e)) => Err(AuditError::io("lock", p, e)),
@@ -378,11 +382,17 @@ fn recover(dir: &Path) -> Result<Tail, AuditError> {
                     None => (first_seq, None),
                 };
                 if r.seq != want_seq {
-                    return Err(corrupt(i + 1, format!("expected seq {want_seq}, found {}", r.seq)));
+                    return Err(corrupt(
+                        i + 1,
+                        format!("expected seq {want_seq}, found {}", r.seq),
+                    ));
                 }
                 if let Some(ph) = want_prev {
                     if parse_hex32(&r.prev) != Some(ph) {
-                        return Err(corrupt(i + 1, "prev hash does not match the line before".into()));
+                        return Err(corrupt(
+                            i + 1,
+                            "prev hash does not match the line before".into(),
+                        ));
                     }
                 }
                 last = Some((h, r.seq));
@@ -606,10 +616,8 @@ impl Writer {
     }
 
     fn flush(&mut self, batch: Vec<Pending>) {
-        let (items, replies): (Vec<Item>, Vec<Reply>) = batch
-            .into_iter()
-            .map(|p| (p.item, p.reply))
-            .unzip();
+        let (items, replies): (Vec<Item>, Vec<Reply>) =
+            batch.into_iter().map(|p| (p.item, p.reply)).unzip();
         match self.commit(items) {
             Ok(seqs) => {
                 for (r, s) in replies.into_iter().zip(seqs) {
@@ -755,8 +763,7 @@ impl Writer {
         if self.since_ckpt == 0 || self.next_seq <= 1 || self.broken {
             return;
         }
-        if !force && self.since_ckpt < self.every_records && self.last_ckpt.elapsed() < self.every
-        {
+        if !force && self.since_ckpt < self.every_records && self.last_ckpt.elapsed() < self.every {
             return;
         }
         let Some(segment) = self.seg_name.clone() else {
@@ -829,13 +836,14 @@ impl Writer {
                 last_hash: hex32(&h),
                 last_time: last.time.clone(),
             };
-            if self
-                .commit(vec![Item::system(ev)])
-                .is_err()
-            {
+            if self.commit(vec![Item::system(ev)]).is_err() {
                 break;
             }
-            if let Err(e) = self.io.remove(&path).and_then(|_| self.io.sync_dir(&self.dir)) {
+            if let Err(e) = self
+                .io
+                .remove(&path)
+                .and_then(|_| self.io.sync_dir(&self.dir))
+            {
                 tracing::warn!(segment = %name, error = %e, "audit retention: cannot delete segment");
                 break;
             }

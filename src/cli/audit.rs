@@ -254,11 +254,7 @@ fn verify(dir: &Path, keys: &[PathBuf], json: bool) -> ExitCode {
 }
 
 fn export_cmd(a: ExportArgs) -> Result<(), String> {
-    let action = a
-        .action
-        .as_deref()
-        .map(str::parse::<Action>)
-        .transpose()?;
+    let action = a.action.as_deref().map(str::parse::<Action>).transpose()?;
     let filter = Filter {
         from: a.from.as_deref().map(parse_cli_time).transpose()?,
         to: a.to.as_deref().map(parse_cli_time).transpose()?,
@@ -313,7 +309,10 @@ fn unseal(dir: &Path, identity: &Path, seqs: &[u64]) -> Result<(), String> {
         let Some(StoredPrompt::Sealed { age }) = &r.prompt else {
             return Ok(());
         };
-        let rid = r.request().map(|q| q.request_id.clone()).unwrap_or_default();
+        let rid = r
+            .request()
+            .map(|q| q.request_id.clone())
+            .unwrap_or_default();
         match ids.unseal(age) {
             Ok(c) => {
                 let v = serde_json::json!({"seq": r.seq, "request_id": rid,
@@ -329,7 +328,9 @@ fn unseal(dir: &Path, identity: &Path, seqs: &[u64]) -> Result<(), String> {
     .map_err(|e| e.to_string())?;
     out.flush().map_err(|e| e.to_string())?;
     if failures > 0 {
-        return Err(format!("{failures} sealed records could not be decrypted with this identity"));
+        return Err(format!(
+            "{failures} sealed records could not be decrypted with this identity"
+        ));
     }
     Ok(())
 }
