@@ -22,8 +22,8 @@ pub enum PromptRetention {
     Sealed,
 }
 
-/// Shipping a copy of every record to a syslog server (RFC 5424 over TCP,
-/// octet-counted framing of RFC 6587). Failures never affect the local log.
+/// Shipping a copy of every record to a syslog server (RFC 5424 over TCP or TLS,
+/// octet-counted framing of RFC 6587/5425). Failures never affect the local log.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SyslogConfig {
@@ -35,6 +35,15 @@ pub struct SyslogConfig {
     /// Syslog facility number (default 16, local0).
     #[serde(default = "default_facility")]
     pub facility: u8,
+    /// Use TLS (RFC 5425). The collector's certificate is checked against `ca_file`.
+    #[serde(default)]
+    pub tls: bool,
+    /// PEM file of the CA certificate(s) trusted for the collector (required with `tls`).
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
+    /// Name expected in the collector's certificate; default: the host of `address`.
+    #[serde(default)]
+    pub server_name: Option<String>,
 }
 
 fn default_facility() -> u8 {
@@ -130,6 +139,14 @@ impl AuditConfig {
             );
         }
         super::seal::parse_recipients(&self.sealed_recipients)?;
+        if let Some(s) = &self.syslog {
+            if s.facility > 23 {
+                return bad("audit.syslog.facility must be 0..=23");
+            }
+            if s.tls {
+                super::ship::tls_config(s)?;
+            }
+        }
         for (i, q) in self.quotas.iter().enumerate() {
             q.validate()
                 .map_err(|m| AuditError::Config(format!("audit.quotas[{i}]: {m}")))?;
