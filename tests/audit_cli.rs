@@ -130,3 +130,119 @@ fn current_month() -> String {
     let now = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+9));
     format!("{:04}-{:02}", now.year(), u8::from(now.month()))
 }
+
+/// Child side of [`kill_9_loses_no_acknowledged_record`]: appends forever from 8 tasks,
+/// printing each acknowledged request id. Does nothing unless started by the parent.
+#[test]
+fn crash_child() {
+    let Ok(root) = std::env::var("SEKIMORI_AUDIT_CRASH_CHILD") else {
+        return;
+    };
+    let mut cfg = AuditConfig::new(
+        Path::new(&root).join("audit"),
+        Path::new(&root).join("k.pem"),
+    );
+    cfg.checkpoint_every_records = 50;
+    cfg.segment_max_bytes = 64 * 1024;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let log = AuditLog::open(&cfg).unwrap();
+        let mut tasks = Vec::new();
+        for w in 0..8u64 {
+            let log = log.clone();
+            tasks.push(tokio::spawn(async move {
+                // Bounded; the parent kills us long before.
+                for i in 0..1_000_000u64 {
+                    let id = format!("w{w}-{i}");
+                    let ev = RequestEvent::new(
+                        id.clone(),
+                        Phase::Forward,
+                        "u",
+                        "openai-chat",
+                        Action::Allowed,
+                    );
+                    log.append(AuditRecord::request(ev)).await.unwrap();
+                    use std::io::Write;
+                    let mut out = std::io::stdout().lock();
+                    let _ = writeln!(out, "ACK {id}");
+                    let _ = out.flush();
+                }
+            }));
+        }
+        for t in tasks {
+            let _ = t.await;
+        }
+    });
+}
+
+/// kill -9 during appends: every acknowledged record survives, the torn tail (if any) is
+/// cut on reopen, the chain verifies, appends continue.
+#[test]
+fn kill_9_loses_no_acknowledged_record() {
+    use std::io::BufRead;
+    use std::process::Stdio;
+    let t = tempfile::tempdir().unwrap();
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "audit_cli::crash_child",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("SEKIMORI_AUDIT_CRASH_CHILD", t.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut acked = std::collections::HashSet::new();
+    let stdout = child.stdout.take().unwrap();
+    for line in std::io::BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        if let Some(id) = line.strip_prefix("ACK ") {
+            acked.insert(id.to_string());
+            if acked.len() >= 2000 {
+                break;
+            }
+        }
+    }
+    child.kill().unwrap(); // SIGKILL
+    let _ = child.wait();
+    assert!(acked.len() >= 2000, "child stopped early");
+
+    let cfg = AuditConfig::new(t.path().join("audit"), t.path().join("k.pem"));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let log = AuditLog::open(&cfg).unwrap();
+        let ev = RequestEvent::new("after", Phase::Final, "u", "openai-chat", Action::Blocked);
+        log.append(AuditRecord::request(ev)).await.unwrap();
+        log.close().await;
+    });
+    let out = bin()
+        .args(["audit", "verify", cfg.dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let mut present = std::collections::HashSet::new();
+    sekimori::audit::export::for_each_record(&cfg.dir, |r| {
+        if let Some(q) = r.request() {
+            present.insert(q.request_id.clone());
+        }
+        Ok(())
+    })
+    .unwrap();
+    let lost: Vec<_> = acked.difference(&present).collect();
+    assert!(lost.is_empty(), "acknowledged but lost: {lost:?}");
+    assert!(present.contains("after"));
+}
