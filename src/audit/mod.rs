@@ -5,21 +5,58 @@
 //! ```no_run
 //! # async fn demo() -> Result<(), sekimori::audit::AuditError> {
 //! use sekimori::audit::*;
+//! // `[audit]` of the gateway's TOML deserialises into AuditConfig (deny_unknown_fields).
 //! let cfg = AuditConfig::new("/var/lib/sekimori/audit", "/etc/sekimori/audit-signing.pem");
-//! let log = AuditLog::open(&cfg)?;              // recovers a torn tail, continues the chain
-//! let quotas = log.quotas();                    // rebuilt from this month's records
-//! quotas.check("u123", Some("税務課"), Some("gpt-4o"), 1200)
-//!     .map_err(|e| e.to_string())             // gateway: 429 with this text and e.resets_at
-//!     .ok();
-//! let ev = RequestEvent::new("req-1", Phase::Forward, "u123", "openai-chat", Action::Masked);
-//! let seq = log.append(AuditRecord::request(ev)).await?; // durable (fsync) before forwarding
-//! # let _ = seq;
-//! log.close().await;
+//! let log = AuditLog::open(&cfg)?; // lock, key, torn-tail recovery, quotas, startup record
+//! let quotas = log.quotas();       // fed by the log itself; rebuilt on open
+//!
+//! // Per request, after inspection:
+//! let mut ev = RequestEvent::new("req-1", Phase::Forward, "u123", "openai-chat", Action::Masked);
+//! ev.department = Some("税務課".into());
+//! ev.model = Some("gpt-4o".into());
+//! ev.prompt_chars = 1200;
+//! if let Err(q) = quotas.check("u123", Some("税務課"), Some("gpt-4o"), 1200) {
+//!     // 429: q.to_string() names the cap, used/limit and q.resets_at (1st, 00:00 JST);
+//!     // q.code() is `quota_user_chars` etc. Record it as a `final` refused-quota record.
+//!     let mut refused = ev.clone();
+//!     refused.phase = Phase::Final;
+//!     refused.action = Action::RefusedQuota;
+//!     refused.error = Some(q.code());
+//!     log.append(AuditRecord::request(refused)).await?;
+//!     return Ok(());
+//! }
+//! let content = Content { masked_prompt: Some("〔氏名1〕さんの…".into()), ..Content::default() };
+//! // Durable before the upstream sees the prompt; Err => 503, forward nothing.
+//! log.append(AuditRecord::request(ev.clone()).with_content(content)).await?;
+//! // … forward, then the outcome (tokens, status, latency):
+//! let mut out = ev;
+//! out.phase = Phase::Outcome;
+//! out.tokens_in = Some(800);
+//! out.tokens_out = Some(300);
+//! out.status = Some(200);
+//! log.append(AuditRecord::request(out)).await?;
+//!
+//! // Admin events:
+//! log.append(AuditRecord::admin(AdminEvent::ConfigReload {
+//!     actor: "admin1".into(),
+//!     changed: vec!["policy.categories.phone".into()],
+//!     old_digest: "…".into(),
+//!     new_digest: "…".into(),
+//! }))
+//! .await?;
+//! // Readiness probe: log.is_healthy(). On shutdown:
+//! log.close().await; // shutdown record + final signed checkpoint
 //! # Ok(()) }
 //! ```
 //!
+//! Requests that are not forwarded (blocked, refused-region, refused-quota, errors before
+//! forwarding) get one `final` record; forwarded ones get `forward` then `outcome`.
+//!
 //! Fail closed: when [`AuditLog::append`] returns an error the gateway must answer 503
 //! and forward nothing; [`AuditLog::is_healthy`] is false until a later append succeeds.
+//! [`AuditLog::open`] fails (and the gateway must not start) when the directory is
+//! locked by another process, the key is unreadable, the log cannot be written, or the
+//! log is damaged before its last record or shorter than its last signed checkpoint.
 //!
 //! # On disk
 //!
