@@ -246,3 +246,77 @@ fn kill_9_loses_no_acknowledged_record() {
     assert!(lost.is_empty(), "acknowledged but lost: {lost:?}");
     assert!(present.contains("after"));
 }
+
+/// Sealed retention: the host cannot read the prompt; `audit unseal` and
+/// `audit export --identity` can, with the auditor's identity.
+#[test]
+fn sealed_prompt_unseal_and_export() {
+    use age::secrecy::ExposeSecret;
+    use sekimori::audit::{Content, PromptRetention};
+    let t = tempfile::tempdir().unwrap();
+    let id = age::x25519::Identity::generate();
+    let id_file = t.path().join("auditor.txt");
+    std::fs::write(&id_file, format!("{}\n", id.to_string().expose_secret())).unwrap();
+    let mut cfg = AuditConfig::new(t.path().join("audit"), t.path().join("k.pem"));
+    cfg.prompt_retention = PromptRetention::Sealed;
+    cfg.sealed_recipients = vec![id.to_public().to_string()];
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let seq = rt.block_on(async {
+        let log = AuditLog::open(&cfg).unwrap();
+        let ev = RequestEvent::new("s1", Phase::Forward, "u", "openai-chat", Action::Masked);
+        let content = Content {
+            masked_prompt: Some("〔氏名1〕様".into()),
+            original_prompt: Some("鈴木一郎様".into()),
+            response: None,
+        };
+        let seq = log
+            .append(AuditRecord::request(ev).with_content(content))
+            .await
+            .unwrap();
+        log.close().await;
+        seq
+    });
+    let dir = cfg.dir.to_str().unwrap();
+    let out = bin()
+        .args([
+            "audit",
+            "unseal",
+            dir,
+            "--identity",
+            id_file.to_str().unwrap(),
+        ])
+        .args(["--seq", &seq.to_string()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["prompt"], "鈴木一郎様");
+    assert_eq!(v["request_id"], "s1");
+
+    let out = bin()
+        .args([
+            "audit",
+            "export",
+            dir,
+            "--format",
+            "jsonl",
+            "--identity",
+            id_file.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("鈴木一郎様"));
+    let out = bin()
+        .args(["audit", "export", dir, "--format", "jsonl"])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("鈴木"));
+}
