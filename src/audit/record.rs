@@ -267,6 +267,10 @@ pub enum SystemEvent {
         covers_seq: u64,
         /// Hash of that record.
         covers_hash: String,
+        /// Signing time (part of the signed message).
+        signed_at: String,
+        /// Segment of the attested record (part of the signed message).
+        segment: String,
         /// Signing key id.
         key_id: String,
         /// Base64 Ed25519 signature.

@@ -124,6 +124,7 @@ fn intact_log_verifies() {
         rep.segments
     );
     assert!(rep.checkpoints_verified >= 10);
+    assert_eq!(rep.checkpoints_verified_in_chain, rep.checkpoints_verified);
     assert!(rep.clean_shutdown);
     assert_eq!(rep.first_seq, 1);
     // With the independently held public key too.

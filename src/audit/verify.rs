@@ -97,6 +97,8 @@ pub struct Report {
     pub checkpoints: usize,
     /// Checkpoints whose signature and attested record both verified.
     pub checkpoints_verified: usize,
+    /// In-chain checkpoint copies whose signature and attested record verified.
+    pub checkpoints_verified_in_chain: usize,
     /// Checkpoints about records deleted by retention (signature checked only).
     pub checkpoints_expired: usize,
     /// Gaps accepted because a `retention_deleted` record covers them.
@@ -175,6 +177,7 @@ pub fn verify_dir(dir: &Path, trusted: &[VerifyingKey]) -> Result<Report, AuditE
     let mut deletions: Vec<(u64, String)> = Vec::new();
     let mut last_file = String::new();
     let mut last_lines = 0u64;
+    let mut prev_loc: Option<(String, u64)> = None;
     'segs: for (idx, (name_seq, name)) in segs.iter().enumerate() {
         let bytes = read_file(&path_of(dir, name))?;
         let (lines, torn) = split_lines(&bytes);
@@ -300,6 +303,69 @@ pub fn verify_dir(dir: &Path, trusted: &[VerifyingKey]) -> Result<Report, AuditE
                         keys.insert(key_id.clone(), k);
                     }
                 }
+                Event::System(SystemEvent::Checkpoint {
+                    covers_seq,
+                    covers_hash,
+                    signed_at,
+                    segment,
+                    key_id,
+                    signature,
+                }) => {
+                    // The in-chain copy of a checkpoint must attest the record before it
+                    // and carry a valid signature (a backup of checkpoints.jsonl).
+                    let c = Checkpoint {
+                        v: 1,
+                        seq: *covers_seq,
+                        hash: covers_hash.clone(),
+                        time: signed_at.clone(),
+                        segment: segment.clone(),
+                        key_id: key_id.clone(),
+                        sig: signature.clone(),
+                    };
+                    // Unknown key (its startup record deleted by retention): not checked.
+                    let signed = keys.get(key_id).map(|k| c.verify(k));
+                    let same_hash = parse_hex32(covers_hash).is_some()
+                        && parse_hex32(covers_hash) == parse_hex32(&r.prev);
+                    let bad = if signed == Some(false) {
+                        Some(problem(
+                            ln,
+                            ProblemKind::BadCheckpoint,
+                            "in-chain checkpoint signature invalid: forged or altered".into(),
+                        ))
+                    } else if *covers_seq + 1 != r.seq {
+                        Some(problem(
+                            ln,
+                            ProblemKind::BadCheckpoint,
+                            format!("in-chain checkpoint attests seq {covers_seq}, not the record before it"),
+                        ))
+                    } else if !same_hash {
+                        Some(match (&prev_loc, signed) {
+                            (Some((f, l)), Some(true)) => Problem {
+                                file: f.clone(),
+                                line: *l,
+                                kind: ProblemKind::CheckpointMismatch,
+                                detail: format!(
+                                    "record seq {covers_seq} differs from what the signed \
+                                     checkpoint at {name}:{ln} attests: the log was rewritten"
+                                ),
+                            },
+                            _ => problem(
+                                ln,
+                                ProblemKind::BadCheckpoint,
+                                "in-chain checkpoint does not match the record before it".into(),
+                            ),
+                        })
+                    } else {
+                        None
+                    };
+                    if bad.is_some() {
+                        chain = bad;
+                        break 'segs;
+                    }
+                    if signed == Some(true) {
+                        rep.checkpoints_verified_in_chain += 1;
+                    }
+                }
                 Event::System(SystemEvent::RetentionDeleted {
                     last_seq,
                     last_hash,
@@ -323,6 +389,7 @@ pub fn verify_dir(dir: &Path, trusted: &[VerifyingKey]) -> Result<Report, AuditE
                     },
                 );
             }
+            prev_loc = Some((name.clone(), ln));
             rep.records += 1;
             rep.last_seq = r.seq;
             rep.last_time = r.time.clone();

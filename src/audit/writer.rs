@@ -785,6 +785,8 @@ impl Writer {
         let ev = SystemEvent::Checkpoint {
             covers_seq: seq,
             covers_hash: hash,
+            signed_at: c.time,
+            segment: c.segment,
             key_id: self.key_id.clone(),
             signature: c.sig,
         };
