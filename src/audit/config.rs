@@ -51,6 +51,34 @@ fn default_facility() -> u8 {
 }
 
 /// Configuration of the audit log (`[audit]` in the gateway's TOML).
+///
+/// ```toml
+/// [audit]
+/// dir = "/var/lib/sekimori/audit"
+/// signing_key = "/etc/sekimori/audit-signing.pem"   # created on first start
+/// retention_days = 400
+/// prompt_retention = "sealed"                        # none | masked | sealed
+/// sealed_recipients = ["age1…"]                      # auditors' age public keys
+/// checkpoint_every_records = 1000
+/// checkpoint_every_seconds = 60
+/// segment_max_bytes = 67108864
+/// stdout = false
+///
+/// [audit.syslog]
+/// address = "syslog.example.lg.jp:6514"
+/// tls = true
+/// ca_file = "/etc/sekimori/syslog-ca.pem"
+///
+/// [[audit.quotas]]
+/// scope = "user"                # every user without a rule of their own
+/// monthly_chars = 200000
+///
+/// [[audit.quotas]]
+/// scope = "department"
+/// name = "税務課"
+/// model = "gpt-4o"
+/// monthly_tokens = 5000000
+/// ```
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AuditConfig {
@@ -152,5 +180,43 @@ impl AuditConfig {
                 .map_err(|m| AuditError::Config(format!("audit.quotas[{i}]: {m}")))?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_table() {
+        let base = "dir = \"/tmp/a\"\nsigning_key = \"/tmp/k.pem\"\n";
+        // (extra TOML, Ok?)
+        let cases: [(&str, bool); 8] = [
+            ("", true),
+            ("prompt_retention = \"none\"", true),
+            ("prompt_retention = \"sealed\"", false), // no recipients
+            ("retention_days = 0", false),
+            ("bogus = 1", false),                    // deny_unknown_fields
+            ("[[quotas]]\nscope = \"user\"", false), // no cap
+            ("[[quotas]]\nscope = \"team\"\nmonthly_chars = 1", false),
+            (
+                "[[quotas]]\nscope = \"department\"\nname = \"税務課\"\nmonthly_tokens = 10",
+                true,
+            ),
+        ];
+        for (extra, ok) in cases {
+            let text = format!("{base}{extra}\n");
+            let parsed: Result<AuditConfig, _> = toml::from_str(&text);
+            let valid = parsed.map_err(|e| e.to_string()).and_then(|c| {
+                c.validate().map_err(|e| e.to_string())?;
+                Ok(c)
+            });
+            assert_eq!(valid.is_ok(), ok, "{extra}: {valid:?}");
+        }
+        let c: AuditConfig = toml::from_str(base).unwrap();
+        assert_eq!(
+            (c.retention_days, c.prompt_retention),
+            (400, PromptRetention::Masked)
+        );
     }
 }
