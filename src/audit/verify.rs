@@ -464,7 +464,11 @@ pub fn verify_dir(dir: &Path, trusted: &[VerifyingKey]) -> Result<Report, AuditE
             rep.checkpoints_expired += 1;
         } else if walked_all && c.seq > rep.last_seq {
             problems.push(Problem {
-                file: last_file.clone(),
+                file: if last_file.is_empty() {
+                    "(no segments)".to_string()
+                } else {
+                    last_file.clone()
+                },
                 line: last_lines + 1,
                 kind: ProblemKind::Truncated,
                 detail: format!(

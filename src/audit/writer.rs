@@ -97,6 +97,9 @@ impl AuditLog {
     /// creates the signing key, cuts a torn tail left by a crash (recording it),
     /// rebuilds this month's quota counters, writes a durable `startup` record and
     /// deletes expired segments.
+    ///
+    /// Blocking (reads the newest segments, fsyncs): call it before serving, or from
+    /// `tokio::task::spawn_blocking`.
     pub fn open(cfg: &AuditConfig) -> Result<AuditLog, AuditError> {
         Self::open_with_io(cfg, Arc::new(StdIo))
     }
