@@ -152,8 +152,19 @@ pub(crate) fn open_line(line: &[u8]) -> Result<([u8; 32], StoredRecord), LineErr
         return Err(LineError::HashMismatch);
     }
     let rec: StoredRecord =
-        serde_json::from_slice(&body).map_err(|e| LineError::Malformed(e.to_string()))?;
+        serde_json::from_slice(&body).map_err(|e| LineError::Malformed(json_error(&e)))?;
     Ok((computed, rec))
+}
+
+/// A JSON error without the offending text (a record may hold personal data).
+pub(crate) fn json_error(e: &serde_json::Error) -> String {
+    let kind = match e.classify() {
+        serde_json::error::Category::Io => "I/O error",
+        serde_json::error::Category::Syntax => "JSON syntax error",
+        serde_json::error::Category::Data => "unexpected field or value",
+        serde_json::error::Category::Eof => "unexpected end",
+    };
+    format!("{kind} at column {}", e.column())
 }
 
 /// Splits a segment's bytes into `(offset, line)` for complete lines, plus the offset of
@@ -212,6 +223,15 @@ mod tests {
             m[i] ^= 0x01;
             assert!(open_line(&m).is_err(), "byte {i} flip not detected");
         }
+    }
+
+    #[test]
+    fn malformed_record_errors_do_not_echo_content() {
+        let body = br#"{"v":1,"seq":"yamada-taro-090-1234-5678","time":"t","prev":"p","event":{}}"#;
+        let (_, line) = seal_body(body);
+        let err = open_line(&line[..line.len() - 1]).unwrap_err().to_string();
+        assert!(err.contains("column"), "{err}");
+        assert!(!err.contains("yamada") && !err.contains("1234"), "{err}");
     }
 
     #[test]

@@ -10,8 +10,8 @@ use ed25519_dalek::VerifyingKey;
 
 use super::checkpoint::{self, Checkpoint, CHECKPOINTS_FILE};
 use super::segment::{
-    hex32, list_segments, open_line, parse_hex32, path_of, read_file, split_lines, LineError,
-    GENESIS,
+    hex32, json_error, list_segments, open_line, parse_hex32, path_of, read_file, split_lines,
+    LineError, GENESIS,
 };
 use super::{AuditError, Event, SystemEvent};
 
@@ -151,7 +151,7 @@ pub fn verify_dir(dir: &Path, trusted: &[VerifyingKey]) -> Result<Report, AuditE
                     file: CHECKPOINTS_FILE.into(),
                     line: i as u64 + 1,
                     kind: ProblemKind::BadCheckpoint,
-                    detail: format!("not a checkpoint ({e})"),
+                    detail: format!("not a checkpoint ({})", json_error(&e)),
                 }),
             }
         }
