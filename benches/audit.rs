@@ -35,6 +35,38 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
+/// Records per second of `verify_dir` over a log of `TOTAL` records.
+fn verify_rate() -> f64 {
+    let t = tempfile::tempdir().expect("tempdir");
+    let mut cfg = AuditConfig::new(t.path().join("audit"), t.path().join("key.pem"));
+    cfg.segment_max_bytes = 1 << 20;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let log = AuditLog::open(&cfg).expect("open");
+        let mut tasks = Vec::new();
+        for w in 0..64 {
+            let log = log.clone();
+            tasks.push(tokio::spawn(async move {
+                for i in 0..TOTAL / 64 {
+                    log.append(record(w * 1000 + i)).await.expect("append");
+                }
+            }));
+        }
+        for t in tasks {
+            t.await.expect("task");
+        }
+        log.close().await;
+    });
+    let start = Instant::now();
+    let rep = sekimori::audit::verify::verify_dir(&cfg.dir, &[]).expect("verify");
+    assert!(rep.ok());
+    rep.records as f64 / start.elapsed().as_secs_f64()
+}
+
 fn run(n: usize) -> (f64, f64, f64) {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -98,4 +130,6 @@ fn main() {
             median(p99)
         );
     }
+    let v: Vec<f64> = (0..RUNS).map(|_| verify_rate()).collect();
+    println!("verify: {:.0} records/s (median of {RUNS})", median(v));
 }
