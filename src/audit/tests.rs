@@ -679,3 +679,48 @@ fn system_events_cannot_be_appended() {
         assert!(matches!(e, AuditError::Closed));
     });
 }
+
+/// An attacker who cuts the tail and the matching checkpoints in the directory is
+/// caught by the write-once copy of `checkpoints.jsonl`.
+#[test]
+fn worm_copy_of_checkpoints_catches_a_consistent_truncation() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = build(t.path(), 40);
+    let worm = t.path().join("worm-checkpoints.jsonl");
+    std::fs::copy(dir.join(CHECKPOINTS_FILE), &worm).unwrap();
+    // Cut the last segment back to a point with no later checkpoint, in both files.
+    let n = list_segments(&dir).unwrap().len();
+    let (p, _) = seg_path(&dir, n - 1);
+    if lines_of(&p).len() < 4 {
+        std::fs::remove_file(&p).unwrap();
+    }
+    let n = list_segments(&dir).unwrap().len();
+    let (p, name) = seg_path(&dir, n - 1);
+    let mut ls = lines_of(&p);
+    let keep = ls.len() - 3;
+    let (_, last_kept) = open_line(&ls[keep - 1]).unwrap();
+    ls.truncate(keep);
+    write_lines(&p, &ls);
+    let cp = dir.join(CHECKPOINTS_FILE);
+    let kept: Vec<Vec<u8>> = lines_of(&cp)
+        .into_iter()
+        .filter(|l| {
+            serde_json::from_slice::<checkpoint::Checkpoint>(l)
+                .unwrap()
+                .seq
+                <= last_kept.seq
+        })
+        .collect();
+    write_lines(&cp, &kept);
+    assert!(
+        verify_dir(&dir, &[]).unwrap().ok(),
+        "consistent cut passes locally"
+    );
+    let rep = verify::verify_dir_with(&dir, &worm, &[]).unwrap();
+    let first = rep.problems.first().unwrap_or_else(|| panic!("{rep:?}"));
+    assert_eq!(
+        (first.file.as_str(), first.line, first.kind),
+        (name.as_str(), keep as u64 + 1, ProblemKind::Truncated),
+        "{first}"
+    );
+}

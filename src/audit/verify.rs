@@ -128,6 +128,21 @@ struct Seen {
 /// Verifies the audit directory `dir`. `trusted` keys, when given, are the only ones
 /// accepted for checkpoints; otherwise keys from `startup` records are used.
 pub fn verify_dir(dir: &Path, trusted: &[VerifyingKey]) -> Result<Report, AuditError> {
+    verify_dir_with(dir, &dir.join(CHECKPOINTS_FILE), trusted)
+}
+
+/// [`verify_dir`] against a checkpoint list kept elsewhere (the copy on write-once
+/// storage), which an attacker on the gateway host cannot rewrite.
+pub fn verify_dir_with(
+    dir: &Path,
+    checkpoints: &Path,
+    trusted: &[VerifyingKey],
+) -> Result<Report, AuditError> {
+    let ckpt_name = if checkpoints == dir.join(CHECKPOINTS_FILE) {
+        CHECKPOINTS_FILE.to_string()
+    } else {
+        checkpoints.display().to_string()
+    };
     let mut rep = Report {
         keys_from_log: trusted.is_empty(),
         ..Report::default()
@@ -139,7 +154,7 @@ pub fn verify_dir(dir: &Path, trusted: &[VerifyingKey]) -> Result<Report, AuditE
 
     // Checkpoints first: which sequence numbers to remember.
     let mut ckpts: Vec<(u64, Checkpoint)> = Vec::new();
-    let cpath = dir.join(CHECKPOINTS_FILE);
+    let cpath = checkpoints;
     let mut ckpt_problems = Vec::new();
     if cpath.exists() {
         let bytes = read_file(&cpath)?;
@@ -148,7 +163,7 @@ pub fn verify_dir(dir: &Path, trusted: &[VerifyingKey]) -> Result<Report, AuditE
             match serde_json::from_slice::<Checkpoint>(l) {
                 Ok(c) => ckpts.push((i as u64 + 1, c)),
                 Err(e) => ckpt_problems.push(Problem {
-                    file: CHECKPOINTS_FILE.into(),
+                    file: ckpt_name.clone(),
                     line: i as u64 + 1,
                     kind: ProblemKind::BadCheckpoint,
                     detail: format!("not a checkpoint ({})", json_error(&e)),
@@ -157,7 +172,7 @@ pub fn verify_dir(dir: &Path, trusted: &[VerifyingKey]) -> Result<Report, AuditE
         }
         if torn.is_some() {
             ckpt_problems.push(Problem {
-                file: CHECKPOINTS_FILE.into(),
+                file: ckpt_name.clone(),
                 line: lines.len() as u64 + 1,
                 kind: ProblemKind::Truncated,
                 detail: "incomplete last line".into(),
@@ -429,7 +444,7 @@ pub fn verify_dir(dir: &Path, trusted: &[VerifyingKey]) -> Result<Report, AuditE
     problems.extend(ckpt_problems);
     for (line, c) in &ckpts {
         let bad = |detail: String| Problem {
-            file: CHECKPOINTS_FILE.into(),
+            file: ckpt_name.clone(),
             line: *line,
             kind: ProblemKind::BadCheckpoint,
             detail,
@@ -454,7 +469,7 @@ pub fn verify_dir(dir: &Path, trusted: &[VerifyingKey]) -> Result<Report, AuditE
                     line: s.line,
                     kind: ProblemKind::CheckpointMismatch,
                     detail: format!(
-                        "record seq {} differs from what {CHECKPOINTS_FILE}:{line} attests: \
+                        "record seq {} differs from what {ckpt_name}:{line} attests: \
                          the log was rewritten",
                         c.seq
                     ),
@@ -472,7 +487,7 @@ pub fn verify_dir(dir: &Path, trusted: &[VerifyingKey]) -> Result<Report, AuditE
                 line: last_lines + 1,
                 kind: ProblemKind::Truncated,
                 detail: format!(
-                    "log ends at seq {} but {CHECKPOINTS_FILE}:{line} attests seq {}: \
+                    "log ends at seq {} but {ckpt_name}:{line} attests seq {}: \
                      records after it were removed",
                     rep.last_seq, c.seq
                 ),
@@ -482,7 +497,7 @@ pub fn verify_dir(dir: &Path, trusted: &[VerifyingKey]) -> Result<Report, AuditE
     // One truncation message is enough.
     let mut seen_trunc = false;
     problems.retain(|p| {
-        if p.kind == ProblemKind::Truncated && p.file != CHECKPOINTS_FILE {
+        if p.kind == ProblemKind::Truncated && p.file != ckpt_name {
             let keep = !seen_trunc;
             seen_trunc = true;
             keep

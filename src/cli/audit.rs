@@ -13,7 +13,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use crate::audit::export::{self, ExportOptions, Filter, GroupBy};
 use crate::audit::seal::Identities;
 use crate::audit::timefmt::{parse_cli_time, parse_month};
-use crate::audit::verify::verify_dir;
+use crate::audit::verify::verify_dir_with;
 use crate::audit::{checkpoint, Action, StoredPrompt};
 
 /// `sekimori audit` subcommands.
@@ -28,6 +28,10 @@ pub enum AuditCommand {
         /// held apart from the log. Without it, keys recorded in the log are used.
         #[arg(long = "public-key")]
         public_key: Vec<PathBuf>,
+        /// Checkpoint list to trust instead of DIR/checkpoints.jsonl: the copy kept on
+        /// write-once storage. On a live log the newest line may still be being written.
+        #[arg(long)]
+        checkpoints: Option<PathBuf>,
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
@@ -145,8 +149,9 @@ pub fn run(cmd: AuditCommand) -> ExitCode {
         AuditCommand::Verify {
             dir,
             public_key,
+            checkpoints,
             json,
-        } => return verify(&dir, &public_key, json),
+        } => return verify(&dir, &public_key, checkpoints.as_deref(), json),
         AuditCommand::Export(a) => export_cmd(a),
         AuditCommand::Unseal { dir, identity, seq } => unseal(&dir, &identity, &seq),
     };
@@ -177,7 +182,7 @@ fn output(path: Option<&Path>) -> Result<Box<dyn Write>, String> {
     })
 }
 
-fn verify(dir: &Path, keys: &[PathBuf], json: bool) -> ExitCode {
+fn verify(dir: &Path, keys: &[PathBuf], checkpoints: Option<&Path>, json: bool) -> ExitCode {
     let mut trusted = Vec::new();
     for k in keys {
         match checkpoint::read_public_key(k) {
@@ -188,7 +193,8 @@ fn verify(dir: &Path, keys: &[PathBuf], json: bool) -> ExitCode {
             }
         }
     }
-    let rep = match verify_dir(dir, &trusted) {
+    let default_ckpts = dir.join(checkpoint::CHECKPOINTS_FILE);
+    let rep = match verify_dir_with(dir, checkpoints.unwrap_or(&default_ckpts), &trusted) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("sekimori audit verify: {e}");
