@@ -157,7 +157,7 @@ pub fn verify_dir_with(
     let cpath = checkpoints;
     let mut ckpt_problems = Vec::new();
     if cpath.exists() {
-        let bytes = read_file(&cpath)?;
+        let bytes = read_file(cpath)?;
         let (lines, torn) = split_lines(&bytes);
         for (i, (_, l)) in lines.iter().enumerate() {
             match serde_json::from_slice::<Checkpoint>(l) {
