@@ -100,6 +100,20 @@
 //! by the writer after a durable `retention_deleted` record naming the segment, its
 //! sequence range and final hash; `verify` accepts a missing prefix only when such a
 //! record covers it.
+//!
+//! # Limits (read before relying on it)
+//!
+//! - The signing key lives on the gateway host. Someone with root there can rewrite the
+//!   log *and* re-sign checkpoints; the protection is the copy of `checkpoints.jsonl` on
+//!   write-once storage (`sekimori audit verify --checkpoints COPY --public-key PUB`)
+//!   and, for the newest records, shipping to syslog. Records after the last checkpoint
+//!   that was copied away can be cut without detection.
+//! - `kill -9` is covered (tests); power loss relies on `fdatasync` and the file
+//!   system honouring it.
+//! - `masked` retention keeps whatever personal data the detectors missed.
+//! - Quota checks race with concurrent requests of the same user (overshoot bounded by
+//!   requests in flight); tokens are only known after the fact.
+//! - `recovered/` and `checkpoints.jsonl` are not pruned by retention.
 
 pub mod checkpoint;
 mod config;
