@@ -167,6 +167,17 @@ fn tampering_is_located() {
             ProblemKind::Missing,
         ),
         (
+            "delete the first line of a segment",
+            |d| {
+                let (p, name) = seg_path(d, 2);
+                let mut ls = lines_of(&p);
+                ls.remove(0);
+                write_lines(&p, &ls);
+                (name, 1)
+            },
+            ProblemKind::Missing,
+        ),
+        (
             "swap two lines",
             |d| {
                 let (p, name) = seg_path(d, 1);

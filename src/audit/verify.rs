@@ -220,10 +220,21 @@ pub fn verify_dir_with(
                 }
             };
             if i == 0 && r.seq != *name_seq {
+                let (kind, what) = if r.seq > *name_seq {
+                    (ProblemKind::Missing, "its first record(s) were deleted")
+                } else {
+                    (
+                        ProblemKind::Reordered,
+                        "records were moved or the file renamed",
+                    )
+                };
                 chain = Some(problem(
                     ln,
-                    ProblemKind::Reordered,
-                    format!("segment named for seq {name_seq} starts with seq {}", r.seq),
+                    kind,
+                    format!(
+                        "segment named for seq {name_seq} starts with seq {}: {what}",
+                        r.seq
+                    ),
                 ));
                 break 'segs;
             }
