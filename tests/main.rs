@@ -4,3 +4,4 @@
 //! upstream that records what it received) and stops it when done.
 
 mod scan_cli;
+mod audit_cli;
