@@ -10,12 +10,15 @@
 //! | [`policy`] | per-category actions, department overrides, model allow lists | no |
 //! | [`payload`] | provider request/response bodies; restoring placeholders in responses and streams | no |
 //! | [`region`] | which upstreams process in Japan: rules checked at load and per request | no |
+//! | `audit` | tamper-evident audit log, usage export, quotas (feature `gateway`) | no (disk) |
 //!
 //! Everything that speaks HTTP, TLS or writes the audit log is behind the `gateway`
 //! feature; `cargo check --lib --no-default-features` proves the engine builds without it.
 
 #![deny(missing_docs)]
 
+#[cfg(feature = "gateway")]
+pub mod audit;
 #[cfg(feature = "gateway")]
 pub mod cli;
 #[cfg(feature = "gateway")]

@@ -4,15 +4,23 @@
 //! callers, every API routed to the built-in demo upstream (nothing leaves the
 //! machine). `check-config` loads, validates and compiles a file (including its
 //! dictionaries) without serving; exit 0 valid, 2 invalid.
+//!
+//! The audit log is opened before serving (the gateway does not start without it):
+//! `[audit]` of the configuration, or, without that table, a log under
+//! `$SEKIMORI_STATE_DIR`, `$XDG_STATE_HOME/sekimori`, `$HOME/.local/state/sekimori` or
+//! `./sekimori-state` (first that is set), in `audit/` with the key `audit-signing.pem`.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
 
+use crate::audit::AuditLog;
 use crate::config;
+use crate::gateway::audit::{default_audit_config, resolve_paths, AuditLogHook};
 use crate::gateway::reload;
 use crate::gateway::runtime::Runtime;
 use crate::gateway::Gateway;
@@ -79,6 +87,11 @@ pub fn run(args: ServeArgs) -> ExitCode {
         }
     };
     let poll = Duration::from_secs(cfg.server.reload_poll_secs);
+    let audit_cfg = match (&cfg.audit, &source) {
+        (Some(a), Some(src)) => resolve_paths(a.clone(), src.parent().unwrap_or(Path::new("."))),
+        (Some(a), None) => a.clone(),
+        (None, _) => default_audit_config(&|n| std::env::var(n).ok()),
+    };
     let runtime = match Runtime::build(cfg, source) {
         Ok(r) => r,
         Err(e) => {
@@ -97,7 +110,29 @@ pub fn run(args: ServeArgs) -> ExitCode {
         }
     };
     rt.block_on(async move {
-        let running = match Gateway::new(runtime).start(addr).await {
+        let opened = tokio::task::spawn_blocking(move || {
+            AuditLog::open(&audit_cfg).map(|log| (log, audit_cfg.dir))
+        })
+        .await;
+        let hook = match opened {
+            Ok(Ok((log, dir))) => {
+                tracing::info!(target: "sekimori::serve", dir = %dir.display(), "audit log open");
+                AuditLogHook::new(Arc::new(log))
+            }
+            Ok(Err(e)) => {
+                eprintln!("sekimori serve: the audit log cannot be opened, not serving: {e}");
+                return ExitCode::from(2);
+            }
+            Err(_) => {
+                eprintln!("sekimori serve: opening the audit log failed");
+                return ExitCode::from(2);
+            }
+        };
+        let running = match Gateway::new(runtime)
+            .audit(Arc::new(hook.clone()))
+            .start(addr)
+            .await
+        {
             Ok(r) => r,
             Err(e) => {
                 eprintln!("sekimori serve: cannot listen on {addr}: {e}");
@@ -113,6 +148,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
         tracing::info!(target: "sekimori::serve", "shutting down");
         watcher.abort();
         running.shutdown().await;
+        hook.log().close().await;
         ExitCode::SUCCESS
     })
 }

@@ -60,9 +60,11 @@ pub struct Config {
     /// `[[routes]]`: which upstream serves which API family (first match wins).
     #[serde(default)]
     pub routes: Vec<RouteConfig>,
-    /// `[audit]`: audit log settings (schema owned by the audit module; accepted as is).
-    #[serde(default)]
-    pub audit: Option<toml::Table>,
+    /// `[audit]`: the tamper-evident audit log ([`crate::audit::AuditConfig`]). Absent:
+    /// a log under the state directory (see `gateway::audit::default_audit_config`).
+    /// Relative paths are relative to the configuration file.
+    #[serde(default, skip_serializing)]
+    pub audit: Option<crate::audit::AuditConfig>,
 }
 
 /// `[server]`.

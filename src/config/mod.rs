@@ -490,6 +490,16 @@ impl Config {
                 ));
             }
         }
+        if let Some(a) = &self.audit {
+            a.validate().map_err(|e| {
+                err(
+                    "audit".into(),
+                    "[audit]",
+                    e.to_string(),
+                    "correct the [audit] table (see config/examples/full.toml)",
+                )
+            })?;
+        }
         let named = self
             .policy
             .actions

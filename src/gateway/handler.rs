@@ -19,7 +19,7 @@ use crate::mask::Placeholders;
 use crate::payload::request::{self as payload, PayloadError, Slot};
 use crate::policy::{Action, Decision};
 
-use super::hooks::{FindingLocation, ForwardRecord, Outcome, OutcomeRecord};
+use super::hooks::{FindingLocation, ForwardRecord, Outcome, OutcomeRecord, PromptText};
 use super::respond::{json_response, GatewayError, Origin};
 use super::route::{self, ApiRoute, RouteError};
 use super::runtime::{canonical, Principal, Runtime};
@@ -50,6 +50,18 @@ pub struct Ctx {
     pub outcome: Outcome,
     /// Token usage: known, or reported when a streamed answer ends.
     pub usage: Option<UsageReport>,
+    /// Whether the forward record was written (the request went upstream).
+    pub forwarded: bool,
+    /// How it was forwarded (`masked`, `allowed`, `acknowledged`).
+    pub forward_action: Option<&'static str>,
+    /// Findings of a refused request, located (no values).
+    pub findings: Vec<FindingLocation>,
+    /// Characters inspected.
+    pub chars: usize,
+    /// Upstream provider.
+    pub provider: Option<String>,
+    /// Client address.
+    pub client: Option<std::net::IpAddr>,
 }
 
 fn now_ms() -> i64 {
@@ -74,6 +86,12 @@ where
         categories: Vec::new(),
         outcome: Outcome::Refused,
         usage: None,
+        forwarded: false,
+        forward_action: None,
+        findings: Vec::new(),
+        chars: 0,
+        provider: None,
+        client: Some(canonical(conn.peer.ip())),
     };
     let rt = shared.runtime.load_full();
 
@@ -184,6 +202,17 @@ fn finish(
         duration_ms: ctx.started.elapsed().as_millis() as u64,
         prompt_tokens: None,
         completion_tokens: None,
+        forwarded: ctx.forwarded,
+        forward_action: ctx.forward_action,
+        front_end: ctx
+            .route
+            .as_ref()
+            .map(|r| format!("{}-{}", r.api.as_str(), r.endpoint_name())),
+        client: ctx.client,
+        model: ctx.model.clone(),
+        provider: ctx.provider.clone(),
+        findings: std::mem::take(&mut ctx.findings),
+        chars_inspected: ctx.chars,
     };
     match ctx.usage.take() {
         Some(UsageReport::Later(rx)) => {
@@ -197,7 +226,7 @@ fn finish(
                 }
                 record.unix_ms = now_ms();
                 record.duration_ms = started.elapsed().as_millis() as u64;
-                audit.record_outcome(&record);
+                audit.record_outcome(&record).await;
             });
         }
         other => {
@@ -205,7 +234,9 @@ fn finish(
                 record.prompt_tokens = u.input_tokens;
                 record.completion_tokens = u.output_tokens;
             }
-            shared.audit.record_outcome(&record);
+            // Off the response path: the outcome is written while the answer is sent.
+            let audit = shared.audit.clone();
+            tokio::spawn(async move { audit.record_outcome(&record).await });
         }
     }
     tracing::info!(
@@ -330,6 +361,8 @@ where
 
     // Phase: parse.
     let mut value = payload::parse_strict(&decoded).map_err(bad_json)?;
+    // Parsed as UTF-8 above; kept for the audit log's retention (sealed mode).
+    let original = String::from_utf8(decoded.to_vec()).unwrap_or_default();
     drop(decoded);
     let stream = payload::wants_stream(&value) || route.stream_path;
 
@@ -408,6 +441,7 @@ where
         )
     })?;
     ctx.upstream = Some(upstream.name.clone());
+    ctx.provider = Some(upstream.provider.clone());
     let forward_query = upstream::forward_query(parts.uri.query());
     if let Err(v) = super::guard::check_request(
         upstream.region.as_ref(),
@@ -457,7 +491,9 @@ where
             .finding(cat, action.as_str(), &principal.department, *n as u64);
     }
     let locations = locate(&decision, &slots);
+    ctx.chars = chars_inspected;
     if decision.strongest == Some(Action::Block) {
+        ctx.findings = locations.clone();
         ctx.outcome = Outcome::Blocked;
         ctx.categories = decision
             .categories_with(Action::Block)
@@ -478,6 +514,7 @@ where
             Some(Ok(())) => acknowledged = true,
             other => {
                 ctx.outcome = Outcome::Warned;
+                ctx.findings = locations.clone();
                 ctx.categories = decision
                     .categories_with(Action::Warn)
                     .iter()
@@ -531,7 +568,32 @@ where
     }
     table.seal();
 
+    // Phase: quotas.
+    if let Err(q) = shared.audit.check_quota(
+        &principal.user,
+        &principal.department,
+        model.as_deref(),
+        chars_inspected as u64,
+    ) {
+        return Err(GatewayError::client(
+            StatusCode::TOO_MANY_REQUESTS,
+            q.code,
+            format!(
+                "今月の利用上限に達しました（{}、{} にリセット）。",
+                q.code, q.resets_at
+            ),
+            q.message.clone(),
+        )
+        .with_details(json!({"resets_at": q.resets_at})));
+    }
+
     // Phase: record before forward (fail closed).
+    let forwarded_body = serde_json::to_string(&value).map_err(|_| {
+        GatewayError::unavailable(
+            "serialize_failed",
+            "the inspected body could not be serialized",
+        )
+    })?;
     let record = ForwardRecord {
         request_id: ctx.request_id.clone(),
         unix_ms: now_ms(),
@@ -549,8 +611,13 @@ where
         acknowledged_warning: acknowledged,
         body_sha256: hex::encode(digest),
         chars_inspected,
+        provider: upstream.provider.clone(),
     };
-    shared.audit.record_before_forward(&record).map_err(|e| {
+    let prompt = PromptText {
+        forwarded: &forwarded_body,
+        original: &original,
+    };
+    shared.audit.record_before_forward(&record, prompt).await.map_err(|e| {
         tracing::error!(target: "sekimori::request", request_id = %ctx.request_id, error = %e, "audit write failed; request not forwarded");
         GatewayError::unavailable("audit_unavailable", "the audit log could not record the request; nothing was forwarded")
     })?;
@@ -570,12 +637,10 @@ where
 
     // Phase: forward and restore.
     ctx.outcome = Outcome::Forwarded;
-    let body = Bytes::from(serde_json::to_vec(&value).map_err(|_| {
-        GatewayError::unavailable(
-            "serialize_failed",
-            "the inspected body could not be serialized",
-        )
-    })?);
+    ctx.forwarded = true;
+    ctx.forward_action = Some(super::audit::forward_action_name(&record));
+    drop(original);
+    let body = Bytes::from(forwarded_body);
     let fwd = Forwarded {
         route: &route,
         upstream: &upstream,

@@ -1,18 +1,27 @@
 //! Audit hook points: what the gateway tells the audit log, and when.
 //!
-//! Two calls per proxied request, both with value-free records:
+//! Per proxied request, with value-free records:
 //!
+//! 0. [`AuditHook::check_quota`] — after inspection, before recording; a refusal is a 429.
 //! 1. [`AuditHook::record_before_forward`] — after inspection and policy, before any
 //!    byte goes upstream. An error here fails the request closed (503): no record, no
 //!    forwarding (security.md A, L3545).
-//! 2. [`AuditHook::record_outcome`] — once the request is finished (forwarded,
-//!    refused, or failed), with status, timing and token usage when known.
+//! 2. [`AuditHook::record_outcome`] — once the request is finished (forwarded —
+//!    at the end of a streamed answer —, refused, or failed), with status, timing and
+//!    token usage when known.
 //!
-//! The audit module implements this trait; until then [`NoAudit`] is used.
+//! Plus [`AuditHook::record_reload`] for configuration reloads. The production
+//! implementation is [`super::audit::AuditLogHook`] over [`crate::audit::AuditLog`];
+//! [`NoAudit`] records nothing (tests, embedding).
 
+use std::future::Future;
 use std::net::IpAddr;
+use std::pin::Pin;
 
 use crate::policy::Action;
+
+/// The future a hook returns.
+pub type HookFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Where a finding was, without its value.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,6 +73,26 @@ pub struct ForwardRecord {
     pub body_sha256: String,
     /// Characters of text inspected (for quotas).
     pub chars_inspected: usize,
+    /// Upstream provider (`azure_openai`, `on_premises`, `demo`, …).
+    pub provider: String,
+}
+
+/// Prompt text offered to the audit log with the forward record; what is kept depends
+/// on its retention mode. Never printed (its `Debug` shows lengths only).
+pub struct PromptText<'a> {
+    /// The body as forwarded (placeholders instead of masked values).
+    pub forwarded: &'a str,
+    /// The body as received (decoded).
+    pub original: &'a str,
+}
+
+impl std::fmt::Debug for PromptText<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PromptText")
+            .field("forwarded_len", &self.forwarded.len())
+            .field("original_len", &self.original.len())
+            .finish()
+    }
 }
 
 /// How a request ended.
@@ -107,6 +136,22 @@ pub struct OutcomeRecord {
     pub department: Option<String>,
     /// Outcome.
     pub outcome: Outcome,
+    /// Whether the request was forwarded (its forward record exists).
+    pub forwarded: bool,
+    /// How it was forwarded (`masked`, `allowed`, `acknowledged`), when it was.
+    pub forward_action: Option<&'static str>,
+    /// API family and endpoint (`openai-chat.completions`), when routed.
+    pub front_end: Option<String>,
+    /// Client address.
+    pub client: Option<IpAddr>,
+    /// Model, when known.
+    pub model: Option<String>,
+    /// Upstream provider, when chosen.
+    pub provider: Option<String>,
+    /// Findings of a refused request, located, no values.
+    pub findings: Vec<FindingLocation>,
+    /// Characters of text inspected, when the body was read.
+    pub chars_inspected: usize,
     /// HTTP status returned to the client.
     pub status: u16,
     /// Machine error code when refused or failed (`blocked_personal_data`, …).
@@ -128,25 +173,77 @@ pub struct OutcomeRecord {
 #[error("audit log unavailable: {0}")]
 pub struct AuditError(pub String);
 
+/// A request refused by a monthly quota.
+#[derive(Clone, Debug)]
+pub struct QuotaRefusal {
+    /// Machine code (`quota_user_chars`, `quota_department_tokens`, …).
+    pub code: &'static str,
+    /// Which cap, how much is used, when it resets (no prompt content).
+    pub message: String,
+    /// When the cap resets (RFC 3339).
+    pub resets_at: String,
+}
+
+/// A configuration reload, for the audit log.
+#[derive(Clone, Debug)]
+pub struct ReloadRecord {
+    /// `SIGHUP`, `file-watch` or `api`.
+    pub actor: String,
+    /// Top-level sections that changed.
+    pub changed: Vec<String>,
+    /// SHA-256 (hex) of the old and new file.
+    pub old_digest: String,
+    /// SHA-256 (hex) of the new file.
+    pub new_digest: String,
+    /// API keys added: (user, key id = first 16 hex digits of the stored hash).
+    pub keys_added: Vec<(String, String)>,
+    /// API keys removed: (user, key id).
+    pub keys_removed: Vec<(String, String)>,
+}
+
 /// The audit log as the gateway sees it.
 pub trait AuditHook: Send + Sync + 'static {
+    /// Checks the monthly quotas for a request about to be forwarded.
+    fn check_quota(
+        &self,
+        _user: &str,
+        _department: &str,
+        _model: Option<&str>,
+        _chars: u64,
+    ) -> Result<(), QuotaRefusal> {
+        Ok(())
+    }
     /// Durably records a request about to be forwarded; an error fails it closed (503).
-    fn record_before_forward(&self, record: &ForwardRecord) -> Result<(), AuditError>;
-    /// Records how a request ended (best effort; errors are logged by the implementor).
-    fn record_outcome(&self, record: &OutcomeRecord);
+    fn record_before_forward<'a>(
+        &'a self,
+        record: &'a ForwardRecord,
+        prompt: PromptText<'a>,
+    ) -> HookFuture<'a, Result<(), AuditError>>;
+    /// Records how a request ended (best effort; failures are logged by the implementor).
+    fn record_outcome<'a>(&'a self, record: &'a OutcomeRecord) -> HookFuture<'a, ()>;
+    /// Records a configuration reload (best effort).
+    fn record_reload<'a>(&'a self, _record: &'a ReloadRecord) -> HookFuture<'a, ()> {
+        Box::pin(async {})
+    }
     /// Whether the log can accept records (`/readyz`).
     fn ready(&self) -> bool {
         true
     }
 }
 
-/// No audit log (the demo and tests); always ready.
+/// No audit log (tests, embedding); always ready.
 #[derive(Debug, Default)]
 pub struct NoAudit;
 
 impl AuditHook for NoAudit {
-    fn record_before_forward(&self, _: &ForwardRecord) -> Result<(), AuditError> {
-        Ok(())
+    fn record_before_forward<'a>(
+        &'a self,
+        _: &'a ForwardRecord,
+        _: PromptText<'a>,
+    ) -> HookFuture<'a, Result<(), AuditError>> {
+        Box::pin(async { Ok(()) })
     }
-    fn record_outcome(&self, _: &OutcomeRecord) {}
+    fn record_outcome<'a>(&'a self, _: &'a OutcomeRecord) -> HookFuture<'a, ()> {
+        Box::pin(async {})
+    }
 }

@@ -20,6 +20,7 @@
 //! Configuration snapshots ([`runtime::Runtime`]) are built off the request path and
 //! published with `arc-swap` ([`reload`]).
 
+pub mod audit;
 pub mod body;
 pub mod guard;
 pub mod handler;

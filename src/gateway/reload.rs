@@ -9,18 +9,71 @@ use std::time::{Duration, SystemTime};
 
 use crate::config::{self, ConfigError};
 
+use super::hooks::ReloadRecord;
 use super::runtime::Runtime;
 use super::server::Shared;
 
 /// Loads, validates and compiles `path` (blocking: builds the engine).
 pub fn build_from_file(path: &Path) -> Result<Runtime, ConfigError> {
+    let text = std::fs::read_to_string(path).ok();
     let cfg = config::load_file(path)?;
-    Runtime::build(cfg, Some(path.to_path_buf()))
+    let mut rt = Runtime::build(cfg, Some(path.to_path_buf()))?;
+    rt.source_text = text;
+    Ok(rt)
+}
+
+fn digest(text: Option<&str>) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(text.unwrap_or("").as_bytes()))
+}
+
+/// What a reload changed, for the audit log: top-level sections whose value differs,
+/// file digests, API keys added and removed (by user and key id, never the key).
+fn reload_record(actor: &str, old: &Runtime, new: &Runtime) -> ReloadRecord {
+    let parse = |t: Option<&str>| {
+        t.and_then(|t| t.parse::<toml::Table>().ok())
+            .unwrap_or_default()
+    };
+    let (a, b) = (
+        parse(old.source_text.as_deref()),
+        parse(new.source_text.as_deref()),
+    );
+    let mut changed: Vec<String> = a
+        .keys()
+        .chain(b.keys())
+        .filter(|k| a.get(*k) != b.get(*k))
+        .cloned()
+        .collect();
+    changed.sort();
+    changed.dedup();
+    let id = |h: &[u8; 32]| hex::encode(&h[..8]);
+    let keys_added = new
+        .keys
+        .iter()
+        .filter(|(h, _)| !old.keys.contains_key(*h))
+        .map(|(h, p)| (p.user.clone(), id(h)))
+        .collect();
+    let keys_removed = old
+        .keys
+        .iter()
+        .filter(|(h, _)| !new.keys.contains_key(*h))
+        .map(|(h, p)| (p.user.clone(), id(h)))
+        .collect();
+    ReloadRecord {
+        actor: actor.to_string(),
+        changed,
+        old_digest: digest(old.source_text.as_deref()),
+        new_digest: digest(new.source_text.as_deref()),
+        keys_added,
+        keys_removed,
+    }
 }
 
 /// Reloads from the live snapshot's source file. On success the new snapshot is
-/// published; on error the old one stays and the error is returned (and logged).
-pub async fn reload(shared: &Arc<Shared>) -> Result<(), ConfigError> {
+/// published and the reload recorded in the audit log (`actor`: `SIGHUP`,
+/// `file-watch`, `api`); on error the old one stays and the error is returned (and
+/// logged).
+pub async fn reload(shared: &Arc<Shared>, actor: &str) -> Result<(), ConfigError> {
     let Some(path) = shared.runtime.load().source.clone() else {
         return Ok(()); // embedded default: nothing to reload
     };
@@ -47,7 +100,9 @@ pub async fn reload(shared: &Arc<Shared>) -> Result<(), ConfigError> {
             {
                 tracing::warn!(target: "sekimori::reload", "server.listen, max_connections and reload_poll_secs take effect at the next restart; everything else applies now");
             }
+            let record = reload_record(actor, &shared.runtime.load(), &rt);
             shared.runtime.store(Arc::new(rt));
+            shared.audit.record_reload(&record).await;
             let g = shared.generation.fetch_add(1, Ordering::SeqCst) + 1;
             shared.metrics.reload("ok");
             tracing::info!(target: "sekimori::reload", file = %path.display(), generation = g, "configuration reloaded");
@@ -112,7 +167,8 @@ pub fn spawn_watcher(shared: Arc<Shared>, poll: Duration) -> tokio::task::JoinHa
                 if by_signal {
                     tracing::info!(target: "sekimori::reload", "SIGHUP: reloading");
                 }
-                let _ = reload(&shared).await;
+                let actor = if by_signal { "SIGHUP" } else { "file-watch" };
+                let _ = reload(&shared, actor).await;
                 files = watched(&shared);
                 seen = mtimes(&files);
             }

@@ -79,6 +79,8 @@ pub struct Runtime {
     pub config: Config,
     /// Where it came from (None: embedded default).
     pub source: Option<PathBuf>,
+    /// The file's text when built from a file (for reload records: digests, changes).
+    pub source_text: Option<String>,
     /// Detection engine.
     pub engine: Arc<Engine>,
     /// Policy.
@@ -313,6 +315,7 @@ impl Runtime {
                 warn_token_ttl: Duration::from_secs(p.warn_token_ttl_secs),
             },
             source,
+            source_text: None,
             config,
         })
     }

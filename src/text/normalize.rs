@@ -140,6 +140,14 @@ fn first_pass(original: &str) -> (Vec<Piece>, bool) {
             });
             continue;
         }
+        if is_plain_japanese(c) && !matches!(iter.peek(), Some((_, n)) if is_combining(*n)) {
+            out.push(Piece {
+                c,
+                start: start as u32,
+                end: (start + c.len_utf8()) as u32,
+            });
+            continue;
+        }
         if is_invisible(c) {
             if SMUGGLING_TAG_RANGE.contains(&(c as u32)) {
                 tags = true;
@@ -186,11 +194,22 @@ fn first_pass(original: &str) -> (Vec<Piece>, bool) {
     (out, tags)
 }
 
+/// Characters of everyday Japanese text that NFKC leaves as they are and that never
+/// combine: hiragana, katakana, the long vowel mark, CJK punctuation and the unified
+/// ideographs. Checked first so that most characters skip the Unicode tables.
+#[inline]
+fn is_plain_japanese(c: char) -> bool {
+    matches!(c as u32,
+        0x3001..=0x3035 | 0x3041..=0x3096 | 0x30A1..=0x30FA | 0x30FC..=0x30FE | 0x4E00..=0x9FFF)
+}
+
 /// Combining marks that attach to the preceding character (including the half-width
 /// voicing marks ﾞ ﾟ, which NFKC turns into combining marks).
 #[inline]
 fn is_combining(c: char) -> bool {
-    !c.is_ascii() && (canonical_combining_class(c) != 0 || matches!(c, '\u{FF9E}' | '\u{FF9F}'))
+    !c.is_ascii()
+        && !is_plain_japanese(c)
+        && (canonical_combining_class(c) != 0 || matches!(c, '\u{FF9E}' | '\u{FF9F}'))
 }
 
 /// Characters with no visible form that can hide text from a pattern.

@@ -3,7 +3,9 @@
 use std::sync::{Arc, Mutex};
 
 use sekimori::config;
-use sekimori::gateway::hooks::{AuditError, AuditHook, ForwardRecord, Outcome, OutcomeRecord};
+use sekimori::gateway::hooks::{
+    AuditError, AuditHook, ForwardRecord, HookFuture, Outcome, OutcomeRecord, PromptText,
+};
 use sekimori::gateway::runtime::Runtime;
 use sekimori::gateway::{Gateway, RunningGateway};
 
@@ -19,16 +21,24 @@ struct Recorder {
 }
 
 impl AuditHook for Recorder {
-    fn record_before_forward(&self, r: &ForwardRecord) -> Result<(), AuditError> {
-        if self.fail {
-            return Err(AuditError("disk full".into()));
-        }
-        self.forwards.lock().unwrap().push(r.clone());
-        Ok(())
+    fn record_before_forward<'a>(
+        &'a self,
+        r: &'a ForwardRecord,
+        _prompt: PromptText<'a>,
+    ) -> HookFuture<'a, Result<(), AuditError>> {
+        Box::pin(async move {
+            if self.fail {
+                return Err(AuditError("disk full".into()));
+            }
+            self.forwards.lock().unwrap().push(r.clone());
+            Ok(())
+        })
     }
-    fn record_outcome(&self, r: &OutcomeRecord) {
-        self.outcomes.lock().unwrap().push(r.clone());
-        self.recorded.notify_one();
+    fn record_outcome<'a>(&'a self, r: &'a OutcomeRecord) -> HookFuture<'a, ()> {
+        Box::pin(async move {
+            self.outcomes.lock().unwrap().push(r.clone());
+            self.recorded.notify_one();
+        })
     }
     fn ready(&self) -> bool {
         !self.fail
@@ -63,6 +73,14 @@ async fn records_hold_locations_not_values() {
     assert_eq!(s, 200);
     let (s, _, _) = post(&gw, "/v1/chat/completions", &chat("番号123456789018"), &[]).await;
     assert_eq!(s, 403);
+    // Outcomes are written off the response path: wait for both (bounded).
+    for _ in 0..100 {
+        if rec.outcomes.lock().unwrap().len() >= 2 {
+            break;
+        }
+        let _ =
+            tokio::time::timeout(std::time::Duration::from_secs(30), rec.recorded.notified()).await;
+    }
     let f = rec.forwards.lock().unwrap().clone();
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].findings[0].path, "messages[0].content");

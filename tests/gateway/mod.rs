@@ -1,6 +1,7 @@
 //! Gateway integration tests: Sekimori in-process on 127.0.0.1:0 in front of a fake
 //! upstream that records what it received.
 
+mod audit;
 mod cli;
 mod hooks;
 mod limits;

@@ -36,7 +36,7 @@ async fn broken_config_keeps_the_old_one() {
         "default_action = \"mask\"\nsurprise = true",
     );
     std::fs::write(&path, &broken).unwrap();
-    let err = reload::reload(&gw.shared).await.unwrap_err();
+    let err = reload::reload(&gw.shared, "api").await.unwrap_err();
     let want = good
         .lines()
         .position(|l| l.contains("default_action"))
@@ -54,7 +54,7 @@ async fn broken_config_keeps_the_old_one() {
         "my_number = \"block\"\nphone = \"block\"",
     );
     std::fs::write(&path, &stricter).unwrap();
-    reload::reload(&gw.shared).await.unwrap();
+    reload::reload(&gw.shared, "api").await.unwrap();
     let (s, _, v) = post(&gw, "/v1/chat/completions", &chat("090-1234-5678"), &[]).await;
     assert_eq!(s, 403, "{v}");
     assert_eq!(up.received().len(), 2);

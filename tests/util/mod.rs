@@ -27,7 +27,12 @@ pub struct Received {
     pub headers: Vec<(String, String)>,
     /// Body text.
     pub body: String,
+    /// What the probe returned when this request arrived (see [`FakeUpstream::start_with_probe`]).
+    pub probe: Option<String>,
 }
+
+/// Called by the fake upstream when a request arrives, before it answers.
+pub type Probe = Arc<dyn Fn() -> String + Send + Sync>;
 
 impl Received {
     /// A header value.
@@ -65,6 +70,16 @@ pub struct FakeUpstream {
 impl FakeUpstream {
     /// Starts one.
     pub async fn start(reply: Reply) -> FakeUpstream {
+        Self::start_probe(reply, None).await
+    }
+
+    /// Starts one that runs `probe` on arrival of each request (e.g. to read the audit
+    /// log at the moment the upstream sees the prompt).
+    pub async fn start_with_probe(reply: Reply, probe: Probe) -> FakeUpstream {
+        Self::start_probe(reply, Some(probe)).await
+    }
+
+    async fn start_probe(reply: Reply, probe: Option<Probe>) -> FakeUpstream {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let received = Arc::new(Mutex::new(Vec::new()));
@@ -75,10 +90,14 @@ impl FakeUpstream {
                     return;
                 };
                 let rec = rec.clone();
+                let probe = probe.clone();
                 tokio::spawn(async move {
                     let svc = service_fn(move |req: Request<hyper::body::Incoming>| {
                         let rec = rec.clone();
-                        async move { Ok::<_, Infallible>(answer(req, reply, &rec).await) }
+                        let probe = probe.clone();
+                        async move {
+                            Ok::<_, Infallible>(answer(req, reply, &rec, probe.as_ref()).await)
+                        }
                     });
                     let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
                         .serve_connection(TokioIo::new(stream), svc)
@@ -124,6 +143,7 @@ async fn answer(
     req: Request<hyper::body::Incoming>,
     reply: Reply,
     rec: &Mutex<Vec<Received>>,
+    probe: Option<&Probe>,
 ) -> Response<Full<Bytes>> {
     let uri = req.uri().to_string();
     let headers = req
@@ -134,7 +154,13 @@ async fn answer(
     let body = req.into_body().collect().await.unwrap().to_bytes();
     let body = String::from_utf8_lossy(&body).to_string();
     let v: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
-    rec.lock().unwrap().push(Received { uri, headers, body });
+    let probe = probe.map(|p| p());
+    rec.lock().unwrap().push(Received {
+        uri,
+        headers,
+        body,
+        probe,
+    });
     let text = format!("echo: {}", last_text(&v));
     match reply {
         Reply::EchoChat => {

@@ -1,0 +1,737 @@
+//! End-to-end tests of the audit log on a temporary directory: tampering, crash
+//! recovery, injected disk failures, retention, quotas, export.
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use time::OffsetDateTime;
+
+use super::checkpoint::CHECKPOINTS_FILE;
+use super::export::{self, ExportOptions, Filter};
+use super::segment::{hex32, list_segments, open_line, seal_line, split_lines};
+use super::verify::{verify_dir, ProblemKind};
+use super::*;
+
+fn cfg(dir: &Path) -> AuditConfig {
+    let mut c = AuditConfig::new(dir.join("log"), dir.join("keys/signing.pem"));
+    c.checkpoint_every_records = 7;
+    c.segment_max_bytes = 4096;
+    c
+}
+
+fn req(i: u64, phase: Phase, action: Action) -> AuditRecord {
+    let mut ev = RequestEvent::new(
+        format!("req-{i}"),
+        phase,
+        format!("user{}", i % 3),
+        "openai-chat",
+        action,
+    );
+    ev.department = Some(
+        if i.is_multiple_of(2) {
+            "税務課"
+        } else {
+            "福祉課"
+        }
+        .into(),
+    );
+    ev.model = Some("gpt-4o".into());
+    ev.client = Some("10.0.0.5".into());
+    ev.upstream = Some(UpstreamRef {
+        name: "azure-jp".into(),
+        provider: "azure".into(),
+        region: "japaneast".into(),
+    });
+    ev.prompt_chars = 100 + i;
+    if action == Action::Masked || action == Action::Blocked {
+        ev.categories.insert("name".into(), 1);
+        ev.findings.push(FindingPos {
+            category: "name".into(),
+            field: "messages[0].content".into(),
+            start: 3,
+            end: 5,
+        });
+    }
+    if phase == Phase::Outcome {
+        ev.tokens_in = Some(10);
+        ev.tokens_out = Some(20);
+        ev.status = Some(200);
+        ev.latency_ms = Some(1234);
+    }
+    AuditRecord::request(ev)
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// Writes `n` forwarded requests (forward + outcome each) and closes.
+fn build(dir: &Path, n: u64) -> PathBuf {
+    let c = cfg(dir);
+    rt().block_on(async {
+        let log = AuditLog::open(&c).unwrap();
+        for i in 0..n {
+            log.append(req(i, Phase::Forward, Action::Masked))
+                .await
+                .unwrap();
+            log.append(req(i, Phase::Outcome, Action::Masked))
+                .await
+                .unwrap();
+        }
+        log.close().await;
+    });
+    c.dir
+}
+
+fn seg_path(dir: &Path, idx: usize) -> (PathBuf, String) {
+    let segs = list_segments(dir).unwrap();
+    let name = segs[idx].1.clone();
+    (dir.join(&name), name)
+}
+
+fn lines_of(p: &Path) -> Vec<Vec<u8>> {
+    let b = std::fs::read(p).unwrap();
+    split_lines(&b)
+        .0
+        .into_iter()
+        .map(|(_, l)| l.to_vec())
+        .collect()
+}
+
+fn write_lines(p: &Path, lines: &[Vec<u8>]) {
+    let mut out = Vec::new();
+    for l in lines {
+        out.extend_from_slice(l);
+        out.push(b'\n');
+    }
+    std::fs::write(p, out).unwrap();
+}
+
+#[test]
+fn intact_log_verifies() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = build(t.path(), 40);
+    let rep = verify_dir(&dir, &[]).unwrap();
+    assert!(rep.ok(), "{:?}", rep.problems);
+    assert!(
+        rep.segments >= 3,
+        "want several segments, got {}",
+        rep.segments
+    );
+    assert!(rep.checkpoints_verified >= 10);
+    assert_eq!(rep.checkpoints_verified_in_chain, rep.checkpoints_verified);
+    assert!(rep.clean_shutdown);
+    assert_eq!(rep.first_seq, 1);
+    // With the independently held public key too.
+    let vk = checkpoint::read_public_key(&checkpoint::public_key_path(
+        &t.path().join("keys/signing.pem"),
+    ))
+    .unwrap();
+    assert!(verify_dir(&dir, &[vk]).unwrap().ok());
+}
+
+/// Each tampering is reported first at the right file and line.
+#[test]
+fn tampering_is_located() {
+    type Tamper = fn(&Path) -> (String, u64);
+    let cases: Vec<(&str, Tamper, ProblemKind)> = vec![
+        (
+            "change one byte",
+            |d| {
+                let (p, name) = seg_path(d, 1);
+                let mut ls = lines_of(&p);
+                let pos = ls[2]
+                    .windows(5)
+                    .position(|w| w == b"user0" || w == b"user1" || w == b"user2")
+                    .unwrap();
+                ls[2][pos + 4] = b'9';
+                write_lines(&p, &ls);
+                (name, 3)
+            },
+            ProblemKind::Modified,
+        ),
+        (
+            "delete a line",
+            |d| {
+                let (p, name) = seg_path(d, 1);
+                let mut ls = lines_of(&p);
+                ls.remove(3);
+                write_lines(&p, &ls);
+                (name, 4)
+            },
+            ProblemKind::Missing,
+        ),
+        (
+            "delete the first line of a segment",
+            |d| {
+                let (p, name) = seg_path(d, 2);
+                let mut ls = lines_of(&p);
+                ls.remove(0);
+                write_lines(&p, &ls);
+                (name, 1)
+            },
+            ProblemKind::Missing,
+        ),
+        (
+            "swap two lines",
+            |d| {
+                let (p, name) = seg_path(d, 1);
+                let mut ls = lines_of(&p);
+                ls.swap(2, 3);
+                write_lines(&p, &ls);
+                (name, 3)
+            },
+            ProblemKind::Reordered,
+        ),
+        (
+            "truncate a middle segment",
+            |d| {
+                let (p, name) = seg_path(d, 1);
+                let mut ls = lines_of(&p);
+                ls.truncate(4);
+                write_lines(&p, &ls);
+                (name, 5)
+            },
+            ProblemKind::Truncated,
+        ),
+        (
+            "truncate the last segment",
+            |d| {
+                let n = list_segments(d).unwrap().len();
+                let (p, name) = seg_path(d, n - 1);
+                let mut ls = lines_of(&p);
+                let keep = ls.len() - 3;
+                ls.truncate(keep);
+                write_lines(&p, &ls);
+                (name, keep as u64 + 1)
+            },
+            ProblemKind::Truncated,
+        ),
+        (
+            "cut the last line in half",
+            |d| {
+                let n = list_segments(d).unwrap().len();
+                let (p, name) = seg_path(d, n - 1);
+                let b = std::fs::read(&p).unwrap();
+                let lines = lines_of(&p).len();
+                std::fs::write(&p, &b[..b.len() - 40]).unwrap();
+                (name, lines as u64)
+            },
+            ProblemKind::Truncated,
+        ),
+        (
+            "delete a middle segment",
+            |d| {
+                let (_, before) = seg_path(d, 0);
+                let lines = lines_of(&d.join(&before)).len();
+                let (p, _) = seg_path(d, 1);
+                std::fs::remove_file(p).unwrap();
+                (before, lines as u64 + 1)
+            },
+            ProblemKind::Truncated,
+        ),
+        (
+            "delete the first segment",
+            |d| {
+                let (p, _) = seg_path(d, 0);
+                std::fs::remove_file(p).unwrap();
+                let (_, next) = seg_path(d, 0);
+                (next, 1)
+            },
+            ProblemKind::UnrecordedDeletion,
+        ),
+        (
+            "forge a checkpoint",
+            |d| {
+                let p = d.join(CHECKPOINTS_FILE);
+                let mut ls = lines_of(&p);
+                let s = String::from_utf8(ls[1].clone()).unwrap();
+                let mut c: checkpoint::Checkpoint = serde_json::from_str(&s).unwrap();
+                c.seq += 1;
+                ls[1] = serde_json::to_vec(&c).unwrap();
+                write_lines(&p, &ls);
+                (CHECKPOINTS_FILE.to_string(), 2)
+            },
+            ProblemKind::BadCheckpoint,
+        ),
+        (
+            "rewrite with recomputed hashes",
+            |d| {
+                // Alter record 5 and re-chain everything after it: only checkpoints catch this.
+                let segs = list_segments(d).unwrap();
+                let mut prev: Option<[u8; 32]> = None;
+                let mut at = (String::new(), 0);
+                for (_, name) in &segs {
+                    let p = d.join(name);
+                    let mut out = Vec::new();
+                    for (i, l) in lines_of(&p).iter().enumerate() {
+                        let (_, mut r) = open_line(l).unwrap();
+                        if let Some(h) = prev {
+                            r.prev = hex32(&h);
+                        }
+                        if r.seq == 5 {
+                            if let Event::Request(q) = &mut r.event {
+                                q.user = "someone-else".into();
+                            }
+                        }
+                        let (h, line) = seal_line(&r);
+                        prev = Some(h);
+                        out.extend_from_slice(&line);
+                        // The first checkpoint (every 7 records) attests seq 7.
+                        if r.seq == 7 {
+                            at = (name.clone(), i as u64 + 1);
+                        }
+                    }
+                    std::fs::write(&p, out).unwrap();
+                }
+                at
+            },
+            ProblemKind::CheckpointMismatch,
+        ),
+    ];
+    for (what, tamper, kind) in cases {
+        let t = tempfile::tempdir().unwrap();
+        let dir = build(t.path(), 40);
+        assert!(verify_dir(&dir, &[]).unwrap().ok());
+        let (file, line) = tamper(&dir);
+        let rep = verify_dir(&dir, &[]).unwrap();
+        let first = rep
+            .problems
+            .first()
+            .unwrap_or_else(|| panic!("{what}: not detected"));
+        assert_eq!(
+            (first.file.as_str(), first.line, first.kind),
+            (file.as_str(), line, kind),
+            "{what}: {first}"
+        );
+    }
+}
+
+#[test]
+fn torn_tail_is_cut_recorded_and_the_chain_continues() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = build(t.path(), 5);
+    let (p, name) = seg_path(&dir, list_segments(&dir).unwrap().len() - 1);
+    let mut b = std::fs::read(&p).unwrap();
+    let before = b.len();
+    b.extend_from_slice(b"{\"v\":1,\"seq\":999,\"time\":\"2026-");
+    std::fs::write(&p, &b).unwrap();
+    assert!(!verify_dir(&dir, &[]).unwrap().ok());
+    let c = cfg(t.path());
+    rt().block_on(async {
+        let log = AuditLog::open(&c).unwrap();
+        log.append(req(100, Phase::Forward, Action::Allowed))
+            .await
+            .unwrap();
+        log.close().await;
+    });
+    let rep = verify_dir(&dir, &[]).unwrap();
+    assert!(rep.ok(), "{:?}", rep.problems);
+    let kept = std::fs::read(dir.join("recovered").join(format!("{name}.{before}.tail"))).unwrap();
+    assert!(kept.starts_with(b"{\"v\":1,\"seq\":999"));
+    let mut found = false;
+    export::for_each_record(&dir, |r| {
+        if let Event::System(SystemEvent::TailTruncated {
+            offset,
+            discarded_bytes,
+            ..
+        }) = &r.event
+        {
+            assert_eq!((*offset, *discarded_bytes), (before as u64, 30));
+            found = true;
+        }
+        Ok(())
+    })
+    .unwrap();
+    assert!(found);
+}
+
+#[test]
+fn damaged_middle_line_refuses_to_open() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = build(t.path(), 3);
+    let (p, _) = seg_path(&dir, list_segments(&dir).unwrap().len() - 1);
+    let mut ls = lines_of(&p);
+    ls[1][10] ^= 1;
+    write_lines(&p, &ls);
+    match AuditLog::open(&cfg(t.path())) {
+        Err(AuditError::Corrupt { line, .. }) => assert_eq!(line, 2),
+        other => panic!("expected Corrupt, got {other:?}"),
+    }
+}
+
+#[test]
+fn removed_log_with_checkpoints_refuses_to_open() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = build(t.path(), 3);
+    for (_, n) in list_segments(&dir).unwrap() {
+        std::fs::remove_file(dir.join(n)).unwrap();
+    }
+    assert!(matches!(
+        AuditLog::open(&cfg(t.path())),
+        Err(AuditError::Corrupt { .. })
+    ));
+}
+
+#[test]
+fn second_writer_is_locked_out() {
+    let t = tempfile::tempdir().unwrap();
+    let c = cfg(t.path());
+    let _a = AuditLog::open(&c).unwrap();
+    assert!(matches!(AuditLog::open(&c), Err(AuditError::Locked(_))));
+}
+
+/// Disk failure injected behind [`AuditIo`]: half of the buffer is written, then an error.
+struct FailingIo {
+    fail: Arc<AtomicBool>,
+}
+struct FailingFile {
+    inner: Box<dyn AuditFile>,
+    fail: Arc<AtomicBool>,
+}
+impl AuditFile for FailingFile {
+    fn append(&mut self, buf: &[u8]) -> io::Result<()> {
+        if self.fail.load(Ordering::SeqCst) {
+            self.inner.append(&buf[..buf.len() / 2])?;
+            return Err(io::Error::new(
+                io::ErrorKind::StorageFull,
+                "No space left on device",
+            ));
+        }
+        self.inner.append(buf)
+    }
+    fn sync(&mut self) -> io::Result<()> {
+        self.inner.sync()
+    }
+    fn truncate(&mut self, len: u64) -> io::Result<()> {
+        if self.fail.load(Ordering::SeqCst) {
+            return Err(io::Error::other("I/O error"));
+        }
+        self.inner.truncate(len)
+    }
+}
+impl AuditIo for FailingIo {
+    fn open_append(&self, path: &Path) -> io::Result<Box<dyn AuditFile>> {
+        Ok(Box::new(FailingFile {
+            inner: StdIo.open_append(path)?,
+            fail: self.fail.clone(),
+        }))
+    }
+    fn sync_dir(&self, dir: &Path) -> io::Result<()> {
+        StdIo.sync_dir(dir)
+    }
+    fn remove(&self, path: &Path) -> io::Result<()> {
+        StdIo.remove(path)
+    }
+}
+
+#[test]
+fn disk_failure_fails_closed_and_recovers() {
+    let t = tempfile::tempdir().unwrap();
+    let c = cfg(t.path());
+    let fail = Arc::new(AtomicBool::new(false));
+    rt().block_on(async {
+        let log = AuditLog::open_with_io(&c, Arc::new(FailingIo { fail: fail.clone() })).unwrap();
+        let s1 = log
+            .append(req(1, Phase::Forward, Action::Allowed))
+            .await
+            .unwrap();
+        assert!(log.is_healthy());
+        fail.store(true, Ordering::SeqCst);
+        for i in 0..3 {
+            let e = log
+                .append(req(2 + i, Phase::Forward, Action::Allowed))
+                .await
+                .unwrap_err();
+            assert!(matches!(e, AuditError::Unavailable(_)), "{e}");
+            assert!(!e.to_string().contains("req-"), "{e}");
+            assert!(!log.is_healthy());
+        }
+        fail.store(false, Ordering::SeqCst);
+        let s2 = log
+            .append(req(9, Phase::Forward, Action::Allowed))
+            .await
+            .unwrap();
+        assert!(log.is_healthy());
+        // One WriteRecovered record sits between the two acknowledged records.
+        assert_eq!(s2, s1 + 2);
+        log.close().await;
+    });
+    let rep = verify_dir(&c.dir, &[]).unwrap();
+    assert!(rep.ok(), "{:?}", rep.problems);
+    let mut recovered = None;
+    let mut ids = Vec::new();
+    export::for_each_record(&c.dir, |r| {
+        if let Event::System(SystemEvent::WriteRecovered { failed_appends, .. }) = &r.event {
+            recovered = Some(*failed_appends);
+        }
+        if let Some(q) = r.request() {
+            ids.push(q.request_id.clone());
+        }
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(recovered, Some(3));
+    assert_eq!(
+        ids,
+        ["req-1", "req-9"],
+        "refused appends must not be in the log"
+    );
+}
+
+#[test]
+fn retention_deletes_expired_segments_and_records_it() {
+    let t = tempfile::tempdir().unwrap();
+    let mut c = cfg(t.path());
+    c.checkpoint_every_records = 100_000;
+    let old = OffsetDateTime::now_utc() - time::Duration::days(500);
+    rt().block_on(async {
+        let log = AuditLog::open(&c).unwrap();
+        for i in 0..30 {
+            log.append(req(i, Phase::Final, Action::Blocked).at(old))
+                .await
+                .unwrap();
+        }
+        log.close().await;
+    });
+    let before = list_segments(&c.dir).unwrap().len();
+    rt().block_on(async {
+        let log = AuditLog::open(&c).unwrap();
+        log.close().await;
+    });
+    let after = list_segments(&c.dir).unwrap().len();
+    assert!(after < before, "{before} -> {after}");
+    let rep = verify_dir(&c.dir, &[]).unwrap();
+    assert!(rep.ok(), "{:?}", rep.problems);
+    assert_eq!(rep.deletions_accepted, 1);
+    assert!(rep.first_seq > 1);
+}
+
+#[test]
+fn quotas_survive_restart() {
+    let t = tempfile::tempdir().unwrap();
+    let mut c = cfg(t.path());
+    c.quotas = vec![QuotaRule {
+        scope: QuotaScope::User,
+        name: None,
+        model: None,
+        monthly_chars: Some(1000),
+        monthly_tokens: None,
+    }];
+    rt().block_on(async {
+        let log = AuditLog::open(&c).unwrap();
+        // user0 (i = 0, 3, 6): 100 + 103 + 106 chars, 30 tokens each outcome.
+        for i in [0u64, 3, 6] {
+            log.append(req(i, Phase::Forward, Action::Allowed))
+                .await
+                .unwrap();
+            log.append(req(i, Phase::Outcome, Action::Allowed))
+                .await
+                .unwrap();
+        }
+        assert_eq!(
+            log.quotas().used(QuotaScope::User, "user0", None),
+            (309, 90)
+        );
+        log.close().await;
+    });
+    let log = AuditLog::open(&c).unwrap();
+    let q = log.quotas();
+    assert_eq!(q.used(QuotaScope::User, "user0", None), (309, 90));
+    assert!(q.check("user0", None, None, 691).is_ok());
+    let e = q.check("user0", None, None, 692).unwrap_err();
+    assert_eq!((e.used, e.limit), (309, 1000));
+}
+
+#[test]
+fn export_csv_round_trips() {
+    let t = tempfile::tempdir().unwrap();
+    let c = cfg(t.path());
+    let tricky = "課,\"長\"\r\n=SUM(A1)";
+    rt().block_on(async {
+        let log = AuditLog::open(&c).unwrap();
+        for i in 0..6 {
+            let mut r = req(i, Phase::Forward, Action::Masked);
+            if let Event::Request(q) = &mut r.event {
+                if i == 4 {
+                    q.department = Some(tricky.into());
+                }
+            }
+            let r = r.with_content(Content {
+                masked_prompt: Some(format!("〔氏名1〕さんの件 {i}")),
+                ..Content::default()
+            });
+            log.append(r).await.unwrap();
+        }
+        log.append(req(7, Phase::Final, Action::Blocked))
+            .await
+            .unwrap();
+        log.close().await;
+    });
+    let mut out = Vec::new();
+    let opts = ExportOptions {
+        bom: true,
+        ..ExportOptions::default()
+    };
+    let st = export::export(&c.dir, &Filter::default(), &opts, &mut out).unwrap();
+    assert_eq!(st.exported, 7);
+    assert!(out.starts_with("\u{feff}".as_bytes()));
+    let text = String::from_utf8(out[3..].to_vec()).unwrap();
+    assert!(text.contains("\r\n"));
+    let mut rd = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+    let head: Vec<String> = rd.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(head, export::CSV_COLUMNS);
+    let col = |n: &str| head.iter().position(|h| h == n).unwrap();
+    let rows: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();
+    let mut expected = Vec::new();
+    export::for_each_record(&c.dir, |r| {
+        if r.request().is_some() {
+            expected.push(r.clone());
+        }
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(rows.len(), expected.len());
+    for (row, r) in rows.iter().zip(&expected) {
+        let q = r.request().unwrap();
+        assert_eq!(row[col("seq")].parse::<u64>().unwrap(), r.seq);
+        assert_eq!(&row[col("time_utc")], r.time);
+        assert_eq!(&row[col("request_id")], q.request_id);
+        assert_eq!(&row[col("user")], q.user);
+        let dept = q.department.clone().unwrap();
+        let want_dept = if dept.starts_with('=') {
+            format!("'{dept}")
+        } else {
+            dept
+        };
+        assert_eq!(&row[col("department")], want_dept);
+        assert_eq!(&row[col("action")], q.action.as_str());
+        assert_eq!(
+            row[col("prompt_chars")].parse::<u64>().unwrap(),
+            q.prompt_chars
+        );
+        assert_eq!(&row[col("categories")], "name=1");
+        assert_eq!(&row[col("findings")], "messages[0].content:name:3-5");
+        let jst = r.time().unwrap().to_offset(timefmt::JST);
+        assert!(row[col("time_jst")].starts_with(&format!("{}-", jst.year())));
+        let prompt = match &r.prompt {
+            Some(StoredPrompt::Masked { text }) => text.clone(),
+            _ => String::new(),
+        };
+        assert_eq!(&row[col("prompt")], prompt);
+    }
+    // Filters.
+    let f = Filter {
+        action: Some(Action::Blocked),
+        ..Filter::default()
+    };
+    let mut out = Vec::new();
+    let st = export::export(&c.dir, &f, &ExportOptions::default(), &mut out).unwrap();
+    assert_eq!(st.exported, 1);
+}
+
+#[test]
+fn sealed_prompts_are_unreadable_without_the_identity() {
+    let t = tempfile::tempdir().unwrap();
+    let id = age::x25519::Identity::generate();
+    let mut c = cfg(t.path());
+    c.prompt_retention = PromptRetention::Sealed;
+    c.sealed_recipients = vec![id.to_public().to_string()];
+    rt().block_on(async {
+        let log = AuditLog::open(&c).unwrap();
+        let r = req(1, Phase::Forward, Action::Masked).with_content(Content {
+            masked_prompt: Some("〔氏名1〕".into()),
+            original_prompt: Some("山田太郎".into()),
+            response: None,
+        });
+        log.append(r).await.unwrap();
+        log.close().await;
+    });
+    for (_, n) in list_segments(&c.dir).unwrap() {
+        let b = std::fs::read(c.dir.join(n)).unwrap();
+        let s = String::from_utf8(b).unwrap();
+        assert!(!s.contains("山田") && !s.contains("〔氏名1〕"));
+    }
+    let mut out = Vec::new();
+    let opts = ExportOptions {
+        jsonl: true,
+        identities: Some(seal::Identities::from_x25519(vec![id])),
+        ..ExportOptions::default()
+    };
+    export::export(&c.dir, &Filter::default(), &opts, &mut out).unwrap();
+    assert!(String::from_utf8(out).unwrap().contains("山田太郎"));
+}
+
+#[test]
+fn system_events_cannot_be_appended() {
+    let t = tempfile::tempdir().unwrap();
+    let c = cfg(t.path());
+    rt().block_on(async {
+        let log = AuditLog::open(&c).unwrap();
+        let mut r = AuditRecord::admin(AdminEvent::Other {
+            name: "x".into(),
+            actor: "a".into(),
+            detail: Default::default(),
+        });
+        r.event = Event::System(SystemEvent::Shutdown {
+            reason: "fake".into(),
+        });
+        assert!(matches!(log.append(r).await, Err(AuditError::Reserved(_))));
+        log.close().await;
+        let e = log
+            .append(req(1, Phase::Final, Action::Blocked))
+            .await
+            .unwrap_err();
+        assert!(matches!(e, AuditError::Closed));
+    });
+}
+
+/// An attacker who cuts the tail and the matching checkpoints in the directory is
+/// caught by the write-once copy of `checkpoints.jsonl`.
+#[test]
+fn worm_copy_of_checkpoints_catches_a_consistent_truncation() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = build(t.path(), 40);
+    let worm = t.path().join("worm-checkpoints.jsonl");
+    std::fs::copy(dir.join(CHECKPOINTS_FILE), &worm).unwrap();
+    // Cut the last segment back to a point with no later checkpoint, in both files.
+    let n = list_segments(&dir).unwrap().len();
+    let (p, _) = seg_path(&dir, n - 1);
+    if lines_of(&p).len() < 4 {
+        std::fs::remove_file(&p).unwrap();
+    }
+    let n = list_segments(&dir).unwrap().len();
+    let (p, name) = seg_path(&dir, n - 1);
+    let mut ls = lines_of(&p);
+    let keep = ls.len() - 3;
+    let (_, last_kept) = open_line(&ls[keep - 1]).unwrap();
+    ls.truncate(keep);
+    write_lines(&p, &ls);
+    let cp = dir.join(CHECKPOINTS_FILE);
+    let kept: Vec<Vec<u8>> = lines_of(&cp)
+        .into_iter()
+        .filter(|l| {
+            serde_json::from_slice::<checkpoint::Checkpoint>(l)
+                .unwrap()
+                .seq
+                <= last_kept.seq
+        })
+        .collect();
+    write_lines(&cp, &kept);
+    assert!(
+        verify_dir(&dir, &[]).unwrap().ok(),
+        "consistent cut passes locally"
+    );
+    let rep = verify::verify_dir_with(&dir, &worm, &[]).unwrap();
+    let first = rep.problems.first().unwrap_or_else(|| panic!("{rep:?}"));
+    assert_eq!(
+        (first.file.as_str(), first.line, first.kind),
+        (name.as_str(), keep as u64 + 1, ProblemKind::Truncated),
+        "{first}"
+    );
+}
