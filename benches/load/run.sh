@@ -87,7 +87,7 @@ base_url = "http://127.0.0.1:18901"
 api = "openai"
 upstream = "fixed"
 TOML
-SEKIMORI_LOG=warn "$SEKIMORI_BIN" serve --config "$work/sekimori.toml" 2>"$work/sekimori.log" &
+SEKIMORI_STATE_DIR="$work/state" SEKIMORI_LOG=warn "$SEKIMORI_BIN" serve --config "$work/sekimori.toml" 2>"$work/sekimori.log" &
 pids+=($!)
 
 body="$(printf '{"model":"m","messages":[{"role":"user","content":"%s"}]}' "$PROMPT")"
