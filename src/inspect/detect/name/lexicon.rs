@@ -1,0 +1,106 @@
+//! The name lists shipped in `dictionaries/names/` (from `japanese-personal-name-dataset`,
+//! MIT) and the small hand-written word lists the name detector reasons with.
+
+use std::collections::HashSet;
+
+const SURNAMES: &str = include_str!("../../../../dictionaries/names/surnames.txt");
+const SURNAME_KANA: &str = include_str!("../../../../dictionaries/names/surname-kana.txt");
+const GIVEN_KANJI: &str = include_str!("../../../../dictionaries/names/given-kanji.txt");
+const GIVEN_KANA: &str = include_str!("../../../../dictionaries/names/given-kana.txt");
+
+/// Words that end the search for a name's start when walking left from an honorific,
+/// or that are no name when they stand alone before one: roles, relations, generic
+/// people (`お客様`, `皆さん`, `担当者様`).
+pub(super) const NOT_NAMES: &[&str] = &[
+    "皆", "客", "神", "仏", "奥", "父", "母", "兄", "姉", "弟", "妹", "娘", "息子", "嫁", "婿",
+    "祖父", "祖母", "孫", "子", "子供", "赤", "坊", "王", "姫", "殿", "方", "各位", "者", "員",
+    "長", "人", "家", "主", "業者", "住民", "市民", "町民", "村民", "区民", "県民", "都民",
+    "利用", "利用者", "担当", "担当者", "相談者", "申請者", "世帯主", "保護者", "対象者",
+    "所有者", "代表者", "代理人", "本人", "家族", "職員", "委員", "民生委員", "班長", "児童",
+    "生徒", "先生", "医者", "患者", "長男", "長女", "次男", "次女", "三男", "三女", "妻", "夫",
+    "主人", "旦那", "奥様", "親", "両親", "先方", "相手", "相手方", "同", "様", "貴", "俺",
+    "私", "僕", "彼", "彼女", "誰", "皆様", "各", "上", "管理人", "大家", "店長", "社長", "部長",
+    "課長", "係長", "市長", "町長", "村長", "区長", "知事", "議員", "会長", "所長", "校長",
+    "園長", "院長", "館長", "室長", "局長", "教頭", "担任", "氏名", "名前", "宛名", "御中",
+    "ケアマネ", "ケアマネジャー", "ヘルパー", "ママ", "パパ", "お客", "神様", "仏様", "王様",
+    "お母", "お父", "お兄", "お姉", "お嬢", "お子", "同様", "模様", "仕様", "様式", "多様",
+];
+
+/// Relation and role words after which a bare given name is expected
+/// (`長男 結以様`, `児童は…`).
+pub(super) const RELATIONS: &[&str] = &[
+    "長男", "長女", "次男", "次女", "三男", "三女", "四男", "四女", "妻", "夫", "息子", "娘",
+    "父", "母", "祖父", "祖母", "孫", "兄", "姉", "弟", "妹", "児童", "子", "子供", "本人",
+    "配偶者", "生徒", "園児", "乳児", "幼児",
+];
+
+/// Single kanji that follow a surname as place or organisation suffixes, never as
+/// a one-character given name (`田中町`, `中村区`, `青山通`).
+pub(super) const PLACE_SUFFIXES: &str =
+    "区市町村郡県都府道通駅線川山橋港島台丘谷沢浜園寺院館校署課係室部局長家店社組会内外方側式所屋宅病科湾坂池";
+
+/// The embedded name lists as lookup sets.
+#[derive(Debug)]
+pub(super) struct Lexicon {
+    surnames: HashSet<&'static str>,
+    surname_kana: HashSet<&'static str>,
+    given_kanji: HashSet<&'static str>,
+    given_kana: HashSet<&'static str>,
+    not_names: HashSet<&'static str>,
+    relations: HashSet<&'static str>,
+}
+
+fn lines(text: &'static str) -> impl Iterator<Item = &'static str> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+impl Lexicon {
+    /// Builds the sets from the embedded lists.
+    pub(super) fn new() -> Self {
+        Lexicon {
+            surnames: lines(SURNAMES).collect(),
+            surname_kana: lines(SURNAME_KANA).collect(),
+            given_kanji: lines(GIVEN_KANJI).collect(),
+            given_kana: lines(GIVEN_KANA).collect(),
+            not_names: NOT_NAMES.iter().copied().collect(),
+            relations: RELATIONS.iter().copied().collect(),
+        }
+    }
+
+    /// The surnames of two or more characters (the triggers of the cheap first pass).
+    pub(super) fn long_surnames(&self) -> impl Iterator<Item = &'static str> + '_ {
+        lines(SURNAMES).filter(|s| s.chars().count() >= 2)
+    }
+
+    /// A listed surname in kanji.
+    pub(super) fn is_surname(&self, s: &str) -> bool {
+        self.surnames.contains(s)
+    }
+
+    /// A listed given name in kanji.
+    pub(super) fn is_given_kanji(&self, s: &str) -> bool {
+        self.given_kanji.contains(s)
+    }
+
+    /// A listed given-name or surname reading in hiragana.
+    pub(super) fn is_name_kana(&self, s: &str) -> bool {
+        self.given_kana.contains(s) || self.surname_kana.contains(s)
+    }
+
+    /// A listed given-name reading in hiragana.
+    pub(super) fn is_given_kana(&self, s: &str) -> bool {
+        self.given_kana.contains(s)
+    }
+
+    /// A role, relation or generic-person word (never a name by itself).
+    pub(super) fn is_not_name(&self, s: &str) -> bool {
+        self.not_names.contains(s)
+    }
+
+    /// A relation or role word after which a bare given name is expected.
+    pub(super) fn is_relation(&self, s: &str) -> bool {
+        self.relations.contains(s)
+    }
+}

@@ -1,0 +1,917 @@
+//! 氏名: personal names.
+//!
+//! Tokenizing a whole prompt is the slowest thing the engine could do, so this detector
+//! works in two passes:
+//!
+//! 1. a cheap pass over the normalized text finds *triggers*: honorifics (さん 様 氏 君
+//!    ちゃん 殿 …), self-introductions (と申します), labels (氏名 相談者 世帯主 保護者 担当 …),
+//!    listed surnames of two or more characters, kanji runs that end in a listed given
+//!    name, and katakana words joined by `・`/`=`;
+//! 2. only a short window around each trigger is tokenized ([`Tokenizer::tokenize_fine`])
+//!    and the name's boundaries and evidence are decided there.
+//!
+//! A bare common word that happens to be a surname (林, 森, 小川, 青山) is reported only
+//! with evidence: an honorific, a label, an adjacent given name or a reading in
+//! parentheses. Spans exclude honorifics; a kana reading in parentheses right after a
+//! name is reported as a name of its own.
+//!
+//! [`Tokenizer::tokenize_fine`]: crate::inspect::Tokenizer::tokenize_fine
+
+mod lexicon;
+
+use std::ops::Range;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use super::Detector;
+use crate::inspect::{Category, Document, FineToken, PosTag, RawFinding};
+use lexicon::{Lexicon, PLACE_SUFFIXES};
+
+/// Honorifics written after a name; the name span ends before them.
+const HONORIFICS: &[&str] = &[
+    "さん",
+    "様",
+    "さま",
+    "氏",
+    "君",
+    "くん",
+    "ちゃん",
+    "殿",
+    "先生",
+];
+
+/// Phrases a writer puts after their own name.
+const SELF_INTRODUCTIONS: &[&str] = &["と申します", "と申し", "といいます", "と言います"];
+
+/// Labels written before a name (followed by `:`, a space, `欄に`, `は` …).
+const LABELS: &[&str] = &[
+    "氏名",
+    "名前",
+    "相談者",
+    "申請者",
+    "申請人",
+    "申出人",
+    "申出者",
+    "届出人",
+    "届出者",
+    "世帯主",
+    "保護者",
+    "担当者",
+    "担当",
+    "対象者",
+    "利用者",
+    "本人",
+    "被保険者",
+    "所有者",
+    "代表者",
+    "代理人",
+    "請求者",
+    "契約者",
+    "入居者",
+    "依頼者",
+    "通報者",
+    "連絡者",
+    "記入者",
+    "作成者",
+    "差出人",
+    "宛名",
+    "申込者",
+    "受給者",
+    "納税者",
+    "納税義務者",
+    "患者",
+    "児童",
+    "生徒",
+    "長男",
+    "長女",
+    "次男",
+    "次女",
+    "妻",
+    "夫",
+    "配偶者",
+    "受取人",
+    "送信者",
+    "報告者",
+    "面談者",
+    "来庁者",
+    "訪問者",
+    "被相談者",
+];
+
+/// Longest name (without spaces) the detector reports, in characters.
+const MAX_NAME_CHARS: usize = 10;
+/// Longest stretch searched for a name next to a trigger, in characters.
+const MAX_SEGMENT_CHARS: usize = 14;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Trigger {
+    Honorific,
+    SelfIntroduction,
+    Label,
+    Surname,
+}
+
+/// Finds personal names from honorifics, labels, name lists and morphological tags.
+pub struct NameDetector {
+    lex: Lexicon,
+    matcher: Option<AhoCorasick>,
+    kinds: Vec<Trigger>,
+}
+
+impl std::fmt::Debug for NameDetector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NameDetector").finish_non_exhaustive()
+    }
+}
+
+impl NameDetector {
+    /// Builds the detector and its lookup structures from the embedded name lists.
+    pub fn new() -> Self {
+        let lex = Lexicon::new();
+        let mut patterns: Vec<&str> = Vec::new();
+        let mut kinds = Vec::new();
+        for (list, kind) in [
+            (HONORIFICS, Trigger::Honorific),
+            (SELF_INTRODUCTIONS, Trigger::SelfIntroduction),
+            (LABELS, Trigger::Label),
+        ] {
+            for p in list {
+                patterns.push(p);
+                kinds.push(kind);
+            }
+        }
+        for s in lex.long_surnames() {
+            patterns.push(s);
+            kinds.push(Trigger::Surname);
+        }
+        // The patterns are fixed, valid strings; a failure here would only disable
+        // the trigger pass, never the engine.
+        let matcher = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            .ok();
+        NameDetector {
+            lex,
+            matcher,
+            kinds,
+        }
+    }
+}
+
+impl Default for NameDetector {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A name found, before de-duplication.
+#[derive(Clone, Debug)]
+struct Candidate {
+    range: Range<usize>,
+    detector: &'static str,
+    confidence: f32,
+    reason: &'static str,
+}
+
+impl Detector for NameDetector {
+    fn name(&self) -> &'static str {
+        "name"
+    }
+
+    fn detect(&self, doc: &Document<'_>, out: &mut Vec<RawFinding>) {
+        let text = doc.text();
+        let mut found: Vec<Candidate> = Vec::new();
+        if let Some(ac) = &self.matcher {
+            for m in ac.find_overlapping_iter(text) {
+                let kind = self.kinds[m.pattern().as_usize()];
+                let c = match kind {
+                    Trigger::Honorific => self.before_anchor(doc, m.range(), true),
+                    Trigger::SelfIntroduction => self.before_anchor(doc, m.range(), false),
+                    Trigger::Label => self.after_label(doc, m.end()),
+                    Trigger::Surname => self.surname_given(doc, m.range()),
+                };
+                if let Some(c) = c {
+                    found.push(c);
+                }
+            }
+        }
+        self.kanji_runs(doc, &mut found);
+        self.katakana_names(doc, &mut found);
+        let mut readings: Vec<Candidate> = found
+            .iter()
+            .filter_map(|c| reading_after(text, c.range.end))
+            .collect();
+        found.append(&mut readings);
+        found.sort_by(|a, b| {
+            a.range
+                .start
+                .cmp(&b.range.start)
+                .then(b.range.end.cmp(&a.range.end))
+        });
+        let mut last_end = 0;
+        for c in found {
+            if c.range.start < last_end {
+                // Overlaps a longer or earlier name: keep the first (sorted longest first).
+                continue;
+            }
+            last_end = c.range.end;
+            out.push(RawFinding::new(
+                Category::Name,
+                c.range,
+                c.detector,
+                c.confidence,
+                c.reason,
+            ));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// character classes
+
+fn is_kanji(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}' | '々' | '〆' | 'ヶ')
+}
+
+fn is_hiragana(c: char) -> bool {
+    matches!(c, '\u{3041}'..='\u{3096}' | 'ゝ' | 'ゞ')
+}
+
+fn is_katakana(c: char) -> bool {
+    matches!(c, '\u{30A1}'..='\u{30FA}' | 'ー' | 'ヽ' | 'ヾ') && c != 'ヶ'
+}
+
+fn is_name_char(c: char) -> bool {
+    is_kanji(c) || is_hiragana(c) || is_katakana(c)
+}
+
+fn is_space(c: char) -> bool {
+    c == ' ' || c == '\u{3000}' || c == '\t'
+}
+
+fn prev_char(text: &str, at: usize) -> Option<(usize, char)> {
+    text[..at].char_indices().next_back()
+}
+
+fn next_char(text: &str, at: usize) -> Option<char> {
+    text[at..].chars().next()
+}
+
+/// Byte offset `n` characters after `at` (or the end).
+fn forward(text: &str, at: usize, n: usize) -> usize {
+    text[at..]
+        .char_indices()
+        .nth(n)
+        .map_or(text.len(), |(i, _)| at + i)
+}
+
+/// Whether hiragana starting at `rest` can follow a name (particle, copula, honorific).
+fn particle_follows(rest: &str) -> bool {
+    const STARTS: &[&str] = &[
+        "は", "が", "の", "を", "に", "へ", "と", "も", "で", "や", "か", "さん", "さま", "ちゃん",
+        "くん", "だ", "より", "から", "まで",
+    ];
+    STARTS.iter().any(|s| rest.starts_with(s))
+}
+
+/// Whether the text at `at` may follow the end of a name.
+fn boundary_after(text: &str, at: usize) -> bool {
+    match next_char(text, at) {
+        None => true,
+        Some(c) if is_kanji(c) || is_katakana(c) => false,
+        Some(c) if is_hiragana(c) => particle_follows(&text[at..]),
+        Some(_) => true,
+    }
+}
+
+fn chars(s: &str) -> usize {
+    s.chars().count()
+}
+
+/// A name written in hiragana or katakana, as hiragana (for list look-ups).
+fn to_hiragana(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\u{30A1}'..='\u{30F6}' => char::from_u32(c as u32 - 0x60).unwrap_or(c),
+            _ => c,
+        })
+        .collect()
+}
+
+/// A kana reading in parentheses right after a name: `山田太郎(やまだ たろう)`.
+fn reading_after(text: &str, mut at: usize) -> Option<Candidate> {
+    // Skip an honorific between the name and the reading.
+    for h in HONORIFICS {
+        if text[at..].starts_with(h) {
+            at += h.len();
+            break;
+        }
+    }
+    let rest = text[at..].strip_prefix('(')?;
+    let close = rest.find(')')?;
+    let inner = &rest[..close];
+    let kana = inner
+        .chars()
+        .filter(|c| is_hiragana(*c) || is_katakana(*c))
+        .count();
+    let ok = kana >= 2
+        && chars(inner) <= 16
+        && inner
+            .chars()
+            .all(|c| is_hiragana(c) || is_katakana(c) || is_space(c) || c == '・');
+    if !ok {
+        return None;
+    }
+    let start = at + 1;
+    Some(Candidate {
+        range: start..start + close,
+        detector: "name.reading",
+        confidence: 0.8,
+        reason: "kana reading of a name",
+    })
+}
+
+// ---------------------------------------------------------------------------
+// the passes
+
+/// What a token contributes as evidence that a span is a name.
+fn is_person_tag(t: &FineToken) -> bool {
+    matches!(
+        t.pos,
+        PosTag::Surname | PosTag::GivenName | PosTag::PersonOther
+    )
+}
+
+fn is_nameish_tag(t: &FineToken) -> bool {
+    matches!(
+        t.pos,
+        PosTag::Surname
+            | PosTag::GivenName
+            | PosTag::PersonOther
+            | PosTag::Unknown
+            | PosTag::Place
+            | PosTag::ProperOther
+            | PosTag::Organization
+            | PosTag::Noun
+            | PosTag::Number
+            | PosTag::PersonSuffix
+    )
+}
+
+impl NameDetector {
+    /// Tokens of `range` of the normalized text.
+    fn window(&self, doc: &Document<'_>, range: Range<usize>) -> Vec<FineToken> {
+        let text = doc.text();
+        match text.get(range.clone()) {
+            Some(w) => doc.tokenizer().tokenize_fine(w, range.start),
+            None => Vec::new(),
+        }
+    }
+
+    /// Whether `s` (kanji or katakana, no spaces) may be part of a name at all.
+    fn blocked(&self, s: &str, t: &FineToken) -> bool {
+        self.lex.is_not_name(s)
+            || t.prefix
+            || t.pos == PosTag::PlaceSuffix
+            || !s.chars().all(|c| is_kanji(c) || is_katakana(c) || c == '・')
+            || matches!(t.pos, PosTag::Particle | PosTag::Symbol | PosTag::Other)
+    }
+
+    /// A name ending right before an honorific or a self-introduction at `anchor`.
+    fn before_anchor(
+        &self,
+        doc: &Document<'_>,
+        anchor: Range<usize>,
+        honorific: bool,
+    ) -> Option<Candidate> {
+        let text = doc.text();
+        // One space may stand between the name and the honorific.
+        let mut end = anchor.start;
+        if let Some((i, c)) = prev_char(text, end) {
+            if is_space(c) {
+                end = i;
+            }
+        }
+        let mut start = end;
+        let mut n = 0;
+        while let Some((i, c)) = prev_char(text, start) {
+            if n >= MAX_SEGMENT_CHARS || !(is_name_char(c) || is_space(c) || c == '・') {
+                break;
+            }
+            start = i;
+            n += 1;
+        }
+        while let Some(c) = next_char(text, start) {
+            if start < end && is_space(c) {
+                start += c.len_utf8();
+            } else {
+                break;
+            }
+        }
+        if start >= end {
+            return None;
+        }
+        let win_end = forward(text, anchor.end, 2);
+        let toks = self.window(doc, start..win_end);
+        if honorific {
+            let anchor_tok = toks.iter().find(|t| t.range.start == anchor.start)?;
+            let h = &text[anchor.clone()];
+            let strict = matches!(h, "様" | "氏" | "君" | "殿");
+            if anchor_tok.range.end != anchor.end && h != "先生" {
+                return None;
+            }
+            if strict && !(anchor_tok.pos == PosTag::PersonSuffix || anchor_tok.suffix) {
+                return None;
+            }
+        }
+
+        // A name in hiragana right before the anchor.
+        let mut hs = end;
+        while let Some((i, c)) = prev_char(text, hs) {
+            if i < start || !is_hiragana(c) {
+                break;
+            }
+            hs = i;
+        }
+        let mut kana_given = false;
+        let mut cur = end;
+        if hs < end {
+            let run = &text[hs..end];
+            let before = prev_char(text, hs).map(|(_, c)| c);
+            let kanji_before = hs > start
+                && match before {
+                    Some(c) if is_kanji(c) => true,
+                    Some(c) if is_space(c) => prev_char(text, hs - c.len_utf8())
+                        .is_some_and(|(i, c)| i >= start && is_kanji(c)),
+                    _ => false,
+                };
+            if kanji_before && chars(run) <= 6 {
+                kana_given = true;
+                cur = hs;
+            } else {
+                let s = self.kana_name_suffix(run)?;
+                let s = hs + s;
+                return Some(Candidate {
+                    range: s..end,
+                    detector: if honorific {
+                        "name.honorific"
+                    } else {
+                        "name.self"
+                    },
+                    confidence: 0.8,
+                    reason: "kana name before an honorific",
+                });
+            }
+        }
+
+        // Kanji and katakana tokens, walking left.
+        let mut idx = toks.iter().rposition(|t| t.range.end == cur)?;
+        let mut left = cur;
+        let mut parts: Vec<&FineToken> = Vec::new();
+        let mut spaces = 0;
+        let mut stop_word: Option<&str> = None;
+        if kana_given {
+            // Skip a space between a kanji surname and a kana given name.
+            let s = &text[toks[idx].range.clone()];
+            if s.chars().all(is_space) {
+                spaces += 1;
+                idx = idx.checked_sub(1)?;
+            }
+        }
+        loop {
+            let t = &toks[idx];
+            let s = &text[t.range.clone()];
+            if s.chars().all(is_space) {
+                if spaces > 0 || parts.is_empty() {
+                    break;
+                }
+                spaces += 1;
+            } else if self.blocked(s, t) || !is_nameish_tag(t) {
+                stop_word = Some(s);
+                break;
+            } else {
+                parts.push(t);
+                left = t.range.start;
+            }
+            let total = chars(&text[left..cur]);
+            if total > MAX_NAME_CHARS || idx == 0 {
+                break;
+            }
+            idx -= 1;
+        }
+        if parts.is_empty() {
+            return None;
+        }
+        parts.reverse();
+        // A common noun glued before the surname (市民課山田様): start at the surname.
+        let mut first = 0;
+        if parts.len() > 1 {
+            for (j, t) in parts.iter().enumerate() {
+                let s = &text[t.range.clone()];
+                if t.pos == PosTag::Surname || self.lex.is_surname(s) {
+                    first = j;
+                    break;
+                }
+                if is_person_tag(t) || t.pos == PosTag::Unknown {
+                    break;
+                }
+            }
+        }
+        let parts = &parts[first..];
+        let start = parts[0].range.start;
+        let name = text[start..end].trim_end();
+        let compact: String = name.chars().filter(|c| !is_space(*c)).collect();
+        let surname_first = (1..=4).any(|k| {
+            compact
+                .char_indices()
+                .nth(k)
+                .is_some_and(|(i, _)| self.lex.is_surname(&compact[..i]))
+        });
+        let evidence = kana_given
+            || parts
+                .iter()
+                .any(|t| is_person_tag(t) || t.pos == PosTag::Unknown)
+            || self.lex.is_surname(&compact)
+            || self.lex.is_given_kanji(&compact)
+            || (surname_first && chars(&compact) <= 5)
+            || stop_word.is_some_and(|w| self.lex.is_relation(w)) && chars(&compact) <= 4
+            || (compact.chars().all(is_katakana) && parts.iter().all(|t| t.pos != PosTag::Noun));
+        if !evidence || self.lex.is_not_name(&compact) || chars(&compact) > MAX_NAME_CHARS {
+            return None;
+        }
+        Some(Candidate {
+            range: start..end,
+            detector: if honorific {
+                "name.honorific"
+            } else {
+                "name.self"
+            },
+            confidence: 0.8,
+            reason: if honorific {
+                "name before an honorific"
+            } else {
+                "name before a self-introduction"
+            },
+        })
+    }
+
+    /// The byte offset in `run` (hiragana) where a listed kana name that ends the run
+    /// starts, preferring the longest (at least two characters).
+    fn kana_name_suffix(&self, run: &str) -> Option<usize> {
+        run.char_indices()
+            .filter(|(i, _)| chars(&run[*i..]) >= 2 && chars(&run[*i..]) <= 8)
+            .find(|(i, _)| self.lex.is_name_kana(&run[*i..]))
+            .map(|(i, _)| i)
+    }
+
+    /// The byte length of a listed kana given name that starts `run` and may end there
+    /// (what follows is a particle, an honorific or no hiragana), longest first.
+    fn kana_name_prefix(&self, run: &str, min_chars: usize) -> Option<usize> {
+        let ends: Vec<usize> = run
+            .char_indices()
+            .map(|(i, c)| i + c.len_utf8())
+            .collect();
+        ends.into_iter()
+            .rev()
+            .filter(|&e| {
+                let n = chars(&run[..e]);
+                n >= min_chars && n <= 8
+            })
+            .find(|&e| {
+                let rest = &run[e..];
+                self.lex.is_given_kana(&run[..e])
+                    && (rest.is_empty()
+                        || particle_follows(rest)
+                        || rest.starts_with("です")
+                        || rest.starts_with("でした"))
+            })
+    }
+
+    /// A name right after a label such as `氏名:` or `保護者 `.
+    fn after_label(&self, doc: &Document<'_>, label_end: usize) -> Option<Candidate> {
+        let text = doc.text();
+        let mut pos = label_end;
+        if text[pos..].starts_with('欄') {
+            pos += '欄'.len_utf8();
+        }
+        let sep = next_char(text, pos)?;
+        if matches!(sep, ':' | '：' | ' ' | '\u{3000}' | 'は' | 'に' | '=') {
+            pos += sep.len_utf8();
+        } else {
+            return None;
+        }
+        while let Some(c) = next_char(text, pos) {
+            if is_space(c) {
+                pos += c.len_utf8();
+            } else {
+                break;
+            }
+        }
+        let mut seg_end = pos;
+        let mut n = 0;
+        for c in text[pos..].chars() {
+            if n >= MAX_SEGMENT_CHARS || !(is_name_char(c) || is_space(c) || c == '・') {
+                break;
+            }
+            seg_end += c.len_utf8();
+            n += 1;
+        }
+        if seg_end == pos {
+            return None;
+        }
+        let toks = self.window(doc, pos..forward(text, seg_end, 2));
+        let mut parts: Vec<&FineToken> = Vec::new();
+        let mut end = pos;
+        let mut kana_given = false;
+        let mut pending_space = false;
+        let mut i = 0;
+        while i < toks.len() {
+            let t = &toks[i];
+            let s = &text[t.range.clone()];
+            if t.range.start >= seg_end {
+                break;
+            }
+            if s.chars().all(is_space) {
+                if pending_space || parts.is_empty() {
+                    break;
+                }
+                pending_space = true;
+                i += 1;
+                continue;
+            }
+            if s.starts_with(is_hiragana) {
+                // A kana given name (after a kanji surname) or a name all in kana.
+                let run_end = text[t.range.start..]
+                    .char_indices()
+                    .find(|(_, c)| !is_hiragana(*c))
+                    .map_or(text.len(), |(j, _)| t.range.start + j);
+                let run = &text[t.range.start..run_end];
+                let len = match self.kana_name_prefix(run, 2) {
+                    Some(l) => l,
+                    None if chars(run) <= 6 && (parts.len() == 1 || parts.is_empty()) => {
+                        run.len()
+                    }
+                    None => break,
+                };
+                end = t.range.start + len;
+                kana_given = true;
+                break;
+            }
+            if self.blocked(s, t) || !is_nameish_tag(t) {
+                break;
+            }
+            parts.push(t);
+            end = t.range.end;
+            pending_space = false;
+            if chars(&text[pos..end]) > MAX_NAME_CHARS {
+                return None;
+            }
+            i += 1;
+        }
+        if end == pos {
+            return None;
+        }
+        let name = &text[pos..end];
+        let compact: String = name.chars().filter(|c| !is_space(*c)).collect();
+        let first = parts.first().map(|t| &text[t.range.clone()]);
+        let evidence = kana_given
+            || parts
+                .iter()
+                .any(|t| is_person_tag(t) || t.pos == PosTag::Unknown)
+            || first.is_some_and(|s| self.lex.is_surname(s))
+            || self.lex.is_surname(&compact)
+            || self.lex.is_given_kanji(&compact)
+            || (compact.chars().all(is_katakana) && parts.iter().all(|t| t.pos != PosTag::Noun));
+        if !evidence || self.lex.is_not_name(&compact) {
+            return None;
+        }
+        Some(Candidate {
+            range: pos..end,
+            detector: "name.label",
+            confidence: 0.8,
+            reason: "name after a label",
+        })
+    }
+
+    /// A listed surname followed by a given name (listed, or tagged by the dictionary).
+    fn surname_given(&self, doc: &Document<'_>, surname: Range<usize>) -> Option<Candidate> {
+        let text = doc.text();
+        if let Some((_, c)) = prev_char(text, surname.start) {
+            if is_kanji(c) || is_katakana(c) {
+                return None;
+            }
+        }
+        let mut p = surname.end;
+        let mut spaced = false;
+        if let Some(c) = next_char(text, p) {
+            if is_space(c) {
+                p += c.len_utf8();
+                spaced = true;
+            }
+        }
+        let first = next_char(text, p)?;
+        let end = if is_kanji(first) {
+            let run_end = text[p..]
+                .char_indices()
+                .find(|(_, c)| !is_kanji(*c))
+                .map_or(text.len(), |(j, _)| p + j);
+            let given = &text[p..run_end];
+            let n = chars(given);
+            if n > 4 || !self.lex.is_given_kanji(given) || !boundary_after(text, run_end) {
+                return None;
+            }
+            if n == 1 && PLACE_SUFFIXES.contains(given) {
+                return None;
+            }
+            run_end
+        } else if is_hiragana(first) {
+            let run_end = text[p..]
+                .char_indices()
+                .find(|(_, c)| !is_hiragana(*c))
+                .map_or(text.len(), |(j, _)| p + j);
+            let run = &text[p..run_end];
+            let len = self.kana_name_prefix(run, 2)?;
+            let rest = &run[len..];
+            // Two-kana names only before a clear boundary, not before a particle
+            // (青山とも|に would read as a name otherwise).
+            if chars(&run[..len]) < 3 && !(rest.is_empty() || rest.starts_with("さん")) {
+                return None;
+            }
+            p + len
+        } else {
+            return None;
+        };
+        let toks = self.window(doc, surname.start..forward(text, end, 2));
+        let starts_ok = toks.first().is_some_and(|t| t.range.start == surname.start);
+        let given_kanji = is_kanji(first);
+        let ends_ok = !given_kanji || toks.iter().any(|t| t.range.end == end);
+        let surname_whole = spaced || toks.iter().any(|t| t.range.end == surname.end);
+        let place = toks
+            .iter()
+            .any(|t| t.range.start < forward(text, end, 1) && t.pos == PosTag::PlaceSuffix);
+        let after_suffix = toks
+            .iter()
+            .find(|t| t.range.start == end)
+            .is_some_and(|t| t.suffix && t.pos != PosTag::PersonSuffix);
+        if !starts_ok || !ends_ok || !surname_whole || place || after_suffix {
+            return None;
+        }
+        Some(Candidate {
+            range: surname.start..end,
+            detector: "name.list",
+            confidence: 0.85,
+            reason: "surname and given name",
+        })
+    }
+
+    /// Names the name lists lack: a kanji run ending in a listed given name whose
+    /// beginning the dictionary tags as a surname (`松友美佐紀`).
+    fn kanji_runs(&self, doc: &Document<'_>, found: &mut Vec<Candidate>) {
+        let text = doc.text();
+        let mut i = 0;
+        let bytes = text.len();
+        while i < bytes {
+            let Some(c) = next_char(text, i) else { break };
+            if !is_kanji(c) {
+                i += c.len_utf8();
+                continue;
+            }
+            let run_start = i;
+            let mut run_end = i;
+            for (j, c) in text[i..].char_indices() {
+                if !is_kanji(c) {
+                    break;
+                }
+                run_end = i + j + c.len_utf8();
+            }
+            i = run_end;
+            let n = chars(&text[run_start..run_end]);
+            if !(3..=7).contains(&n) || !boundary_after(text, run_end) {
+                continue;
+            }
+            if let Some((_, p)) = prev_char(text, run_start) {
+                if is_katakana(p) {
+                    continue;
+                }
+            }
+            let run = &text[run_start..run_end];
+            // Longest listed given name ending the run, leaving at least two kanji.
+            let given_start = run
+                .char_indices()
+                .filter(|(j, _)| {
+                    let g = chars(&run[*j..]);
+                    (2..=3).contains(&g) && chars(&run[..*j]) >= 2
+                })
+                .find(|(j, _)| self.lex.is_given_kanji(&run[*j..]))
+                .map(|(j, _)| run_start + j);
+            let Some(g) = given_start else { continue };
+            if found.iter().any(|f| f.range.start < run_end && run_start < f.range.end) {
+                continue;
+            }
+            let toks = self.window(doc, run_start..forward(text, run_end, 1));
+            let Some(k) = toks.iter().position(|t| t.range.end == g) else {
+                continue;
+            };
+            let sur = &toks[k];
+            let given_toks: Vec<&FineToken> = toks
+                .iter()
+                .filter(|t| t.range.start >= g && t.range.end <= run_end)
+                .collect();
+            let given_ok = given_toks.iter().any(|t| {
+                matches!(
+                    t.pos,
+                    PosTag::GivenName | PosTag::PersonOther | PosTag::Unknown
+                )
+            });
+            let sur_ok = sur.pos == PosTag::Surname
+                || (sur.pos == PosTag::Place && given_toks.iter().any(|t| t.pos == PosTag::GivenName));
+            if !sur_ok || !given_ok || chars(&text[sur.range.start..g]) < 1 {
+                continue;
+            }
+            found.push(Candidate {
+                range: sur.range.start..run_end,
+                detector: "name.morph",
+                confidence: 0.7,
+                reason: "surname and given name tags",
+            });
+        }
+    }
+
+    /// Katakana full names joined by `・` or `=` (`ジョン・スミス`), unless every part
+    /// is a common noun (`アプリケーション・コンテンツ`).
+    fn katakana_names(&self, doc: &Document<'_>, found: &mut Vec<Candidate>) {
+        let text = doc.text();
+        let mut from = 0;
+        while let Some(off) = text[from..].find(['・', '=']) {
+            let sep = from + off;
+            let sep_len = next_char(text, sep).map_or(1, char::len_utf8);
+            from = sep + sep_len;
+            let left_ok = prev_char(text, sep).is_some_and(|(_, c)| is_katakana(c));
+            let right_ok = next_char(text, from).is_some_and(is_katakana);
+            if !left_ok || !right_ok {
+                continue;
+            }
+            // Extend over the whole chain of katakana parts.
+            let mut start = sep;
+            while let Some((i, c)) = prev_char(text, start) {
+                if is_katakana(c) || ((c == '・' || c == '=') && start != sep) {
+                    start = i;
+                } else {
+                    break;
+                }
+            }
+            let mut end = from;
+            let mut n = 0;
+            for c in text[from..].chars() {
+                if n > 40 || !(is_katakana(c) || c == '・' || c == '=') {
+                    break;
+                }
+                end += c.len_utf8();
+                n += 1;
+            }
+            while text[..end].ends_with(['・', '=']) {
+                end -= '・'.len_utf8().min(end);
+            }
+            from = from.max(end);
+            if let Some((_, c)) = prev_char(text, start) {
+                if is_kanji(c) {
+                    continue;
+                }
+            }
+            if next_char(text, end).is_some_and(|c| is_kanji(c) && PLACE_SUFFIXES.contains(c)) {
+                continue;
+            }
+            let toks = self.window(doc, start..end);
+            let parts: Vec<&str> = text[start..end].split(['・', '=']).collect();
+            let mut pos = start;
+            let mut common = 0;
+            let mut person = false;
+            for p in &parts {
+                let r = pos..pos + p.len();
+                pos = r.end + 1.max(next_char(text, r.end).map_or(1, char::len_utf8));
+                let inside: Vec<&FineToken> = toks
+                    .iter()
+                    .filter(|t| t.range.start >= r.start && t.range.end <= r.end)
+                    .collect();
+                if inside.iter().any(|t| is_person_tag(t)) {
+                    person = true;
+                }
+                if !inside.is_empty() && inside.iter().all(|t| t.pos == PosTag::Noun) {
+                    common += 1;
+                }
+            }
+            if parts.len() < 2 || (common == parts.len() && !person) {
+                continue;
+            }
+            found.push(Candidate {
+                range: start..end,
+                detector: "name.katakana",
+                confidence: 0.7,
+                reason: "katakana full name",
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
