@@ -26,6 +26,10 @@ pub(super) const NOT_NAMES: &[&str] = &[
     "お母", "お父", "お兄", "お姉", "お嬢", "お子", "同様", "模様", "仕様", "様式", "多様",
 ];
 
+/// Single characters that end a leftward walk for a name (multi-character words of
+/// [`NOT_NAMES`] end it too); other single characters may be part of a given name.
+pub(super) const STOP_CHARS: &str = "者員様殿各皆客";
+
 /// Relation and role words after which a bare given name is expected
 /// (`長男 結以様`, `児童は…`).
 pub(super) const RELATIONS: &[&str] = &[
@@ -94,6 +98,15 @@ impl Lexicon {
         self.given_kana.contains(s)
     }
 
+    /// A token that ends a search for a name's boundary (a role word, 者, 員 …).
+    pub(super) fn is_stop(&self, s: &str) -> bool {
+        if chars_of(s) == 1 {
+            STOP_CHARS.contains(s)
+        } else {
+            self.not_names.contains(s)
+        }
+    }
+
     /// A role, relation or generic-person word (never a name by itself).
     pub(super) fn is_not_name(&self, s: &str) -> bool {
         self.not_names.contains(s)
@@ -103,4 +116,8 @@ impl Lexicon {
     pub(super) fn is_relation(&self, s: &str) -> bool {
         self.relations.contains(s)
     }
+}
+
+fn chars_of(s: &str) -> usize {
+    s.chars().count()
 }

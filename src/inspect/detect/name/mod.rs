@@ -196,6 +196,7 @@ impl Detector for NameDetector {
             }
         }
         self.kanji_runs(doc, &mut found);
+        self.contact_names(doc, &mut found);
         self.katakana_names(doc, &mut found);
         let mut readings: Vec<Candidate> = found
             .iter()
@@ -298,6 +299,42 @@ fn to_hiragana(s: &str) -> String {
         .collect()
 }
 
+/// Whether the honorific at `at` is one and not part of a word (氏名, 様式, 君主,
+/// たくさん, みなさん, ちゃんと).
+fn honorific_stands_alone(text: &str, at: Range<usize>) -> bool {
+    let h = &text[at.clone()];
+    let next = next_char(text, at.end);
+    let bad_next: &str = match h {
+        "様" => "式々相態子",
+        "氏" => "名族神",
+        "君" => "主臨",
+        "殿" => "堂下中様",
+        "先生" => "方",
+        _ => "",
+    };
+    if next.is_some_and(|c| bad_next.contains(c)) {
+        return false;
+    }
+    const WORDS: &[&str] = &[
+        "たくさん", "みなさん", "皆さん", "おじさん", "おばさん", "おじいさん", "おばあさん",
+        "おかあさん", "おとうさん", "おにいさん", "おねえさん", "じいさん", "ばあさん",
+        "かあさん", "とうさん", "にいさん", "ねえさん", "あかちゃん", "赤ちゃん", "お嬢さん",
+        "ちゃんと", "ちゃんこ", "さんぽ", "さんま", "さんご", "さんか", "さんせい", "殿様",
+        "お客様", "皆様", "みなさま", "同様", "模様", "仕様", "多様", "様々", "お疲れ様",
+        "お世話様", "ご苦労様", "お互い様", "神様", "仏様", "王様", "奥様", "皆さま",
+        "お子さん", "お子様", "息子さん", "娘さん", "お父様", "お母様", "ご主人様",
+        "ご家族様", "お客さん", "お客さま", "氏子", "諸君", "君たち", "君達",
+    ];
+    WORDS.iter().all(|w| {
+        // The word containing the honorific at `at`, if it stands here.
+        w.match_indices(h).all(|(k, _)| {
+            at.start < k
+                || !text.is_char_boundary(at.start - k)
+                || !text[at.start - k..].starts_with(w)
+        })
+    })
+}
+
 /// A kana reading in parentheses right after a name: `山田太郎(やまだ たろう)`.
 fn reading_after(text: &str, mut at: usize) -> Option<Candidate> {
     // Skip an honorific between the name and the reading.
@@ -370,7 +407,7 @@ impl NameDetector {
 
     /// Whether `s` (kanji or katakana, no spaces) may be part of a name at all.
     fn blocked(&self, s: &str, t: &FineToken) -> bool {
-        self.lex.is_not_name(s)
+        self.lex.is_stop(s)
             || t.prefix
             || t.pos == PosTag::PlaceSuffix
             || !s.chars().all(|c| is_kanji(c) || is_katakana(c) || c == '・')
@@ -411,19 +448,12 @@ impl NameDetector {
         if start >= end {
             return None;
         }
-        let win_end = forward(text, anchor.end, 2);
-        let toks = self.window(doc, start..win_end);
-        if honorific {
-            let anchor_tok = toks.iter().find(|t| t.range.start == anchor.start)?;
-            let h = &text[anchor.clone()];
-            let strict = matches!(h, "様" | "氏" | "君" | "殿");
-            if anchor_tok.range.end != anchor.end && h != "先生" {
-                return None;
-            }
-            if strict && !(anchor_tok.pos == PosTag::PersonSuffix || anchor_tok.suffix) {
-                return None;
-            }
+        if honorific && !honorific_stands_alone(text, anchor.clone()) {
+            return None;
         }
+        // The honorific is left out of the window: the dictionary glues some of them
+        // to the name (竜|人様).
+        let toks = self.window(doc, start..end);
 
         // A name in hiragana right before the anchor.
         let mut hs = end;
@@ -762,6 +792,47 @@ impl NameDetector {
             confidence: 0.85,
             reason: "surname and given name",
         })
+    }
+
+    /// A name in parentheses after a phone number or other digits:
+    /// `03-1234-5678(山田)`, the person to ask for.
+    fn contact_names(&self, doc: &Document<'_>, found: &mut Vec<Candidate>) {
+        let text = doc.text();
+        for (open, _) in text.match_indices('(') {
+            let Some((_, before)) = prev_char(text, open) else {
+                continue;
+            };
+            if !before.is_ascii_digit() {
+                continue;
+            }
+            let start = open + 1;
+            let Some(len) = text[start..].find(')') else {
+                continue;
+            };
+            let inner = &text[start..start + len];
+            let n = chars(inner);
+            if n == 0 || n > 8 || !inner.chars().all(|c| is_kanji(c) || is_space(c)) {
+                continue;
+            }
+            let compact: String = inner.chars().filter(|c| !is_space(*c)).collect();
+            let listed = self.lex.is_surname(&compact)
+                || compact.char_indices().skip(1).any(|(i, _)| {
+                    self.lex.is_surname(&compact[..i]) && self.lex.is_given_kanji(&compact[i..])
+                });
+            let tagged = || {
+                let toks = self.window(doc, start..start + len);
+                toks.iter().any(is_person_tag)
+                    && toks.iter().all(|t| t.pos != PosTag::PlaceSuffix)
+            };
+            if listed || tagged() {
+                found.push(Candidate {
+                    range: start..start + len,
+                    detector: "name.contact",
+                    confidence: 0.75,
+                    reason: "name in parentheses after a number",
+                });
+            }
+        }
     }
 
     /// Names the name lists lack: a kanji run ending in a listed given name whose

@@ -19,8 +19,24 @@ fn names(text: &str) -> Vec<String> {
 fn dump_tokens() {
     let tok = Tokenizer::new(&[]).unwrap();
     let text = std::env::var("NAME_DUMP").unwrap_or_default();
-    for (s, d) in tok.tokenize_with_details(&text) {
+    let doc = Document::new(&text, &tok);
+    for (s, d) in tok.tokenize_with_details(doc.text()) {
         eprintln!("{s}\t{}", d.join(","));
     }
     eprintln!("{:?}", names(&text));
+}
+
+#[test]
+#[ignore]
+fn dbg_one() {
+    let tok = Tokenizer::new(&[]).unwrap();
+    let text = std::env::var("NAME_DUMP").unwrap_or_default();
+    let doc = Document::new(&text, &tok);
+    let d = NameDetector::new();
+    let t = doc.text();
+    for h in HONORIFICS {
+        if let Some(p) = t.find(h) {
+            eprintln!("{h} {:?}", d.before_anchor(&doc, p..p + h.len(), true));
+        }
+    }
 }
