@@ -43,6 +43,26 @@ pub(super) const RELATIONS: &[&str] = &[
 pub(super) const PLACE_SUFFIXES: &str =
     "区市町村郡県都府道通駅線川山橋港島台丘谷沢浜園寺院館校署課係室部局長家店社組会内外方側式所屋宅病科湾坂池";
 
+/// Surnames that are also everyday words or place names: never a name without
+/// evidence (an honorific, a label, a given name next to them).
+pub(super) const COMMON_WORD_SURNAMES: &[&str] = &[
+    "小川", "青山", "中村", "田中", "中野", "上野", "大森", "大塚", "渋谷", "品川", "目黒", "新宿",
+    "池袋", "本郷", "神田", "秋葉", "市川", "松本", "松山", "高松", "熊谷", "上田", "長野", "石川",
+    "福島", "山口", "岡山", "宮崎", "熊本", "千葉", "秋田", "山形", "新潟", "富山", "福井", "奈良",
+    "広島", "徳島", "香川", "高知", "佐賀", "長崎", "大分", "沖縄", "岐阜", "静岡", "愛知", "三重",
+    "滋賀", "京都", "大阪", "兵庫", "鳥取", "島根", "福岡", "宮城", "岩手", "青森", "群馬", "栃木",
+    "茨城", "埼玉", "東京", "神奈川", "山梨", "和歌山", "鹿児島", "北海道", "横浜", "川崎", "相模",
+    "浜松", "金沢", "仙台", "札幌", "神戸", "堺", "前橋", "高崎", "水戸", "宇都宮", "甲府", "大津",
+    "和田", "今井", "平和", "安全", "中央", "本町", "大手", "日本", "中島", "吉田", "平野", "高田",
+    "大和", "武蔵", "小松", "豊田", "日野", "立川", "府中", "町田", "小山", "桐生", "足利", "平塚",
+    "藤沢", "茅ヶ崎", "厚木", "大宮", "川口", "所沢", "春日", "岸和田", "高槻", "枚方", "西宮",
+    "尼崎", "明石", "加古川", "姫路", "倉敷", "福山", "呉", "下関", "久留米", "小倉", "別府",
+    "谷川", "大川", "大橋", "市場", "石垣", "山中", "田畑", "野原", "河原", "大谷", "中川", "小池",
+    "小島", "小野", "大島", "高山", "高原", "竹林", "松原", "杉山", "岩山", "石橋", "土橋", "森林",
+    "野口", "川口", "川上", "川下", "山下", "山上", "上山", "坂下", "坂上", "宮下", "門前", "寺内",
+    "岡本", "沢田", "大野", "平田", "大西", "東山", "西山", "北山", "南", "北村", "西村", "東",
+];
+
 /// The embedded name lists as lookup sets.
 #[derive(Debug)]
 pub(super) struct Lexicon {
@@ -52,6 +72,7 @@ pub(super) struct Lexicon {
     given_kana: HashSet<&'static str>,
     not_names: HashSet<&'static str>,
     relations: HashSet<&'static str>,
+    common_words: HashSet<&'static str>,
 }
 
 fn lines(text: &'static str) -> impl Iterator<Item = &'static str> {
@@ -70,6 +91,7 @@ impl Lexicon {
             given_kana: lines(GIVEN_KANA).collect(),
             not_names: NOT_NAMES.iter().copied().collect(),
             relations: RELATIONS.iter().copied().collect(),
+            common_words: COMMON_WORD_SURNAMES.iter().copied().collect(),
         }
     }
 
@@ -105,6 +127,11 @@ impl Lexicon {
         } else {
             self.not_names.contains(s)
         }
+    }
+
+    /// A surname that is also an everyday word or a place (小川, 青山, 石川).
+    pub(super) fn is_common_word(&self, s: &str) -> bool {
+        s.chars().count() == 1 || self.common_words.contains(s)
     }
 
     /// A role, relation or generic-person word (never a name by itself).

@@ -98,6 +98,14 @@ const LABELS: &[&str] = &[
     "被相談者",
 ];
 
+/// Words that follow a person's name in running text (titles, roles).
+const PERSON_TITLES: &[&str] = &[
+    "氏", "さん", "様", "大統領", "首相", "監督", "選手", "伯爵", "侯爵", "公爵", "男爵", "将軍",
+    "王", "卿", "教授", "博士", "社長", "会長", "議員", "司令", "提督", "元帥", "枢機卿",
+    "神父", "牧師", "主教", "夫人", "夫妻", "兄弟", "姉妹", "一家", "投手", "捕手", "内野手",
+    "外野手", "騎手", "調教師", "判事", "長官", "大臣", "候補",
+];
+
 /// Longest name (without spaces) the detector reports, in characters.
 const MAX_NAME_CHARS: usize = 10;
 /// Longest stretch searched for a name next to a trigger, in characters.
@@ -187,7 +195,7 @@ impl Detector for NameDetector {
                 let c = match kind {
                     Trigger::Honorific => self.before_anchor(doc, m.range(), true),
                     Trigger::SelfIntroduction => self.before_anchor(doc, m.range(), false),
-                    Trigger::Label => self.after_label(doc, m.end()),
+                    Trigger::Label => self.after_label(doc, m.range()),
                     Trigger::Surname => self.surname_given(doc, m.range()),
                 };
                 if let Some(c) = c {
@@ -454,6 +462,21 @@ impl NameDetector {
         // The honorific is left out of the window: the dictionary glues some of them
         // to the name (竜|人様).
         let toks = self.window(doc, start..end);
+        if honorific && anchor.start == end {
+            // ... but a proper noun that swallows it is one word (源氏).
+            let whole = self.window(doc, start..anchor.end);
+            let swallowed = whole.iter().any(|t| {
+                t.range.start < anchor.start
+                    && t.range.end > anchor.start
+                    && matches!(
+                        t.pos,
+                        PosTag::ProperOther | PosTag::Place | PosTag::Organization
+                    )
+            });
+            if swallowed {
+                return None;
+            }
+        }
 
         // A name in hiragana right before the anchor.
         let mut hs = end;
@@ -618,9 +641,13 @@ impl NameDetector {
     }
 
     /// A name right after a label such as `氏名:` or `保護者 `.
-    fn after_label(&self, doc: &Document<'_>, label_end: usize) -> Option<Candidate> {
+    fn after_label(&self, doc: &Document<'_>, label: Range<usize>) -> Option<Candidate> {
         let text = doc.text();
-        let mut pos = label_end;
+        // A label starts a word: 夫 in 隆夫は is no label.
+        if prev_char(text, label.start).is_some_and(|(_, c)| is_kanji(c)) {
+            return None;
+        }
+        let mut pos = label.end;
         if text[pos..].starts_with('欄') {
             pos += '欄'.len_utf8();
         }
@@ -676,11 +703,15 @@ impl NameDetector {
                     .find(|(_, c)| !is_hiragana(*c))
                     .map_or(text.len(), |(j, _)| t.range.start + j);
                 let run = &text[t.range.start..run_end];
+                let surname_before = parts.len() == 1
+                    && (parts[0].pos == PosTag::Surname
+                        || self.lex.is_surname(&text[parts[0].range.clone()]));
+                if !(parts.is_empty() || surname_before) {
+                    break;
+                }
                 let len = match self.kana_name_prefix(run, 2) {
                     Some(l) => l,
-                    None if chars(run) <= 6 && (parts.len() == 1 || parts.is_empty()) => {
-                        run.len()
-                    }
+                    None if (2..=6).contains(&chars(run)) => run.len(),
                     None => break,
                 };
                 end = t.range.start + len;
@@ -725,6 +756,63 @@ impl NameDetector {
 
     /// A listed surname followed by a given name (listed, or tagged by the dictionary).
     fn surname_given(&self, doc: &Document<'_>, surname: Range<usize>) -> Option<Candidate> {
+        self.surname_given_strict(doc, surname.clone())
+            .or_else(|| self.embedded_full_name(doc, surname))
+    }
+
+    /// A listed surname and a listed given name inside a longer kanji run
+    /// (参謀長岡崎清三郎陸軍少将), when the dictionary tags both and cuts the run there.
+    fn embedded_full_name(&self, doc: &Document<'_>, surname: Range<usize>) -> Option<Candidate> {
+        let text = doc.text();
+        if self.lex.is_common_word(&text[surname.clone()]) {
+            return None;
+        }
+        let run_end = text[surname.end..]
+            .char_indices()
+            .find(|(_, c)| !is_kanji(*c))
+            .map_or(text.len(), |(j, _)| surname.end + j);
+        let given_len = (2..=3usize).rev().find_map(|n| {
+            let e = forward(text, surname.end, n);
+            (e <= run_end && chars(&text[surname.end..e]) == n)
+                .then_some(e)
+                .filter(|&e| self.lex.is_given_kanji(&text[surname.end..e]))
+        })?;
+        let end = given_len;
+        let mut win_start = surname.start;
+        for _ in 0..4 {
+            match prev_char(text, win_start) {
+                Some((i, c)) if is_kanji(c) => win_start = i,
+                _ => break,
+            }
+        }
+        let toks = self.window(doc, win_start..forward(text, end, 3));
+        let sur_ok = toks
+            .iter()
+            .any(|t| t.range == surname && t.pos == PosTag::Surname);
+        let given: Vec<&FineToken> = toks
+            .iter()
+            .filter(|t| t.range.start >= surname.end && t.range.end <= end)
+            .collect();
+        let given_ok = given.first().is_some_and(|t| t.range.start == surname.end)
+            && given.last().is_some_and(|t| t.range.end == end)
+            && given.iter().any(|t| t.pos == PosTag::GivenName);
+        let after_ok = toks
+            .iter()
+            .find(|t| t.range.start == end)
+            .is_none_or(|t| !(t.suffix && t.pos != PosTag::PersonSuffix) && t.pos != PosTag::PlaceSuffix);
+        if !(sur_ok && given_ok && after_ok) {
+            return None;
+        }
+        Some(Candidate {
+            range: surname.start..end,
+            detector: "name.list",
+            confidence: 0.75,
+            reason: "surname and given name inside a compound",
+        })
+    }
+
+    /// A listed surname followed by a listed given name at clear word boundaries.
+    fn surname_given_strict(&self, doc: &Document<'_>, surname: Range<usize>) -> Option<Candidate> {
         let text = doc.text();
         if let Some((_, c)) = prev_char(text, surname.start) {
             if is_kanji(c) || is_katakana(c) {
@@ -740,6 +828,11 @@ impl NameDetector {
             }
         }
         let first = next_char(text, p)?;
+        if !spaced && !is_kanji(first) && !is_katakana(first) {
+            if let Some(c) = self.bare_surname(doc, surname.clone()) {
+                return Some(c);
+            }
+        }
         let end = if is_kanji(first) {
             let run_end = text[p..]
                 .char_indices()
@@ -833,6 +926,34 @@ impl NameDetector {
                 });
             }
         }
+    }
+
+    /// A listed surname standing alone before a particle, which the dictionary also
+    /// tags as a surname (青木らとともに, 近藤が): weaker evidence, and never for
+    /// surnames that are also common words or places (小川, 青山, 石川).
+    fn bare_surname(&self, doc: &Document<'_>, surname: Range<usize>) -> Option<Candidate> {
+        let text = doc.text();
+        let s = &text[surname.clone()];
+        if self.lex.is_common_word(s) {
+            return None;
+        }
+        let rest = &text[surname.end..];
+        // A person acting in the sentence: subject, partner, listed with others.
+        const AFTER: &[&str] = &["は", "が", "と", "ら", "も", "、"];
+        if !AFTER.iter().any(|a| rest.starts_with(a)) {
+            return None;
+        }
+        let toks = self.window(doc, surname.start..forward(text, surname.end, 2));
+        let t = toks.first()?;
+        if t.range != surname || t.pos != PosTag::Surname {
+            return None;
+        }
+        Some(Candidate {
+            range: surname,
+            detector: "name.surname",
+            confidence: 0.6,
+            reason: "surname tagged by the dictionary",
+        })
     }
 
     /// Names the name lists lack: a kanji run ending in a listed given name whose
@@ -954,24 +1075,18 @@ impl NameDetector {
             }
             let toks = self.window(doc, start..end);
             let parts: Vec<&str> = text[start..end].split(['・', '=']).collect();
-            let mut pos = start;
-            let mut common = 0;
-            let mut person = false;
-            for p in &parts {
-                let r = pos..pos + p.len();
-                pos = r.end + 1.max(next_char(text, r.end).map_or(1, char::len_utf8));
-                let inside: Vec<&FineToken> = toks
-                    .iter()
-                    .filter(|t| t.range.start >= r.start && t.range.end <= r.end)
-                    .collect();
-                if inside.iter().any(|t| is_person_tag(t)) {
-                    person = true;
-                }
-                if !inside.is_empty() && inside.iter().all(|t| t.pos == PosTag::Noun) {
-                    common += 1;
-                }
-            }
-            if parts.len() < 2 || (common == parts.len() && !person) {
+            let person = toks.iter().any(is_person_tag);
+            let all_unknown = toks.iter().all(|t| t.pos == PosTag::Unknown);
+            let all_unknown = toks.iter().all(|t| t.pos == PosTag::Unknown);
+            let rest = &text[end..];
+            let titled = PERSON_TITLES.iter().any(|t| rest.starts_with(t));
+            // An unknown katakana sequence acting as a subject or partner in the sentence
+            // (ジョン・スミスは/が/と); names of teams and places are mostly objects.
+            let agent = ["は", "が", "と", "ら", "、", "も", "や"]
+                .iter()
+                .any(|p| rest.starts_with(p))
+                && !prev_char(text, start).is_some_and(|(_, c)| c == '「' || c == 'の');
+            if parts.len() < 2 || !(person || titled || (all_unknown && agent)) {
                 continue;
             }
             found.push(Candidate {
