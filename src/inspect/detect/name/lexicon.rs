@@ -63,13 +63,34 @@ pub(super) const COMMON_WORD_SURNAMES: &[&str] = &[
     "岡本", "沢田", "大野", "平田", "大西", "東山", "西山", "北山", "南", "北村", "西村", "東",
 ];
 
-/// The embedded name lists as lookup sets.
+/// A generated list: its lines are sorted by code point (= UTF-8 byte order), so a
+/// binary search finds an entry without hashing 70,000 names at start-up.
+#[derive(Debug)]
+struct SortedList(Vec<&'static str>);
+
+impl SortedList {
+    fn new(text: &'static str) -> Self {
+        let mut v: Vec<&'static str> = lines(text).collect();
+        // The generator sorts; sorting again costs little and keeps a hand-edited
+        // file correct.
+        if !v.windows(2).all(|w| w[0] <= w[1]) {
+            v.sort_unstable();
+        }
+        SortedList(v)
+    }
+
+    fn contains(&self, s: &str) -> bool {
+        self.0.binary_search(&s).is_ok()
+    }
+}
+
+/// The embedded name lists as lookup structures.
 #[derive(Debug)]
 pub(super) struct Lexicon {
     surnames: HashSet<&'static str>,
-    surname_kana: HashSet<&'static str>,
-    given_kanji: HashSet<&'static str>,
-    given_kana: HashSet<&'static str>,
+    surname_kana: SortedList,
+    given_kanji: SortedList,
+    given_kana: SortedList,
     not_names: HashSet<&'static str>,
     relations: HashSet<&'static str>,
     common_words: HashSet<&'static str>,
@@ -82,13 +103,19 @@ fn lines(text: &'static str) -> impl Iterator<Item = &'static str> {
 }
 
 impl Lexicon {
-    /// Builds the sets from the embedded lists.
-    pub(super) fn new() -> Self {
+    /// The lexicon, built once per process on first use and shared by every engine.
+    pub(super) fn shared() -> &'static Lexicon {
+        static LEXICON: std::sync::OnceLock<Lexicon> = std::sync::OnceLock::new();
+        LEXICON.get_or_init(Lexicon::new)
+    }
+
+    /// Builds the lookup structures from the embedded lists.
+    fn new() -> Self {
         Lexicon {
             surnames: lines(SURNAMES).collect(),
-            surname_kana: lines(SURNAME_KANA).collect(),
-            given_kanji: lines(GIVEN_KANJI).collect(),
-            given_kana: lines(GIVEN_KANA).collect(),
+            surname_kana: SortedList::new(SURNAME_KANA),
+            given_kanji: SortedList::new(GIVEN_KANJI),
+            given_kana: SortedList::new(GIVEN_KANA),
             not_names: NOT_NAMES.iter().copied().collect(),
             relations: RELATIONS.iter().copied().collect(),
             common_words: COMMON_WORD_SURNAMES.iter().copied().collect(),

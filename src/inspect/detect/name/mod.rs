@@ -121,7 +121,7 @@ enum Trigger {
 
 /// Finds personal names from honorifics, labels, name lists and morphological tags.
 pub struct NameDetector {
-    lex: Lexicon,
+    lex: &'static Lexicon,
     matcher: Option<AhoCorasick>,
     kinds: Vec<Trigger>,
 }
@@ -135,7 +135,7 @@ impl std::fmt::Debug for NameDetector {
 impl NameDetector {
     /// Builds the detector and its lookup structures from the embedded name lists.
     pub fn new() -> Self {
-        let lex = Lexicon::new();
+        let lex = Lexicon::shared();
         let mut patterns: Vec<&str> = Vec::new();
         let mut kinds = Vec::new();
         for (list, kind) in [
@@ -297,15 +297,8 @@ fn chars(s: &str) -> usize {
     s.chars().count()
 }
 
-/// A name written in hiragana or katakana, as hiragana (for list look-ups).
-fn to_hiragana(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '\u{30A1}'..='\u{30F6}' => char::from_u32(c as u32 - 0x60).unwrap_or(c),
-            _ => c,
-        })
-        .collect()
-}
+/// Words with an honorific inside that may also end a name (公一様, 淳多様, 佳貴様).
+const SOFT_WORDS: &[&str] = &["一様", "多様", "同様", "異様", "有様", "今様", "外様", "貴様"];
 
 /// Whether the honorific at `at` is one and not part of a word (氏名, 様式, 君主,
 /// たくさん, みなさん, ちゃんと).
@@ -327,18 +320,22 @@ fn honorific_stands_alone(text: &str, at: Range<usize>) -> bool {
         "たくさん", "みなさん", "皆さん", "おじさん", "おばさん", "おじいさん", "おばあさん",
         "おかあさん", "おとうさん", "おにいさん", "おねえさん", "じいさん", "ばあさん",
         "かあさん", "とうさん", "にいさん", "ねえさん", "あかちゃん", "赤ちゃん", "お嬢さん",
-        "ちゃんと", "ちゃんこ", "さんぽ", "さんま", "さんご", "さんか", "さんせい", "殿様",
+        "ちゃんと", "ちゃんこ", "さんぽ", "さんま", "殿様",
         "お客様", "皆様", "みなさま", "同様", "模様", "仕様", "多様", "様々", "お疲れ様",
         "お世話様", "ご苦労様", "お互い様", "神様", "仏様", "王様", "奥様", "皆さま",
         "お子さん", "お子様", "息子さん", "娘さん", "お父様", "お母様", "ご主人様",
-        "ご家族様", "お客さん", "お客さま", "氏子", "諸君", "君たち", "君達",
+        "ご家族様", "お客さん", "お客さま", "氏子", "諸君", "君たち", "君達", "一様", "異様",
+        "有様", "左様", "斯様", "無様", "今様", "外様", "如何様", "同様", "貴様",
     ];
     WORDS.iter().all(|w| {
-        // The word containing the honorific at `at`, if it stands here.
+        // The word containing the honorific at `at`, if it stands here as a word of
+        // its own: 一様 in 公一様 ends a name.
         w.match_indices(h).all(|(k, _)| {
             at.start < k
                 || !text.is_char_boundary(at.start - k)
                 || !text[at.start - k..].starts_with(w)
+                || (SOFT_WORDS.contains(w)
+                    && prev_char(text, at.start - k).is_some_and(|(_, c)| is_kanji(c)))
         })
     })
 }
@@ -388,7 +385,8 @@ fn is_person_tag(t: &FineToken) -> bool {
 }
 
 fn is_nameish_tag(t: &FineToken) -> bool {
-    matches!(
+    t.prefix
+        || matches!(
         t.pos,
         PosTag::Surname
             | PosTag::GivenName
@@ -416,10 +414,12 @@ impl NameDetector {
     /// Whether `s` (kanji or katakana, no spaces) may be part of a name at all.
     fn blocked(&self, s: &str, t: &FineToken) -> bool {
         self.lex.is_stop(s)
-            || t.prefix
+            // お, ご start no name; a kanji "prefix" may end one (伊佐|未).
+            || (t.prefix && !s.chars().all(is_kanji))
             || t.pos == PosTag::PlaceSuffix
             || !s.chars().all(|c| is_kanji(c) || is_katakana(c) || c == '・')
-            || matches!(t.pos, PosTag::Particle | PosTag::Symbol | PosTag::Other)
+            || (matches!(t.pos, PosTag::Particle | PosTag::Symbol | PosTag::Other)
+                && !(t.prefix && s.chars().all(is_kanji)))
     }
 
     /// A name ending right before an honorific or a self-introduction at `anchor`.
@@ -459,23 +459,30 @@ impl NameDetector {
         if honorific && !honorific_stands_alone(text, anchor.clone()) {
             return None;
         }
-        // The honorific is left out of the window: the dictionary glues some of them
-        // to the name (竜|人様).
-        let toks = self.window(doc, start..end);
-        if honorific && anchor.start == end {
-            // ... but a proper noun that swallows it is one word (源氏).
-            let whole = self.window(doc, start..anchor.end);
-            let swallowed = whole.iter().any(|t| {
+        let mut toks = self.window(doc, start..forward(text, anchor.end, 2));
+        if honorific && text[anchor.clone()].chars().all(is_kanji) {
+            // A proper noun that swallows the honorific is one word (源氏).
+            let swallowed = toks.iter().any(|t| {
                 t.range.start < anchor.start
+                    && text[t.range.clone()].chars().all(is_kanji)
                     && t.range.end > anchor.start
                     && matches!(
                         t.pos,
-                        PosTag::ProperOther | PosTag::Place | PosTag::Organization
+                        PosTag::ProperOther
+                            | PosTag::Place
+                            | PosTag::Organization
+                            | PosTag::Surname
+                            | PosTag::GivenName
+                            | PosTag::PersonOther
                     )
             });
             if swallowed {
                 return None;
             }
+        }
+        if !toks.iter().any(|t| t.range.end == end) {
+            // The dictionary glued the honorific to the name (竜|人様): cut it off.
+            toks = self.window(doc, start..end);
         }
 
         // A name in hiragana right before the anchor.
@@ -487,6 +494,8 @@ impl NameDetector {
             hs = i;
         }
         let mut kana_given = false;
+        let mut kana_listed = false;
+        let mut spaces = 0;
         let mut cur = end;
         if hs < end {
             let run = &text[hs..end];
@@ -500,7 +509,15 @@ impl NameDetector {
                 };
             if kanji_before && chars(run) <= 6 {
                 kana_given = true;
+                kana_listed = self.lex.is_name_kana(run);
                 cur = hs;
+                if let Some((i, c)) = prev_char(text, hs) {
+                    if is_space(c) {
+                        // The dictionary drops spaces: the surname ends before it.
+                        cur = i;
+                        spaces += 1;
+                    }
+                }
             } else {
                 let s = self.kana_name_suffix(run)?;
                 let s = hs + s;
@@ -521,25 +538,22 @@ impl NameDetector {
         let mut idx = toks.iter().rposition(|t| t.range.end == cur)?;
         let mut left = cur;
         let mut parts: Vec<&FineToken> = Vec::new();
-        let mut spaces = 0;
         let mut stop_word: Option<&str> = None;
-        if kana_given {
-            // Skip a space between a kanji surname and a kana given name.
-            let s = &text[toks[idx].range.clone()];
-            if s.chars().all(is_space) {
-                spaces += 1;
-                idx = idx.checked_sub(1)?;
-            }
-        }
         loop {
             let t = &toks[idx];
             let s = &text[t.range.clone()];
-            if s.chars().all(is_space) {
-                if spaces > 0 || parts.is_empty() {
+            // The dictionary drops spaces: a gap between tokens is one.
+            let gap = t.range.end < left && !parts.is_empty();
+            if gap {
+                if spaces > 0 {
                     break;
                 }
                 spaces += 1;
-            } else if self.blocked(s, t) || !is_nameish_tag(t) {
+            }
+            // The last kanji before the honorific belongs to the name whatever its tag
+            // (淳|多 as an adjective stem once 多様 was cut).
+            let last_kanji = parts.is_empty() && t.pos == PosTag::Other && s.chars().all(is_kanji);
+            if !last_kanji && (self.blocked(s, t) || !is_nameish_tag(t)) {
                 stop_word = Some(s);
                 break;
             } else {
@@ -580,15 +594,21 @@ impl NameDetector {
                 .nth(k)
                 .is_some_and(|(i, _)| self.lex.is_surname(&compact[..i]))
         });
-        let evidence = kana_given
-            || parts
+        let surname_tagged = parts.iter().any(|t| t.pos == PosTag::Surname);
+        let evidence = if kana_given {
+            // Kanji + kana: a surname and a kana given name, not a verb (発揮できる様).
+            kana_listed || surname_tagged || surname_first
+        } else {
+            parts
                 .iter()
                 .any(|t| is_person_tag(t) || t.pos == PosTag::Unknown)
-            || self.lex.is_surname(&compact)
-            || self.lex.is_given_kanji(&compact)
-            || (surname_first && chars(&compact) <= 5)
-            || stop_word.is_some_and(|w| self.lex.is_relation(w)) && chars(&compact) <= 4
-            || (compact.chars().all(is_katakana) && parts.iter().all(|t| t.pos != PosTag::Noun));
+                || self.lex.is_surname(&compact)
+                || self.lex.is_given_kanji(&compact)
+                || (surname_first && chars(&compact) <= 5)
+                || stop_word.is_some_and(|w| self.lex.is_relation(w)) && chars(&compact) <= 4
+                || (compact.chars().all(is_katakana)
+                    && parts.iter().all(|t| t.pos != PosTag::Noun))
+        };
         if !evidence || self.lex.is_not_name(&compact) || chars(&compact) > MAX_NAME_CHARS {
             return None;
         }
@@ -657,6 +677,8 @@ impl NameDetector {
         } else {
             return None;
         }
+        // `氏名:` is a form field; `担当は` may be followed by anything.
+        let form_field = matches!(sep, ':' | '：' | '=');
         while let Some(c) = next_char(text, pos) {
             if is_space(c) {
                 pos += c.len_utf8();
@@ -680,7 +702,7 @@ impl NameDetector {
         let mut parts: Vec<&FineToken> = Vec::new();
         let mut end = pos;
         let mut kana_given = false;
-        let mut pending_space = false;
+        let mut spaces = 0;
         let mut i = 0;
         while i < toks.len() {
             let t = &toks[i];
@@ -688,13 +710,12 @@ impl NameDetector {
             if t.range.start >= seg_end {
                 break;
             }
-            if s.chars().all(is_space) {
-                if pending_space || parts.is_empty() {
+            if !parts.is_empty() && t.range.start > end {
+                // The dictionary drops spaces: a gap between tokens is one.
+                if spaces > 0 || !text[end..t.range.start].chars().all(is_space) {
                     break;
                 }
-                pending_space = true;
-                i += 1;
-                continue;
+                spaces += 1;
             }
             if s.starts_with(is_hiragana) {
                 // A kana given name (after a kanji surname) or a name all in kana.
@@ -711,7 +732,13 @@ impl NameDetector {
                 }
                 let len = match self.kana_name_prefix(run, 2) {
                     Some(l) => l,
-                    None if (2..=6).contains(&chars(run)) => run.len(),
+                    // An unlisted kana given name after a surname (清水るな、).
+                    None if surname_before
+                        && (2..=6).contains(&chars(run))
+                        && boundary_after(text, run_end) =>
+                    {
+                        run.len()
+                    }
                     None => break,
                 };
                 end = t.range.start + len;
@@ -723,7 +750,6 @@ impl NameDetector {
             }
             parts.push(t);
             end = t.range.end;
-            pending_space = false;
             if chars(&text[pos..end]) > MAX_NAME_CHARS {
                 return None;
             }
@@ -738,12 +764,14 @@ impl NameDetector {
         let evidence = kana_given
             || parts
                 .iter()
-                .any(|t| is_person_tag(t) || t.pos == PosTag::Unknown)
+                .any(|t| is_person_tag(t) || (form_field && t.pos == PosTag::Unknown))
             || first.is_some_and(|s| self.lex.is_surname(s))
             || self.lex.is_surname(&compact)
-            || self.lex.is_given_kanji(&compact)
-            || (compact.chars().all(is_katakana) && parts.iter().all(|t| t.pos != PosTag::Noun));
-        if !evidence || self.lex.is_not_name(&compact) {
+            || (form_field && self.lex.is_given_kanji(&compact))
+            || (form_field
+                && compact.chars().all(is_katakana)
+                && parts.iter().all(|t| t.pos != PosTag::Noun));
+        if !evidence || self.lex.is_not_name(&compact) || (!form_field && chars(&compact) < 2) {
             return None;
         }
         Some(Candidate {
@@ -876,7 +904,11 @@ impl NameDetector {
             .iter()
             .find(|t| t.range.start == end)
             .is_some_and(|t| t.suffix && t.pos != PosTag::PersonSuffix);
-        if !starts_ok || !ends_ok || !surname_whole || place || after_suffix {
+        // A one-kanji "given name" the dictionary reads as a suffix (根本|的).
+        let suffix_given = given_kanji
+            && chars(&text[p..end]) == 1
+            && toks.iter().any(|t| t.range.start == p && t.suffix);
+        if suffix_given || !starts_ok || !ends_ok || !surname_whole || place || after_suffix {
             return None;
         }
         Some(Candidate {
@@ -1065,8 +1097,13 @@ impl NameDetector {
                 end -= '・'.len_utf8().min(end);
             }
             from = from.max(end);
-            if let Some((_, c)) = prev_char(text, start) {
-                if is_kanji(c) {
+            if let Some((i, c)) = prev_char(text, start) {
+                // Glued to kanji, or a katakana word broken across lines (アプリケー|ション).
+                let broken = c == '\n'
+                    && text[..i]
+                        .trim_end_matches(['\n', '\r', ' '])
+                        .ends_with(is_katakana);
+                if is_kanji(c) || broken {
                     continue;
                 }
             }
@@ -1076,7 +1113,6 @@ impl NameDetector {
             let toks = self.window(doc, start..end);
             let parts: Vec<&str> = text[start..end].split(['・', '=']).collect();
             let person = toks.iter().any(is_person_tag);
-            let all_unknown = toks.iter().all(|t| t.pos == PosTag::Unknown);
             let all_unknown = toks.iter().all(|t| t.pos == PosTag::Unknown);
             let rest = &text[end..];
             let titled = PERSON_TITLES.iter().any(|t| rest.starts_with(t));
