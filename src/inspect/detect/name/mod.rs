@@ -19,6 +19,7 @@
 
 mod lexicon;
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
@@ -299,6 +300,15 @@ fn chars(s: &str) -> usize {
 
 /// Words with an honorific inside that may also end a name (公一様, 淳多様, 佳貴様).
 const SOFT_WORDS: &[&str] = &["一様", "多様", "同様", "異様", "有様", "今様", "外様", "貴様"];
+
+fn morph_candidate(range: Range<usize>) -> Candidate {
+    Candidate {
+        range,
+        detector: "name.morph",
+        confidence: 0.7,
+        reason: "surname and given name tags",
+    }
+}
 
 /// Whether the honorific at `at` is one and not part of a word (氏名, 様式, 君主,
 /// たくさん, みなさん, ちゃんと).
@@ -992,6 +1002,7 @@ impl NameDetector {
     /// beginning the dictionary tags as a surname (`松友美佐紀`).
     fn kanji_runs(&self, doc: &Document<'_>, found: &mut Vec<Candidate>) {
         let text = doc.text();
+        let mut seen: HashMap<&str, Option<usize>> = HashMap::new();
         let mut i = 0;
         let bytes = text.len();
         while i < bytes {
@@ -1032,32 +1043,44 @@ impl NameDetector {
             if found.iter().any(|f| f.range.start < run_end && run_start < f.range.end) {
                 continue;
             }
-            let toks = self.window(doc, run_start..forward(text, run_end, 1));
-            let Some(k) = toks.iter().position(|t| t.range.end == g) else {
-                continue;
-            };
-            let sur = &toks[k];
-            let given_toks: Vec<&FineToken> = toks
-                .iter()
-                .filter(|t| t.range.start >= g && t.range.end <= run_end)
-                .collect();
-            let given_ok = given_toks.iter().any(|t| {
-                matches!(
-                    t.pos,
-                    PosTag::GivenName | PosTag::PersonOther | PosTag::Unknown
-                )
-            });
-            let sur_ok = sur.pos == PosTag::Surname
-                || (sur.pos == PosTag::Place && given_toks.iter().any(|t| t.pos == PosTag::GivenName));
-            if !sur_ok || !given_ok || chars(&text[sur.range.start..g]) < 1 {
+            // Long texts repeat their compounds (情報通信): decide each once.
+            let key_end = forward(text, run_end, 1);
+            if let Some(hit) = seen.get(&text[run_start..key_end]) {
+                if let Some(off) = *hit {
+                    found.push(morph_candidate(run_start + off..run_end));
+                }
                 continue;
             }
-            found.push(Candidate {
-                range: sur.range.start..run_end,
-                detector: "name.morph",
-                confidence: 0.7,
-                reason: "surname and given name tags",
-            });
+            seen.insert(&text[run_start..key_end], None);
+            let toks = self.window(doc, run_start..key_end);
+            // The name starts at a surname tag; every token after it up to the end of
+            // the run is a name part, one of them a given name.
+            let in_run: Vec<&FineToken> = toks.iter().filter(|t| t.range.end <= run_end).collect();
+            let Some(k) = in_run
+                .iter()
+                .position(|t| t.pos == PosTag::Surname && t.range.start < g)
+            else {
+                continue;
+            };
+            let rest = &in_run[k + 1..];
+            let parts_ok = !rest.is_empty()
+                && rest.iter().all(|t| {
+                    matches!(
+                        t.pos,
+                        PosTag::GivenName
+                            | PosTag::Surname
+                            | PosTag::PersonOther
+                            | PosTag::Place
+                            | PosTag::Unknown
+                    )
+                })
+                && rest.iter().any(|t| t.pos == PosTag::GivenName);
+            let sur = in_run[k];
+            if !parts_ok || in_run.last().is_none_or(|t| t.range.end != run_end) {
+                continue;
+            }
+            seen.insert(&text[run_start..key_end], Some(sur.range.start - run_start));
+            found.push(morph_candidate(sur.range.start..run_end));
         }
     }
 
