@@ -1059,6 +1059,17 @@ impl NameDetector {
             let Some(k) = in_run
                 .iter()
                 .position(|t| t.pos == PosTag::Surname && t.range.start < g)
+                .or_else(|| {
+                    // A surname the dictionary reads as a place (兵庫|慎司) at the start
+                    // of the run, before a tagged given name.
+                    let first = in_run.first()?;
+                    let second = in_run.get(1)?;
+                    (first.range.start == run_start
+                        && first.pos == PosTag::Place
+                        && second.range.start == g
+                        && second.pos == PosTag::GivenName)
+                        .then_some(0)
+                })
             else {
                 continue;
             };
