@@ -396,6 +396,8 @@ fn is_person_tag(t: &FineToken) -> bool {
 
 fn is_nameish_tag(t: &FineToken) -> bool {
     t.prefix
+        || t.pos == PosTag::Other
+        || t.pos == PosTag::Symbol
         || matches!(
         t.pos,
         PosTag::Surname
@@ -428,8 +430,10 @@ impl NameDetector {
             || (t.prefix && !s.chars().all(is_kanji))
             || t.pos == PosTag::PlaceSuffix
             || !s.chars().all(|c| is_kanji(c) || is_katakana(c) || c == '・')
+            // Kanji the dictionary reads as verb or adjective stems, prefixes or the
+            // iteration mark are name parts in a run of kanji (鋭|浩, 伊佐|未, 珠|々|香).
             || (matches!(t.pos, PosTag::Particle | PosTag::Symbol | PosTag::Other)
-                && !(t.prefix && s.chars().all(is_kanji)))
+                && !s.chars().all(is_kanji))
     }
 
     /// A name ending right before an honorific or a self-introduction at `anchor`.
@@ -956,8 +960,7 @@ impl NameDetector {
                 });
             let tagged = || {
                 let toks = self.window(doc, start..start + len);
-                toks.iter().any(is_person_tag)
-                    && toks.iter().all(|t| t.pos != PosTag::PlaceSuffix)
+                !toks.is_empty() && toks.iter().all(is_person_tag)
             };
             if listed || tagged() {
                 found.push(Candidate {

@@ -141,6 +141,12 @@ fn regressions() {
         case("について、中野 岳快様へ不足書類", &["中野 岳快"]),
         // さんか in さんから is no word.
         case("ジョンさんから連絡", &["ジョン"]),
+        // Kanji read as adjective stems or the iteration mark inside a name.
+        case("対象者:宮沢 鋭浩様、家族連絡", &["宮沢 鋭浩"]),
+        case("藤田嘉斗さん、滝珠々香さん", &["藤田嘉斗", "滝珠々香"]),
+        case("減免申請の件で、原田 佳治様(十日町市)", &["原田 佳治"]),
+        // A relation word inside parentheses after digits is no contact name.
+        case("6251(長男 結以様)、メール", &["結以"]),
         // A katakana word broken across lines.
         case("アプリケー\nション・コンテンツを提供する", &[]),
         // 源氏 is one word, not 源 + 氏.
