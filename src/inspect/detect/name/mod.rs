@@ -409,7 +409,6 @@ fn is_nameish_tag(t: &FineToken) -> bool {
             | PosTag::Organization
             | PosTag::Noun
             | PosTag::Number
-            | PosTag::PersonSuffix
     )
 }
 
@@ -731,6 +730,12 @@ impl NameDetector {
                 }
                 spaces += 1;
             }
+            if ["さん", "さま", "ちゃん", "くん", "です", "と申"]
+                .iter()
+                .any(|h| text[t.range.start..].starts_with(h))
+            {
+                break;
+            }
             if s.starts_with(is_hiragana) {
                 // A kana given name (after a kanji surname) or a name all in kana.
                 let run_end = text[t.range.start..]
@@ -759,11 +764,25 @@ impl NameDetector {
                 kana_given = true;
                 break;
             }
-            if self.blocked(s, t) || !is_nameish_tag(t) {
+            // A place-suffix kanji after a surname and a given-name part is part of
+            // the given name (大谷|和|湖, 伊藤|央|行).
+            let inner_suffix = t.pos == PosTag::PlaceSuffix
+                && parts.len() >= 2
+                && parts.iter().any(|p| is_person_tag(p))
+                && s.chars().all(is_kanji);
+            if !inner_suffix && (self.blocked(s, t) || !is_nameish_tag(t)) {
                 break;
             }
             parts.push(t);
             end = t.range.end;
+            // An honorific the dictionary glued to the name (愛|奈様) ends it.
+            if let Some(h) = ["様", "氏", "君", "殿"]
+                .iter()
+                .find(|h| s.len() > h.len() && s.ends_with(*h))
+            {
+                end -= h.len();
+                break;
+            }
             if chars(&text[pos..end]) > MAX_NAME_CHARS {
                 return None;
             }
@@ -870,11 +889,23 @@ impl NameDetector {
             }
         }
         let first = next_char(text, p)?;
-        if !spaced && !is_kanji(first) && !is_katakana(first) {
-            if let Some(c) = self.bare_surname(doc, surname.clone()) {
-                return Some(c);
-            }
+        let full = self.surname_and_given(doc, surname.clone(), p, first, spaced);
+        if full.is_none() && !spaced && !is_kanji(first) && !is_katakana(first) {
+            return self.bare_surname(doc, surname);
         }
+        full
+    }
+
+    /// The given name after a surname at `p` (`first` is its first character).
+    fn surname_and_given(
+        &self,
+        doc: &Document<'_>,
+        surname: Range<usize>,
+        p: usize,
+        first: char,
+        spaced: bool,
+    ) -> Option<Candidate> {
+        let text = doc.text();
         let end = if is_kanji(first) {
             let run_end = text[p..]
                 .char_indices()
@@ -895,7 +926,14 @@ impl NameDetector {
                 .find(|(_, c)| !is_hiragana(*c))
                 .map_or(text.len(), |(j, _)| p + j);
             let run = &text[p..run_end];
-            let len = self.kana_name_prefix(run, 2)?;
+            let mut len = self.kana_name_prefix(run, 2)?;
+            // 〜と申します: the と is no part of the name (しゅう|と申します).
+            if run[..len].ends_with('と')
+                && text[p + len..].starts_with(['申', '言'])
+                && chars(&run[..len]) > 2
+            {
+                len -= 'と'.len_utf8();
+            }
             let rest = &run[len..];
             // Two-kana names only before a clear boundary, not before a particle
             // (青山とも|に would read as a name otherwise).

@@ -147,6 +147,17 @@ fn regressions() {
         case("減免申請の件で、原田 佳治様(十日町市)", &["原田 佳治"]),
         // A relation word inside parentheses after digits is no contact name.
         case("6251(長男 結以様)、メール", &["結以"]),
+        // Place-suffix kanji inside given names after a label.
+        case("世帯主:大谷和湖、電話番号", &["大谷和湖"]),
+        case("保護者 伊藤 央行(0266)", &["伊藤 央行"]),
+        // An honorific glued to the name after a label (愛|奈様).
+        case("対象者:竹本愛奈様、家族連絡", &["竹本愛奈"]),
+        // The honorific after a label is no kana given name.
+        case("児童は真央ちゃん(5歳)", &["真央"]),
+        // A kana given name before です, not a bare surname.
+        case("に住んでいる山田もとひろです。", &["山田もとひろ"]),
+        // と of と申します is no part of the name.
+        case("「鳥越しゅうと申します。」", &["鳥越しゅう"]),
         // A katakana word broken across lines.
         case("アプリケー\nション・コンテンツを提供する", &[]),
         // 源氏 is one word, not 源 + 氏.
