@@ -41,6 +41,14 @@ const HONORIFICS: &[&str] = &[
     "先生",
 ];
 
+/// Job titles written after a name (田中課長); the name span ends before them.
+const TITLES: &[&str] = &[
+    "課長", "部長", "係長", "主任", "主査", "主事", "室長", "所長", "局長", "次長", "参事",
+    "市長", "町長", "村長", "区長", "議員", "医師", "看護師", "保健師", "弁護士", "司法書士",
+    "税理士", "社会福祉士", "相談員", "支援員", "教諭", "校長", "園長", "理事長", "会長",
+    "社長", "教授", "准教授", "選手", "監督",
+];
+
 /// Phrases a writer puts after their own name.
 const SELF_INTRODUCTIONS: &[&str] = &["と申します", "と申し", "といいます", "と言います"];
 
@@ -115,6 +123,7 @@ const MAX_SEGMENT_CHARS: usize = 14;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Trigger {
     Honorific,
+    Title,
     SelfIntroduction,
     Label,
     Surname,
@@ -141,6 +150,7 @@ impl NameDetector {
         let mut kinds = Vec::new();
         for (list, kind) in [
             (HONORIFICS, Trigger::Honorific),
+            (TITLES, Trigger::Title),
             (SELF_INTRODUCTIONS, Trigger::SelfIntroduction),
             (LABELS, Trigger::Label),
         ] {
@@ -195,6 +205,7 @@ impl Detector for NameDetector {
                 let kind = self.kinds[m.pattern().as_usize()];
                 let c = match kind {
                     Trigger::Honorific => self.before_anchor(doc, m.range(), true),
+                    Trigger::Title => self.before_title(doc, m.range()),
                     Trigger::SelfIntroduction => self.before_anchor(doc, m.range(), false),
                     Trigger::Label => self.after_label(doc, m.range()),
                     Trigger::Surname => self.surname_given(doc, m.range()),
@@ -520,7 +531,7 @@ impl NameDetector {
                         .is_some_and(|(i, c)| i >= start && is_kanji(c)),
                     _ => false,
                 };
-            if kanji_before && chars(run) <= 6 {
+            if kanji_before && (2..=6).contains(&chars(run)) {
                 kana_given = true;
                 kana_listed = self.lex.is_name_kana(run);
                 cur = hs;
@@ -601,12 +612,18 @@ impl NameDetector {
         let start = parts[0].range.start;
         let name = text[start..end].trim_end();
         let compact: String = name.chars().filter(|c| !is_space(*c)).collect();
-        let surname_first = (1..=4).any(|k| {
+        let surname_first = (2..=4).any(|k| {
             compact
                 .char_indices()
                 .nth(k)
                 .is_some_and(|(i, _)| self.lex.is_surname(&compact[..i]))
         });
+        // A surname written apart from the given name (谷 淳多) counts at any length.
+        let surname_first = surname_first
+            || name
+                .split(is_space)
+                .next()
+                .is_some_and(|f| f.len() < name.len() && self.lex.is_surname(f));
         let surname_tagged = parts.iter().any(|t| t.pos == PosTag::Surname);
         let evidence = if kana_given {
             // Kanji + kana: a surname and a kana given name, not a verb (発揮できる様).
@@ -638,6 +655,43 @@ impl NameDetector {
             } else {
                 "name before a self-introduction"
             },
+        })
+    }
+
+    /// A name before a job title (田中課長). Titles follow organisations and places as
+    /// often as people (世界選手権, 東京ガス社長), so only a surname or a person tag
+    /// counts as evidence, and no part may be tagged a place or an organisation.
+    fn before_title(&self, doc: &Document<'_>, anchor: Range<usize>) -> Option<Candidate> {
+        let c = self.before_anchor(doc, anchor.clone(), false)?;
+        let text = doc.text();
+        let name = &text[c.range.clone()];
+        if !name.chars().all(|ch| is_kanji(ch) || is_space(ch)) {
+            return None;
+        }
+        let toks = self.window(doc, c.range.start..forward(text, anchor.end, 1));
+        let inside: Vec<&FineToken> = toks
+            .iter()
+            .filter(|t| t.range.end <= c.range.end)
+            .collect();
+        let first_listed = inside
+            .first()
+            .is_some_and(|t| chars(&text[t.range.clone()]) >= 2 && self.lex.is_surname(&text[t.range.clone()]));
+        let person = inside
+            .iter()
+            .any(|t| matches!(t.pos, PosTag::Surname | PosTag::GivenName));
+        let foreign = inside.iter().any(|t| {
+            matches!(
+                t.pos,
+                PosTag::Place | PosTag::Organization | PosTag::ProperOther
+            ) && !self.lex.is_surname(&text[t.range.clone()])
+        });
+        if !(first_listed || person) || foreign {
+            return None;
+        }
+        Some(Candidate {
+            detector: "name.title",
+            reason: "name before a job title",
+            ..c
         })
     }
 
