@@ -215,6 +215,7 @@ impl Detector for NameDetector {
                 }
             }
         }
+        self.short_surnames(doc, &mut found);
         self.kanji_runs(doc, &mut found);
         self.contact_names(doc, &mut found);
         self.katakana_names(doc, &mut found);
@@ -636,6 +637,13 @@ impl NameDetector {
                 || self.lex.is_given_kanji(&compact)
                 || (surname_first && chars(&compact) <= 5)
                 || stop_word.is_some_and(|w| self.lex.is_relation(w)) && chars(&compact) <= 4
+                // A role word glued in front (利用者泉隼さん) and a listed surname.
+                || stop_word.is_some_and(|w| self.lex.is_stop(w))
+                    && chars(&compact) <= 4
+                    && compact
+                        .char_indices()
+                        .skip(1)
+                        .any(|(i, _)| self.lex.is_surname(&compact[..i]))
                 || (compact.chars().all(is_katakana)
                     && parts.iter().all(|t| t.pos != PosTag::Noun))
         };
@@ -882,6 +890,12 @@ impl NameDetector {
         if self.lex.is_common_word(&text[surname.clone()]) {
             return None;
         }
+        // 新潟県村上市松喜和: a place name, then its suffix, not a given name.
+        if next_char(text, surname.end).is_some_and(|c| PLACE_SUFFIXES.contains(c))
+            || prev_char(text, surname.start).is_some_and(|(_, c)| "都道府県市区町村郡".contains(c))
+        {
+            return None;
+        }
         let run_end = text[surname.end..]
             .char_indices()
             .find(|(_, c)| !is_kanji(*c))
@@ -1091,6 +1105,26 @@ impl NameDetector {
             confidence: 0.6,
             reason: "surname tagged by the dictionary",
         })
+    }
+
+    /// One-kanji surnames (岸, 堀) are too common to trigger on their own; written
+    /// apart from a listed given name (岸 しげたか) they are a name.
+    fn short_surnames(&self, doc: &Document<'_>, found: &mut Vec<Candidate>) {
+        let text = doc.text();
+        for (sp, _) in text.match_indices(' ') {
+            let Some((s, c)) = prev_char(text, sp) else {
+                continue;
+            };
+            if !is_kanji(c) || prev_char(text, s).is_some_and(|(_, p)| is_kanji(p)) {
+                continue;
+            }
+            if !self.lex.is_surname(&text[s..sp]) {
+                continue;
+            }
+            if let Some(c) = self.surname_given(doc, s..sp) {
+                found.push(c);
+            }
+        }
     }
 
     /// Names the name lists lack: a kanji run ending in a listed given name whose

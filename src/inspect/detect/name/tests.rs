@@ -174,6 +174,13 @@ fn regressions() {
         case("に住んでいる山田もとひろです。", &["山田もとひろ"]),
         // と of と申します is no part of the name.
         case("「鳥越しゅうと申します。」", &["鳥越しゅう"]),
+        // One-kanji surnames written apart from the given name, without other evidence.
+        case("表形式にしてください。岸 しげたか、090-8666-1234", &["岸 しげたか"]),
+        case("堀 芙佳、070-7531-1234", &["堀 芙佳"]),
+        // A role word glued in front of a one-kanji surname.
+        case("利用者泉隼さんのサービス", &["泉隼"]),
+        // A city and a town name are no surname and given name.
+        case("新潟県村上市松喜和7-38-2", &[]),
         // A katakana word broken across lines.
         case("アプリケー\nション・コンテンツを提供する", &[]),
         // 源氏 is one word, not 源 + 氏.
