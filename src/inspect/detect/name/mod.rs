@@ -43,10 +43,41 @@ const HONORIFICS: &[&str] = &[
 
 /// Job titles written after a name (田中課長); the name span ends before them.
 const TITLES: &[&str] = &[
-    "課長", "部長", "係長", "主任", "主査", "主事", "室長", "所長", "局長", "次長", "参事",
-    "市長", "町長", "村長", "区長", "議員", "医師", "看護師", "保健師", "弁護士", "司法書士",
-    "税理士", "社会福祉士", "相談員", "支援員", "教諭", "校長", "園長", "理事長", "会長",
-    "社長", "教授", "准教授", "選手", "監督",
+    "課長",
+    "部長",
+    "係長",
+    "主任",
+    "主査",
+    "主事",
+    "室長",
+    "所長",
+    "局長",
+    "次長",
+    "参事",
+    "市長",
+    "町長",
+    "村長",
+    "区長",
+    "議員",
+    "医師",
+    "看護師",
+    "保健師",
+    "弁護士",
+    "司法書士",
+    "税理士",
+    "社会福祉士",
+    "相談員",
+    "支援員",
+    "教諭",
+    "校長",
+    "園長",
+    "理事長",
+    "会長",
+    "社長",
+    "教授",
+    "准教授",
+    "選手",
+    "監督",
 ];
 
 /// Phrases a writer puts after their own name.
@@ -109,10 +140,47 @@ const LABELS: &[&str] = &[
 
 /// Words that follow a person's name in running text (titles, roles).
 const PERSON_TITLES: &[&str] = &[
-    "氏", "さん", "様", "大統領", "首相", "監督", "選手", "伯爵", "侯爵", "公爵", "男爵", "将軍",
-    "王", "卿", "教授", "博士", "社長", "会長", "議員", "司令", "提督", "元帥", "枢機卿",
-    "神父", "牧師", "主教", "夫人", "夫妻", "兄弟", "姉妹", "一家", "投手", "捕手", "内野手",
-    "外野手", "騎手", "調教師", "判事", "長官", "大臣", "候補",
+    "氏",
+    "さん",
+    "様",
+    "大統領",
+    "首相",
+    "監督",
+    "選手",
+    "伯爵",
+    "侯爵",
+    "公爵",
+    "男爵",
+    "将軍",
+    "王",
+    "卿",
+    "教授",
+    "博士",
+    "社長",
+    "会長",
+    "議員",
+    "司令",
+    "提督",
+    "元帥",
+    "枢機卿",
+    "神父",
+    "牧師",
+    "主教",
+    "夫人",
+    "夫妻",
+    "兄弟",
+    "姉妹",
+    "一家",
+    "投手",
+    "捕手",
+    "内野手",
+    "外野手",
+    "騎手",
+    "調教師",
+    "判事",
+    "長官",
+    "大臣",
+    "候補",
 ];
 
 /// Longest name (without spaces) the detector reports, in characters.
@@ -290,8 +358,25 @@ fn forward(text: &str, at: usize, n: usize) -> usize {
 /// Whether hiragana starting at `rest` can follow a name (particle, copula, honorific).
 fn particle_follows(rest: &str) -> bool {
     const STARTS: &[&str] = &[
-        "は", "が", "の", "を", "に", "へ", "と", "も", "で", "や", "か", "さん", "さま", "ちゃん",
-        "くん", "だ", "より", "から", "まで",
+        "は",
+        "が",
+        "の",
+        "を",
+        "に",
+        "へ",
+        "と",
+        "も",
+        "で",
+        "や",
+        "か",
+        "さん",
+        "さま",
+        "ちゃん",
+        "くん",
+        "だ",
+        "より",
+        "から",
+        "まで",
     ];
     STARTS.iter().any(|s| rest.starts_with(s))
 }
@@ -311,7 +396,9 @@ fn chars(s: &str) -> usize {
 }
 
 /// Words with an honorific inside that may also end a name (公一様, 淳多様, 佳貴様).
-const SOFT_WORDS: &[&str] = &["一様", "多様", "同様", "異様", "有様", "今様", "外様", "貴様"];
+const SOFT_WORDS: &[&str] = &[
+    "一様", "多様", "同様", "異様", "有様", "今様", "外様", "貴様",
+];
 
 fn morph_candidate(range: Range<usize>) -> Candidate {
     Candidate {
@@ -339,15 +426,73 @@ fn honorific_stands_alone(text: &str, at: Range<usize>) -> bool {
         return false;
     }
     const WORDS: &[&str] = &[
-        "たくさん", "みなさん", "皆さん", "おじさん", "おばさん", "おじいさん", "おばあさん",
-        "おかあさん", "おとうさん", "おにいさん", "おねえさん", "じいさん", "ばあさん",
-        "かあさん", "とうさん", "にいさん", "ねえさん", "あかちゃん", "赤ちゃん", "お嬢さん",
-        "ちゃんと", "ちゃんこ", "さんぽ", "さんま", "殿様",
-        "お客様", "皆様", "みなさま", "同様", "模様", "仕様", "多様", "様々", "お疲れ様",
-        "お世話様", "ご苦労様", "お互い様", "神様", "仏様", "王様", "奥様", "皆さま",
-        "お子さん", "お子様", "息子さん", "娘さん", "お父様", "お母様", "ご主人様",
-        "ご家族様", "お客さん", "お客さま", "氏子", "諸君", "君たち", "君達", "一様", "異様",
-        "有様", "左様", "斯様", "無様", "今様", "外様", "如何様", "同様", "貴様",
+        "たくさん",
+        "みなさん",
+        "皆さん",
+        "おじさん",
+        "おばさん",
+        "おじいさん",
+        "おばあさん",
+        "おかあさん",
+        "おとうさん",
+        "おにいさん",
+        "おねえさん",
+        "じいさん",
+        "ばあさん",
+        "かあさん",
+        "とうさん",
+        "にいさん",
+        "ねえさん",
+        "あかちゃん",
+        "赤ちゃん",
+        "お嬢さん",
+        "ちゃんと",
+        "ちゃんこ",
+        "さんぽ",
+        "さんま",
+        "殿様",
+        "お客様",
+        "皆様",
+        "みなさま",
+        "同様",
+        "模様",
+        "仕様",
+        "多様",
+        "様々",
+        "お疲れ様",
+        "お世話様",
+        "ご苦労様",
+        "お互い様",
+        "神様",
+        "仏様",
+        "王様",
+        "奥様",
+        "皆さま",
+        "お子さん",
+        "お子様",
+        "息子さん",
+        "娘さん",
+        "お父様",
+        "お母様",
+        "ご主人様",
+        "ご家族様",
+        "お客さん",
+        "お客さま",
+        "氏子",
+        "諸君",
+        "君たち",
+        "君達",
+        "一様",
+        "異様",
+        "有様",
+        "左様",
+        "斯様",
+        "無様",
+        "今様",
+        "外様",
+        "如何様",
+        "同様",
+        "貴様",
     ];
     WORDS.iter().all(|w| {
         // The word containing the honorific at `at`, if it stands here as a word of
@@ -411,17 +556,17 @@ fn is_nameish_tag(t: &FineToken) -> bool {
         || t.pos == PosTag::Other
         || t.pos == PosTag::Symbol
         || matches!(
-        t.pos,
-        PosTag::Surname
-            | PosTag::GivenName
-            | PosTag::PersonOther
-            | PosTag::Unknown
-            | PosTag::Place
-            | PosTag::ProperOther
-            | PosTag::Organization
-            | PosTag::Noun
-            | PosTag::Number
-    )
+            t.pos,
+            PosTag::Surname
+                | PosTag::GivenName
+                | PosTag::PersonOther
+                | PosTag::Unknown
+                | PosTag::Place
+                | PosTag::ProperOther
+                | PosTag::Organization
+                | PosTag::Noun
+                | PosTag::Number
+        )
 }
 
 impl NameDetector {
@@ -677,13 +822,10 @@ impl NameDetector {
             return None;
         }
         let toks = self.window(doc, c.range.start..forward(text, anchor.end, 1));
-        let inside: Vec<&FineToken> = toks
-            .iter()
-            .filter(|t| t.range.end <= c.range.end)
-            .collect();
-        let first_listed = inside
-            .first()
-            .is_some_and(|t| chars(&text[t.range.clone()]) >= 2 && self.lex.is_surname(&text[t.range.clone()]));
+        let inside: Vec<&FineToken> = toks.iter().filter(|t| t.range.end <= c.range.end).collect();
+        let first_listed = inside.first().is_some_and(|t| {
+            chars(&text[t.range.clone()]) >= 2 && self.lex.is_surname(&text[t.range.clone()])
+        });
         let person = inside
             .iter()
             .any(|t| matches!(t.pos, PosTag::Surname | PosTag::GivenName));
@@ -715,10 +857,7 @@ impl NameDetector {
     /// The byte length of a listed kana given name that starts `run` and may end there
     /// (what follows is a particle, an honorific or no hiragana), longest first.
     fn kana_name_prefix(&self, run: &str, min_chars: usize) -> Option<usize> {
-        let ends: Vec<usize> = run
-            .char_indices()
-            .map(|(i, c)| i + c.len_utf8())
-            .collect();
+        let ends: Vec<usize> = run.char_indices().map(|(i, c)| i + c.len_utf8()).collect();
         ends.into_iter()
             .rev()
             .filter(|&e| {
@@ -762,13 +901,11 @@ impl NameDetector {
             }
         }
         let mut seg_end = pos;
-        let mut n = 0;
-        for c in text[pos..].chars() {
-            if n >= MAX_SEGMENT_CHARS || !(is_name_char(c) || is_space(c) || c == '・') {
+        for c in text[pos..].chars().take(MAX_SEGMENT_CHARS) {
+            if !(is_name_char(c) || is_space(c) || c == '・') {
                 break;
             }
             seg_end += c.len_utf8();
-            n += 1;
         }
         if seg_end == pos {
             return None;
@@ -925,10 +1062,9 @@ impl NameDetector {
         let given_ok = given.first().is_some_and(|t| t.range.start == surname.end)
             && given.last().is_some_and(|t| t.range.end == end)
             && given.iter().any(|t| t.pos == PosTag::GivenName);
-        let after_ok = toks
-            .iter()
-            .find(|t| t.range.start == end)
-            .is_none_or(|t| !(t.suffix && t.pos != PosTag::PersonSuffix) && t.pos != PosTag::PlaceSuffix);
+        let after_ok = toks.iter().find(|t| t.range.start == end).is_none_or(|t| {
+            !(t.suffix && t.pos != PosTag::PersonSuffix) && t.pos != PosTag::PlaceSuffix
+        });
         if !(sur_ok && given_ok && after_ok) {
             return None;
         }
@@ -1169,7 +1305,10 @@ impl NameDetector {
                 .find(|(j, _)| self.lex.is_given_kanji(&run[*j..]))
                 .map(|(j, _)| run_start + j);
             let Some(g) = given_start else { continue };
-            if found.iter().any(|f| f.range.start < run_end && run_start < f.range.end) {
+            if found
+                .iter()
+                .any(|f| f.range.start < run_end && run_start < f.range.end)
+            {
                 continue;
             }
             // Long texts repeat their compounds (情報通信): decide each once.
@@ -1248,17 +1387,13 @@ impl NameDetector {
                 }
             }
             let mut end = from;
-            let mut n = 0;
-            for c in text[from..].chars() {
-                if n > 40 || !(is_katakana(c) || c == '・' || c == '=') {
+            for c in text[from..].chars().take(40) {
+                if !(is_katakana(c) || c == '・' || c == '=') {
                     break;
                 }
                 end += c.len_utf8();
-                n += 1;
             }
-            while text[..end].ends_with(['・', '=']) {
-                end -= '・'.len_utf8().min(end);
-            }
+            end = text[..end].trim_end_matches(['・', '=']).len();
             from = from.max(end);
             if let Some((i, c)) = prev_char(text, start) {
                 // Glued to kanji, or a katakana word broken across lines (アプリケー|ション).
