@@ -233,8 +233,10 @@ impl NameDetector {
         }
         // The patterns are fixed, valid strings; a failure here would only disable
         // the trigger pass, never the engine.
+        // Leftmost-longest: 佐々木 rather than 佐々, and a faster search than
+        // reporting every overlapping match.
         let matcher = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::Standard)
+            .match_kind(MatchKind::LeftmostLongest)
             .build(&patterns)
             .ok();
         NameDetector {
@@ -269,7 +271,7 @@ impl Detector for NameDetector {
         let text = doc.text();
         let mut found: Vec<Candidate> = Vec::new();
         if let Some(ac) = &self.matcher {
-            for m in ac.find_overlapping_iter(text) {
+            for m in ac.find_iter(text) {
                 let kind = self.kinds[m.pattern().as_usize()];
                 let c = match kind {
                     Trigger::Honorific => self.before_anchor(doc, m.range(), true),
