@@ -136,6 +136,28 @@ const LABELS: &[&str] = &[
     "来庁者",
     "訪問者",
     "被相談者",
+    "被害者",
+    "加害者",
+    "対応者",
+    "受付者",
+    "相手方",
+    "緊急連絡先",
+    "連絡先",
+    "フリガナ",
+    "ふりがな",
+    "故人",
+    "相続人",
+    "被相続人",
+    "扶養者",
+    "同居人",
+    "後見人",
+    "父親",
+    "母親",
+    "祖父",
+    "祖母",
+    "息子",
+    "三男",
+    "三女",
 ];
 
 /// Words that follow a person's name in running text (titles, roles).
@@ -1228,7 +1250,9 @@ impl NameDetector {
         }
         let rest = &text[surname.end..];
         // A person acting in the sentence: subject, partner, listed with others.
-        const AFTER: &[&str] = &["は", "が", "と", "ら", "も", "、"];
+        const AFTER: &[&str] = &[
+            "は", "が", "と", "ら", "も", "、", "です", "より", "から", "へ",
+        ];
         if !AFTER.iter().any(|a| rest.starts_with(a)) {
             return None;
         }
