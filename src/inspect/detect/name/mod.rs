@@ -401,6 +401,8 @@ fn particle_follows(rest: &str) -> bool {
         "より",
         "から",
         "まで",
+        "ら",
+        "など",
     ];
     STARTS.iter().any(|s| rest.starts_with(s))
 }
@@ -1086,9 +1088,12 @@ impl NameDetector {
         let given_ok = given.first().is_some_and(|t| t.range.start == surname.end)
             && given.last().is_some_and(|t| t.range.end == end)
             && given.iter().any(|t| t.pos == PosTag::GivenName);
-        let after_ok = toks.iter().find(|t| t.range.start == end).is_none_or(|t| {
-            !(t.suffix && t.pos != PosTag::PersonSuffix) && t.pos != PosTag::PlaceSuffix
-        });
+        // A role or title suffix may follow a tagged given name (桂一|技佐, 勝正|役);
+        // a place suffix may not (村上|市).
+        let after_ok = toks
+            .iter()
+            .find(|t| t.range.start == end)
+            .is_none_or(|t| t.pos != PosTag::PlaceSuffix);
         if !(sur_ok && given_ok && after_ok) {
             return None;
         }

@@ -134,7 +134,10 @@ fn other_municipal_forms() {
         case("課長に確認する", &[]),
         case("市町村長の責務", &[]),
         case("連絡者:マイケル・ジョンソン", &["マイケル・ジョンソン"]),
-        case("申請者:山田 太郎(ヤマダ タロウ)", &["山田 太郎", "ヤマダ タロウ"]),
+        case(
+            "申請者:山田 太郎(ヤマダ タロウ)",
+            &["山田 太郎", "ヤマダ タロウ"],
+        ),
         case("フリガナ:ヤマダ タロウ", &["ヤマダ タロウ"]),
         case("担当の佐藤です。", &["佐藤"]),
         case("緊急連絡先:山田花子(妻)", &["山田花子"]),
@@ -201,6 +204,9 @@ fn regressions() {
         // A chain of katakana ending in a one-byte separator.
         case("ジョン・スミス=", &["ジョン・スミス"]),
         case("ジョン・スミス=は", &["ジョン・スミス"]),
+        // ら after a full name (people listed), a title suffix after a tagged given name.
+        case("会長の横倉義武らと意見交換", &["横倉義武"]),
+        case("処長の下にあって山崎桂一技佐と共に", &["山崎桂一"]),
         // A katakana word broken across lines.
         case("アプリケー\nション・コンテンツを提供する", &[]),
         // 源氏 is one word, not 源 + 氏.
