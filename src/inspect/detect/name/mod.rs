@@ -205,6 +205,69 @@ const PERSON_TITLES: &[&str] = &[
     "候補",
 ];
 
+/// Words for people that stand before a name (俳優の…, 妻…).
+const PERSON_ROLES: &[&str] = &[
+    "俳優",
+    "女優",
+    "歌手",
+    "作家",
+    "小説家",
+    "詩人",
+    "画家",
+    "作曲家",
+    "指揮者",
+    "演奏家",
+    "監督",
+    "選手",
+    "大統領",
+    "首相",
+    "国王",
+    "王",
+    "皇帝",
+    "女王",
+    "王子",
+    "王女",
+    "妻",
+    "夫",
+    "息子",
+    "娘",
+    "父",
+    "母",
+    "兄",
+    "弟",
+    "姉",
+    "妹",
+    "弟子",
+    "師匠",
+    "司祭",
+    "牧師",
+    "教授",
+    "博士",
+    "学者",
+    "哲学者",
+    "政治家",
+    "外交官",
+    "将軍",
+    "司令官",
+    "社長",
+    "会長",
+    "創業者",
+    "ギタリスト",
+    "ボーカル",
+    "ベーシスト",
+    "ドラマー",
+    "ピアニスト",
+    "プロデューサー",
+    "デザイナー",
+    "タレント",
+    "モデル",
+    "記者",
+    "司会",
+    "主人公",
+    "友人",
+    "恋人",
+];
+
 /// Longest name (without spaces) the detector reports, in characters.
 const MAX_NAME_CHARS: usize = 10;
 /// Longest stretch searched for a name next to a trigger, in characters.
@@ -212,6 +275,7 @@ const MAX_SEGMENT_CHARS: usize = 14;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Trigger {
+    Role,
     Honorific,
     Title,
     SelfIntroduction,
@@ -247,6 +311,12 @@ impl NameDetector {
             for p in list {
                 patterns.push(p);
                 kinds.push(kind);
+            }
+        }
+        for r in PERSON_ROLES {
+            if !patterns.contains(r) {
+                patterns.push(r);
+                kinds.push(Trigger::Role);
             }
         }
         for s in lex.long_surnames() {
@@ -295,7 +365,16 @@ impl Detector for NameDetector {
         if let Some(ac) = &self.matcher {
             for m in ac.find_iter(text) {
                 let kind = self.kinds[m.pattern().as_usize()];
+                if PERSON_ROLES.contains(&&text[m.range()]) {
+                    if let Some(c) = self
+                        .katakana_after_role(doc, m.end())
+                        .or_else(|| self.kanji_after_role(doc, m.end()))
+                    {
+                        found.push(c);
+                    }
+                }
                 let c = match kind {
+                    Trigger::Role => None,
                     Trigger::Honorific => self.before_anchor(doc, m.range(), true),
                     Trigger::Title => self.before_title(doc, m.range()),
                     Trigger::SelfIntroduction => self.before_anchor(doc, m.range(), false),
@@ -1394,6 +1473,70 @@ impl NameDetector {
         }
     }
 
+    /// A katakana name right after a word for a person (妻のメアリーは, 俳優トム):
+    /// every token unknown to the dictionary or tagged as a name.
+    fn katakana_after_role(&self, doc: &Document<'_>, role_end: usize) -> Option<Candidate> {
+        let text = doc.text();
+        let mut start = role_end;
+        if let Some(c) = next_char(text, start) {
+            if matches!(c, 'の' | '・' | ' ') {
+                start += c.len_utf8();
+            }
+        }
+        let end = text[start..]
+            .char_indices()
+            .find(|(_, c)| !(is_katakana(*c) || *c == '・' || *c == '='))
+            .map_or(text.len(), |(j, _)| start + j);
+        let end = text[..end].trim_end_matches(['・', '=']).len();
+        if end <= start || chars(&text[start..end]) < 2 || !boundary_after(text, end) {
+            return None;
+        }
+        let toks = self.window(doc, start..end);
+        let ok = !toks.is_empty()
+            && toks
+                .iter()
+                .all(|t| t.pos == PosTag::Unknown || is_person_tag(t));
+        ok.then_some(Candidate {
+            range: start..end,
+            detector: "name.katakana",
+            confidence: 0.7,
+            reason: "katakana name after a word for a person",
+        })
+    }
+
+    /// A kanji name right after a word for a person (妻の大石恵は, 監督の西本が): the
+    /// dictionary tags every part as a name, or it is a listed surname.
+    fn kanji_after_role(&self, doc: &Document<'_>, role_end: usize) -> Option<Candidate> {
+        let text = doc.text();
+        let mut start = role_end;
+        if let Some(c) = next_char(text, start) {
+            if matches!(c, 'の' | '・') {
+                start += c.len_utf8();
+            }
+        }
+        let end = text[start..]
+            .char_indices()
+            .find(|(_, c)| !is_kanji(*c))
+            .map_or(text.len(), |(j, _)| start + j);
+        let n = chars(&text[start..end]);
+        if !(2..=6).contains(&n) || !boundary_after(text, end) {
+            return None;
+        }
+        let word = &text[start..end];
+        let toks = self.window(doc, start..forward(text, end, 1));
+        let inside: Vec<&FineToken> = toks.iter().filter(|t| t.range.end <= end).collect();
+        let tagged = !inside.is_empty()
+            && inside.iter().all(|t| is_person_tag(t))
+            && inside.last().is_some_and(|t| t.range.end == end);
+        let listed = self.lex.is_surname(word) && !self.lex.is_common_word(word);
+        (tagged || listed).then_some(Candidate {
+            range: start..end,
+            detector: "name.role",
+            confidence: 0.65,
+            reason: "name after a word for a person",
+        })
+    }
+
     /// Katakana full names joined by `・` or `=` (`ジョン・スミス`), unless every part
     /// is a common noun (`アプリケーション・コンテンツ`).
     fn katakana_names(&self, doc: &Document<'_>, found: &mut Vec<Candidate>) {
@@ -1451,7 +1594,15 @@ impl NameDetector {
                 .iter()
                 .any(|p| rest.starts_with(p))
                 && !prev_char(text, start).is_some_and(|(_, c)| c == '「' || c == 'の');
-            if parts.len() < 2 || !(person || titled || (all_unknown && agent)) {
+            // A person's role in front: 俳優のトム・ハンクス, 監督・ジョン・フォード.
+            let before = &text[..start];
+            let roled = PERSON_ROLES.iter().any(|r| {
+                before.ends_with(r)
+                    || before
+                        .strip_suffix(['の', '・', ' '])
+                        .is_some_and(|b| b.ends_with(r))
+            });
+            if parts.len() < 2 || !(person || titled || (all_unknown && (agent || roled))) {
                 continue;
             }
             found.push(Candidate {
