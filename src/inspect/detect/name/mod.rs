@@ -268,6 +268,10 @@ const PERSON_ROLES: &[&str] = &[
     "恋人",
 ];
 
+/// One-character Chinese and Korean surnames that rarely start a Japanese word
+/// (李登輝, 金正男, 朴正煕): a short kanji run starting with one is checked for name tags.
+const CN_KR_SURNAMES: &str = "李金朴王張劉陳楊黄趙周呉徐孫胡朱郭馬羅梁宋鄭謝韓唐馮董蕭曹袁鄧許沈曾彭呂蘇盧蔣蒋蔡魏薛葉閻潘杜戴汪姜范姚譚廖鄒崔尹申権洪裴閔厳玄卞廉魯習温龔侯段雷湯喬頼傅程丘任孔孟秦顧邵銭黎";
+
 /// Longest name (without spaces) the detector reports, in characters.
 const MAX_NAME_CHARS: usize = 10;
 /// Longest stretch searched for a name next to a trigger, in characters.
@@ -1218,6 +1222,7 @@ impl NameDetector {
         spaced: bool,
     ) -> Option<Candidate> {
         let text = doc.text();
+        let mut given_unlisted = false;
         let end = if is_kanji(first) {
             let run_end = text[p..]
                 .char_indices()
@@ -1225,9 +1230,11 @@ impl NameDetector {
                 .map_or(text.len(), |(j, _)| p + j);
             let given = &text[p..run_end];
             let n = chars(given);
-            if n > 4 || !self.lex.is_given_kanji(given) || !boundary_after(text, run_end) {
+            if n > 4 || !boundary_after(text, run_end) {
                 return None;
             }
+            // An unlisted given name counts when the dictionary tags it (below).
+            given_unlisted = !self.lex.is_given_kanji(given);
             if n == 1 && PLACE_SUFFIXES.contains(given) {
                 return None;
             }
@@ -1274,6 +1281,19 @@ impl NameDetector {
             && toks.iter().any(|t| t.range.start == p && t.suffix);
         if suffix_given || !starts_ok || !ends_ok || !surname_whole || place || after_suffix {
             return None;
+        }
+        if given_unlisted {
+            let tagged = toks
+                .iter()
+                .any(|t| t.range == surname && t.pos == PosTag::Surname)
+                && toks
+                    .iter()
+                    .filter(|t| t.range.start >= p && t.range.end <= end)
+                    .all(|t| matches!(t.pos, PosTag::GivenName | PosTag::PersonOther))
+                && toks.iter().any(|t| t.range.start == p);
+            if !tagged {
+                return None;
+            }
         }
         Some(Candidate {
             range: surname.start..end,
@@ -1396,6 +1416,26 @@ impl NameDetector {
             }
             i = run_end;
             let n = chars(&text[run_start..run_end]);
+            if (2..=3).contains(&n)
+                && text[run_start..].starts_with(|c: char| CN_KR_SURNAMES.contains(c))
+                && !prev_char(text, run_start).is_some_and(|(_, c)| is_kanji(c) || is_katakana(c))
+                && boundary_after(text, run_end)
+                && !found
+                    .iter()
+                    .any(|f| f.range.start < run_end && run_start < f.range.end)
+            {
+                let toks = self.window(doc, run_start..forward(text, run_end, 1));
+                let inside: Vec<&FineToken> =
+                    toks.iter().filter(|t| t.range.end <= run_end).collect();
+                let ok = inside.len() >= 2
+                    && inside[0].pos == PosTag::Surname
+                    && inside.iter().all(|t| is_person_tag(t))
+                    && inside.last().is_some_and(|t| t.range.end == run_end);
+                if ok {
+                    found.push(morph_candidate(run_start..run_end));
+                }
+                continue;
+            }
             if !(3..=7).contains(&n) || !boundary_after(text, run_end) {
                 continue;
             }
