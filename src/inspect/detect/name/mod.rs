@@ -4,11 +4,15 @@
 //! works in two passes:
 //!
 //! 1. a cheap pass over the normalized text finds *triggers*: honorifics (さん 様 氏 君
-//!    ちゃん 殿 …), self-introductions (と申します), labels (氏名 相談者 世帯主 保護者 担当 …),
-//!    listed surnames of two or more characters, kanji runs that end in a listed given
-//!    name, and katakana words joined by `・`/`=`;
+//!    ちゃん 殿 …), job titles (課長 医師 …), self-introductions (と申します), labels
+//!    (氏名 相談者 世帯主 保護者 担当 …), words for people (俳優の, 妻の), listed surnames
+//!    of two or more characters, one-kanji surnames written apart from a given name,
+//!    kanji runs that end in a listed given name or start with a Chinese or Korean
+//!    surname, names in parentheses after a number, and katakana words joined by
+//!    `・`/`=`;
 //! 2. only a short window around each trigger is tokenized ([`Tokenizer::tokenize_fine`])
-//!    and the name's boundaries and evidence are decided there.
+//!    and the name's boundaries and evidence are decided there. Compounds that repeat
+//!    in long texts are decided once per scan.
 //!
 //! A bare common word that happens to be a surname (林, 森, 小川, 青山) is reported only
 //! with evidence: an honorific, a label, an adjacent given name or a reading in
@@ -829,10 +833,7 @@ impl NameDetector {
                 }
                 spaces += 1;
             }
-            // The last kanji before the honorific belongs to the name whatever its tag
-            // (淳|多 as an adjective stem once 多様 was cut).
-            let last_kanji = parts.is_empty() && t.pos == PosTag::Other && s.chars().all(is_kanji);
-            if !last_kanji && (self.blocked(s, t) || !is_nameish_tag(t)) {
+            if self.blocked(s, t) || !is_nameish_tag(t) {
                 stop_word = Some(s);
                 break;
             } else {
