@@ -504,6 +504,14 @@ fn boundary_after(text: &str, at: usize) -> bool {
     }
 }
 
+/// Byte offset where the run of characters satisfying `pred` that starts at `at` ends.
+fn run_end(text: &str, at: usize, pred: fn(char) -> bool) -> usize {
+    text[at..]
+        .char_indices()
+        .find(|(_, c)| !pred(*c))
+        .map_or(text.len(), |(j, _)| at + j)
+}
+
 fn chars(s: &str) -> usize {
     s.chars().count()
 }
@@ -1047,10 +1055,7 @@ impl NameDetector {
             }
             if s.starts_with(is_hiragana) {
                 // A kana given name (after a kanji surname) or a name all in kana.
-                let run_end = text[t.range.start..]
-                    .char_indices()
-                    .find(|(_, c)| !is_hiragana(*c))
-                    .map_or(text.len(), |(j, _)| t.range.start + j);
+                let run_end = run_end(text, t.range.start, is_hiragana);
                 let run = &text[t.range.start..run_end];
                 let surname_before = parts.len() == 1
                     && (parts[0].pos == PosTag::Surname
@@ -1143,10 +1148,7 @@ impl NameDetector {
         {
             return None;
         }
-        let run_end = text[surname.end..]
-            .char_indices()
-            .find(|(_, c)| !is_kanji(*c))
-            .map_or(text.len(), |(j, _)| surname.end + j);
+        let run_end = run_end(text, surname.end, is_kanji);
         let given_len = (2..=3usize).rev().find_map(|n| {
             let e = forward(text, surname.end, n);
             (e <= run_end && chars(&text[surname.end..e]) == n)
@@ -1225,10 +1227,7 @@ impl NameDetector {
         let text = doc.text();
         let mut given_unlisted = false;
         let end = if is_kanji(first) {
-            let run_end = text[p..]
-                .char_indices()
-                .find(|(_, c)| !is_kanji(*c))
-                .map_or(text.len(), |(j, _)| p + j);
+            let run_end = run_end(text, p, is_kanji);
             let given = &text[p..run_end];
             let n = chars(given);
             if n > 4 || !boundary_after(text, run_end) {
@@ -1241,10 +1240,7 @@ impl NameDetector {
             }
             run_end
         } else if is_hiragana(first) {
-            let run_end = text[p..]
-                .char_indices()
-                .find(|(_, c)| !is_hiragana(*c))
-                .map_or(text.len(), |(j, _)| p + j);
+            let run_end = run_end(text, p, is_hiragana);
             let run = &text[p..run_end];
             let mut len = self.kana_name_prefix(run, 2)?;
             // 〜と申します: the と is no part of the name (しゅう|と申します).
@@ -1555,10 +1551,7 @@ impl NameDetector {
                 start += c.len_utf8();
             }
         }
-        let end = text[start..]
-            .char_indices()
-            .find(|(_, c)| !is_kanji(*c))
-            .map_or(text.len(), |(j, _)| start + j);
+        let end = run_end(text, start, is_kanji);
         let n = chars(&text[start..end]);
         if !(2..=6).contains(&n) || !boundary_after(text, end) {
             return None;
