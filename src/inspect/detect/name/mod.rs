@@ -29,7 +29,8 @@ use std::ops::Range;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use super::Detector;
-use crate::inspect::{Category, Document, FineToken, PosTag, RawFinding};
+use crate::inspect::tokenizer::FineToken;
+use crate::inspect::{Category, Document, PosTag, RawFinding};
 use lexicon::{Lexicon, PLACE_SUFFIXES};
 
 /// Honorifics written after a name; the name span ends before them.
