@@ -277,6 +277,17 @@ const PERSON_ROLES: &[&str] = &[
 /// (李登輝, 金正男, 朴正煕): a short kanji run starting with one is checked for name tags.
 const CN_KR_SURNAMES: &str = "李金朴王張劉陳楊黄趙周呉徐孫胡朱郭馬羅梁宋鄭謝韓唐馮董蕭曹袁鄧許沈曾彭呂蘇盧蔣蒋蔡魏薛葉閻潘杜戴汪姜范姚譚廖鄒崔尹申権洪裴閔厳玄卞廉魯習温龔侯段雷湯喬頼傅程丘任孔孟秦顧邵銭黎";
 
+/// Most distinct windows remembered during one scan.
+const WINDOW_CACHE_ENTRIES: usize = 4096;
+
+thread_local! {
+    /// Tokens of the windows analysed during the current scan on this thread, keyed by
+    /// window text, with offsets relative to the window. Cleared before and after each
+    /// scan, so no prompt text outlives it.
+    static WINDOWS: std::cell::RefCell<HashMap<String, Vec<FineToken>>> =
+        std::cell::RefCell::new(HashMap::new());
+}
+
 /// Longest name (without spaces) the detector reports, in characters.
 const MAX_NAME_CHARS: usize = 10;
 /// Longest stretch searched for a name next to a trigger, in characters.
@@ -370,6 +381,7 @@ impl Detector for NameDetector {
 
     fn detect(&self, doc: &Document<'_>, out: &mut Vec<RawFinding>) {
         let text = doc.text();
+        WINDOWS.with(|c| c.borrow_mut().clear());
         let mut found: Vec<Candidate> = Vec::new();
         if let Some(ac) = &self.matcher {
             for m in ac.find_iter(text) {
@@ -410,6 +422,7 @@ impl Detector for NameDetector {
                 .cmp(&b.range.start)
                 .then(b.range.end.cmp(&a.range.end))
         });
+        WINDOWS.with(|c| c.borrow_mut().clear());
         let mut last_end = 0;
         for c in found {
             if c.range.start < last_end {
@@ -692,13 +705,34 @@ fn is_nameish_tag(t: &FineToken) -> bool {
 }
 
 impl NameDetector {
-    /// Tokens of `range` of the normalized text.
+    /// Tokens of `range` of the normalized text. Windows with the same text are
+    /// tokenized once per scan (a text repeating one name or honorific thousands of
+    /// times costs one analysis, not thousands).
     fn window(&self, doc: &Document<'_>, range: Range<usize>) -> Vec<FineToken> {
         let text = doc.text();
-        match text.get(range.clone()) {
-            Some(w) => doc.tokenizer().tokenize_fine(w, range.start),
-            None => Vec::new(),
-        }
+        let Some(w) = text.get(range.clone()) else {
+            return Vec::new();
+        };
+        let rebase = |toks: &[FineToken]| -> Vec<FineToken> {
+            toks.iter()
+                .map(|t| FineToken {
+                    range: t.range.start + range.start..t.range.end + range.start,
+                    ..t.clone()
+                })
+                .collect()
+        };
+        WINDOWS.with(|cache| {
+            if let Some(toks) = cache.borrow().get(w) {
+                return rebase(toks);
+            }
+            let toks = doc.tokenizer().tokenize_fine(w, 0);
+            let out = rebase(&toks);
+            let mut cache = cache.borrow_mut();
+            if cache.len() < WINDOW_CACHE_ENTRIES {
+                cache.insert(w.to_owned(), toks);
+            }
+            out
+        })
     }
 
     /// Whether `s` (kanji or katakana, no spaces) may be part of a name at all.
@@ -1577,33 +1611,33 @@ impl NameDetector {
     fn katakana_names(&self, doc: &Document<'_>, found: &mut Vec<Candidate>) {
         let text = doc.text();
         let mut from = 0;
+        // Every character is visited a bounded number of times: a chain is scanned
+        // once, and the walk back never passes the end of the previous chain.
+        let mut scanned = 0;
         while let Some(off) = text[from..].find(['・', '=']) {
             let sep = from + off;
             let sep_len = next_char(text, sep).map_or(1, char::len_utf8);
             from = sep + sep_len;
             let left_ok = prev_char(text, sep).is_some_and(|(_, c)| is_katakana(c));
             let right_ok = next_char(text, from).is_some_and(is_katakana);
-            if !left_ok || !right_ok {
+            if !left_ok || !right_ok || sep < scanned {
                 continue;
             }
-            // Extend over the whole chain of katakana parts.
             let mut start = sep;
             while let Some((i, c)) = prev_char(text, start) {
-                if is_katakana(c) || ((c == '・' || c == '=') && start != sep) {
+                if i >= scanned && is_katakana(c) {
                     start = i;
                 } else {
                     break;
                 }
             }
-            let mut end = from;
-            for c in text[from..].chars().take(40) {
-                if !(is_katakana(c) || c == '・' || c == '=') {
-                    break;
-                }
-                end += c.len_utf8();
+            let chain_end = run_end(text, from, |c| is_katakana(c) || c == '・' || c == '=');
+            scanned = chain_end;
+            from = chain_end;
+            let end = text[..chain_end].trim_end_matches(['・', '=']).len();
+            if chars(&text[start..end]) > 40 {
+                continue;
             }
-            end = text[..end].trim_end_matches(['・', '=']).len();
-            from = from.max(end);
             if let Some((i, c)) = prev_char(text, start) {
                 // Glued to kanji, or a katakana word broken across lines (アプリケー|ション).
                 let broken = c == '\n'

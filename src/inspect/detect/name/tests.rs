@@ -277,6 +277,24 @@ fn mixed_texts_never_panic() {
     }
 }
 
+/// Long repetitive texts stay linear: a katakana chain is scanned once, repeated
+/// windows are tokenized once (this ran for minutes before either fix).
+#[test]
+fn repetitive_texts_stay_fast() {
+    let tok = Tokenizer::new(&[]).unwrap();
+    let det = NameDetector::new();
+    for text in [
+        "ジョン・".repeat(20_000),
+        "様".repeat(20_000),
+        "田中太郎さん、".repeat(3_000),
+    ] {
+        let doc = Document::new(&text, &tok);
+        let mut out = Vec::new();
+        det.detect(&doc, &mut out);
+        assert!(out.len() <= text.len());
+    }
+}
+
 /// Prints tokens of `NAME_DUMP` (development aid).
 #[test]
 #[ignore]
