@@ -277,6 +277,9 @@ const PERSON_ROLES: &[&str] = &[
 /// (李登輝, 金正男, 朴正煕): a short kanji run starting with one is checked for name tags.
 const CN_KR_SURNAMES: &str = "李金朴王張劉陳楊黄趙周呉徐孫胡朱郭馬羅梁宋鄭謝韓唐馮董蕭曹袁鄧許沈曾彭呂蘇盧蔣蒋蔡魏薛葉閻潘杜戴汪姜范姚譚廖鄒崔尹申権洪裴閔厳玄卞廉魯習温龔侯段雷湯喬頼傅程丘任孔孟秦顧邵銭黎";
 
+/// Longest span any pass reports, in bytes (40 katakana plus separators).
+const MAX_SPAN_BYTES: usize = 256;
+
 /// Most distinct windows remembered during one scan.
 const WINDOW_CACHE_ENTRIES: usize = 4096;
 
@@ -518,12 +521,18 @@ fn boundary_after(text: &str, at: usize) -> bool {
     }
 }
 
-/// Byte offset where the run of characters satisfying `pred` that starts at `at` ends.
+/// Longest run of one script the passes look at, in characters: longer runs are
+/// cut there, which keeps every pass linear in the text.
+const MAX_RUN_CHARS: usize = 48;
+
+/// Byte offset where the run of characters satisfying `pred` that starts at `at` ends
+/// (at most [`MAX_RUN_CHARS`] characters on).
 fn run_end(text: &str, at: usize, pred: fn(char) -> bool) -> usize {
     text[at..]
         .char_indices()
+        .take(MAX_RUN_CHARS)
         .find(|(_, c)| !pred(*c))
-        .map_or(text.len(), |(j, _)| at + j)
+        .map_or_else(|| forward(text, at, MAX_RUN_CHARS), |(j, _)| at + j)
 }
 
 fn chars(s: &str) -> usize {
@@ -534,6 +543,22 @@ fn chars(s: &str) -> usize {
 const SOFT_WORDS: &[&str] = &[
     "一様", "多様", "同様", "異様", "有様", "今様", "外様", "貴様",
 ];
+
+/// Whether `r` overlaps a candidate: `found[..base]` is sorted by start, later ones
+/// were appended in text order.
+fn overlaps_found(found: &[Candidate], base: usize, r: Range<usize>) -> bool {
+    let overlaps = |c: &Candidate| c.range.start < r.end && r.start < c.range.end;
+    let sorted = &found[..base];
+    let upto = sorted.partition_point(|c| c.range.start < r.end);
+    // Names are short: look back only as far as the longest name could reach.
+    let reach = r.start.saturating_sub(MAX_SPAN_BYTES);
+    sorted[..upto]
+        .iter()
+        .rev()
+        .take_while(|c| c.range.start >= reach)
+        .any(overlaps)
+        || found[base..].last().is_some_and(overlaps)
+}
 
 fn morph_candidate(range: Range<usize>) -> Candidate {
     Candidate {
@@ -652,7 +677,7 @@ fn reading_after(text: &str, mut at: usize) -> Option<Candidate> {
         }
     }
     let rest = text[at..].strip_prefix('(')?;
-    let close = rest.find(')')?;
+    let close = rest.char_indices().take(24).find(|(_, c)| *c == ')')?.0;
     let inner = &rest[..close];
     let kana = inner
         .chars()
@@ -1347,7 +1372,11 @@ impl NameDetector {
                 continue;
             }
             let start = open + 1;
-            let Some(len) = text[start..].find(')') else {
+            let Some((len, _)) = text[start..]
+                .char_indices()
+                .take(12)
+                .find(|(_, c)| *c == ')')
+            else {
                 continue;
             };
             let inner = &text[start..start + len];
@@ -1429,6 +1458,10 @@ impl NameDetector {
     /// beginning the dictionary tags as a surname (`松友美佐紀`).
     fn kanji_runs(&self, doc: &Document<'_>, found: &mut Vec<Candidate>) {
         let text = doc.text();
+        // Earlier finds sorted by start, so that overlap checks are binary searches;
+        // this pass appends in text order.
+        found.sort_by_key(|c| c.range.start);
+        let base = found.len();
         let mut seen: HashMap<&str, Option<usize>> = HashMap::new();
         let mut i = 0;
         let bytes = text.len();
@@ -1452,9 +1485,7 @@ impl NameDetector {
                 && text[run_start..].starts_with(|c: char| CN_KR_SURNAMES.contains(c))
                 && !prev_char(text, run_start).is_some_and(|(_, c)| is_kanji(c) || is_katakana(c))
                 && boundary_after(text, run_end)
-                && !found
-                    .iter()
-                    .any(|f| f.range.start < run_end && run_start < f.range.end)
+                && !overlaps_found(found, base, run_start..run_end)
             {
                 let toks = self.window(doc, run_start..forward(text, run_end, 1));
                 let inside: Vec<&FineToken> =
@@ -1487,10 +1518,7 @@ impl NameDetector {
                 .find(|(j, _)| self.lex.is_given_kanji(&run[*j..]))
                 .map(|(j, _)| run_start + j);
             let Some(g) = given_start else { continue };
-            if found
-                .iter()
-                .any(|f| f.range.start < run_end && run_start < f.range.end)
-            {
+            if overlaps_found(found, base, run_start..run_end) {
                 continue;
             }
             // Long texts repeat their compounds (情報通信): decide each once.
@@ -1631,7 +1659,11 @@ impl NameDetector {
                     break;
                 }
             }
-            let chain_end = run_end(text, from, |c| is_katakana(c) || c == '・' || c == '=');
+            // Unbounded, but `from` moves past the chain: each character is read once.
+            let chain_end = text[from..]
+                .char_indices()
+                .find(|(_, c)| !(is_katakana(*c) || *c == '・' || *c == '='))
+                .map_or(text.len(), |(j, _)| from + j);
             scanned = chain_end;
             from = chain_end;
             let end = text[..chain_end].trim_end_matches(['・', '=']).len();
