@@ -3,5 +3,5 @@
 //! Each module starts what it needs on 127.0.0.1 (Sekimori itself, an in-process fake
 //! upstream that records what it received) and stops it when done.
 
-mod scan_cli;
 mod audit_cli;
+mod scan_cli;
