@@ -124,9 +124,19 @@ fn scan_text(
     let line_starts: Vec<usize> = std::iter::once(0)
         .chain(text.match_indices('\n').map(|(i, _)| i + 1))
         .collect();
+    // Findings are sorted by position: count characters incrementally, not from each
+    // line start again (a single long line with many findings stays linear).
+    let (mut counted_to, mut chars_before) = (0usize, 0usize);
     for f in &findings {
         let line = line_starts.partition_point(|&s| s <= f.start);
-        let col = text[line_starts[line - 1]..f.start].chars().count() + 1;
+        let line_start = line_starts[line - 1];
+        if counted_to < line_start || counted_to > f.start {
+            counted_to = line_start;
+            chars_before = 0;
+        }
+        chars_before += text[counted_to..f.start].chars().count();
+        counted_to = f.start;
+        let col = chars_before + 1;
         write!(
             out,
             "{line}:{col}\t{}\t{}\tchars {}..{}\t{}\t{:.2}",

@@ -27,4 +27,4 @@ pub use config::{DetectionConfig, WordListConfig};
 pub use document::Document;
 pub use engine::{BuildError, Engine, EngineBuilder};
 pub use finding::{Finding, RawFinding};
-pub use tokenizer::{PosTag, Token, Tokenizer};
+pub use tokenizer::{FineToken, PosTag, Token, Tokenizer};

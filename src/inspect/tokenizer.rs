@@ -55,6 +55,19 @@ pub struct Token {
     pub pos: PosTag,
 }
 
+/// A token with the finer detail some detectors need (see [`Tokenizer::tokenize_fine`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FineToken {
+    /// Byte range in the normalized text.
+    pub range: Range<usize>,
+    /// Coarse part of speech.
+    pub pos: PosTag,
+    /// A suffix noun (名詞,接尾: 者, 員, 長, 町, 様 …).
+    pub suffix: bool,
+    /// A prefix (接頭詞: お, ご, 各 …).
+    pub prefix: bool,
+}
+
 /// A reusable, thread-safe tokenizer.
 pub struct Tokenizer {
     segmenter: Segmenter,
@@ -99,6 +112,37 @@ impl Tokenizer {
                     classify(&mut t)
                 };
                 Token { range, pos }
+            })
+            .collect()
+    }
+
+    /// Like [`Tokenizer::tokenize`], and also tells suffix nouns and prefixes apart.
+    pub fn tokenize_fine(&self, text: &str, base: usize) -> Vec<FineToken> {
+        let Ok(tokens) = self.segmenter.segment(Cow::Borrowed(text)) else {
+            return Vec::new();
+        };
+        tokens
+            .into_iter()
+            .map(|mut t| {
+                let range = base + t.byte_start..base + t.byte_end;
+                if t.word_id.is_unknown() {
+                    return FineToken {
+                        range,
+                        pos: PosTag::Unknown,
+                        suffix: false,
+                        prefix: false,
+                    };
+                }
+                let pos = classify(&mut t);
+                let mut it = t.details_iter();
+                let p0 = it.next().unwrap_or("");
+                let p1 = it.next().unwrap_or("");
+                FineToken {
+                    range,
+                    pos,
+                    suffix: p0 == "名詞" && p1 == "接尾",
+                    prefix: p0 == "接頭詞",
+                }
             })
             .collect()
     }

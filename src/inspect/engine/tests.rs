@@ -97,3 +97,14 @@ fn empty_and_clean_text() {
     assert!(e.scan("").is_empty());
     assert!(e.scan("本日の会議は午後三時からです。").is_empty());
 }
+
+/// Regression: the built-in list once held ㊙, which NFKC folds to a bare 秘 and so
+/// matched every 守秘義務 and 秘密 in ordinary policy text.
+#[test]
+fn builtin_confidential_list_ignores_ordinary_words() {
+    let e = engine();
+    assert!(e.scan("職員には守秘義務があり、秘密文書は施錠保管する。").is_empty());
+    let f = e.scan("この資料は部外秘です");
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].category.as_str(), "confidential");
+}

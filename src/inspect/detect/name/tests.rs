@@ -1,0 +1,309 @@
+//! Table-driven tests of the name detector.
+
+use super::*;
+use crate::inspect::{Document, Tokenizer};
+
+fn names(text: &str) -> Vec<String> {
+    let tok = Tokenizer::new(&[]).unwrap();
+    let doc = Document::new(text, &tok);
+    let mut out = Vec::new();
+    NameDetector::new().detect(&doc, &mut out);
+    out.iter()
+        .map(|f| doc.text()[f.range.clone()].to_string())
+        .collect()
+}
+
+/// One case: a text and the names expected in it (normalized text, in order).
+struct Case {
+    text: &'static str,
+    names: &'static [&'static str],
+}
+
+const fn case(text: &'static str, names: &'static [&'static str]) -> Case {
+    Case { text, names }
+}
+
+fn check(cases: &[Case]) {
+    let tok = Tokenizer::new(&[]).unwrap();
+    let det = NameDetector::new();
+    let mut failures = Vec::new();
+    for c in cases {
+        let doc = Document::new(c.text, &tok);
+        let mut out = Vec::new();
+        det.detect(&doc, &mut out);
+        let got: Vec<&str> = out.iter().map(|f| &doc.text()[f.range.clone()]).collect();
+        if got != c.names {
+            failures.push(format!("{}: expected {:?}, got {:?}", c.text, c.names, got));
+        }
+        for f in &out {
+            assert_eq!(f.category, Category::Name);
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn hard_negatives_are_not_names() {
+    check(&[
+        case("林の中を歩く", &[]),
+        case("林", &[]),
+        case("中村区の人口は増えている", &[]),
+        case("田中町の公民館で説明会を開く", &[]),
+        case("青山通りの交通規制について", &[]),
+        case("小川が流れる公園", &[]),
+        case("森の中に小屋がある", &[]),
+        case("小川や谷川の水位観測体制について", &[]),
+        case("青山とともに歩む", &[]),
+        case("お客様各位", &[]),
+        case("皆さんこんにちは", &[]),
+        case("ご担当者様", &[]),
+        case("市民課ご担当者様へ", &[]),
+        case("たくさんの意見をいただいた", &[]),
+        case("ちゃんと確認してください", &[]),
+        case("氏名欄に記入してください", &[]),
+        case("様式第1号を提出", &[]),
+        case("お医者さんに相談する", &[]),
+        case("アプリケーション・コンテンツの管理", &[]),
+        case("担当:総務課", &[]),
+        case("情報通信ネットワークの保守", &[]),
+    ]);
+}
+
+#[test]
+fn honorifics() {
+    check(&[
+        case("山田太郎さんが来庁した", &["山田太郎"]),
+        case("所有者の梅木しげひろ氏へ送る通知", &["梅木しげひろ"]),
+        case("林さんに電話する", &["林"]),
+        case("森様へのご案内", &["森"]),
+        case("班長は大城さんです", &["大城"]),
+        case("児童は結斗ちゃん(5歳)", &["結斗"]),
+        case("民生委員の川崎 康栄さんから", &["川崎 康栄"]),
+        case("ジョンさんから連絡", &["ジョン"]),
+        case("鈴木くんと佐藤君", &["鈴木", "佐藤"]),
+        case("山田先生に相談", &["山田"]),
+        case("田中殿", &["田中"]),
+    ]);
+}
+
+#[test]
+fn labels_and_sequences() {
+    check(&[
+        case("氏名:山田 英志、住所欄に記入", &["山田 英志"]),
+        case("世帯主:清水るな、電話番号", &["清水るな"]),
+        case("相談者:小山 たけひさ(愛媛県)", &["小山 たけひさ"]),
+        case("保護者 加藤 栄斗(090-1234-5678)", &["加藤 栄斗"]),
+        case("担当:林", &["林"]),
+        case("「伊藤達俊と申します。」", &["伊藤達俊"]),
+        case("住んでいる熊谷 怜央奈です。", &["熊谷 怜央奈"]),
+        case("連絡先は03-1234-5678(井上)まで", &["井上"]),
+    ]);
+}
+
+#[test]
+fn forms() {
+    check(&[
+        // Ideographic space and full-width colon are normalized.
+        case("氏名：山田\u{3000}花子", &["山田 花子"]),
+        case(
+            "山田太郎(やまだ たろう)さん",
+            &["山田太郎", "やまだ たろう"],
+        ),
+        case("鈴木花子(スズキハナコ)様", &["鈴木花子", "スズキハナコ"]),
+        case("ドナルド・トランプ大統領が来日", &["ドナルド・トランプ"]),
+        case("松友美佐紀は、日本のバドミントン選手。", &["松友美佐紀"]),
+        case("俳優のトム・ハンクスの作品", &["トム・ハンクス"]),
+        case("妻のメアリーは教師だった", &["メアリー"]),
+        case("参照モデルのシステムは", &[]),
+        case("李登輝は政界入り直後に", &["李登輝"]),
+        case("金は高騰している", &[]),
+    ]);
+}
+
+#[test]
+fn other_municipal_forms() {
+    check(&[
+        case("申請者 田中一郎 様の書類", &["田中一郎"]),
+        case("お名前:山本 花子", &["山本 花子"]),
+        case(
+            "山本花子(やまもと はなこ)の件",
+            &["山本花子", "やまもと はなこ"],
+        ),
+        case(
+            "グエン・ヴァン・ナムさんから相談",
+            &["グエン・ヴァン・ナム"],
+        ),
+        case("私は佐々木と申します。", &["佐々木"]),
+        case("鈴木様、いつもお世話になっております。", &["鈴木"]),
+        case("総務課の田中課長に確認する", &["田中"]),
+        case("課長に確認する", &[]),
+        case("市町村長の責務", &[]),
+        case("連絡者:マイケル・ジョンソン", &["マイケル・ジョンソン"]),
+        case(
+            "申請者:山田 太郎(ヤマダ タロウ)",
+            &["山田 太郎", "ヤマダ タロウ"],
+        ),
+        case("フリガナ:ヤマダ タロウ", &["ヤマダ タロウ"]),
+        case("担当の佐藤です。", &["佐藤"]),
+        case("緊急連絡先:山田花子(妻)", &["山田花子"]),
+        case("山田太郎(70歳)の介護認定", &["山田太郎"]),
+    ]);
+}
+
+#[test]
+fn regressions() {
+    check(&[
+        // A suffix-tagged kanji inside a given name (域|子) is part of it.
+        case("所有者の三宅 域子氏へ送る", &["三宅 域子"]),
+        // The dictionary glues 人 and 様 (竜|人様).
+        case("について、小沢竜人様へ不足書類", &["小沢竜人"]),
+        // A kana given name tagged as a verb (たいし).
+        case("、加藤たいしさんの3名", &["加藤たいし"]),
+        // A role word glued before the surname.
+        case("利用者山下 しゅんいちさんのサービス", &["山下 しゅんいち"]),
+        // A relation word, then a given name the dictionary cuts into suffixes.
+        case("(長男 委子様)", &["委子"]),
+        // 夫 ending a given name is no label (日本の was reported).
+        case("小峰隆夫は日本の地方都市", &["小峰隆夫"]),
+        // A label followed by a common noun and a particle (タレントの was reported).
+        case("妻はタレントの大石恵。", &["大石恵"]),
+        // A label and a one-kanji word in running text.
+        case("利用者に明示すること", &[]),
+        // 仕様 after a kanji compound is a word, 一様 after a given-name kanji is not.
+        case("セキュリティ設計仕様を定める", &[]),
+        case("調達仕様書", &[]),
+        case("について、市川公一様(長岡市)", &["市川公一"]),
+        case("について、谷 淳多様の状況", &["谷 淳多"]),
+        // A kanji "prefix" ending a given name (伊佐|未, 岳|快).
+        case("について、江村 伊佐未様(東京都)", &["江村 伊佐未"]),
+        case("について、中野 岳快様へ不足書類", &["中野 岳快"]),
+        // さんか in さんから is no word.
+        case("ジョンさんから連絡", &["ジョン"]),
+        // Kanji read as adjective stems or the iteration mark inside a name.
+        case("対象者:宮沢 鋭浩様、家族連絡", &["宮沢 鋭浩"]),
+        case("藤田嘉斗さん、滝珠々香さん", &["藤田嘉斗", "滝珠々香"]),
+        case("減免申請の件で、原田 佳治様(十日町市)", &["原田 佳治"]),
+        // A relation word inside parentheses after digits is no contact name.
+        case("6251(長男 結以様)、メール", &["結以"]),
+        // Place-suffix kanji inside given names after a label.
+        case("世帯主:大谷和湖、電話番号", &["大谷和湖"]),
+        case("保護者 伊藤 央行(0266)", &["伊藤 央行"]),
+        // An honorific glued to the name after a label (愛|奈様).
+        case("対象者:竹本愛奈様、家族連絡", &["竹本愛奈"]),
+        // The honorific after a label is no kana given name.
+        case("児童は真央ちゃん(5歳)", &["真央"]),
+        // A kana given name before です, not a bare surname.
+        case("に住んでいる山田もとひろです。", &["山田もとひろ"]),
+        // と of と申します is no part of the name.
+        case("「鳥越しゅうと申します。」", &["鳥越しゅう"]),
+        // One-kanji surnames written apart from the given name, without other evidence.
+        case(
+            "表形式にしてください。岸 しげたか、090-8666-1234",
+            &["岸 しげたか"],
+        ),
+        case("堀 芙佳、070-7531-1234", &["堀 芙佳"]),
+        // A role word glued in front of a one-kanji surname.
+        case("利用者泉隼さんのサービス", &["泉隼"]),
+        // A city and a town name are no surname and given name.
+        case("新潟県村上市松喜和7-38-2", &[]),
+        // A chain of katakana ending in a one-byte separator.
+        case("ジョン・スミス=", &["ジョン・スミス"]),
+        case("ジョン・スミス=は", &["ジョン・スミス"]),
+        // ら after a full name (people listed), a title suffix after a tagged given name.
+        case("会長の横倉義武らと意見交換", &["横倉義武"]),
+        case("処長の下にあって山崎桂一技佐と共に", &["山崎桂一"]),
+        // A katakana word broken across lines.
+        case("アプリケー\nション・コンテンツを提供する", &[]),
+        // 源氏 is one word, not 源 + 氏.
+        case("加藤の「源氏九郎颯爽記」", &[]),
+    ]);
+}
+
+/// Deterministic pseudo-random texts from the characters the detector reacts to:
+/// no panic, every range on character boundaries and non-empty.
+#[test]
+fn mixed_texts_never_panic() {
+    const ALPHABET: &[&str] = &[
+        "山田",
+        "太郎",
+        "様",
+        "さん",
+        "氏",
+        "ちゃん",
+        "氏名",
+        ":",
+        " ",
+        "\u{3000}",
+        "(",
+        ")",
+        "・",
+        "=",
+        "ジョン",
+        "ー",
+        "の",
+        "は",
+        "と申します",
+        "1",
+        "、",
+        "\n",
+        "林",
+        "花子",
+        "たろう",
+        "保護者",
+        "課長",
+        "a",
+        "々",
+        "区",
+        "仕様",
+    ];
+    let tok = Tokenizer::new(&[]).unwrap();
+    let det = NameDetector::new();
+    let mut seed: u64 = 0x5EC1_0A0B;
+    for _ in 0..300 {
+        let mut text = String::new();
+        for _ in 0..12 {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            text.push_str(ALPHABET[(seed >> 33) as usize % ALPHABET.len()]);
+        }
+        let doc = Document::new(&text, &tok);
+        let mut out = Vec::new();
+        det.detect(&doc, &mut out);
+        for f in &out {
+            assert!(f.range.start < f.range.end, "{text:?}");
+            assert!(doc.text().get(f.range.clone()).is_some(), "{text:?}");
+        }
+    }
+}
+
+/// Long repetitive texts stay linear: a katakana chain is scanned once, repeated
+/// windows are tokenized once (this ran for minutes before either fix).
+#[test]
+fn repetitive_texts_stay_fast() {
+    let tok = Tokenizer::new(&[]).unwrap();
+    let det = NameDetector::new();
+    for text in [
+        "ジョン・".repeat(20_000),
+        "様".repeat(20_000),
+        "田中太郎さん、".repeat(3_000),
+    ] {
+        let doc = Document::new(&text, &tok);
+        let mut out = Vec::new();
+        det.detect(&doc, &mut out);
+        assert!(out.len() <= text.len());
+    }
+}
+
+/// Prints tokens of `NAME_DUMP` (development aid).
+#[test]
+#[ignore]
+fn dump_tokens() {
+    let tok = Tokenizer::new(&[]).unwrap();
+    let text = std::env::var("NAME_DUMP").unwrap_or_default();
+    let doc = Document::new(&text, &tok);
+    for (s, d) in tok.tokenize_with_details(doc.text()) {
+        eprintln!("{s}\t{}", d.join(","));
+    }
+    eprintln!("{:?}", names(&text));
+}
