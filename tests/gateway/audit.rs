@@ -180,3 +180,48 @@ async fn monthly_quota_boundary_is_a_429() {
     assert!(v["sekimori"]["resets_at"].as_str().is_some(), "{v}");
     assert_eq!(up.received().len(), 1);
 }
+
+#[tokio::test]
+async fn reloads_and_key_changes_are_admin_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let up = FakeUpstream::start(Reply::EchoChat).await;
+    let path = dir.path().join("sekimori.toml");
+    let good = BASE.replace("{UPSTREAM}", &up.url());
+    std::fs::write(&path, &good).unwrap();
+    let p = path.clone();
+    let rt = tokio::task::spawn_blocking(move || sekimori::gateway::reload::build_from_file(&p))
+        .await
+        .unwrap()
+        .unwrap();
+    let log = AuditLog::open(&audit_config(dir.path(), "")).unwrap();
+    let gw = Gateway::new(rt)
+        .audit(Arc::new(AuditLogHook::new(Arc::new(log))))
+        .start("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    // sha256("sk-test-key-2"); a second key for another user.
+    let more = good.clone()
+        + "\n[[auth.keys]]\nsha256 = \"1e65193bdb95bdb11459530aacbb10e034c09c302fe378abe229774ea3ddc6f1\"\nuser = \"sato\"\n";
+    std::fs::write(&path, &more).unwrap();
+    sekimori::gateway::reload::reload(&gw.shared, "api")
+        .await
+        .unwrap();
+    let text = log_text(dir.path());
+    let reload = text
+        .lines()
+        .find(|l| l.contains("config_reload"))
+        .expect("reload event");
+    assert!(
+        reload.contains("\"auth\""),
+        "changed sections listed: {reload}"
+    );
+    let key = text
+        .lines()
+        .find(|l| l.contains("key_issued"))
+        .expect("key event");
+    assert!(
+        key.contains("sato") && key.contains("1e65193bdb95bdb1"),
+        "{key}"
+    );
+    assert!(!key.contains("sk-test-key-2"));
+}
