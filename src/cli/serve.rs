@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use clap::Args;
 
-use crate::audit::AuditLog;
+use crate::audit::{AuditLog, PromptRetention};
 use crate::config;
 use crate::gateway::audit::{default_audit_config, resolve_paths, AuditLogHook};
 use crate::gateway::reload;
@@ -111,13 +111,14 @@ pub fn run(args: ServeArgs) -> ExitCode {
     };
     rt.block_on(async move {
         let opened = tokio::task::spawn_blocking(move || {
-            AuditLog::open(&audit_cfg).map(|log| (log, audit_cfg.dir))
+            let sealed = audit_cfg.prompt_retention == PromptRetention::Sealed;
+            AuditLog::open(&audit_cfg).map(|log| (log, audit_cfg.dir, sealed))
         })
         .await;
         let hook = match opened {
-            Ok(Ok((log, dir))) => {
+            Ok(Ok((log, dir, sealed))) => {
                 tracing::info!(target: "sekimori::serve", dir = %dir.display(), "audit log open");
-                AuditLogHook::new(Arc::new(log))
+                AuditLogHook::new(Arc::new(log)).with_responses(sealed)
             }
             Ok(Err(e)) => {
                 eprintln!("sekimori serve: the audit log cannot be opened, not serving: {e}");

@@ -23,6 +23,7 @@ use super::hooks::{
 #[derive(Clone)]
 pub struct AuditLogHook {
     log: Arc<AuditLog>,
+    keep_response: bool,
 }
 
 impl std::fmt::Debug for AuditLogHook {
@@ -34,7 +35,17 @@ impl std::fmt::Debug for AuditLogHook {
 impl AuditLogHook {
     /// Wraps an open log.
     pub fn new(log: Arc<AuditLog>) -> Self {
-        AuditLogHook { log }
+        AuditLogHook {
+            log,
+            keep_response: false,
+        }
+    }
+
+    /// Offers non-streamed answers to the log (set for `prompt_retention = "sealed"`,
+    /// which keeps the original prompt and the response encrypted to the auditors).
+    pub fn with_responses(mut self, on: bool) -> Self {
+        self.keep_response = on;
+        self
     }
 
     /// The log (to close it at shutdown).
@@ -223,7 +234,13 @@ impl AuditHook for AuditLogHook {
         ev.status = Some(r.status);
         ev.latency_ms = Some(r.duration_ms);
         ev.error = r.error_code.map(str::to_string);
-        let rec = AuditRecord::request(ev);
+        let mut rec = AuditRecord::request(ev);
+        if let (true, Some(text)) = (r.forwarded, &r.response) {
+            rec = rec.with_content(Content {
+                response: Some(text.0.clone()),
+                ..Content::default()
+            });
+        }
         Box::pin(async move {
             if let Err(e) = self.log.append(rec).await {
                 tracing::error!(target: "sekimori::audit", request_id = %r.request_id, error = %e, "outcome record could not be written");
@@ -263,5 +280,9 @@ impl AuditHook for AuditLogHook {
 
     fn ready(&self) -> bool {
         self.log.is_healthy()
+    }
+
+    fn wants_response(&self) -> bool {
+        self.keep_response
     }
 }

@@ -19,7 +19,9 @@ use crate::mask::Placeholders;
 use crate::payload::request::{self as payload, PayloadError, Slot};
 use crate::policy::{Action, Decision};
 
-use super::hooks::{FindingLocation, ForwardRecord, Outcome, OutcomeRecord, PromptText};
+use super::hooks::{
+    FindingLocation, ForwardRecord, Outcome, OutcomeRecord, PromptText, ResponseText,
+};
 use super::respond::{json_response, GatewayError, Origin};
 use super::route::{self, ApiRoute, RouteError};
 use super::runtime::{canonical, Principal, Runtime};
@@ -62,6 +64,8 @@ pub struct Ctx {
     pub provider: Option<String>,
     /// Client address.
     pub client: Option<std::net::IpAddr>,
+    /// The restored answer, when the audit hook keeps responses.
+    pub response: Option<String>,
 }
 
 fn now_ms() -> i64 {
@@ -92,6 +96,7 @@ where
         chars: 0,
         provider: None,
         client: Some(canonical(conn.peer.ip())),
+        response: None,
     };
     let rt = shared.runtime.load_full();
 
@@ -213,6 +218,7 @@ fn finish(
         provider: ctx.provider.clone(),
         findings: std::mem::take(&mut ctx.findings),
         chars_inspected: ctx.chars,
+        response: ctx.response.take().map(ResponseText),
     };
     match ctx.usage.take() {
         Some(UsageReport::Later(rx)) => {
@@ -651,9 +657,11 @@ where
         stream,
         request_id: &ctx.request_id,
         table: Arc::new(table),
+        keep_response: shared.audit.wants_response(),
     };
     let t1 = Instant::now();
-    let (resp, usage) = upstream::forward(shared, fwd).await?;
+    let (resp, usage, response) = upstream::forward(shared, fwd).await?;
+    ctx.response = response;
     shared.metrics.upstream(&upstream.name, t1.elapsed());
     ctx.usage = Some(usage);
     Ok(resp)

@@ -152,6 +152,9 @@ pub struct OutcomeRecord {
     pub findings: Vec<FindingLocation>,
     /// Characters of text inspected, when the body was read.
     pub chars_inspected: usize,
+    /// The restored answer, when the hook asked for it ([`AuditHook::wants_response`])
+    /// and the answer was not streamed.
+    pub response: Option<ResponseText>,
     /// HTTP status returned to the client.
     pub status: u16,
     /// Machine error code when refused or failed (`blocked_personal_data`, …).
@@ -166,6 +169,16 @@ pub struct OutcomeRecord {
     pub prompt_tokens: Option<u64>,
     /// Completion tokens reported by the upstream, when known.
     pub completion_tokens: Option<u64>,
+}
+
+/// An answer's text for the audit log (sealed retention). `Debug` shows its length only.
+#[derive(Clone)]
+pub struct ResponseText(pub String);
+
+impl std::fmt::Debug for ResponseText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ResponseText({} bytes)", self.0.len())
+    }
 }
 
 /// Why an audit write failed.
@@ -228,6 +241,10 @@ pub trait AuditHook: Send + Sync + 'static {
     /// Whether the log can accept records (`/readyz`).
     fn ready(&self) -> bool {
         true
+    }
+    /// Whether [`OutcomeRecord::response`] should carry the answer (sealed retention).
+    fn wants_response(&self) -> bool {
+        false
     }
 }
 

@@ -65,7 +65,13 @@ pub struct Forwarded<'a> {
     pub request_id: &'a str,
     /// Placeholders to restore.
     pub table: Arc<Placeholders>,
+    /// Return the restored text of a non-streamed answer (for the audit log).
+    pub keep_response: bool,
 }
+
+/// A forwarded request's response, its usage, and (when asked for and not streamed)
+/// the restored answer text.
+pub type ForwardResult = (Response<Body>, UsageReport, Option<String>);
 
 /// Client headers passed on (everything else, including the client's credentials,
 /// `x-ms-spillover-deployment` and `OpenAI-Project`, is dropped).
@@ -81,14 +87,11 @@ fn keep_response_header(name: &str) -> bool {
 }
 
 /// Forwards and returns the (restored) response plus token usage when known.
-pub async fn forward(
-    shared: &Shared,
-    f: Forwarded<'_>,
-) -> Result<(Response<Body>, UsageReport), GatewayError> {
+pub async fn forward(shared: &Shared, f: Forwarded<'_>) -> Result<ForwardResult, GatewayError> {
     if f.upstream.provider == "demo" {
         let v = demo_answer(f.route, f.value, f.stream);
         let (r, u) = demo_response(f.route, f.query, v, f.stream, &f.table);
-        return Ok((r, UsageReport::Now(u)));
+        return Ok((r, UsageReport::Now(u), None));
     }
     let url = upstream_url(&f.upstream.base_url, &f.route.path, f.query);
     let mut req = shared
@@ -172,7 +175,7 @@ pub async fn forward(
         let mut r = Response::new(BodyExt::boxed_unsync(body));
         *r.status_mut() = status;
         *r.headers_mut() = headers;
-        return Ok((r, UsageReport::Later(rx)));
+        return Ok((r, UsageReport::Later(rx), None));
     }
     let mut buf = Vec::new();
     let mut s = resp.bytes_stream();
@@ -213,10 +216,13 @@ pub async fn forward(
     }
     match response::restore_json_body(&buf, &f.table) {
         Ok((body, usage)) => {
+            let text = f
+                .keep_response
+                .then(|| String::from_utf8_lossy(&body).into_owned());
             let mut r = Response::new(full_body(Bytes::from(body)));
             *r.status_mut() = status;
             *r.headers_mut() = headers;
-            Ok((r, UsageReport::Now(usage)))
+            Ok((r, UsageReport::Now(usage), text))
         }
         Err(_) => {
             // Not JSON (an upstream error page): placeholders restored as text.
@@ -225,7 +231,7 @@ pub async fn forward(
             let mut r = Response::new(full_body(Bytes::from(body)));
             *r.status_mut() = status;
             *r.headers_mut() = headers;
-            Ok((r, UsageReport::Now(None)))
+            Ok((r, UsageReport::Now(None), None))
         }
     }
 }

@@ -225,3 +225,47 @@ async fn reloads_and_key_changes_are_admin_events() {
     );
     assert!(!key.contains("sk-test-key-2"));
 }
+
+#[tokio::test]
+async fn sealed_retention_keeps_prompt_and_answer_encrypted() {
+    let dir = tempfile::tempdir().unwrap();
+    let up = FakeUpstream::start(Reply::EchoChat).await;
+    let recipient = age::x25519::Identity::generate().to_public().to_string();
+    let extra = format!("prompt_retention = \"sealed\"\nsealed_recipients = [\"{recipient}\"]\n");
+    let log = AuditLog::open(&audit_config(dir.path(), &extra)).unwrap();
+    let text = BASE.replace("{UPSTREAM}", &up.url());
+    let p = Path::new("t.toml");
+    let cfg = config::load_str(&text, p, &|_| None).unwrap();
+    let rt = tokio::task::spawn_blocking(move || Runtime::build(cfg, None))
+        .await
+        .unwrap()
+        .unwrap();
+    let gw = Gateway::new(rt)
+        .audit(Arc::new(
+            AuditLogHook::new(Arc::new(log)).with_responses(true),
+        ))
+        .start("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let (s, h, _) = post(&gw, "/v1/chat/completions", &chat("電話090-1234-5678"), &[]).await;
+    assert_eq!(s, 200);
+    let id = h["x-sekimori-request-id"].to_str().unwrap().to_string();
+    let mut outcome = None;
+    for _ in 0..1500 {
+        outcome = log_text(dir.path())
+            .lines()
+            .find(|l| l.contains(&id) && l.contains("\"outcome\""))
+            .map(str::to_string);
+        if outcome.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let outcome = outcome.expect("outcome record");
+    assert!(outcome.contains("sealed"), "answer kept sealed: {outcome}");
+    let all = log_text(dir.path());
+    assert!(
+        !all.contains("090-1234-5678") && !all.contains("echo:"),
+        "no clear text"
+    );
+}
