@@ -103,7 +103,9 @@ fn empty_and_clean_text() {
 #[test]
 fn builtin_confidential_list_ignores_ordinary_words() {
     let e = engine();
-    assert!(e.scan("職員には守秘義務があり、秘密文書は施錠保管する。").is_empty());
+    assert!(e
+        .scan("職員には守秘義務があり、秘密文書は施錠保管する。")
+        .is_empty());
     let f = e.scan("この資料は部外秘です");
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].category.as_str(), "confidential");
