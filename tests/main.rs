@@ -4,6 +4,7 @@
 //! upstream that records what it received) and stops it when done.
 
 mod audit_cli;
+mod crash;
 mod gateway;
 mod scan_cli;
 mod util;
