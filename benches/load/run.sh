@@ -8,6 +8,9 @@
 #   benches/load/run.sh                # 10 s per target, 50 connections (procurement item (5))
 #   DURATION=30s CONNECTIONS=100 THREADS=2 benches/load/run.sh
 #   SEKIMORI_BIN=target/debug/sekimori benches/load/run.sh   # default: target/release/sekimori
+#   STATE_DIR=/dev/shm/sk benches/load/run.sh   # audit log on tmpfs: separates fsync cost
+#   RATE=1000 PROMPT_KIB=4 benches/load/run.sh   # open loop at a fixed rate with oha
+#                                                # (cargo install oha): added latency at 1,000 req/s
 #
 # Needs: wrk and nginx (Debian: apt-get install wrk nginx-light). Uses ports
 # 18901 (upstream), 18902 (nginx proxy), 18903 (Sekimori) on 127.0.0.1 only.
@@ -19,9 +22,17 @@ DURATION="${DURATION:-10s}"
 CONNECTIONS="${CONNECTIONS:-50}"
 THREADS="${THREADS:-2}"
 PROMPT="${PROMPT:-山田太郎さん（090-1234-5678）に来週の面談日程を連絡する文面を作ってください。}"
+RATE="${RATE:-}"
+PROMPT_KIB="${PROMPT_KIB:-}"
+if [ -n "$PROMPT_KIB" ]; then
+  # A prompt of about PROMPT_KIB KiB: ordinary municipal prose around the two findings.
+  filler="本市では、地域の子育て支援と高齢者福祉の連携を強化するため、来年度の事業計画を見直しています。"
+  while [ "$(printf %s "$PROMPT" | wc -c)" -lt $((PROMPT_KIB * 1024)) ]; do PROMPT="$filler$PROMPT"; done
+fi
 SEKIMORI_BIN="${SEKIMORI_BIN:-$root/target/release/sekimori}"
 
-for tool in wrk nginx; do
+tools="wrk nginx"; [ -n "$RATE" ] && tools="oha nginx"
+for tool in $tools; do
   command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install wrk nginx-light" >&2; exit 2; }
 done
 if [ ! -x "$SEKIMORI_BIN" ]; then
@@ -87,7 +98,7 @@ base_url = "http://127.0.0.1:18901"
 api = "openai"
 upstream = "fixed"
 TOML
-SEKIMORI_STATE_DIR="$work/state" SEKIMORI_LOG=warn "$SEKIMORI_BIN" serve --config "$work/sekimori.toml" 2>"$work/sekimori.log" &
+SEKIMORI_STATE_DIR="${STATE_DIR:-$work/state}" SEKIMORI_LOG=warn "$SEKIMORI_BIN" serve --config "$work/sekimori.toml" 2>"$work/sekimori.log" &
 pids+=($!)
 
 body="$(printf '{"model":"m","messages":[{"role":"user","content":"%s"}]}' "$PROMPT")"
@@ -106,6 +117,30 @@ for port in 18902 18903; do
 done
 # Sanity: Sekimori masks and restores.
 curl -s "http://127.0.0.1:18903/v1/chat/completions" -H 'content-type: application/json' -d "$body" | head -c 300; echo
+
+if [ -n "$RATE" ]; then
+  # Open loop: oha sends RATE requests/s whatever the latency (with latency correction),
+  # so percentiles show the latency each hop adds at that rate, not a saturated queue.
+  printf '%s' "$body" > "$work/body.json"
+  printf '\nopen loop at %s req/s, %s bytes of prompt, %s\n' "$RATE" "$(printf %s "$PROMPT" | wc -c)" "$DURATION"
+  printf '%-10s %12s %10s %10s %10s %8s\n' target req/s p50 p90 p99 non-2xx
+  for target in direct:18901 nginx:18902 sekimori:18903; do
+    name="${target%%:*}"; port="${target##*:}"
+    oha -z "$DURATION" -q "$RATE" -c "$CONNECTIONS" --latency-correction --no-tui --output-format json \
+      -m POST -H 'content-type: application/json' -D "$work/body.json" \
+      "http://127.0.0.1:$port/v1/chat/completions" > "$work/oha-$name.json"
+    python3 - "$work/oha-$name.json" "$name" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+p = r["latencyPercentiles"]
+ms = lambda v: "%.3fms" % (v * 1000) if v is not None else "-"
+codes = r.get("statusCodeDistribution", {})
+bad = sum(n for c, n in codes.items() if not c.startswith("2"))
+print("%-10s %12.1f %10s %10s %10s %8d" % (sys.argv[2], r["summary"]["requestsPerSec"], ms(p["p50"]), ms(p["p90"]), ms(p["p99"]), bad))
+PY
+  done
+  exit 0
+fi
 
 printf '\n%-10s %12s %10s %10s %10s %8s\n' target req/s p50 p90 p99 errors
 for target in direct:18901 nginx:18902 sekimori:18903; do
