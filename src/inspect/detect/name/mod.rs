@@ -21,6 +21,7 @@
 //!
 //! [`Tokenizer::tokenize_fine`]: crate::inspect::Tokenizer::tokenize_fine
 
+mod context;
 mod lexicon;
 
 use std::collections::HashMap;
@@ -414,6 +415,8 @@ impl Detector for NameDetector {
         self.kanji_runs(doc, &mut found);
         self.contact_names(doc, &mut found);
         self.katakana_names(doc, &mut found);
+        self.standalone_katakana(doc, &mut found);
+        self.lead_subjects(doc, &mut found);
         let mut readings: Vec<Candidate> = found
             .iter()
             .filter_map(|c| reading_after(text, c.range.end))

@@ -307,3 +307,33 @@ fn dump_tokens() {
     }
     eprintln!("{:?}", names(&text));
 }
+
+/// Names from the context of encyclopedic prose: lead sentences, standalone katakana
+/// names acting in the sentence or followed by a title or life years.
+#[test]
+fn encyclopedic_context() {
+    check(&[
+        case("後藤夜半は、大阪府出身の俳人。", &["後藤夜半"]),
+        case("千花有黄は、日本の女性演歌歌手。", &["千花有黄"]),
+        case(
+            "ペスタロッチは主に初等教育分野に貢献した。",
+            &["ペスタロッチ"],
+        ),
+        case("4月9日、アーノルド監督が退任。", &["アーノルド"]),
+        case("アイゼンハワー米大統領の訪問", &["アイゼンハワー"]),
+        case("ロシア人セミヨンが到達した。", &["セミヨン"]),
+        // hard negatives
+        case(
+            "レッドフォックス株式会社は、東京都千代田区に本社を置く企業である。",
+            &[],
+        ),
+        case("日本との関係では、1988年から交流がある。", &[]),
+        case("ウェブアプリケーションやウェブサーバが備える機能", &[]),
+        case("マネージドサービスが国内で提供される。", &[]),
+        case("媒体のラベル、文書の隅等に表示する。", &[]),
+        case("リストに登録する。", &[]),
+        case("スケーリング、スケジューリングを行う。", &[]),
+        case("「クラウドサ\n  ービス」が保有する", &[]),
+        case("東京タワーは高い。", &[]),
+    ]);
+}

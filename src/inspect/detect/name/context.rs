@@ -1,0 +1,399 @@
+//! Names recognised from the context encyclopedic and news prose puts around persons:
+//!
+//! - a lead sentence that defines its subject as a person (`Xは、日本の俳優。`,
+//!   `Xは、大阪府出身の俳人。`);
+//! - a standalone katakana word the dictionary does not know (or knows as a person)
+//!   acting in the sentence (`シラクは`, `ロナウドと`) or followed by a title
+//!   (`アーノルド監督`, `アイゼンハワー米大統領`) or by life years (`ツツ(1931年 -`).
+//!
+//! Both passes look only at short, bounded stretches and tokenize only the candidate
+//! itself (cached per scan), so a text without such contexts costs one linear scan.
+
+use std::ops::Range;
+
+use super::{
+    chars, is_hiragana, is_kanji, is_katakana, is_person_tag, next_char, prev_char, Candidate,
+    NameDetector, PERSON_ROLES, PERSON_TITLES,
+};
+use crate::inspect::{Document, PosTag};
+
+/// Words for what a person is, ending a lead sentence (`Xは、日本の俳優。`).
+const OCCUPATIONS: &[&str] = &[
+    "俳優",
+    "女優",
+    "声優",
+    "歌手",
+    "選手",
+    "投手",
+    "捕手",
+    "内野手",
+    "外野手",
+    "騎手",
+    "棋士",
+    "力士",
+    "俳人",
+    "歌人",
+    "詩人",
+    "軍人",
+    "武将",
+    "武士",
+    "大名",
+    "旗本",
+    "公卿",
+    "公家",
+    "僧",
+    "僧侶",
+    "官僚",
+    "外交官",
+    "裁判官",
+    "弁護士",
+    "医師",
+    "教授",
+    "監督",
+    "作家",
+    "小説家",
+    "漫画家",
+    "画家",
+    "政治家",
+    "実業家",
+    "芸術家",
+    "美術家",
+    "音楽家",
+    "作曲家",
+    "作詞家",
+    "評論家",
+    "脚本家",
+    "演出家",
+    "写真家",
+    "建築家",
+    "工芸家",
+    "書家",
+    "思想家",
+    "活動家",
+    "登山家",
+    "陶芸家",
+    "彫刻家",
+    "学者",
+    "研究者",
+    "指揮者",
+    "演奏者",
+    "経営者",
+    "技術者",
+    "タレント",
+    "アナウンサー",
+    "プロレスラー",
+    "レスラー",
+    "ボクサー",
+    "モデル",
+    "アイドル",
+    "ミュージシャン",
+    "シンガーソングライター",
+    "シンガー",
+    "ギタリスト",
+    "ピアニスト",
+    "ヴァイオリニスト",
+    "ジャーナリスト",
+    "コメディアン",
+    "お笑い芸人",
+    "芸人",
+    "落語家",
+    "講談師",
+    "プロデューサー",
+    "ディレクター",
+    "デザイナー",
+    "イラストレーター",
+    "サッカー選手",
+    "皇族",
+    "王族",
+    "貴族",
+    "華族",
+    "国王",
+    "皇帝",
+    "女王",
+    "王妃",
+    "皇后",
+    "人物",
+];
+
+/// Particles and punctuation after which a standalone word acts in the sentence
+/// (subject, partner, listed with others, object of an action).
+const AGENT_AFTER: &[&str] = &["は", "が", "と", "ら", "も", "、"];
+
+/// Endings of katakana loanwords that are no personal name (ウェブアプリケーション,
+/// マネージドサービス): the dictionary leaves such compounds unknown.
+const LOANWORD_ENDINGS: &[&str] = &[
+    "ション",
+    "メント",
+    "サービス",
+    "システム",
+    "サーバ",
+    "サーバー",
+    "ウェア",
+    "ファイル",
+    "データ",
+    "ネット",
+    "ワーク",
+    "ウォール",
+    "アプリ",
+    "ポータル",
+    "ブラウザ",
+    "ソース",
+    "ロード",
+    "センター",
+    "ホテル",
+    "アリーナ",
+    "スタジアム",
+    "バーガー",
+    "マーク",
+    "ライン",
+    "レーター",
+    "ゼーション",
+    "ティング",
+    "ニング",
+    "ビリティ",
+    "ティー",
+    "リティ",
+    "ティ",
+    "ツール",
+    "ング",
+    "チェック",
+    "クラウド",
+    "アプローチ",
+    "コンテンツ",
+    "ブログ",
+    "ロジー",
+    "ジック",
+    "モード",
+    "ドライバ",
+    "ドライバー",
+    "カード",
+    "コード",
+    "キー",
+    "ボード",
+    "メール",
+    "ページ",
+    "サイト",
+    "グループ",
+    "チーム",
+    "クラブ",
+    "リーグ",
+    "ズム",
+    "ーゼ",
+];
+
+/// Katakana words the dictionary lacks that often act in sentences.
+const LOANWORDS: &[&str] = &["ランサムウェア", "クラウド", "ベンダ", "ベンダー", "リスク"];
+
+/// Longest subject of a lead sentence, in characters.
+const MAX_LEAD_CHARS: usize = 24;
+/// Longest lead sentence searched for an occupation, in characters.
+const MAX_LEAD_SENTENCE_CHARS: usize = 80;
+/// Longest standalone katakana name, in characters.
+const MAX_KATAKANA_CHARS: usize = 40;
+
+fn is_name_joiner(c: char) -> bool {
+    matches!(c, '・' | '=' | '゠')
+}
+
+/// Whether `s` ends with a title for a person, possibly after a short kanji
+/// qualifier (`監督`, `米大統領`, `元首相`).
+fn title_follows(rest: &str) -> bool {
+    let head: String = rest.chars().take_while(|c| is_kanji(*c)).take(6).collect();
+    if head.is_empty() {
+        return PERSON_TITLES.iter().any(|t| rest.starts_with(t));
+    }
+    PERSON_TITLES
+        .iter()
+        .any(|t| head.ends_with(t) && chars(&head) - chars(t) <= 2)
+}
+
+/// Whether life years in parentheses follow: `(1920年 - 1990年)`, `(1920-`.
+fn years_follow(rest: &str) -> bool {
+    let Some(inner) = rest.strip_prefix('(') else {
+        return false;
+    };
+    let digits = inner.chars().take_while(char::is_ascii_digit).count();
+    (3..=4).contains(&digits) && {
+        let after = &inner[digits..];
+        after.starts_with('年') || after.starts_with(" -") || after.starts_with('-')
+    }
+}
+
+impl NameDetector {
+    /// The subject of a lead sentence that defines it as a person:
+    /// `後藤夜半は、大阪府出身の俳人。`.
+    pub(super) fn lead_subjects(&self, doc: &Document<'_>, found: &mut Vec<Candidate>) {
+        let text = doc.text();
+        for (at, _) in text.match_indices("は、") {
+            // The subject starts the text or a sentence.
+            let mut start = at;
+            let mut n = 0;
+            while let Some((i, c)) = prev_char(text, start) {
+                if n > MAX_LEAD_CHARS || matches!(c, '。' | '\n' | '」') {
+                    break;
+                }
+                start = i;
+                n += 1;
+            }
+            if n == 0 || n > MAX_LEAD_CHARS || start == at {
+                continue;
+            }
+            if prev_char(text, start).is_some_and(|(_, c)| !matches!(c, '。' | '\n')) {
+                continue;
+            }
+            let subject = text[start..at].trim();
+            let start = at - subject.len();
+            if !self.subject_like(subject) {
+                continue;
+            }
+            let sentence_start = at + "は、".len();
+            let sentence_end = text[sentence_start..]
+                .char_indices()
+                .take(MAX_LEAD_SENTENCE_CHARS)
+                .find(|(_, c)| *c == '。')
+                .map(|(j, _)| sentence_start + j);
+            let Some(sentence_end) = sentence_end else {
+                continue;
+            };
+            let sentence = &text[sentence_start..sentence_end];
+            let person = sentence
+                .split(['、', ','])
+                .map(|part| part.strip_suffix("である").unwrap_or(part))
+                .any(|part| {
+                    OCCUPATIONS.iter().any(|o| {
+                        part.strip_suffix(o).is_some_and(|head| {
+                            head.is_empty()
+                                || head.ends_with('の')
+                                || head.ends_with(|c: char| is_kanji(c) || is_katakana(c))
+                        })
+                    })
+                });
+            if person {
+                found.push(Candidate {
+                    range: start..at,
+                    detector: "name.lead",
+                    confidence: 0.75,
+                    reason: "subject of a sentence describing a person",
+                });
+            }
+        }
+    }
+
+    /// Whether `s` may be a person's name as the subject of a lead sentence.
+    fn subject_like(&self, s: &str) -> bool {
+        let n = chars(s);
+        if n == 0 || n > MAX_LEAD_CHARS || self.lex.is_not_name(s) {
+            return false;
+        }
+        let ok_chars = s.chars().all(|c| {
+            is_kanji(c)
+                || is_katakana(c)
+                || is_name_joiner(c)
+                || c.is_ascii_alphabetic()
+                || matches!(c, ' ' | '.' | '・')
+        });
+        // No hiragana: a phrase (日本との関係で), not a name.
+        ok_chars && !s.contains(is_hiragana)
+    }
+
+    /// A standalone katakana word the dictionary does not know, acting in the sentence
+    /// or followed by a person's title or life years.
+    pub(super) fn standalone_katakana(&self, doc: &Document<'_>, found: &mut Vec<Candidate>) {
+        let text = doc.text();
+        let mut taken: Vec<Range<usize>> = found.iter().map(|c| c.range.clone()).collect();
+        taken.sort_by_key(|r| r.start);
+        let overlaps = |r: &Range<usize>| {
+            let upto = taken.partition_point(|t| t.start < r.end);
+            taken[..upto].iter().rev().take(8).any(|t| r.start < t.end)
+        };
+        let mut new = Vec::new();
+        let mut i = 0;
+        while i < text.len() {
+            let Some(c) = next_char(text, i) else { break };
+            if !is_katakana(c) {
+                i += c.len_utf8();
+                continue;
+            }
+            let start = i;
+            // Each character is read once: the scan resumes after the run.
+            let mut end = i;
+            let mut n = 0;
+            for (j, c) in text[i..].char_indices() {
+                if !(is_katakana(c) || is_name_joiner(c)) {
+                    break;
+                }
+                end = i + j + c.len_utf8();
+                n += 1;
+            }
+            i = end;
+            // Chains joined by `・` are the business of `katakana_names`.
+            if !(2..=MAX_KATAKANA_CHARS).contains(&n) || text[start..end].contains(is_name_joiner) {
+                continue;
+            }
+            if let Some(c) = self.katakana_in_context(doc, start..end) {
+                if !overlaps(&c.range) {
+                    new.push(c);
+                }
+            }
+        }
+        found.append(&mut new);
+    }
+
+    fn katakana_in_context(&self, doc: &Document<'_>, r: Range<usize>) -> Option<Candidate> {
+        let text = doc.text();
+        let before = prev_char(text, r.start).map(|(_, c)| c);
+        let word = &text[r.clone()];
+        if LOANWORD_ENDINGS.iter().any(|e| word.ends_with(e)) || LOANWORDS.contains(&word) {
+            return None;
+        }
+        // A word broken across lines or columns (イ  ンシデント), or a part of a chain.
+        let trimmed = text[..r.start].trim_end_matches([' ', '\u{3000}', '\n', '\r', '\t']);
+        if trimmed.len() < r.start && trimmed.ends_with(is_katakana)
+            || before.is_some_and(is_name_joiner)
+        {
+            return None;
+        }
+        // Glued to a kanji word (ロシア|人 is fine, 東京|タワー is not).
+        let roled = PERSON_ROLES.iter().any(|role| {
+            let b = &text[..r.start];
+            b.ends_with(role)
+                || b.strip_suffix(['の', '・'])
+                    .is_some_and(|b| b.ends_with(role))
+        }) || text[..r.start].ends_with('人')
+            && text[..r.start - '人'.len_utf8()].ends_with(is_katakana);
+        if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '「' || c == '『') {
+            return None;
+        }
+        if before.is_some_and(is_kanji) && !roled {
+            return None;
+        }
+        let rest = &text[r.end..];
+        let titled = title_follows(rest);
+        let years = years_follow(rest);
+        let agent = AGENT_AFTER.iter().any(|p| rest.starts_with(p));
+        if !(titled || years || agent || roled) {
+            return None;
+        }
+        if rest.starts_with(is_kanji) && !titled {
+            return None;
+        }
+        // A common word the dictionary also lists as a person (リスト, ラベル) is
+        // a name only with a title, life years or a role.
+        let weak = !(titled || years || roled || rest.starts_with(['は', 'が', 'と', 'ら']));
+        let toks = self.window(doc, r.clone());
+        if toks.is_empty()
+            || !toks
+                .iter()
+                .all(|t| t.pos == PosTag::Unknown || is_person_tag(t))
+            || (weak && toks.iter().any(|t| t.pos != PosTag::Unknown))
+        {
+            return None;
+        }
+        Some(Candidate {
+            range: r,
+            detector: "name.katakana",
+            confidence: 0.6,
+            reason: "katakana name in context",
+        })
+    }
+}
