@@ -12,8 +12,8 @@
 use std::ops::Range;
 
 use super::{
-    chars, is_hiragana, is_kanji, is_katakana, is_person_tag, next_char, prev_char, Candidate,
-    NameDetector, PERSON_ROLES, PERSON_TITLES,
+    chars, forward, is_hiragana, is_kanji, is_katakana, is_person_tag, next_char, prev_char,
+    Candidate, NameDetector, PERSON_ROLES, PERSON_TITLES,
 };
 use crate::inspect::{Document, PosTag};
 
@@ -348,6 +348,9 @@ impl NameDetector {
         }
         // A word broken across lines or columns (イ  ンシデント), or a part of a chain.
         let trimmed = text[..r.start].trim_end_matches([' ', '\u{3000}', '\n', '\r', '\t']);
+        // A line may also start with the rest of a word broken across pages
+        // (アク / - 135 - / セスがない): there only a title or life years count.
+        let line_start = before == Some('\n');
         if trimmed.len() < r.start && trimmed.ends_with(is_katakana)
             || before.is_some_and(is_name_joiner)
         {
@@ -371,7 +374,7 @@ impl NameDetector {
         let titled = title_follows(rest);
         let years = years_follow(rest);
         let agent = AGENT_AFTER.iter().any(|p| rest.starts_with(p));
-        if !(titled || years || agent || roled) {
+        if !(titled || years || (agent && !line_start) || roled) {
             return None;
         }
         if rest.starts_with(is_kanji) && !titled {
@@ -394,6 +397,102 @@ impl NameDetector {
             detector: "name.katakana",
             confidence: 0.6,
             reason: "katakana name in context",
+        })
+    }
+}
+
+/// Longest kanji run checked for a full name the dictionary knows, in characters.
+const MAX_KANJI_NAME_CHARS: usize = 6;
+
+impl NameDetector {
+    /// A kanji run the dictionary reads as a person from start to end (`垣根|涼介`,
+    /// `犬養|毅`, or a lone surname `畔柳` acting in the sentence), standing as a word
+    /// of its own. Only runs followed by a particle or punctuation are tokenized.
+    pub(super) fn known_kanji_names(&self, doc: &Document<'_>, found: &mut Vec<Candidate>) {
+        let text = doc.text();
+        let mut taken: Vec<Range<usize>> = found.iter().map(|c| c.range.clone()).collect();
+        taken.sort_by_key(|r| r.start);
+        let overlaps = |r: &Range<usize>| {
+            let upto = taken.partition_point(|t| t.start < r.end);
+            taken[..upto].iter().rev().take(8).any(|t| r.start < t.end)
+        };
+        let mut new = Vec::new();
+        let mut i = 0;
+        while i < text.len() {
+            let Some(c) = next_char(text, i) else { break };
+            if !is_kanji(c) {
+                i += c.len_utf8();
+                continue;
+            }
+            let start = i;
+            let mut end = i;
+            let mut n = 0;
+            for (j, c) in text[i..].char_indices() {
+                if !is_kanji(c) {
+                    break;
+                }
+                end = i + j + c.len_utf8();
+                n += 1;
+            }
+            i = end;
+            if !(2..=MAX_KANJI_NAME_CHARS).contains(&n)
+                || prev_char(text, start)
+                    .is_some_and(|(_, c)| is_katakana(c) || c.is_ascii_alphanumeric())
+            {
+                continue;
+            }
+            let r = start..end;
+            if let Some(c) = self.known_kanji_name(doc, r.clone()) {
+                if !overlaps(&c.range) {
+                    new.push(c);
+                }
+            }
+        }
+        found.append(&mut new);
+    }
+
+    fn known_kanji_name(&self, doc: &Document<'_>, r: Range<usize>) -> Option<Candidate> {
+        let text = doc.text();
+        let rest = &text[r.end..];
+        let agent = AGENT_AFTER.iter().any(|p| rest.starts_with(p));
+        let titled = title_follows(rest) && rest.starts_with(is_kanji);
+        let other = rest.starts_with(['の', 'に', 'を', 'へ', 'で', 'や', '。', ')', '」', '(']);
+        if !(agent || other || titled) {
+            return None;
+        }
+        let word = &text[r.clone()];
+        if self.lex.is_not_name(word) || self.lex.is_stop(word) {
+            return None;
+        }
+        let toks = self.window(doc, r.start..forward(text, r.end, 1));
+        let inside: Vec<&crate::inspect::tokenizer::FineToken> =
+            toks.iter().filter(|t| t.range.end <= r.end).collect();
+        if inside.is_empty()
+            || inside.last().is_some_and(|t| t.range.end != r.end)
+            || !inside.iter().all(|t| is_person_tag(t))
+        {
+            return None;
+        }
+        // A one-kanji "surname" is mostly a prefix or a common word (小|文字, 関|等).
+        let full = inside.len() >= 2
+            && inside[0].pos == PosTag::Surname
+            && chars(&text[inside[0].range.clone()]) >= 2
+            && chars(word) >= 3
+            && inside.last().is_some_and(|t| {
+                // A one-kanji given name only after a listed surname (犬養|毅, not 高品|質).
+                chars(&text[t.range.clone()]) >= 2
+                    || self.lex.is_surname(&text[inside[0].range.clone()])
+            })
+            && inside.iter().any(|t| t.pos == PosTag::GivenName);
+        let lone = inside.len() == 1
+            && inside[0].pos == PosTag::Surname
+            && (rest.starts_with(['は', 'が', 'ら', 'と']) || titled)
+            && !self.lex.is_common_word(word);
+        (full || lone).then_some(Candidate {
+            range: r,
+            detector: "name.morph",
+            confidence: if full { 0.7 } else { 0.55 },
+            reason: "name known to the dictionary",
         })
     }
 }

@@ -337,3 +337,19 @@ fn encyclopedic_context() {
         case("東京タワーは高い。", &[]),
     ]);
 }
+
+/// Kanji names the dictionary knows from start to end, standing as words of their own.
+#[test]
+fn dictionary_known_kanji_names() {
+    check(&[
+        case("高く評価されている増本淳らのプロデュース", &["増本淳"]),
+        case("記者会見において、籾井が記者の質問に答えた。", &["籾井"]),
+        case("谷沢健一、荒川尭らを擁する", &["谷沢健一", "荒川尭"]),
+        // hard negatives: one-kanji "surnames", common words the dictionary lists
+        // as surnames, a line continuing a word broken across pages
+        case("大文字、小文字、数字を含める。", &[]),
+        case("利用できる環境(高品質、高信頼性)", &[]),
+        case("関等に係るガイドライン", &[]),
+        case("アク\n- 135 -\nセスがないことを監視する。", &[]),
+    ]);
+}
