@@ -195,6 +195,61 @@ fn is_name_joiner(c: char) -> bool {
     matches!(c, '・' | '=' | '゠')
 }
 
+/// Last characters of kanji words for a person's role or origin (刑事, 軍人, 国王,
+/// 商館長, 司法長官, 原作者), after which a katakana name may follow directly.
+const PERSON_WORD_ENDINGS: &str = "者人官長王帝妃卿師士員将事手家";
+
+/// Words ending like a person word that stand before no name (財団法人, 事業者).
+const NOT_PERSON_WORDS: &[&str] = &[
+    "法人",
+    "個人",
+    "本人",
+    "他人",
+    "各人",
+    "業者",
+    "管理者",
+    "利用者",
+    "関係者",
+    "担当者",
+    "責任者",
+    "所有者",
+    "提供者",
+    "事業者",
+    "消費者",
+    "第三者",
+    "技術者",
+    "有識者",
+];
+
+/// Whether `before` ends with a kanji word for a person (a role, a title, an
+/// occupation, or a word ending like one: 刑事, 軍人, ロシア人, 商館長).
+pub(super) fn person_word_before(before: &str) -> bool {
+    let before = before.strip_suffix(['・', ' ']).unwrap_or(before);
+    let Some((i, last)) = prev_char(before, before.len()) else {
+        return false;
+    };
+    if !is_kanji(last) {
+        return false;
+    }
+    // Not a place or an organisation (東京都人, 大阪市長 are rare; 市役所 etc. are not
+    // person words at all).
+    let word_start = before[..i]
+        .char_indices()
+        .rev()
+        .take(6)
+        .take_while(|(_, c)| is_kanji(*c))
+        .last()
+        .map_or(i, |(j, _)| j);
+    let word = &before[word_start..];
+    PERSON_WORD_ENDINGS.contains(last)
+        && chars(word) >= 2
+        && !NOT_PERSON_WORDS.iter().any(|w| word.ends_with(w))
+        || OCCUPATIONS
+            .iter()
+            .chain(PERSON_ROLES)
+            .any(|o| word.ends_with(o))
+}
+
 /// Whether `s` ends with a title for a person, possibly after a short kanji
 /// qualifier (`監督`, `米大統領`, `元首相`).
 fn title_follows(rest: &str) -> bool {

@@ -1680,7 +1680,7 @@ impl NameDetector {
                     && text[..i]
                         .trim_end_matches(['\n', '\r', ' '])
                         .ends_with(is_katakana);
-                if is_kanji(c) || broken {
+                if (is_kanji(c) && !context::person_word_before(&text[..start])) || broken {
                     continue;
                 }
             }
@@ -1706,7 +1706,7 @@ impl NameDetector {
                     || before
                         .strip_suffix(['の', '・', ' '])
                         .is_some_and(|b| b.ends_with(r))
-            });
+            }) || context::person_word_before(before);
             if parts.len() < 2 || !(person || titled || (all_unknown && (agent || roled))) {
                 continue;
             }
