@@ -551,3 +551,144 @@ impl NameDetector {
         })
     }
 }
+
+/// Separators between items of an enumeration (`前田青邨、中村岳陵、長野草風`).
+const LIST_SEPARATORS: &[char] = &['、', 'と', 'や'];
+/// Most items followed along one enumeration from a name found.
+const MAX_LIST_STEPS: usize = 8;
+
+impl NameDetector {
+    /// Items of an enumeration next to a name found, shaped like names themselves
+    /// (`平田玉蘊、福原五岳など`, `ロナウドとルーニー`).
+    pub(super) fn coordinated_names(&self, doc: &Document<'_>, found: &mut Vec<Candidate>) {
+        let text = doc.text();
+        let mut taken: Vec<Range<usize>> = found.iter().map(|c| c.range.clone()).collect();
+        taken.sort_by_key(|r| r.start);
+        let seeds = taken.clone();
+        let mut new: Vec<Candidate> = Vec::new();
+        let is_taken = |taken: &[Range<usize>], r: &Range<usize>| {
+            let upto = taken.partition_point(|t| t.start < r.end);
+            taken[..upto].iter().rev().take(8).any(|t| r.start < t.end)
+        };
+        for seed in seeds {
+            for forward_dir in [true, false] {
+                let mut cur = seed.clone();
+                for _ in 0..MAX_LIST_STEPS {
+                    let Some(item) = self.list_neighbour(text, &cur, forward_dir) else {
+                        break;
+                    };
+                    if is_taken(&taken, &item) {
+                        // Already a name: keep walking past it.
+                        cur = item;
+                        continue;
+                    }
+                    if !self.name_shaped(doc, item.clone()) {
+                        break;
+                    }
+                    let pos = taken.partition_point(|t| t.start < item.start);
+                    taken.insert(pos, item.clone());
+                    new.push(Candidate {
+                        range: item.clone(),
+                        detector: "name.list",
+                        confidence: 0.55,
+                        reason: "enumerated with a name",
+                    });
+                    cur = item;
+                }
+            }
+        }
+        found.append(&mut new);
+    }
+
+    /// The item of an enumeration next to `cur` (after it when `after`), if `cur` and
+    /// it are separated by a list separator.
+    fn list_neighbour(&self, text: &str, cur: &Range<usize>, after: bool) -> Option<Range<usize>> {
+        let script = |c: char| is_kanji(c) || is_katakana(c) || is_name_joiner(c);
+        if after {
+            let sep = next_char(text, cur.end)?;
+            if !LIST_SEPARATORS.contains(&sep) {
+                return None;
+            }
+            let start = cur.end + sep.len_utf8();
+            let first = next_char(text, start)?;
+            if !(is_kanji(first) || is_katakana(first)) {
+                return None;
+            }
+            let end = text[start..]
+                .char_indices()
+                .take(MAX_KATAKANA_CHARS + 1)
+                .find(|(_, c)| !script(*c))
+                .map(|(j, _)| start + j)?;
+            Some(start..end)
+        } else {
+            let (s, sep) = prev_char(text, cur.start)?;
+            if !LIST_SEPARATORS.contains(&sep) {
+                return None;
+            }
+            let mut start = s;
+            let mut n = 0;
+            while let Some((i, c)) = prev_char(text, start) {
+                if !script(c) || n > MAX_KATAKANA_CHARS {
+                    break;
+                }
+                start = i;
+                n += 1;
+            }
+            // The item must start a phrase: the text start, punctuation or a particle.
+            let ok_before = prev_char(text, start).is_none_or(|(_, c)| {
+                !(c.is_ascii_alphanumeric() || is_hiragana(c)) || "はがのにをとや".contains(c)
+            });
+            (start < s && ok_before).then_some(start..s)
+        }
+    }
+
+    /// Whether the enumeration item `r` looks like a personal name by itself.
+    fn name_shaped(&self, doc: &Document<'_>, r: Range<usize>) -> bool {
+        let text = doc.text();
+        let word = &text[r.clone()];
+        let n = chars(word);
+        if self.lex.is_not_name(word) || self.lex.is_stop(word) {
+            return false;
+        }
+        // What follows the item: another separator, a particle, punctuation.
+        let rest = &text[r.end..];
+        let ends_ok = rest.is_empty()
+            || rest.starts_with([
+                '、', 'と', 'や', 'ら', 'は', 'が', 'の', 'に', 'を', 'も', 'で', '。', ')', '」',
+            ])
+            || rest.starts_with("など");
+        if !ends_ok {
+            return false;
+        }
+        let toks = self.window(doc, r.clone());
+        if toks.is_empty() || toks.last().is_some_and(|t| t.range.end != r.end) {
+            return false;
+        }
+        if word.chars().all(is_kanji) {
+            if !(3..=6).contains(&n) || self.lex.is_common_word(word) {
+                return false;
+            }
+            let listed_start = (1..=3).any(|k| {
+                word.char_indices()
+                    .nth(k)
+                    .is_some_and(|(i, _)| self.lex.is_surname(&word[..i]))
+            });
+            let tagged = toks[0].pos == PosTag::Surname;
+            let foreign = toks.iter().any(|t| {
+                matches!(t.pos, PosTag::Organization | PosTag::PlaceSuffix)
+                    || t.suffix
+                    || (t.pos == PosTag::Noun && chars(&text[t.range.clone()]) >= 2)
+            });
+            (listed_start || tagged) && !foreign
+        } else if word.chars().all(|c| is_katakana(c) || is_name_joiner(c)) {
+            (2..=MAX_KATAKANA_CHARS).contains(&n)
+                && !LOANWORD_ENDINGS.iter().any(|e| word.ends_with(e))
+                && toks
+                    .iter()
+                    .filter(|t| !text[t.range.clone()].chars().all(is_name_joiner))
+                    .all(|t| t.pos == PosTag::Unknown || is_person_tag(t))
+        } else {
+            false
+        }
+    }
+}

@@ -418,6 +418,7 @@ impl Detector for NameDetector {
         self.standalone_katakana(doc, &mut found);
         self.lead_subjects(doc, &mut found);
         self.known_kanji_names(doc, &mut found);
+        self.coordinated_names(doc, &mut found);
         let mut readings: Vec<Candidate> = found
             .iter()
             .filter_map(|c| reading_after(text, c.range.end))

@@ -352,6 +352,27 @@ fn dictionary_known_kanji_names() {
         case("高く評価されている増本淳らのプロデュース", &["増本淳"]),
         case("記者会見において、籾井が記者の質問に答えた。", &["籾井"]),
         case("谷沢健一、荒川尭らを擁する", &["谷沢健一", "荒川尭"]),
+    ]);
+}
+
+/// Items enumerated with a name are names when shaped like one.
+#[test]
+fn enumerated_names() {
+    check(&[
+        case(
+            "俳優の前田青邨、中村岳陵、吉村忠夫らが参加した。",
+            &["前田青邨", "中村岳陵", "吉村忠夫"],
+        ),
+        // hard negatives: the other items are common nouns, places or loanwords
+        case(
+            "俳優の山田太郎、事務局、東京都庁が参加した。",
+            &["山田太郎"],
+        ),
+        case("山田太郎さんとサーバ管理の担当が対応した。", &["山田太郎"]),
+        case(
+            "山田太郎さん、セキュリティポリシー、ネットワークを確認した。",
+            &["山田太郎"],
+        ),
         // hard negatives: one-kanji "surnames", common words the dictionary lists
         // as surnames, a line continuing a word broken across pages
         case("大文字、小文字、数字を含める。", &[]),
