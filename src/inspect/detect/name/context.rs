@@ -184,6 +184,145 @@ const LOANWORD_ENDINGS: &[&str] = &[
 /// Katakana words the dictionary lacks that often act in sentences.
 const LOANWORDS: &[&str] = &["ランサムウェア", "クラウド", "ベンダ", "ベンダー", "リスク"];
 
+/// Words that mark a sentence as one about a person (life events, family, speech).
+const PERSON_CONTEXT: &[&str] = &[
+    "生まれ",
+    "死去",
+    "死亡",
+    "結婚",
+    "就任",
+    "退任",
+    "演じ",
+    "彼",
+    "彼女",
+    "夫人",
+    "妻",
+    "息子",
+    "娘",
+    "父",
+    "母",
+    "兄",
+    "弟",
+    "姉",
+    "妹",
+    "自身",
+    "述べ",
+    "語っ",
+    "語り",
+    "選手",
+    "監督",
+    "大統領",
+    "首相",
+    "作曲",
+    "執筆",
+    "著書",
+    "出演",
+    "歌っ",
+    "指揮",
+    "亡くな",
+    "逝去",
+    "即位",
+    "皇帝",
+    "会談",
+    "辞任",
+    "引退",
+    "移籍",
+    "師事",
+    "弟子",
+    "卒業",
+    "入学",
+    "留学",
+    "教授",
+    "博士",
+    "受賞",
+    "任命",
+    "暗殺",
+    "処刑",
+    "殺害",
+    "逮捕",
+    "友人",
+    "恋人",
+    "愛人",
+    "氏",
+];
+
+/// Words that mark a sentence as one about a company, a product, a place or a work.
+const THING_CONTEXT: &[&str] = &[
+    "社",
+    "企業",
+    "製品",
+    "発売",
+    "販売",
+    "開発",
+    "設立",
+    "ブランド",
+    "チーム",
+    "店",
+    "工場",
+    "航空",
+    "鉄道",
+    "駅",
+    "州",
+    "市",
+    "属",
+    "川",
+    "島",
+    "バンド",
+    "グループ",
+    "アルバム",
+    "シングル",
+    "曲",
+    "番組",
+    "映画",
+    "ゲーム",
+    "ソフト",
+    "車",
+    "機",
+    "艦",
+    "号",
+    "クラブ",
+    "リーグ",
+    "大会",
+    "楽団",
+    "劇場",
+    "ホテル",
+    "空港",
+    "港",
+    "線",
+    "システム",
+    "サービス",
+    "データ",
+    "情報",
+    "端末",
+    "機器",
+    "規定",
+    "対策",
+];
+
+/// Characters of context searched before and after a word for [`PERSON_CONTEXT`] and
+/// [`THING_CONTEXT`].
+const CONTEXT_BEFORE_CHARS: usize = 30;
+const CONTEXT_AFTER_CHARS: usize = 60;
+
+/// Whether the text around `r` speaks of a person, and whether of a thing.
+fn sentence_context(text: &str, r: Range<usize>) -> (bool, bool) {
+    let mut from = r.start;
+    for (i, _) in text[..r.start]
+        .char_indices()
+        .rev()
+        .take(CONTEXT_BEFORE_CHARS)
+    {
+        from = i;
+    }
+    let to = text[r.end..]
+        .char_indices()
+        .nth(CONTEXT_AFTER_CHARS)
+        .map_or(text.len(), |(j, _)| r.end + j);
+    let (before, after) = (&text[from..r.start], &text[r.end..to]);
+    let has = |list: &[&str]| list.iter().any(|w| before.contains(w) || after.contains(w));
+    (has(PERSON_CONTEXT), has(THING_CONTEXT))
+}
+
 /// Longest subject of a lead sentence, in characters.
 const MAX_LEAD_CHARS: usize = 24;
 /// Longest lead sentence searched for an occupation, in characters.
@@ -428,8 +567,21 @@ impl NameDetector {
         let rest = &text[r.end..];
         let titled = title_follows(rest);
         let years = years_follow(rest);
+        let strong = titled || years || roled;
+        let subject = rest.starts_with(['は', 'が', 'ら']);
         let agent = AGENT_AFTER.iter().any(|p| rest.starts_with(p));
-        if !(titled || years || (agent && !line_start) || roled) {
+        let weak_ok = || {
+            if line_start {
+                return false;
+            }
+            let (person, thing) = sentence_context(text, r.clone());
+            if subject {
+                !thing || person
+            } else {
+                agent && person && !thing
+            }
+        };
+        if !(strong || weak_ok()) {
             return None;
         }
         if rest.starts_with(is_kanji) && !titled {
