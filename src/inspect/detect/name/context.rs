@@ -844,3 +844,26 @@ impl NameDetector {
         }
     }
 }
+
+impl NameDetector {
+    /// Whether a katakana chain (`ジョン・スミス`) with no title or role around it is a
+    /// name: the dictionary knows a part, read alone, as a person, or the sentence does
+    /// not speak of a team, a company or a work without speaking of a person.
+    pub(super) fn chain_in_context(&self, doc: &Document<'_>, r: Range<usize>) -> bool {
+        let text = doc.text();
+        let (person, thing) = sentence_context(text, r.clone());
+        if person || !thing {
+            return true;
+        }
+        // Parts separately: the dictionary reads a whole chain as one unknown word.
+        let mut at = r.start;
+        for part in text[r.clone()].split(is_name_joiner) {
+            let pr = at..at + part.len();
+            at = pr.end + next_char(text, pr.end).map_or(0, char::len_utf8);
+            if !part.is_empty() && self.window(doc, pr).iter().any(is_person_tag) {
+                return true;
+            }
+        }
+        false
+    }
+}

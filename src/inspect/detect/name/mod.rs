@@ -1711,6 +1711,9 @@ impl NameDetector {
             if parts.len() < 2 || !(person || titled || (all_unknown && (agent || roled))) {
                 continue;
             }
+            if !(titled || roled) && !self.chain_in_context(doc, start..end) {
+                continue;
+            }
             found.push(Candidate {
                 range: start..end,
                 detector: "name.katakana",
