@@ -1711,7 +1711,7 @@ impl NameDetector {
             if parts.len() < 2 || !(person || titled || (all_unknown && (agent || roled))) {
                 continue;
             }
-            if !(titled || roled) && !self.chain_in_context(doc, start..end) {
+            if !(titled || roled || self.chain_in_context(doc, start..end)) {
                 continue;
             }
             found.push(Candidate {
