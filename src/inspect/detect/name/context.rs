@@ -389,6 +389,24 @@ pub(super) fn person_word_before(before: &str) -> bool {
             .any(|o| word.ends_with(o))
 }
 
+/// Kinship words a name may follow (三女の悦子は, 父・林文察は).
+const KIN: &[&str] = &[
+    "父", "母", "兄", "弟", "姉", "妹", "妻", "夫", "子", "娘", "息子", "孫", "長男", "次男",
+    "三男", "四男", "長女", "次女", "三女", "四女", "祖父", "祖母", "叔父", "叔母", "伯父", "伯母",
+    "甥", "姪", "養子", "嫡子", "嫡男", "後妻", "前妻", "先妻", "夫人", "母親", "父親",
+];
+
+/// Whether `before` ends with a kinship word standing as a word of its own.
+fn ends_with_kin(before: &str) -> bool {
+    KIN.iter().any(|k| {
+        before.strip_suffix(k).is_some_and(|b| {
+            // 三女 rather than 王子 inside 皇太子: one character of context is enough
+            // to rule out most compounds.
+            chars(k) >= 2 || !b.ends_with(is_kanji)
+        })
+    })
+}
+
 /// Whether `s` ends with a title for a person, possibly after a short kanji
 /// qualifier (`監督`, `米大統領`, `元首相`).
 fn title_follows(rest: &str) -> bool {
@@ -674,6 +692,44 @@ impl NameDetector {
         let toks = self.window(doc, r.start..forward(text, r.end, 1));
         let inside: Vec<&crate::inspect::tokenizer::FineToken> =
             toks.iter().filter(|t| t.range.end <= r.end).collect();
+        // Right after a word for a person (作者の伏見は, 社長の金載昊と, 父・林文察は),
+        // a word acting in the sentence is a name unless the dictionary knows it as
+        // a common word.
+        let after_person = text[..r.start]
+            .strip_suffix(['の', '・'])
+            .is_some_and(|b| person_word_before(b) || ends_with_kin(b));
+        if after_person
+            && rest.starts_with(['は', 'が', 'と', 'ら'])
+            && chars(word) <= 5
+            && !self.lex.is_common_word(word)
+            && inside.last().is_some_and(|t| t.range.end == r.end)
+            && chars(word) >= 2
+            && (inside.len() >= 2 || inside.first().is_some_and(|t| t.range == r))
+            && inside.iter().all(|t| {
+                // One-kanji pieces of an unlisted name (金|載|昊, 浩三|郎).
+                (inside.len() >= 2
+                    && chars(&text[t.range.clone()]) == 1
+                    && t.pos != PosTag::Particle)
+                    || !t.suffix
+                        && !t.prefix
+                        && matches!(
+                            t.pos,
+                            PosTag::Surname
+                                | PosTag::GivenName
+                                | PosTag::PersonOther
+                                | PosTag::Place
+                                | PosTag::ProperOther
+                                | PosTag::Unknown
+                        )
+            })
+        {
+            return Some(Candidate {
+                range: r,
+                detector: "name.role",
+                confidence: 0.6,
+                reason: "name after a word for a person",
+            });
+        }
         if inside.is_empty()
             || inside.last().is_some_and(|t| t.range.end != r.end)
             || !inside.iter().all(|t| is_person_tag(t))
