@@ -407,16 +407,80 @@ fn ends_with_kin(before: &str) -> bool {
     })
 }
 
+/// Titles of officials written right after a name, besides the job titles the
+/// other passes know (蔵相, 外相, 総裁 …).
+const EXTRA_TITLES: &[&str] = &[
+    "蔵相",
+    "外相",
+    "法相",
+    "文相",
+    "厚相",
+    "農相",
+    "蔵相",
+    "総裁",
+    "総督",
+    "知事",
+    "代表",
+    "党首",
+    "幹事長",
+    "委員長",
+    "総統",
+    "主席",
+    "書記",
+    "長官",
+    "大使",
+    "少将",
+    "中将",
+    "大将",
+    "大佐",
+    "中佐",
+    "少佐",
+    "大尉",
+    "中尉",
+    "少尉",
+    "艦長",
+    "親方",
+    "師匠",
+    "名人",
+    "九段",
+    "八段",
+    "七段",
+    "六段",
+    "五段",
+    "四段",
+    "三段",
+    "二段",
+    "初段",
+    "横綱",
+    "大関",
+    "関脇",
+    "小結",
+    "牧師",
+    "神父",
+    "住職",
+    "和尚",
+    "法師",
+    "上人",
+    "禅師",
+    "検事",
+    "判事",
+    "記者",
+];
+
 /// Whether `s` ends with a title for a person, possibly after a short kanji
 /// qualifier (`監督`, `米大統領`, `元首相`).
 fn title_follows(rest: &str) -> bool {
+    let titles = || {
+        PERSON_TITLES
+            .iter()
+            .chain(super::TITLES)
+            .chain(EXTRA_TITLES)
+    };
     let head: String = rest.chars().take_while(|c| is_kanji(*c)).take(6).collect();
     if head.is_empty() {
-        return PERSON_TITLES.iter().any(|t| rest.starts_with(t));
+        return titles().any(|t| rest.starts_with(t));
     }
-    PERSON_TITLES
-        .iter()
-        .any(|t| head.ends_with(t) && chars(&head) - chars(t) <= 2)
+    titles().any(|t| head.ends_with(t) && chars(&head) - chars(t) <= 2)
 }
 
 /// Whether life years in parentheses follow: `(1920年 - 1990年)`, `(1920-`.
@@ -660,13 +724,30 @@ impl NameDetector {
                 n += 1;
             }
             i = end;
-            if !(2..=MAX_KANJI_NAME_CHARS).contains(&n)
+            if !(2..=MAX_KANJI_NAME_CHARS + 3).contains(&n)
                 || prev_char(text, start)
                     .is_some_and(|(_, c)| is_katakana(c) || c.is_ascii_alphanumeric())
             {
                 continue;
             }
-            let r = start..end;
+            // A title glued to the name (吉田茂首相, 竹下登蔵相): the name ends before it.
+            let title = super::TITLES
+                .iter()
+                .chain(PERSON_TITLES)
+                .chain(EXTRA_TITLES)
+                // 中村区長, 上田市長: the head of a place, not a name.
+                .filter(|t| {
+                    chars(t) >= 2
+                        && text[..end].ends_with(*t)
+                        && !t.starts_with(|c: char| super::PLACE_SUFFIXES.contains(c))
+                })
+                .map(|t| t.len())
+                .max()
+                .unwrap_or(0);
+            let r = start..end - title;
+            if title > 0 && chars(&text[r.clone()]) < 2 {
+                continue;
+            }
             if let Some(c) = self.known_kanji_name(doc, r.clone()) {
                 if !overlaps(&c.range) {
                     new.push(c);
@@ -730,10 +811,18 @@ impl NameDetector {
                 reason: "name after a word for a person",
             });
         }
-        if inside.is_empty()
-            || inside.last().is_some_and(|t| t.range.end != r.end)
-            || !inside.iter().all(|t| is_person_tag(t))
-        {
+        if inside.is_empty() || inside.last().is_some_and(|t| t.range.end != r.end) {
+            return None;
+        }
+        if self.listed_split(text, word, r.start, &inside) {
+            return Some(Candidate {
+                range: r,
+                detector: "name.list",
+                confidence: 0.65,
+                reason: "listed surname and given name",
+            });
+        }
+        if !inside.iter().all(|t| is_person_tag(t)) {
             return None;
         }
         // A one-kanji "surname" is mostly a prefix or a common word (小|文字, 関|等).
@@ -748,7 +837,8 @@ impl NameDetector {
             })
             && inside.iter().any(|t| t.pos == PosTag::GivenName);
         let lone = inside.len() == 1
-            && inside[0].pos == PosTag::Surname
+            && (inside[0].pos == PosTag::Surname
+                || (inside[0].pos == PosTag::GivenName && self.lex.is_given_kanji(word)))
             && (rest.starts_with(['は', 'が', 'ら', 'と']) || titled)
             && !self.lex.is_common_word(word);
         (full || lone).then_some(Candidate {
@@ -757,6 +847,40 @@ impl NameDetector {
             confidence: if full { 0.7 } else { 0.55 },
             reason: "name known to the dictionary",
         })
+    }
+}
+
+impl NameDetector {
+    /// Whether `word` (starting at byte `at`, tokens `inside`) is a listed surname
+    /// followed by a listed given name, and the dictionary cuts it there without
+    /// reading either part as a common word or a suffix (`吉田茂`, `林有造`, not
+    /// `中村区`, `田中町`).
+    fn listed_split(
+        &self,
+        text: &str,
+        word: &str,
+        at: usize,
+        inside: &[&crate::inspect::tokenizer::FineToken],
+    ) -> bool {
+        let n = chars(word);
+        if !(3..=5).contains(&n) {
+            return false;
+        }
+        let clean = inside.iter().all(|t| {
+            !t.suffix
+                && !t.prefix
+                && t.pos != PosTag::PlaceSuffix
+                && t.pos != PosTag::Organization
+                && !(t.pos == PosTag::Noun && chars(&text[t.range.clone()]) >= 2)
+        });
+        clean
+            && word.char_indices().skip(1).any(|(i, _)| {
+                let (s, g) = (&word[..i], &word[i..]);
+                (chars(s) >= 2 || chars(g) >= 2)
+                    && self.lex.is_surname(s)
+                    && self.lex.is_given_kanji(g)
+                    && inside.iter().any(|t| t.range.end == at + i)
+            })
     }
 }
 

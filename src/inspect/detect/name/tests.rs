@@ -372,6 +372,16 @@ fn dictionary_known_kanji_names() {
         case("高く評価されている増本淳らのプロデュース", &["増本淳"]),
         case("記者会見において、籾井が記者の質問に答えた。", &["籾井"]),
         case("谷沢健一、荒川尭らを擁する", &["谷沢健一", "荒川尭"]),
+        // a listed surname and given name, a title glued after
+        case("松田正久・林有造と尾崎行雄", &["松田正久", "林有造", "尾崎行雄"]),
+        case("5月29日、竹下登蔵相と会談した。", &["竹下登"]),
+        case("吉田茂首相の圧力により", &["吉田茂"]),
+        case("東京都知事と会談した。", &[]),
+        case("日本政府代表が出席した。", &[]),
+        case("情報政策課長は欠席した。", &[]),
+        // a lone given name the dictionary knows
+        case("しかし、慶喜は採り上げなかった。", &["慶喜"]),
+        case("希望は叶わなかった。", &[]),
         // after a word for a person or a relative
         case("これに対し作者の伏見は、同様に答えた。", &["伏見"]),
         case("東亜日報社長の金載昊と会談した。", &["金載昊"]),
