@@ -9,11 +9,13 @@
 //! Both passes look only at short, bounded stretches and tokenize only the candidate
 //! itself (cached per scan), so a text without such contexts costs one linear scan.
 
+use std::collections::HashSet;
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use super::{
-    chars, forward, is_hiragana, is_kanji, is_katakana, is_person_tag, next_char, prev_char,
-    Candidate, NameDetector, PERSON_ROLES, PERSON_TITLES,
+    boundary_after, chars, forward, is_hiragana, is_kanji, is_katakana, is_person_tag, next_char,
+    prev_char, Candidate, NameDetector, PERSON_ROLES, PERSON_TITLES,
 };
 use crate::inspect::{Document, PosTag};
 
@@ -467,6 +469,38 @@ const EXTRA_TITLES: &[&str] = &[
     "記者",
 ];
 
+/// Titles of two to four characters, for [`glued_title`].
+fn title_set() -> &'static HashSet<&'static str> {
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| {
+        super::TITLES
+            .iter()
+            .chain(PERSON_TITLES)
+            .chain(EXTRA_TITLES)
+            .copied()
+            // 中村区長, 上田市長: the head of a place, not a name.
+            .filter(|t| {
+                (2..=4).contains(&chars(t))
+                    && !t.starts_with(|c: char| super::PLACE_SUFFIXES.contains(c))
+            })
+            .collect()
+    })
+}
+
+/// The byte length of the longest title that ends the kanji run `run`
+/// (`吉田茂首相` → `首相`), or 0: at most three hash look-ups.
+fn glued_title(run: &str) -> usize {
+    let set = title_set();
+    (2..=4)
+        .rev()
+        .filter_map(|k| {
+            let (i, _) = run.char_indices().rev().nth(k - 1)?;
+            set.contains(&run[i..]).then_some(run.len() - i)
+        })
+        .next()
+        .unwrap_or(0)
+}
+
 /// Whether `s` ends with a title for a person, possibly after a short kanji
 /// qualifier (`監督`, `米大統領`, `元首相`).
 fn title_follows(rest: &str) -> bool {
@@ -476,6 +510,9 @@ fn title_follows(rest: &str) -> bool {
             .chain(super::TITLES)
             .chain(EXTRA_TITLES)
     };
+    if !rest.starts_with(is_kanji) {
+        return rest.starts_with("さん");
+    }
     let head: String = rest.chars().take_while(|c| is_kanji(*c)).take(6).collect();
     if head.is_empty() {
         return titles().any(|t| rest.starts_with(t));
@@ -632,6 +669,19 @@ impl NameDetector {
         {
             return None;
         }
+        let rest = &text[r.end..];
+        let titled = title_follows(rest);
+        let years = years_follow(rest);
+        let subject = rest.starts_with(['は', 'が', 'ら']);
+        let agent = AGENT_AFTER.iter().any(|p| rest.starts_with(p));
+        if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '「' || c == '『') {
+            return None;
+        }
+        let glued = before.is_some_and(is_kanji);
+        // Cheap checks first: most katakana words have no cue at all.
+        if !(titled || years || agent || glued || text[..r.start].ends_with(['の', '・'])) {
+            return None;
+        }
         // Glued to a kanji word (ロシア|人 is fine, 東京|タワー is not).
         let roled = PERSON_ROLES.iter().any(|role| {
             let b = &text[..r.start];
@@ -640,18 +690,13 @@ impl NameDetector {
                     .is_some_and(|b| b.ends_with(role))
         }) || text[..r.start].ends_with('人')
             && text[..r.start - '人'.len_utf8()].ends_with(is_katakana);
-        if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '「' || c == '『') {
+        if glued && !roled {
             return None;
         }
-        if before.is_some_and(is_kanji) && !roled {
+        if rest.starts_with(is_kanji) && !titled {
             return None;
         }
-        let rest = &text[r.end..];
-        let titled = title_follows(rest);
-        let years = years_follow(rest);
         let strong = titled || years || roled;
-        let subject = rest.starts_with(['は', 'が', 'ら']);
-        let agent = AGENT_AFTER.iter().any(|p| rest.starts_with(p));
         let weak_ok = || {
             if line_start {
                 return false;
@@ -664,9 +709,6 @@ impl NameDetector {
             }
         };
         if !(strong || weak_ok()) {
-            return None;
-        }
-        if rest.starts_with(is_kanji) && !titled {
             return None;
         }
         // A common word the dictionary also lists as a person (リスト, ラベル) is
@@ -730,22 +772,18 @@ impl NameDetector {
             {
                 continue;
             }
+            // Cheap check first: the run must end a phrase.
+            if !boundary_after(text, end) {
+                continue;
+            }
             // A title glued to the name (吉田茂首相, 竹下登蔵相): the name ends before it.
-            let title = super::TITLES
-                .iter()
-                .chain(PERSON_TITLES)
-                .chain(EXTRA_TITLES)
-                // 中村区長, 上田市長: the head of a place, not a name.
-                .filter(|t| {
-                    chars(t) >= 2
-                        && text[..end].ends_with(*t)
-                        && !t.starts_with(|c: char| super::PLACE_SUFFIXES.contains(c))
-                })
-                .map(|t| t.len())
-                .max()
-                .unwrap_or(0);
+            let title = glued_title(&text[start..end]);
             let r = start..end - title;
             if title > 0 && chars(&text[r.clone()]) < 2 {
+                continue;
+            }
+            // Cheap before tokenizing: every kanji occurs in some listed name.
+            if !text[r.clone()].chars().all(|c| self.lex.is_name_kanji(c)) {
                 continue;
             }
             if let Some(c) = self.known_kanji_name(doc, r.clone()) {
@@ -760,15 +798,30 @@ impl NameDetector {
     fn known_kanji_name(&self, doc: &Document<'_>, r: Range<usize>) -> Option<Candidate> {
         let text = doc.text();
         let rest = &text[r.end..];
-        let agent = AGENT_AFTER.iter().any(|p| rest.starts_with(p));
+        // `、` follows most kanji words in a list of terms: there, as before an
+        // object particle, only listed names are looked at.
+        let agent = rest.starts_with(['は', 'が', 'と', 'ら', 'も']);
         let titled = title_follows(rest) && rest.starts_with(is_kanji);
-        let other = rest.starts_with(['の', 'に', 'を', 'へ', 'で', 'や', '。', ')', '」', '(']);
+        let other = rest.starts_with([
+            '、', 'の', 'に', 'を', 'へ', 'で', 'や', '。', ')', '」', '(',
+        ]);
         if !(agent || other || titled) {
             return None;
         }
         let word = &text[r.clone()];
         if self.lex.is_not_name(word) || self.lex.is_stop(word) {
             return None;
+        }
+        // Before an object particle only a listed surname or given name at the edge
+        // makes tokenizing worth it (most kanji words in a text stand there).
+        if !(agent || titled) {
+            let listed_edge = word.char_indices().skip(1).any(|(i, _)| {
+                (chars(&word[..i]) <= 3 && self.lex.is_surname(&word[..i]))
+                    || (chars(&word[i..]) <= 3 && self.lex.is_given_kanji(&word[i..]))
+            });
+            if !listed_edge {
+                return None;
+            }
         }
         let toks = self.window(doc, r.start..forward(text, r.end, 1));
         let inside: Vec<&crate::inspect::tokenizer::FineToken> =
