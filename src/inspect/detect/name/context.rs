@@ -501,6 +501,30 @@ fn glued_title(run: &str) -> usize {
         .unwrap_or(0)
 }
 
+/// What follows a place rather than a person (田中の方面, 大村に住む).
+const LOCATIVE_AFTER: &[&str] = &[
+    "の地",
+    "の町",
+    "の村",
+    "の里",
+    "の方面",
+    "の周辺",
+    "の近く",
+    "の付近",
+    "の北",
+    "の南",
+    "の東",
+    "の西",
+    "の出身",
+    "に住",
+    "に移",
+    "に着",
+    "に至",
+    "に向",
+    "に入",
+    "に到",
+];
+
 /// Whether `s` ends with a title for a person, possibly after a short kanji
 /// qualifier (`監督`, `米大統領`, `元首相`).
 fn title_follows(rest: &str) -> bool {
@@ -815,10 +839,11 @@ impl NameDetector {
         // Before an object particle only a listed surname or given name at the edge
         // makes tokenizing worth it (most kanji words in a text stand there).
         if !(agent || titled) {
-            let listed_edge = word.char_indices().skip(1).any(|(i, _)| {
-                (chars(&word[..i]) <= 3 && self.lex.is_surname(&word[..i]))
-                    || (chars(&word[i..]) <= 3 && self.lex.is_given_kanji(&word[i..]))
-            });
+            let listed_edge = self.lex.is_surname(word)
+                || word.char_indices().skip(1).any(|(i, _)| {
+                    (chars(&word[..i]) <= 3 && self.lex.is_surname(&word[..i]))
+                        || (chars(&word[i..]) <= 3 && self.lex.is_given_kanji(&word[i..]))
+                });
             if !listed_edge {
                 return None;
             }
@@ -892,7 +917,13 @@ impl NameDetector {
         let lone = inside.len() == 1
             && (inside[0].pos == PosTag::Surname
                 || (inside[0].pos == PosTag::GivenName && self.lex.is_given_kanji(word)))
-            && (rest.starts_with(['は', 'が', 'ら', 'と']) || titled)
+            && (rest.starts_with(['は', 'が', 'ら', 'と'])
+                || titled
+                // Before の, に, を only a listed surname the dictionary agrees on.
+                || (rest.starts_with(['の', 'に', 'を'])
+                    && inside[0].pos == PosTag::Surname
+                    && self.lex.is_surname(word)
+                    && !LOCATIVE_AFTER.iter().any(|l| rest.starts_with(l))))
             && !self.lex.is_common_word(word);
         (full || lone).then_some(Candidate {
             range: r,

@@ -214,8 +214,8 @@ fn regressions() {
         case("処長の下にあって山崎桂一技佐と共に", &["山崎桂一"]),
         // A katakana word broken across lines.
         case("アプリケー\nション・コンテンツを提供する", &[]),
-        // 源氏 is one word, not 源 + 氏.
-        case("加藤の「源氏九郎颯爽記」", &[]),
+        // 源氏 is one word, not 源 + 氏 (加藤, a listed surname before の, is a name).
+        case("加藤の「源氏九郎颯爽記」", &["加藤"]),
     ]);
 }
 
@@ -382,6 +382,10 @@ fn dictionary_known_kanji_names() {
         case("東京都知事と会談した。", &[]),
         case("日本政府代表が出席した。", &[]),
         case("情報政策課長は欠席した。", &[]),
+        // a lone listed surname before の, に, を, not where it names a place
+        case("コントでの遠藤の演技を評価した。", &["遠藤"]),
+        case("遠藤の北に広がる平野", &[]),
+        case("小川の流れ", &[]),
         // a lone given name the dictionary knows
         case("しかし、慶喜は採り上げなかった。", &["慶喜"]),
         case("希望は叶わなかった。", &[]),
