@@ -919,10 +919,9 @@ impl NameDetector {
                 || (inside[0].pos == PosTag::GivenName && self.lex.is_given_kanji(word)))
             && (rest.starts_with(['は', 'が', 'ら', 'と'])
                 || titled
-                // Before の, に, を only a listed surname the dictionary agrees on.
+                // Before の, に, を only a listed name the dictionary agrees on.
                 || (rest.starts_with(['の', 'に', 'を'])
-                    && inside[0].pos == PosTag::Surname
-                    && self.lex.is_surname(word)
+                    && (self.lex.is_surname(word) || chars(word) >= 2)
                     && !LOCATIVE_AFTER.iter().any(|l| rest.starts_with(l))))
             && !self.lex.is_common_word(word);
         (full || lone).then_some(Candidate {

@@ -388,6 +388,7 @@ fn dictionary_known_kanji_names() {
         case("小川の流れ", &[]),
         // a lone given name the dictionary knows
         case("しかし、慶喜は採り上げなかった。", &["慶喜"]),
+        case("恭順姿勢の慶喜の意向に従い", &["慶喜"]),
         case("希望は叶わなかった。", &[]),
         // after a word for a person or a relative
         case("これに対し作者の伏見は、同様に答えた。", &["伏見"]),
