@@ -170,7 +170,6 @@ const LOANWORD_ENDINGS: &[&str] = &[
     "ドライバー",
     "カード",
     "コード",
-    "キー",
     "ボード",
     "メール",
     "ページ",
@@ -525,6 +524,65 @@ const LOCATIVE_AFTER: &[&str] = &[
     "に到",
 ];
 
+/// Nouns that, after `の`, belong to a person (ドストエフスキーの小説, シラクの妻).
+const OF_PERSON: &[&str] = &[
+    "妻",
+    "夫",
+    "息子",
+    "娘",
+    "長男",
+    "長女",
+    "次男",
+    "次女",
+    "父",
+    "母",
+    "兄",
+    "弟",
+    "姉",
+    "妹",
+    "弟子",
+    "師匠",
+    "友人",
+    "恋人",
+    "愛人",
+    "死",
+    "没後",
+    "死後",
+    "生涯",
+    "自伝",
+    "伝記",
+    "肖像",
+    "遺体",
+    "墓",
+    "後任",
+    "前任",
+    "後継者",
+    "著書",
+    "小説",
+    "詩",
+    "戯曲",
+    "指導",
+    "推薦",
+    "命令",
+    "下で",
+    "娘婿",
+    "孫",
+    "甥",
+    "姪",
+    "生家",
+    "葬儀",
+    "功績",
+    "言葉",
+    "発言",
+    "演技",
+];
+
+/// Whether `rest` is `の` followed by something that belongs to a person.
+fn of_person_follows(rest: &str) -> bool {
+    rest.strip_prefix('の')
+        .is_some_and(|r| OF_PERSON.iter().any(|w| r.starts_with(w)))
+}
+
 /// Whether `s` ends with a title for a person, possibly after a short kanji
 /// qualifier (`監督`, `米大統領`, `元首相`).
 fn title_follows(rest: &str) -> bool {
@@ -703,7 +761,13 @@ impl NameDetector {
         }
         let glued = before.is_some_and(is_kanji);
         // Cheap checks first: most katakana words have no cue at all.
-        if !(titled || years || agent || glued || text[..r.start].ends_with(['の', '・'])) {
+        if !(titled
+            || years
+            || agent
+            || glued
+            || rest.starts_with('の')
+            || text[..r.start].ends_with(['の', '・']))
+        {
             return None;
         }
         // Glued to a kanji word (ロシア|人 is fine, 東京|タワー is not).
@@ -720,7 +784,7 @@ impl NameDetector {
         if rest.starts_with(is_kanji) && !titled {
             return None;
         }
-        let strong = titled || years || roled;
+        let strong = titled || years || roled || (!line_start && of_person_follows(rest));
         let weak_ok = || {
             if line_start {
                 return false;
