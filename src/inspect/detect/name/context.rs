@@ -224,7 +224,6 @@ const PERSON_CONTEXT: &[&str] = &[
     "会談",
     "辞任",
     "引退",
-    "移籍",
     "師事",
     "弟子",
     "卒業",
@@ -246,6 +245,10 @@ const PERSON_CONTEXT: &[&str] = &[
 
 /// Words that mark a sentence as one about a company, a product, a place or a work.
 const THING_CONTEXT: &[&str] = &[
+    "移籍",
+    "期限付き",
+    "トレード",
+    "フィルハーモニ",
     "社",
     "企業",
     "製品",
@@ -301,6 +304,12 @@ const THING_CONTEXT: &[&str] = &[
 /// [`THING_CONTEXT`].
 const CONTEXT_BEFORE_CHARS: usize = 30;
 const CONTEXT_AFTER_CHARS: usize = 60;
+
+/// Whether the text around `r` speaks of a person and not of a thing.
+pub(super) fn about_person(text: &str, r: Range<usize>) -> bool {
+    let (person, thing) = sentence_context(text, r);
+    person && !thing
+}
 
 /// Whether the text around `r` speaks of a person, and whether of a thing.
 fn sentence_context(text: &str, r: Range<usize>) -> (bool, bool) {

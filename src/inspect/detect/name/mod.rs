@@ -1708,7 +1708,15 @@ impl NameDetector {
                         .strip_suffix(['の', '・', ' '])
                         .is_some_and(|b| b.ends_with(r))
             }) || context::person_word_before(before);
-            if parts.len() < 2 || !(person || titled || (all_unknown && (agent || roled))) {
+            // Any other phrase end, in a sentence about a person (…の友人, …に敗れた).
+            let in_person_sentence = || {
+                all_unknown
+                    && rest.starts_with(['の', 'に', 'を', 'で', 'へ', 'や', '。'])
+                    && context::about_person(text, start..end)
+            };
+            if parts.len() < 2
+                || !(person || titled || (all_unknown && (agent || roled)) || in_person_sentence())
+            {
                 continue;
             }
             if !(titled || roled || self.chain_in_context(doc, start..end)) {
