@@ -877,7 +877,13 @@ impl NameDetector {
                 continue;
             }
             // Cheap before tokenizing: every kanji occurs in some listed name.
-            if !text[r.clone()].chars().all(|c| self.lex.is_name_kanji(c)) {
+            // (A Chinese or Korean surname may be missing from the Japanese lists.)
+            let body = &text[r.clone()];
+            let body = match body.chars().next() {
+                Some(c) if super::CN_KR_SURNAMES.contains(c) => &body[c.len_utf8()..],
+                _ => body,
+            };
+            if !body.chars().all(|c| self.lex.is_name_kanji(c)) {
                 continue;
             }
             if let Some(c) = self.known_kanji_name(doc, r.clone()) {
@@ -916,6 +922,34 @@ impl NameDetector {
                 });
             if !listed_edge {
                 return None;
+            }
+        }
+        // A Chinese or Korean name (徐平が, 胡一虎は): a one-kanji surname and a given
+        // name the dictionary does not read as a common word (its own window: the
+        // dictionary may glue the particle on, 平が).
+        if (2..=3).contains(&chars(word))
+            && word.starts_with(|c: char| super::CN_KR_SURNAMES.contains(c))
+            && (agent || titled)
+        {
+            let own = self.window(doc, r.clone());
+            let cn = own.len() >= 2
+                && !own.iter().any(|t| {
+                    t.suffix
+                        || t.prefix
+                        || matches!(
+                            t.pos,
+                            PosTag::Particle | PosTag::Other | PosTag::PlaceSuffix
+                        )
+                        || (matches!(t.pos, PosTag::Noun | PosTag::Number)
+                            && chars(&text[t.range.clone()]) >= 2)
+                });
+            if cn {
+                return Some(Candidate {
+                    range: r,
+                    detector: "name.morph",
+                    confidence: 0.55,
+                    reason: "Chinese or Korean name",
+                });
             }
         }
         let toks = self.window(doc, r.start..forward(text, r.end, 1));
