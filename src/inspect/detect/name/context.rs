@@ -506,8 +506,18 @@ fn glued_title(run: &str) -> usize {
         .unwrap_or(0)
 }
 
-/// What follows a place rather than a person (田中の方面, 大村に住む).
+/// What follows a place or an event rather than a person (田中の方面, 嘉吉の乱).
 const LOCATIVE_AFTER: &[&str] = &[
+    "の乱",
+    "の陣",
+    "の戦",
+    "の役",
+    "の変",
+    "の城",
+    "の港",
+    "の海",
+    "の山",
+    "の川",
     "の地",
     "の町",
     "の村",
