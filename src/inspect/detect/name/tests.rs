@@ -395,7 +395,7 @@ fn dictionary_known_kanji_names() {
         // a lone listed surname before の, に, を, not where it names a place
         case("コントでの遠藤の演技を評価した。", &["遠藤"]),
         case("遠藤の北に広がる平野", &[]),
-        case("祖父は嘉吉の乱で戦死した。", &[]),
+        case("その後、嘉吉の乱が起きた。", &[]),
         case("小川の流れ", &[]),
         // a Chinese or Korean name: one-kanji surname, no common word
         case("前董事長だった徐平が任命された。", &["徐平"]),
