@@ -838,6 +838,8 @@ impl NameDetector {
 
 /// Longest kanji run checked for a full name the dictionary knows, in characters.
 const MAX_KANJI_NAME_CHARS: usize = 6;
+/// Longest kanji run searched for a name glued after a title, in characters.
+const MAX_GLUED_RUN_CHARS: usize = 16;
 
 impl NameDetector {
     /// A kanji run the dictionary reads as a person from start to end (`垣根|涼介`,
@@ -870,7 +872,7 @@ impl NameDetector {
                 n += 1;
             }
             i = end;
-            if !(2..=MAX_KANJI_NAME_CHARS + 3).contains(&n)
+            if !(2..=MAX_GLUED_RUN_CHARS).contains(&n)
                 || prev_char(text, start)
                     .is_some_and(|(_, c)| is_katakana(c) || c.is_ascii_alphanumeric())
             {
@@ -878,6 +880,15 @@ impl NameDetector {
             }
             // Cheap check first: the run must end a phrase.
             if !boundary_after(text, end) {
+                continue;
+            }
+            if n > MAX_KANJI_NAME_CHARS + 3 {
+                // Too long for a name: only a name after a glued title (分隊長牧秀雄).
+                if let Some(c) = self.after_glued_title(doc, start..end) {
+                    if !overlaps(&c.range) {
+                        new.push(c);
+                    }
+                }
                 continue;
             }
             // A title glued to the name (吉田茂首相, 竹下登蔵相): the name ends before it.
@@ -894,15 +905,45 @@ impl NameDetector {
                 _ => body,
             };
             if !body.chars().all(|c| self.lex.is_name_kanji(c)) {
+                if let Some(c) = self.after_glued_title(doc, r.clone()) {
+                    if !overlaps(&c.range) {
+                        new.push(c);
+                    }
+                }
                 continue;
             }
-            if let Some(c) = self.known_kanji_name(doc, r.clone()) {
+            if let Some(c) = self
+                .known_kanji_name(doc, r.clone())
+                .or_else(|| self.after_glued_title(doc, r.clone()))
+            {
                 if !overlaps(&c.range) {
                     new.push(c);
                 }
             }
         }
         found.append(&mut new);
+    }
+
+    /// A full name glued after a title or a word for a person in one kanji run
+    /// (`分隊長牧秀雄は`, `設計者李元馥の`): the name starts after the title.
+    fn after_glued_title(&self, doc: &Document<'_>, r: Range<usize>) -> Option<Candidate> {
+        let text = doc.text();
+        let run = &text[r.clone()];
+        let n = chars(run);
+        // The name: the last three or four kanji, after a title of two or more.
+        (3..=4).rev().find_map(|k| {
+            if n < k + 2 {
+                return None;
+            }
+            let (cut, _) = run.char_indices().rev().nth(k - 1)?;
+            let head = &run[..cut];
+            let titled = glued_title(head) > 0 || person_word_before(head);
+            if !titled || !run[cut..].chars().all(|c| self.lex.is_name_kanji(c)) {
+                return None;
+            }
+            let c = self.known_kanji_name(doc, r.start + cut..r.end)?;
+            (c.confidence >= 0.65).then_some(c)
+        })
     }
 
     fn known_kanji_name(&self, doc: &Document<'_>, r: Range<usize>) -> Option<Candidate> {
