@@ -343,10 +343,12 @@ fn is_name_joiner(c: char) -> bool {
 
 /// Last characters of kanji words for a person's role or origin (刑事, 軍人, 国王,
 /// 商館長, 司法長官, 原作者), after which a katakana name may follow directly.
-const PERSON_WORD_ENDINGS: &str = "者人官長王帝妃卿師士員将事手家";
+const PERSON_WORD_ENDINGS: &str = "者人官長王帝妃卿師士員将事手家主";
 
 /// Words ending like a person word that stand before no name (財団法人, 事業者).
 const NOT_PERSON_WORDS: &[&str] = &[
+    "株主",
+    "民主",
     "法人",
     "個人",
     "本人",
@@ -370,7 +372,7 @@ const NOT_PERSON_WORDS: &[&str] = &[
 /// Whether `before` ends with a kanji word for a person (a role, a title, an
 /// occupation, or a word ending like one: 刑事, 軍人, ロシア人, 商館長).
 pub(super) fn person_word_before(before: &str) -> bool {
-    let before = before.strip_suffix(['・', ' ']).unwrap_or(before);
+    let before = before.strip_suffix(['・', ' ', 'の']).unwrap_or(before);
     let Some((i, last)) = prev_char(before, before.len()) else {
         return false;
     };
@@ -394,6 +396,7 @@ pub(super) fn person_word_before(before: &str) -> bool {
             .iter()
             .chain(PERSON_ROLES)
             .any(|o| word.ends_with(o))
+        || ends_with_kin(before)
 }
 
 /// Kinship words a name may follow (三女の悦子は, 父・林文察は).
