@@ -9,7 +9,7 @@
 //! Both passes look only at short, bounded stretches and tokenize only the candidate
 //! itself (cached per scan), so a text without such contexts costs one linear scan.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -1136,13 +1136,18 @@ impl NameDetector {
     /// (`平田玉蘊、福原五岳など`, `ロナウドとルーニー`).
     pub(super) fn coordinated_names(&self, doc: &Document<'_>, found: &mut Vec<Candidate>) {
         let text = doc.text();
-        let mut taken: Vec<Range<usize>> = found.iter().map(|c| c.range.clone()).collect();
-        taken.sort_by_key(|r| r.start);
-        let seeds = taken.clone();
+        // Ranges taken so far, by start: a tree, so that adding one stays logarithmic.
+        let mut taken: BTreeMap<usize, usize> =
+            found.iter().map(|c| (c.range.start, c.range.end)).collect();
+        let mut seeds: Vec<Range<usize>> = found.iter().map(|c| c.range.clone()).collect();
+        seeds.sort_by_key(|r| r.start);
         let mut new: Vec<Candidate> = Vec::new();
-        let is_taken = |taken: &[Range<usize>], r: &Range<usize>| {
-            let upto = taken.partition_point(|t| t.start < r.end);
-            taken[..upto].iter().rev().take(8).any(|t| r.start < t.end)
+        let is_taken = |taken: &BTreeMap<usize, usize>, r: &Range<usize>| {
+            taken
+                .range(..r.end)
+                .rev()
+                .take(8)
+                .any(|(_, &end)| r.start < end)
         };
         for seed in seeds {
             for forward_dir in [true, false] {
@@ -1159,8 +1164,7 @@ impl NameDetector {
                     if !self.name_shaped(doc, item.clone()) {
                         break;
                     }
-                    let pos = taken.partition_point(|t| t.start < item.start);
-                    taken.insert(pos, item.clone());
+                    taken.insert(item.start, item.end);
                     new.push(Candidate {
                         range: item.clone(),
                         detector: "name.list",

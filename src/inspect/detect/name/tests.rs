@@ -287,6 +287,11 @@ fn repetitive_texts_stay_fast() {
         "ジョン・".repeat(20_000),
         "様".repeat(20_000),
         "田中太郎さん、".repeat(3_000),
+        // enumerations, lead sentences, standalone katakana, long kanji runs
+        "前田青邨、中村岳陵、".repeat(3_000),
+        "シラクは、日本の俳優。".repeat(3_000),
+        "ロナウドと".repeat(5_000),
+        "分隊長牧秀雄".repeat(2_000),
     ] {
         let doc = Document::new(&text, &tok);
         let mut out = Vec::new();
@@ -328,7 +333,10 @@ fn encyclopedic_context() {
         ),
         case("国王ルイ・フィリップは退位した。", &["ルイ・フィリップ"]),
         case("財団法人ライフ・エクステンション研究所附属病院", &[]),
-        case("社主のヘルマン・ラムプレヒトと商人たち", &["ヘルマン・ラムプレヒト"]),
+        case(
+            "社主のヘルマン・ラムプレヒトと商人たち",
+            &["ヘルマン・ラムプレヒト"],
+        ),
         case("商館長のコイエットから書状が届いた", &["コイエット"]),
         case("管理者のパスワードを変更する", &[]),
         case("筆頭株主のアクア・ホールディングスが合意した。", &[]),
