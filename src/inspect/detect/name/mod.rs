@@ -9,7 +9,7 @@
 //!    of two or more characters, one-kanji surnames written apart from a given name,
 //!    kanji runs that end in a listed given name or start with a Chinese or Korean
 //!    surname, names in parentheses after a number, and katakana words joined by
-//!    `・`/`=`; the context passes of [`context`] add what encyclopedic and news prose
+//!    `・`/`=`; the context passes (`context.rs`) add what encyclopedic and news prose
 //!    puts around persons (lead sentences `Xは、日本の俳優。`, standalone katakana
 //!    names acting in a sentence about a person, kanji names the dictionary knows
 //!    from start to end, names after a word for a person, enumerated names);
