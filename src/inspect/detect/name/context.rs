@@ -1181,28 +1181,43 @@ impl NameDetector {
     /// The item of an enumeration next to `cur` (after it when `after`), if `cur` and
     /// it are separated by a list separator.
     fn list_neighbour(&self, text: &str, cur: &Range<usize>, after: bool) -> Option<Range<usize>> {
-        let script = |c: char| is_kanji(c) || is_katakana(c) || is_name_joiner(c);
+        // Kanji names are also listed with `・` (松田正久・林有造); a kanji item is
+        // kanji only, a katakana item may be a chain.
+        let kanji_cur = text[cur.clone()].chars().all(is_kanji);
+        let sep_ok = |sep: char, item_first: char| {
+            LIST_SEPARATORS.contains(&sep) || (sep == '・' && kanji_cur && is_kanji(item_first))
+        };
+        let script_of = |first: char| -> fn(char) -> bool {
+            if is_kanji(first) {
+                is_kanji
+            } else {
+                |c| is_katakana(c) || is_name_joiner(c)
+            }
+        };
         if after {
             let sep = next_char(text, cur.end)?;
-            if !LIST_SEPARATORS.contains(&sep) {
-                return None;
-            }
             let start = cur.end + sep.len_utf8();
             let first = next_char(text, start)?;
-            if !(is_kanji(first) || is_katakana(first)) {
+            if !(is_kanji(first) || is_katakana(first)) || !sep_ok(sep, first) {
                 return None;
             }
+            let script = script_of(first);
             let end = text[start..]
                 .char_indices()
                 .take(MAX_KATAKANA_CHARS + 1)
                 .find(|(_, c)| !script(*c))
-                .map(|(j, _)| start + j)?;
+                .map_or_else(
+                    || forward(text, start, MAX_KATAKANA_CHARS + 1),
+                    |(j, _)| start + j,
+                );
             Some(start..end)
         } else {
             let (s, sep) = prev_char(text, cur.start)?;
-            if !LIST_SEPARATORS.contains(&sep) {
+            let (_, last) = prev_char(text, s)?;
+            if !(is_kanji(last) || is_katakana(last)) || !sep_ok(sep, last) {
                 return None;
             }
+            let script = script_of(last);
             let mut start = s;
             let mut n = 0;
             while let Some((i, c)) = prev_char(text, start) {

@@ -451,6 +451,10 @@ fn enumerated_names() {
             "山田太郎さん、セキュリティポリシー、ネットワークを確認した。",
             &["山田太郎"],
         ),
+        // kanji names listed with ・, and an item running to the end of the text
+        case("息子の辰次・猪次郎が改良を行い", &["辰次", "猪次郎"]),
+        case("山田太郎さん・情報政策課が対応", &["山田太郎"]),
+        case("俳優の前田青邨、中村岳陵", &["前田青邨", "中村岳陵"]),
         // hard negatives: one-kanji "surnames", common words the dictionary lists
         // as surnames, a line continuing a word broken across pages
         case("大文字、小文字、数字を含める。", &[]),
