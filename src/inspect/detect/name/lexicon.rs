@@ -410,6 +410,8 @@ pub(super) struct Lexicon {
     not_names: HashSet<&'static str>,
     relations: HashSet<&'static str>,
     common_words: HashSet<&'static str>,
+    /// Every kanji of a listed surname or given name.
+    name_kanji: HashSet<char>,
 }
 
 fn lines(text: &'static str) -> impl Iterator<Item = &'static str> {
@@ -435,7 +437,17 @@ impl Lexicon {
             not_names: NOT_NAMES.iter().copied().collect(),
             relations: RELATIONS.iter().copied().collect(),
             common_words: COMMON_WORD_SURNAMES.iter().copied().collect(),
+            name_kanji: lines(SURNAMES)
+                .chain(lines(GIVEN_KANJI))
+                .flat_map(str::chars)
+                .collect(),
         }
+    }
+
+    /// Whether `c` occurs in a listed surname or given name: a kanji run with any
+    /// other kanji (情, 策, 報) is hardly a Japanese name and is not tokenized.
+    pub(super) fn is_name_kanji(&self, c: char) -> bool {
+        self.name_kanji.contains(&c)
     }
 
     /// The surnames of two or more characters (the triggers of the cheap first pass).

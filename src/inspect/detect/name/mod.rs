@@ -9,7 +9,10 @@
 //!    of two or more characters, one-kanji surnames written apart from a given name,
 //!    kanji runs that end in a listed given name or start with a Chinese or Korean
 //!    surname, names in parentheses after a number, and katakana words joined by
-//!    `・`/`=`;
+//!    `・`/`=`; the context passes (`context.rs`) add what encyclopedic and news prose
+//!    puts around persons (lead sentences `Xは、日本の俳優。`, standalone katakana
+//!    names acting in a sentence about a person, kanji names the dictionary knows
+//!    from start to end, names after a word for a person, enumerated names);
 //! 2. only a short window around each trigger is tokenized ([`Tokenizer::tokenize_fine`])
 //!    and the name's boundaries and evidence are decided there. Compounds that repeat
 //!    in long texts are decided once per scan.
@@ -21,6 +24,7 @@
 //!
 //! [`Tokenizer::tokenize_fine`]: crate::inspect::Tokenizer::tokenize_fine
 
+mod context;
 mod lexicon;
 
 use std::collections::HashMap;
@@ -414,6 +418,10 @@ impl Detector for NameDetector {
         self.kanji_runs(doc, &mut found);
         self.contact_names(doc, &mut found);
         self.katakana_names(doc, &mut found);
+        self.standalone_katakana(doc, &mut found);
+        self.lead_subjects(doc, &mut found);
+        self.known_kanji_names(doc, &mut found);
+        self.coordinated_names(doc, &mut found);
         let mut readings: Vec<Candidate> = found
             .iter()
             .filter_map(|c| reading_after(text, c.range.end))
@@ -1676,7 +1684,7 @@ impl NameDetector {
                     && text[..i]
                         .trim_end_matches(['\n', '\r', ' '])
                         .ends_with(is_katakana);
-                if is_kanji(c) || broken {
+                if (is_kanji(c) && !context::person_word_before(&text[..start])) || broken {
                     continue;
                 }
             }
@@ -1702,8 +1710,19 @@ impl NameDetector {
                     || before
                         .strip_suffix(['の', '・', ' '])
                         .is_some_and(|b| b.ends_with(r))
-            });
-            if parts.len() < 2 || !(person || titled || (all_unknown && (agent || roled))) {
+            }) || context::person_word_before(before);
+            // Any other phrase end, in a sentence about a person (…の友人, …に敗れた).
+            let in_person_sentence = || {
+                all_unknown
+                    && rest.starts_with(['の', 'に', 'を', 'で', 'へ', 'や', '。'])
+                    && context::about_person(text, start..end)
+            };
+            if parts.len() < 2
+                || !(person || titled || (all_unknown && (agent || roled)) || in_person_sentence())
+            {
+                continue;
+            }
+            if !(titled || roled || self.chain_in_context(doc, start..end)) {
                 continue;
             }
             found.push(Candidate {
