@@ -427,6 +427,12 @@ impl Detector for NameDetector {
             .filter_map(|c| reading_after(text, c.range.end))
             .collect();
         found.append(&mut readings);
+        // A name never runs on through an honorific (鈴木さんと, 佐藤さん): the eval
+        // and users alike mark the name without it. Cut there; drop what is left empty.
+        for c in found.iter_mut() {
+            c.range.end = cut_at_honorific(text, c.range.clone());
+        }
+        found.retain(|c| c.range.start < c.range.end);
         found.sort_by(|a, b| {
             a.range
                 .start
@@ -1170,7 +1176,24 @@ impl NameDetector {
             }
             i += 1;
         }
-        if end == pos {
+        // A section written before the person (担当：保健福祉課 高橋) is not part of the
+        // name: start after the last part that names an office.
+        let mut pos = pos;
+        if let Some(k) = parts
+            .iter()
+            .rposition(|t| !is_person_tag(t) && ends_with_office(&text[t.range.clone()]))
+        {
+            pos = parts[k].range.end;
+            while let Some(c) = text[pos..end.max(pos)]
+                .chars()
+                .next()
+                .filter(|c| is_space(*c))
+            {
+                pos += c.len_utf8();
+            }
+            parts.drain(..=k);
+        }
+        if end <= pos {
             return None;
         }
         let name = &text[pos..end];
@@ -1737,3 +1760,31 @@ impl NameDetector {
 
 #[cfg(test)]
 mod tests;
+
+/// Whether a word names an office or section (保健福祉課, 総務部, 企画係, 市民センター).
+fn ends_with_office(word: &str) -> bool {
+    [
+        "課",
+        "係",
+        "部",
+        "室",
+        "局",
+        "班",
+        "所",
+        "センター",
+        "グループ",
+    ]
+    .iter()
+    .any(|s| word.ends_with(s))
+}
+
+/// The end of a name span cut before the first honorific inside it (after at least
+/// one character of name).
+fn cut_at_honorific(text: &str, range: std::ops::Range<usize>) -> usize {
+    const HONORIFICS: [&str; 6] = ["さん", "さま", "ちゃん", "くん", "様", "殿"];
+    let span = &text[range.clone()];
+    span.char_indices()
+        .skip(1)
+        .find(|(i, _)| HONORIFICS.iter().any(|h| span[*i..].starts_with(h)))
+        .map_or(range.end, |(i, _)| range.start + i)
+}

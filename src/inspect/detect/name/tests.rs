@@ -463,3 +463,19 @@ fn enumerated_names() {
         case("アク\n- 135 -\nセスがないことを監視する。", &[]),
     ]);
 }
+
+/// Regressions found after the merge: a listed kana given name さん glued the honorific
+/// into the name (佐藤さん, 鈴木さんと), and a label swallowed the section before the
+/// person (担当：保健福祉課 高橋).
+#[test]
+fn honorifics_and_sections_stay_outside_names() {
+    for (text, want) in [
+        ("佐藤さん", vec!["佐藤"]),
+        ("鈴木さんと話す", vec!["鈴木"]),
+        ("担当は市民センターの佐藤さん", vec!["佐藤"]),
+        ("担当：保健福祉課 高橋", vec!["高橋"]),
+        ("担当：総務部 鈴木", vec!["鈴木"]),
+    ] {
+        assert_eq!(names(text), want, "{text}");
+    }
+}
