@@ -1178,7 +1178,6 @@ impl NameDetector {
         }
         // A section written before the person (担当：保健福祉課 高橋) is not part of the
         // name: start after the last part that names an office.
-        let mut pos = pos;
         if let Some(k) = parts
             .iter()
             .rposition(|t| !is_person_tag(t) && ends_with_office(&text[t.range.clone()]))
