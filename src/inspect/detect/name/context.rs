@@ -714,12 +714,8 @@ impl NameDetector {
     /// or followed by a person's title or life years.
     pub(super) fn standalone_katakana(&self, doc: &Document<'_>, found: &mut Vec<Candidate>) {
         let text = doc.text();
-        let mut taken: Vec<Range<usize>> = found.iter().map(|c| c.range.clone()).collect();
-        taken.sort_by_key(|r| r.start);
-        let overlaps = |r: &Range<usize>| {
-            let upto = taken.partition_point(|t| t.start < r.end);
-            taken[..upto].iter().rev().take(8).any(|t| r.start < t.end)
-        };
+        let taken = Taken::new(found);
+        let overlaps = |r: &Range<usize>| taken.overlaps(r);
         let mut new = Vec::new();
         let mut i = 0;
         while i < text.len() {
@@ -851,12 +847,8 @@ impl NameDetector {
     /// of its own. Only runs followed by a particle or punctuation are tokenized.
     pub(super) fn known_kanji_names(&self, doc: &Document<'_>, found: &mut Vec<Candidate>) {
         let text = doc.text();
-        let mut taken: Vec<Range<usize>> = found.iter().map(|c| c.range.clone()).collect();
-        taken.sort_by_key(|r| r.start);
-        let overlaps = |r: &Range<usize>| {
-            let upto = taken.partition_point(|t| t.start < r.end);
-            taken[..upto].iter().rev().take(8).any(|t| r.start < t.end)
-        };
+        let taken = Taken::new(found);
+        let overlaps = |r: &Range<usize>| taken.overlaps(r);
         let mut new = Vec::new();
         let mut i = 0;
         while i < text.len() {
@@ -1306,5 +1298,23 @@ impl NameDetector {
             }
         }
         false
+    }
+}
+
+/// The ranges of names found by earlier passes, sorted by start, for overlap checks.
+struct Taken(Vec<Range<usize>>);
+
+impl Taken {
+    fn new(found: &[Candidate]) -> Self {
+        let mut v: Vec<Range<usize>> = found.iter().map(|c| c.range.clone()).collect();
+        v.sort_by_key(|r| r.start);
+        Taken(v)
+    }
+
+    /// Whether `r` overlaps one of the ranges (only the nearest few before its end
+    /// are looked at: names are short and do not nest deeply).
+    fn overlaps(&self, r: &Range<usize>) -> bool {
+        let upto = self.0.partition_point(|t| t.start < r.end);
+        self.0[..upto].iter().rev().take(8).any(|t| r.start < t.end)
     }
 }
