@@ -17,6 +17,7 @@ use super::{
     boundary_after, chars, forward, is_hiragana, is_kanji, is_katakana, is_person_tag, next_char,
     prev_char, Candidate, NameDetector, PERSON_ROLES, PERSON_TITLES,
 };
+use crate::inspect::tokenizer::FineToken;
 use crate::inspect::{Document, PosTag};
 
 /// Words for what a person is, ending a lead sentence (`Xは、日本の俳優。`).
@@ -497,7 +498,7 @@ fn title_set() -> &'static HashSet<&'static str> {
 
 /// The byte length of the longest title that ends the kanji run `run`
 /// (`吉田茂首相` → `首相`), or 0: at most three hash look-ups.
-fn glued_title(run: &str) -> usize {
+pub(super) fn glued_title(run: &str) -> usize {
     let set = title_set();
     (2..=4)
         .rev()
@@ -1067,7 +1068,9 @@ impl NameDetector {
             && inside.iter().any(|t| t.pos == PosTag::GivenName);
         let lone = inside.len() == 1
             && (inside[0].pos == PosTag::Surname
-                || (inside[0].pos == PosTag::GivenName && self.lex.is_given_kanji(word)))
+                || (inside[0].pos == PosTag::GivenName && self.lex.is_given_kanji(word))
+                // A person the dictionary knows as a whole (毛沢東, 大海人皇子).
+                || (inside[0].pos == PosTag::PersonOther && chars(word) >= 2))
             && (rest.starts_with(['は', 'が', 'ら', 'と'])
                 || titled
                 // Before の, に, を only a listed name the dictionary agrees on.
@@ -1241,7 +1244,9 @@ impl NameDetector {
             || rest.starts_with([
                 '、', 'と', 'や', 'ら', 'は', 'が', 'の', 'に', 'を', 'も', 'で', '。', ')', '」',
             ])
-            || rest.starts_with("など");
+            || rest.starts_with("など")
+            // Kanji names are listed with `・` too (毛沢東・周恩来・劉少奇).
+            || (rest.starts_with('・') && word.chars().all(is_kanji));
         if !ends_ok {
             return false;
         }
@@ -1250,6 +1255,9 @@ impl NameDetector {
             return false;
         }
         if word.chars().all(is_kanji) {
+            if self.short_name_shaped(text, word, &toks) {
+                return true;
+            }
             if !(3..=6).contains(&n) || self.lex.is_common_word(word) {
                 return false;
             }
@@ -1279,6 +1287,41 @@ impl NameDetector {
 }
 
 impl NameDetector {
+    /// Whether a kanji enumeration item too short or too foreign for the surname lists
+    /// reads as a name: a person the dictionary knows as a whole (`劉少奇`), a one-kanji
+    /// surname and a one-kanji given name (`陳|雲`, `階|猛`), or a Chinese or Korean
+    /// surname and two kanji that are no common word (`鄧|小平`).
+    fn short_name_shaped(&self, text: &str, word: &str, toks: &[FineToken]) -> bool {
+        let n = chars(word);
+        let clean = |t: &FineToken| {
+            !t.suffix
+                && !t.prefix
+                && !matches!(
+                    t.pos,
+                    PosTag::Particle
+                        | PosTag::Other
+                        | PosTag::Symbol
+                        | PosTag::Organization
+                        | PosTag::PlaceSuffix
+                        | PosTag::Number
+                )
+        };
+        let known = toks.len() == 1 && toks[0].pos == PosTag::PersonOther && n >= 2;
+        let pair = n == 2
+            && toks.len() == 2
+            && toks.iter().all(clean)
+            && (toks[0].pos == PosTag::Surname
+                || (toks[0].pos == PosTag::Noun && toks[1].pos == PosTag::GivenName));
+        let cn = n == 3
+            && word.starts_with(|c: char| super::CN_KR_SURNAMES.contains(c))
+            && toks.len() >= 2
+            && toks.iter().all(clean)
+            && !toks
+                .iter()
+                .any(|t| t.pos == PosTag::Noun && chars(&text[t.range.clone()]) >= 2);
+        known || pair || cn
+    }
+
     /// Whether a katakana chain (`ジョン・スミス`) with no title or role around it is a
     /// name: the dictionary knows a part, read alone, as a person, or the sentence does
     /// not speak of a team, a company or a work without speaking of a person.
@@ -1302,10 +1345,10 @@ impl NameDetector {
 }
 
 /// The ranges of names found by earlier passes, sorted by start, for overlap checks.
-struct Taken(Vec<Range<usize>>);
+pub(super) struct Taken(Vec<Range<usize>>);
 
 impl Taken {
-    fn new(found: &[Candidate]) -> Self {
+    pub(super) fn new(found: &[Candidate]) -> Self {
         let mut v: Vec<Range<usize>> = found.iter().map(|c| c.range.clone()).collect();
         v.sort_by_key(|r| r.start);
         Taken(v)
@@ -1313,7 +1356,7 @@ impl Taken {
 
     /// Whether `r` overlaps one of the ranges (only the nearest few before its end
     /// are looked at: names are short and do not nest deeply).
-    fn overlaps(&self, r: &Range<usize>) -> bool {
+    pub(super) fn overlaps(&self, r: &Range<usize>) -> bool {
         let upto = self.0.partition_point(|t| t.start < r.end);
         self.0[..upto].iter().rev().take(8).any(|t| r.start < t.end)
     }

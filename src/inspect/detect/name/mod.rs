@@ -25,6 +25,7 @@
 //! [`Tokenizer::tokenize_fine`]: crate::inspect::Tokenizer::tokenize_fine
 
 mod context;
+mod kanji;
 mod lexicon;
 
 use std::collections::HashMap;
@@ -421,6 +422,7 @@ impl Detector for NameDetector {
         self.standalone_katakana(doc, &mut found);
         self.lead_subjects(doc, &mut found);
         self.known_kanji_names(doc, &mut found);
+        self.bare_kanji_names(doc, &mut found);
         self.coordinated_names(doc, &mut found);
         let mut readings: Vec<Candidate> = found
             .iter()

@@ -479,3 +479,55 @@ fn honorifics_and_sections_stay_outside_names() {
         assert_eq!(names(text), want, "{text}");
     }
 }
+
+#[test]
+fn bare_kanji_names() {
+    check(&[
+        // A surname and given-name tags, no cue around them.
+        case("頭山満は玄洋社を率いた。", &["頭山満"]),
+        case("工作員である鹿地亘と会った。", &["鹿地亘"]),
+        case("第1位が大楠雄蔵、第2位は不明。", &["大楠雄蔵"]),
+        // A title glued after the name.
+        case("若干の損傷を受け、勝見基中佐が戦死した。", &["勝見基"]),
+        // A person the dictionary knows as a whole; a Chinese or Korean name.
+        case("挙兵した大海人皇子は、美濃国に入った。", &["大海人皇子"]),
+        case("大統領選挙では、盧武鉉の支援に回った。", &["盧武鉉"]),
+        // Kinship words.
+        case("三女悦子は大学に通っている。", &["悦子"]),
+        case("社長には、長女の恵美子の婿が就いた。", &["恵美子"]),
+        // The surname of a full name repeated bare in the same text.
+        case(
+            "監督として著名な富野由悠季による新作。デザイン画が富野の目にとまった。",
+            &["富野由悠季", "富野"],
+        ),
+        // Enumerations with `・` around a name found.
+        case(
+            "2階には毛沢東・周恩来・劉少奇・朱徳・陳雲・鄧小平の6人の部屋がある。",
+            &["毛沢東", "周恩来", "劉少奇", "朱徳", "陳雲", "鄧小平"],
+        ),
+        case(
+            "中塚一宏・階猛・黄川田徹らが挙げられる。",
+            &["中塚一宏", "階猛", "黄川田徹"],
+        ),
+    ]);
+}
+
+#[test]
+fn bare_kanji_hard_negatives() {
+    check(&[
+        // Compounds the dictionary splits like a surname and a given name.
+        case("高品質なサービスを提供する。", &[]),
+        case("基本的な対策等を定める。", &[]),
+        case("情報機器の目的等を記載する。", &[]),
+        // Roads, mountains, groups and domains.
+        case("この区間を通行する場合、阪和道の料金は不要である。", &[]),
+        case("根子岳、杵島岳などの阿蘇五岳。", &[]),
+        case("江戸時代は岡崎藩領、天領及び寺領であった。", &[]),
+        // Places and bare common surnames.
+        case("中村区役所と田中町の間にある。", &[]),
+        case("林と森の中を歩く。", &[]),
+        case("小川と青山の周辺を調べる。", &[]),
+        // A kinship word inside a compound (王女, 少女) is no cue.
+        case("少女の恵美子の話。", &[]),
+    ]);
+}

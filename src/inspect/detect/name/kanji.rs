@@ -1,0 +1,364 @@
+//! Kanji names written without any cue: no honorific, no label, no role word.
+//!
+//! Encyclopedic and news prose names people bare (`頭山満は`, `石破茂・`, `盧武鉉の`,
+//! `勝見基中佐が`). The dictionary (IPADIC) knows many surnames and given names, so a
+//! kanji run it reads as a surname followed by given-name parts is a name, provided the
+//! run stands as a word of its own. The pass in this module looks for:
+//!
+//! - a surname tag followed by given-name parts (`頭山|満`, `江上|波|夫`, `大楠|雄|蔵`),
+//!   three to five kanji, optionally followed by a glued title (`勝見基中佐`);
+//! - a run the dictionary knows as one person (`毛沢東`, `大海人皇子`: 人名,一般);
+//! - a Chinese or Korean name of three kanji (`盧武鉉`, `金斗鎔`) whose parts the
+//!   dictionary reads as name parts or single kanji, not as common words;
+//! - a given name glued after a kinship word (`三女悦子は`, `長女の恵美子の`);
+//! - a bare surname repeating the surname of a full name found in the same text
+//!   (`富野由悠季 … 富野の目に`).
+//!
+//! Cost: only runs that pass cheap look-ups are tokenized — the run ends in a listed
+//! given name and starts with two kanji (or a Chinese/Korean surname), or it starts
+//! with a Chinese/Korean surname and is short — and windows are cached per scan, so
+//! a long text with repeating compounds (情報通信, 目的等) costs a few hash look-ups
+//! per kanji run.
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use super::context::{glued_title, Taken};
+use super::{
+    chars, forward, is_kanji, is_katakana, is_person_tag, next_char, prev_char, Candidate,
+    NameDetector, CN_KR_SURNAMES,
+};
+use crate::inspect::tokenizer::FineToken;
+use crate::inspect::{Document, PosTag};
+
+/// Shortest and longest full name (surname and given name) this pass reports, in kanji.
+const MIN_FULL_CHARS: usize = 3;
+const MAX_FULL_CHARS: usize = 5;
+/// Longest kanji run looked at (a name and a glued title), in characters.
+const MAX_RUN_CHARS: usize = 12;
+
+/// Last kanji of places, roads, mountains, groups and buildings: a "name" ending in
+/// one is a place or an organisation the dictionary splits like a name (阪和道, 根子岳,
+/// 甲賀衆, 岡崎藩領).
+const NOT_NAME_ENDINGS: &str =
+    "道岳山川衆領藩線島橋湖池寺宮城駅港党派軍団隊組会屋堂館店局課部所庁省家号丸社院門町村区市県郡";
+
+/// Single kanji that end compounds far more often than given names, although the
+/// given-name list has them (基本的, 目的等, 総務省): never the cheap trigger.
+const NOT_GIVEN_SINGLE: &str =
+    "的等省性化法者用上下中内外後前毎別費率制度会員局課部係所策報料器型版書表案権点線面側便達類";
+
+/// Common one-kanji given names (満, 茂, 剛): after a surname the lists do not know, a
+/// single kanji counts as a given name only if it is one of these (高品|質 is no name).
+const ONE_KANJI_GIVEN: &str = "満茂剛亘徹猛博仁健勉誠隆明実清学聡豊進正勇忠修弘武功基薫稔勝晃浩治淳潤純司優翔陸蓮悟透肇毅昇巌保登渉亮章彰哲敦篤恵愛凛栞葵楓萌舞彩望環遥瞳泉梓静操節緑桂馨譲守衛崇勲巧輝寛惇敬慎貢廉宏洋雄蔵斉靖哉秀晋孝均克元栄旭暁朗諭";
+
+/// Kinship words a given name may be glued to (三女悦子は).
+const KIN_GLUED: &[&str] = &[
+    "長男", "次男", "三男", "四男", "五男", "長女", "次女", "三女", "四女", "五女", "嫡男", "嫡子",
+    "養子", "養女",
+];
+
+/// Kinship words after which `の` and a listed given name follow (長女の恵美子の).
+const KIN_OF: &[&str] = &[
+    "長男", "次男", "三男", "四男", "長女", "次女", "三女", "四女", "妻", "夫", "娘", "息子", "妹",
+    "弟", "姉", "兄", "母", "父", "祖父", "祖母", "孫",
+];
+
+/// Most distinct surnames followed to their bare repetitions in one scan.
+const MAX_COREF_SURNAMES: usize = 64;
+
+impl NameDetector {
+    /// Kanji names without a cue (see the module header); appends to `found` what
+    /// earlier passes did not find.
+    pub(super) fn bare_kanji_names(&self, doc: &Document<'_>, found: &mut Vec<Candidate>) {
+        let text = doc.text();
+        let taken = Taken::new(found);
+        let mut new: Vec<Candidate> = Vec::new();
+        let mut i = 0;
+        while i < text.len() {
+            let Some(c) = next_char(text, i) else { break };
+            if !is_kanji(c) {
+                i += c.len_utf8();
+                continue;
+            }
+            let start = i;
+            let mut end = i;
+            let mut n = 0;
+            for (j, c) in text[i..].char_indices() {
+                if !is_kanji(c) {
+                    break;
+                }
+                end = i + j + c.len_utf8();
+                n += 1;
+            }
+            i = end;
+            if n < 2 || n > MAX_RUN_CHARS || !stands_alone(text, start..end) {
+                continue;
+            }
+            let r = start..end;
+            let cand = self
+                .full_name_in_run(doc, r.clone())
+                .or_else(|| self.kin_glued(doc, r.clone()))
+                .or_else(|| self.kin_of(doc, r.clone()));
+            if let Some(c) = cand {
+                let clash = taken.overlaps(&c.range)
+                    || new.last().is_some_and(|p| p.range.end > c.range.start);
+                if !clash {
+                    new.push(c);
+                }
+            }
+        }
+        found.append(&mut new);
+        self.repeated_surnames(doc, found);
+    }
+
+    /// A full name at the start of the kanji run `r`, ending at its end or before a
+    /// title glued to it.
+    fn full_name_in_run(&self, doc: &Document<'_>, r: Range<usize>) -> Option<Candidate> {
+        let text = doc.text();
+        let run = &text[r.clone()];
+        let title = glued_title(run);
+        let mut ends = vec![r.end];
+        if title > 0 {
+            ends.insert(0, r.end - title);
+        }
+        for e in ends {
+            let name = &text[r.start..e];
+            let n = chars(name);
+            let cn = name.starts_with(|c: char| CN_KR_SURNAMES.contains(c));
+            let listed = self.ends_in_listed_given(name);
+            if !(listed || (cn && (2..=4).contains(&n))) {
+                continue;
+            }
+            let toks = self.window(doc, r.start..forward(text, r.end, 1));
+            let inside: Vec<&FineToken> = toks.iter().filter(|t| t.range.end <= e).collect();
+            if inside.first().is_none_or(|t| t.range.start != r.start)
+                || inside.last().is_none_or(|t| t.range.end != e)
+            {
+                continue;
+            }
+            let titled = e < r.end;
+            let kind = if listed && self.surname_then_given(text, &inside, name) {
+                Some(("surname and given name tags", 0.7))
+            } else if n >= 2
+                && inside.len() == 1
+                && inside[0].pos == PosTag::PersonOther
+                && !self.lex.is_common_word(name)
+            {
+                Some(("person known to the dictionary", 0.65))
+            } else if cn && cn_name(text, &inside, n, titled) {
+                Some(("Chinese or Korean name", 0.6))
+            } else {
+                None
+            };
+            if let Some((reason, confidence)) = kind {
+                return Some(Candidate {
+                    range: r.start..e,
+                    detector: "name.morph",
+                    confidence,
+                    reason,
+                });
+            }
+        }
+        None
+    }
+
+    /// The cheap trigger: `name` (three to five kanji) ends in a listed given name and
+    /// what is before it is two kanji or more, or a Chinese or Korean surname.
+    fn ends_in_listed_given(&self, name: &str) -> bool {
+        let n = chars(name);
+        if !(MIN_FULL_CHARS..=MAX_FULL_CHARS).contains(&n) {
+            return false;
+        }
+        (1..=3).any(|m| {
+            let Some((cut, _)) = name.char_indices().rev().nth(m - 1) else {
+                return false;
+            };
+            let (sur, given) = (&name[..cut], &name[cut..]);
+            let sur_ok = chars(sur) >= 2 || (!sur.is_empty() && CN_KR_SURNAMES.contains(sur));
+            sur_ok
+                && !(m == 1 && NOT_GIVEN_SINGLE.contains(given))
+                && self.lex.is_given_kanji(given)
+        })
+    }
+
+    /// Whether the tokens of `name` are a surname tag followed by given-name parts: given
+    /// names, surnames, persons, or single kanji nouns (`江上|波|夫`), one of them a
+    /// given name; and the name does not end like a place or a group.
+    fn surname_then_given(&self, text: &str, inside: &[&FineToken], name: &str) -> bool {
+        let Some((first, rest)) = inside.split_first() else {
+            return false;
+        };
+        first.pos == PosTag::Surname
+            && !rest.is_empty()
+            && rest.iter().all(|t| {
+                is_person_tag(t)
+                    || (chars(&text[t.range.clone()]) == 1
+                        && !t.suffix
+                        && !t.prefix
+                        && matches!(t.pos, PosTag::Noun | PosTag::Place | PosTag::Number))
+            })
+            && rest.iter().any(|t| t.pos == PosTag::GivenName)
+            && !name.ends_with(|c: char| NOT_NAME_ENDINGS.contains(c))
+            && !self.lex.is_not_name(name)
+            && (chars(name) > 3 || self.one_kanji_given_ok(text, first, rest))
+    }
+
+    /// A name of three kanji with a one-kanji given name (`頭山|満`): the surname is
+    /// listed or the given name is a common one-kanji name.
+    fn one_kanji_given_ok(&self, text: &str, first: &FineToken, rest: &[&FineToken]) -> bool {
+        let last = &text[rest[rest.len() - 1].range.clone()];
+        chars(last) > 1
+            || self.lex.is_surname(&text[first.range.clone()])
+            || ONE_KANJI_GIVEN.contains(last)
+    }
+
+    /// A given name glued after a kinship word in one run (`三女悦子`): the name is the
+    /// rest of the run, a listed given name the dictionary reads as a name.
+    fn kin_glued(&self, doc: &Document<'_>, r: Range<usize>) -> Option<Candidate> {
+        let text = doc.text();
+        let run = &text[r.clone()];
+        let kin = KIN_GLUED.iter().find(|k| run.starts_with(*k))?;
+        let start = r.start + kin.len();
+        let given = &text[start..r.end];
+        if !(2..=3).contains(&chars(given)) || !self.lex.is_given_kanji(given) {
+            return None;
+        }
+        self.given_tagged(doc, start..r.end).then_some(Candidate {
+            range: start..r.end,
+            detector: "name.role",
+            confidence: 0.6,
+            reason: "given name after a kinship word",
+        })
+    }
+
+    /// A listed given name after a kinship word and `の` (`長女の恵美子の`).
+    fn kin_of(&self, doc: &Document<'_>, r: Range<usize>) -> Option<Candidate> {
+        let text = doc.text();
+        let before = text[..r.start].strip_suffix('の')?;
+        let kin = KIN_OF.iter().find(|k| before.ends_with(*k))?;
+        // The kinship word stands as a word (長女の, not 王女の or 少女の).
+        let kin_start = before.len() - kin.len();
+        if chars(kin) == 1 && prev_char(text, kin_start).is_some_and(|(_, c)| is_kanji(c)) {
+            return None;
+        }
+        let given = &text[r.clone()];
+        if !(2..=3).contains(&chars(given))
+            || !self.lex.is_given_kanji(given)
+            || self.lex.is_surname(given)
+        {
+            return None;
+        }
+        self.given_tagged(doc, r.clone()).then_some(Candidate {
+            range: r,
+            detector: "name.role",
+            confidence: 0.55,
+            reason: "given name after a kinship word",
+        })
+    }
+
+    /// Whether the dictionary reads `r` as one name-like word (a given name, a person,
+    /// or a proper noun it files as a place, as it does 恵美子).
+    fn given_tagged(&self, doc: &Document<'_>, r: Range<usize>) -> bool {
+        let toks = self.window(doc, r.clone());
+        toks.len() == 1
+            && toks[0].range == r
+            && matches!(
+                toks[0].pos,
+                PosTag::GivenName | PosTag::PersonOther | PosTag::Place
+            )
+    }
+
+    /// Bare repetitions of the surname of a full name found in the text
+    /// (`富野由悠季 … 富野の目に`): the same kanji, standing alone before a particle.
+    fn repeated_surnames(&self, doc: &Document<'_>, found: &mut Vec<Candidate>) {
+        let text = doc.text();
+        let mut surnames: Vec<&str> = Vec::new();
+        let mut seen: HashSet<&str> = HashSet::new();
+        for c in found.iter() {
+            let name = &text[c.range.clone()];
+            if !name.chars().all(is_kanji) || chars(name) < 3 {
+                continue;
+            }
+            if let Some(s) = self.surname_of(doc, c.range.clone()) {
+                let s = &text[s];
+                if seen.insert(s) && surnames.len() < MAX_COREF_SURNAMES {
+                    surnames.push(s);
+                }
+            }
+        }
+        if surnames.is_empty() {
+            return;
+        }
+        let taken = Taken::new(found);
+        let mut new: Vec<Candidate> = Vec::new();
+        for s in surnames {
+            for (at, _) in text.match_indices(s) {
+                let r = at..at + s.len();
+                if !stands_alone(text, r.clone())
+                    || !next_char(text, r.end)
+                        .is_some_and(|c| "はがのにをとやもら、。・".contains(c))
+                    || taken.overlaps(&r)
+                    || new
+                        .iter()
+                        .any(|c| c.range.start < r.end && r.start < c.range.end)
+                {
+                    continue;
+                }
+                new.push(Candidate {
+                    range: r,
+                    detector: "name.surname",
+                    confidence: 0.6,
+                    reason: "surname of a full name in the same text",
+                });
+            }
+        }
+        found.append(&mut new);
+    }
+
+    /// The surname of the full kanji name at `r`: its first token when the dictionary
+    /// tags it as a surname (two kanji or more, no common word).
+    fn surname_of(&self, doc: &Document<'_>, r: Range<usize>) -> Option<Range<usize>> {
+        let text = doc.text();
+        let toks = self.window(doc, r.clone());
+        let first = toks.first()?;
+        let s = &text[first.range.clone()];
+        let ok = first.range.start == r.start
+            && first.range.end < r.end
+            && first.pos == PosTag::Surname
+            && chars(s) >= 2
+            && !self.lex.is_common_word(s)
+            && !self.lex.is_not_name(s);
+        ok.then(|| first.range.clone())
+    }
+}
+
+/// Whether the kanji run `r` stands as a word: no katakana or Latin letters or digits
+/// glued on either side (東京タワー, ABC株式会社).
+fn stands_alone(text: &str, r: Range<usize>) -> bool {
+    let glued = |c: char| is_katakana(c) || c.is_ascii_alphanumeric() || is_kanji(c);
+    !prev_char(text, r.start).is_some_and(|(_, c)| glued(c))
+        && !next_char(text, r.end).is_some_and(glued)
+}
+
+/// Whether the tokens of a run starting with a Chinese or Korean surname read as a
+/// name: three kanji, a one-kanji surname, then name tags or single kanji (`盧|武|鉉`),
+/// at least one name tag unless a title is glued after (`陳|水|扁総統`).
+fn cn_name(text: &str, inside: &[&FineToken], n: usize, titled: bool) -> bool {
+    let Some((first, rest)) = inside.split_first() else {
+        return false;
+    };
+    n == 3
+        && chars(&text[first.range.clone()]) == 1
+        && matches!(first.pos, PosTag::Surname | PosTag::Noun | PosTag::Place)
+        && !rest.is_empty()
+        && rest.iter().all(|t| {
+            !t.suffix
+                && !t.prefix
+                && (is_person_tag(t)
+                    || t.pos == PosTag::Unknown
+                    || (chars(&text[t.range.clone()]) == 1
+                        && matches!(t.pos, PosTag::Noun | PosTag::Place)))
+        })
+        && (titled || inside.iter().any(|t| is_person_tag(t)))
+}
