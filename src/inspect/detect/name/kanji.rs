@@ -23,7 +23,7 @@
 use std::collections::HashSet;
 use std::ops::Range;
 
-use super::context::{glued_title, Taken};
+use super::context::{glued_title, person_word_before, Taken};
 use super::{
     chars, forward, is_kanji, is_katakana, is_person_tag, next_char, prev_char, Candidate,
     NameDetector, CN_KR_SURNAMES,
@@ -64,6 +64,41 @@ const KIN_OF: &[&str] = &[
     "弟", "姉", "兄", "母", "父", "祖父", "祖母", "孫",
 ];
 
+/// Credits and roles written right after a full name in one run (`森繁久弥主演`).
+const NAME_FOLLOWERS: &[&str] = &[
+    "主演",
+    "出演",
+    "主役",
+    "作曲",
+    "編曲",
+    "作詞",
+    "原作",
+    "脚本",
+    "監修",
+    "演出",
+    "総理大臣",
+    "大臣",
+    "以外",
+];
+
+/// Words for a family or a household written after a surname (`伊藤家`, `徳川方`).
+const FAMILY_WORDS: &[&str] = &[
+    "家", "方", "邸", "一族", "一門", "一家", "兄弟", "姉妹", "夫妻", "父子", "母子", "親子",
+];
+
+/// Titles written after a bare surname besides those [`glued_title`] knows.
+const SURNAME_TITLES: &[&str] = &[
+    "船長",
+    "館長",
+    "議長",
+    "航海長",
+    "総理大臣",
+    "総理",
+    "主演",
+    "自身",
+    "個人",
+];
+
 /// Most distinct surnames followed to their bare repetitions in one scan.
 const MAX_COREF_SURNAMES: usize = 64;
 
@@ -98,6 +133,7 @@ impl NameDetector {
             let r = start..end;
             let cand = self
                 .full_name_in_run(doc, r.clone())
+                .or_else(|| self.surname_with_suffix(doc, r.clone()))
                 .or_else(|| self.kin_glued(doc, r.clone()))
                 .or_else(|| self.kin_of(doc, r.clone()));
             if let Some(c) = cand {
@@ -112,55 +148,120 @@ impl NameDetector {
         self.repeated_surnames(doc, found);
     }
 
-    /// A full name at the start of the kanji run `r`, ending at its end or before a
-    /// title glued to it.
+    /// A full name in the kanji run `r`: at its start, or after a title or a word for a
+    /// person glued before it (`相談役大口喜六`); ending at the run's end or before a
+    /// title or a credit glued after it (`勝見基中佐`, `森繁久弥主演`).
     fn full_name_in_run(&self, doc: &Document<'_>, r: Range<usize>) -> Option<Candidate> {
         let text = doc.text();
         let run = &text[r.clone()];
+        let mut ends = Vec::with_capacity(3);
         let title = glued_title(run);
-        let mut ends = vec![r.end];
         if title > 0 {
-            ends.insert(0, r.end - title);
+            ends.push(r.end - title);
         }
+        if let Some(w) = NAME_FOLLOWERS.iter().find(|w| run.ends_with(*w)) {
+            ends.push(r.end - w.len());
+        }
+        ends.push(r.end);
         for e in ends {
-            let name = &text[r.start..e];
-            let n = chars(name);
-            let cn = name.starts_with(|c: char| CN_KR_SURNAMES.contains(c));
-            let listed = self.ends_in_listed_given(name);
-            if !(listed || (cn && (2..=4).contains(&n))) {
+            if e <= r.start {
                 continue;
             }
-            let toks = self.window(doc, r.start..forward(text, r.end, 1));
-            let inside: Vec<&FineToken> = toks.iter().filter(|t| t.range.end <= e).collect();
-            if inside.first().is_none_or(|t| t.range.start != r.start)
-                || inside.last().is_none_or(|t| t.range.end != e)
-            {
-                continue;
+            if let Some(c) = self.full_name_at(doc, r.start..e, r.end) {
+                return Some(c);
             }
-            let titled = e < r.end;
-            let kind = if listed && self.surname_then_given(text, &inside, name) {
-                Some(("surname and given name tags", 0.7))
-            } else if n >= 2
-                && inside.len() == 1
-                && inside[0].pos == PosTag::PersonOther
-                && !self.lex.is_common_word(name)
-            {
-                Some(("person known to the dictionary", 0.65))
-            } else if cn && cn_name(text, &inside, n, titled) {
-                Some(("Chinese or Korean name", 0.6))
-            } else {
-                None
-            };
-            if let Some((reason, confidence)) = kind {
-                return Some(Candidate {
-                    range: r.start..e,
-                    detector: "name.morph",
-                    confidence,
-                    reason,
-                });
+            // A title or a word for a person glued before the name.
+            for k in (MIN_FULL_CHARS..=MAX_FULL_CHARS).rev() {
+                let Some((cut, _)) = text[r.start..e].char_indices().rev().nth(k - 1) else {
+                    continue;
+                };
+                let head = &text[r.start..r.start + cut];
+                if chars(head) < 2 || !(glued_title(head) > 0 || person_word_before(head)) {
+                    continue;
+                }
+                let s = r.start + cut;
+                if !self.ends_in_listed_given(&text[s..e]) {
+                    continue;
+                }
+                let toks = self.window(doc, s..forward(text, r.end, 1));
+                let inside: Vec<&FineToken> = toks.iter().filter(|t| t.range.end <= e).collect();
+                if inside.first().is_some_and(|t| t.range.start == s)
+                    && inside.last().is_some_and(|t| t.range.end == e)
+                    && self.surname_then_given(text, &inside, &text[s..e])
+                {
+                    return Some(morph(s..e, "name after a glued title", 0.65));
+                }
             }
         }
         None
+    }
+
+    /// A full name exactly at `name` (a prefix of a run ending at `run_end`).
+    fn full_name_at(
+        &self,
+        doc: &Document<'_>,
+        name_r: Range<usize>,
+        run_end: usize,
+    ) -> Option<Candidate> {
+        let text = doc.text();
+        let name = &text[name_r.clone()];
+        let n = chars(name);
+        let cn = name.starts_with(|c: char| CN_KR_SURNAMES.contains(c));
+        let listed = self.ends_in_listed_given(name);
+        if !(listed || (cn && (2..=4).contains(&n))) {
+            return None;
+        }
+        let toks = self.window(doc, name_r.start..forward(text, run_end, 1));
+        let inside: Vec<&FineToken> = toks.iter().filter(|t| t.range.end <= name_r.end).collect();
+        if inside.first().is_none_or(|t| t.range.start != name_r.start)
+            || inside.last().is_none_or(|t| t.range.end != name_r.end)
+        {
+            return None;
+        }
+        let titled = name_r.end < run_end;
+        if listed && self.surname_then_given(text, &inside, name) {
+            Some(morph(name_r, "surname and given name tags", 0.7))
+        } else if n >= 2
+            && inside.len() == 1
+            && inside[0].pos == PosTag::PersonOther
+            && !self.lex.is_common_word(name)
+        {
+            Some(morph(name_r, "person known to the dictionary", 0.65))
+        } else if cn && cn_name(text, &inside, n, titled) {
+            Some(morph(name_r, "Chinese or Korean name", 0.6))
+        } else {
+            None
+        }
+    }
+
+    /// A surname the dictionary tags as one, glued to a word for a family or a title
+    /// (`伊藤家`, `小田船長`, `茂木航海長`): the surname alone is the name.
+    fn surname_with_suffix(&self, doc: &Document<'_>, r: Range<usize>) -> Option<Candidate> {
+        let text = doc.text();
+        let run = &text[r.clone()];
+        let suffix = FAMILY_WORDS
+            .iter()
+            .chain(SURNAME_TITLES)
+            .filter(|w| run.ends_with(*w))
+            .map(|w| w.len())
+            .max()
+            .or_else(|| Some(glued_title(run)).filter(|&t| t > 0))?;
+        let e = r.end - suffix;
+        let sur = &text[r.start..e];
+        if !(2..=3).contains(&chars(sur)) || self.lex.is_not_name(sur) {
+            return None;
+        }
+        let toks = self.window(doc, r.start..forward(text, r.end, 1));
+        let first = toks.first()?;
+        let ok = first.range == (r.start..e)
+            && first.pos == PosTag::Surname
+            && toks.iter().any(|t| t.range.start == e);
+        ok.then(|| Candidate {
+            range: r.start..e,
+            detector: "name.surname",
+            confidence: 0.6,
+            reason: "surname before a family word or a title",
+        })
     }
 
     /// The cheap trigger: `name` (three to five kanji) ends in a listed given name and
@@ -361,4 +462,13 @@ fn cn_name(text: &str, inside: &[&FineToken], n: usize, titled: bool) -> bool {
                         && matches!(t.pos, PosTag::Noun | PosTag::Place)))
         })
         && (titled || inside.iter().any(|t| is_person_tag(t)))
+}
+
+fn morph(range: Range<usize>, reason: &'static str, confidence: f32) -> Candidate {
+    Candidate {
+        range,
+        detector: "name.morph",
+        confidence,
+        reason,
+    }
 }
