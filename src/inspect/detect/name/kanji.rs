@@ -26,7 +26,7 @@ use std::ops::Range;
 use super::context::{glued_title, person_word_before, Taken};
 use super::{
     chars, forward, is_kanji, is_katakana, is_person_tag, next_char, prev_char, Candidate,
-    NameDetector, CN_KR_SURNAMES,
+    NameDetector, CN_KR_SURNAMES, PERSON_ROLES,
 };
 use crate::inspect::tokenizer::FineToken;
 use crate::inspect::{Document, PosTag};
@@ -227,7 +227,8 @@ impl NameDetector {
             && !self.lex.is_common_word(name)
         {
             Some(morph(name_r, "person known to the dictionary", 0.65))
-        } else if cn && cn_name(text, &inside, n, titled) {
+        } else if cn && (cn_name(text, &inside, n, titled) || cn_pair(text, &inside, n, name_r.end))
+        {
             Some(morph(name_r, "Chinese or Korean name", 0.6))
         } else {
             None
@@ -265,7 +266,9 @@ impl NameDetector {
     }
 
     /// The cheap trigger: `name` (three to five kanji) ends in a listed given name and
-    /// what is before it is two kanji or more, or a Chinese or Korean surname.
+    /// what is before it is two kanji or more, or a Chinese or Korean surname; or it
+    /// starts with a listed surname of two or three kanji; or it is a listed one-kanji
+    /// surname and a listed given name (`岸|信介`).
     fn ends_in_listed_given(&self, name: &str) -> bool {
         let n = chars(name);
         if !(MIN_FULL_CHARS..=MAX_FULL_CHARS).contains(&n) {
@@ -276,10 +279,16 @@ impl NameDetector {
                 return false;
             };
             let (sur, given) = (&name[..cut], &name[cut..]);
-            let sur_ok = chars(sur) >= 2 || (!sur.is_empty() && CN_KR_SURNAMES.contains(sur));
+            let sur_ok = chars(sur) >= 2
+                || (!sur.is_empty() && CN_KR_SURNAMES.contains(sur))
+                || (m >= 2 && self.lex.is_surname(sur));
             sur_ok
                 && !(m == 1 && NOT_GIVEN_SINGLE.contains(given))
                 && self.lex.is_given_kanji(given)
+        }) || (2..=3).any(|k| {
+            name.char_indices()
+                .nth(k)
+                .is_some_and(|(i, _)| self.lex.is_surname(&name[..i]))
         })
     }
 
@@ -435,12 +444,36 @@ impl NameDetector {
 }
 
 /// Whether the kanji run `r` stands as a word: no katakana or Latin letters or digits
-/// glued on either side (東京タワー, ABC株式会社).
+/// glued on either side (東京タワー, ABC株式会社), except a katakana word for a person
+/// before it (`ギタリスト友森昭一`).
 fn stands_alone(text: &str, r: Range<usize>) -> bool {
     let glued = |c: char| is_katakana(c) || c.is_ascii_alphanumeric() || is_kanji(c);
-    !prev_char(text, r.start).is_some_and(|(_, c)| glued(c))
+    let before = &text[..r.start];
+    let role_before = || {
+        PERSON_ROLES
+            .iter()
+            .chain(KATAKANA_ROLES)
+            .any(|w| w.starts_with(is_katakana) && before.ends_with(w))
+    };
+    !prev_char(text, r.start).is_some_and(|(_, c)| glued(c) && !(is_katakana(c) && role_before()))
         && !next_char(text, r.end).is_some_and(glued)
 }
+
+/// Katakana words for a person a name may be glued to, besides [`PERSON_ROLES`].
+const KATAKANA_ROLES: &[&str] = &[
+    "アーティスト",
+    "アナウンサー",
+    "キャスター",
+    "コメンテーター",
+    "ジャーナリスト",
+    "スタッフ",
+    "マネージャー",
+    "メンバー",
+    "リーダー",
+    "キャプテン",
+    "コーチ",
+    "オーナー",
+];
 
 /// Whether the tokens of a run starting with a Chinese or Korean surname read as a
 /// name: three kanji, a one-kanji surname, then name tags or single kanji (`盧|武|鉉`),
@@ -471,4 +504,19 @@ fn morph(range: Range<usize>, reason: &'static str, confidence: f32) -> Candidat
         confidence,
         reason,
     }
+}
+
+/// A Chinese or Korean name of two kanji acting in the sentence (`蘇軾は`, `李斯が`): the
+/// dictionary tags the first as a surname and knows no word spanning both.
+fn cn_pair(text: &str, inside: &[&FineToken], n: usize, end: usize) -> bool {
+    n == 2
+        && inside.len() == 2
+        && inside[0].pos == PosTag::Surname
+        && text[end..].starts_with(['は', 'が', 'と', 'も', 'ら'])
+        && !inside[1].suffix
+        && !inside[1].prefix
+        && matches!(
+            inside[1].pos,
+            PosTag::Noun | PosTag::Unknown | PosTag::GivenName | PosTag::PersonOther
+        )
 }
