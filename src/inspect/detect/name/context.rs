@@ -1289,8 +1289,9 @@ impl NameDetector {
 impl NameDetector {
     /// Whether a kanji enumeration item too short or too foreign for the surname lists
     /// reads as a name: a person the dictionary knows as a whole (`劉少奇`), a one-kanji
-    /// surname and a one-kanji given name (`陳|雲`, `階|猛`), or a Chinese or Korean
-    /// surname and two kanji that are no common word (`鄧|小平`).
+    /// surname and a one-kanji given name (`陳|雲`, `階|猛`), a Chinese or Korean
+    /// surname and two kanji that are no common word (`鄧|小平`), or a word ending in a
+    /// given name of two kanji or more.
     fn short_name_shaped(&self, text: &str, word: &str, toks: &[FineToken]) -> bool {
         let n = chars(word);
         let clean = |t: &FineToken| {
@@ -1319,7 +1320,14 @@ impl NameDetector {
             && !toks
                 .iter()
                 .any(|t| t.pos == PosTag::Noun && chars(&text[t.range.clone()]) >= 2);
-        known || pair || cn
+        // A given name the dictionary knows ends the item (加護野|忠男, 目賀田|種太郎).
+        let given_last = (3..=6).contains(&n)
+            && toks.len() >= 2
+            && toks.iter().all(clean)
+            && toks
+                .last()
+                .is_some_and(|t| t.pos == PosTag::GivenName && chars(&text[t.range.clone()]) >= 2);
+        known || pair || cn || given_last
     }
 
     /// Whether a katakana chain (`ジョン・スミス`) with no title or role around it is a

@@ -10,23 +10,28 @@
 //! - a run the dictionary knows as one person (`毛沢東`, `大海人皇子`: 人名,一般);
 //! - a Chinese or Korean name of three kanji (`盧武鉉`, `金斗鎔`) whose parts the
 //!   dictionary reads as name parts or single kanji, not as common words;
+//! - the same after a title or a word for a person glued before it (`相談役大口喜六`),
+//!   or before a credit glued after it (`森繁久弥主演`);
+//! - a surname tag glued to a word for a family or a title (`伊藤家`, `小田船長`);
+//! - a surname tag followed by a katakana given name (`土屋アンナ`);
 //! - a given name glued after a kinship word (`三女悦子は`, `長女の恵美子の`);
 //! - a bare surname repeating the surname of a full name found in the same text
 //!   (`富野由悠季 … 富野の目に`).
 //!
-//! Cost: only runs that pass cheap look-ups are tokenized — the run ends in a listed
-//! given name and starts with two kanji (or a Chinese/Korean surname), or it starts
-//! with a Chinese/Korean surname and is short — and windows are cached per scan, so
-//! a long text with repeating compounds (情報通信, 目的等) costs a few hash look-ups
-//! per kanji run.
+//! Cost: two-kanji runs (most of any text) are skipped unless a Chinese or Korean
+//! surname starts them before a subject particle or `の` precedes them; other runs are
+//! tokenized only after cheap look-ups pass (the run ends in a listed given name or
+//! starts with a listed surname, ends in a family word or a title, follows a kinship
+//! word), and windows are cached per scan, so a long text with repeating compounds
+//! (情報通信, 目的等) costs a few look-ups per kanji run.
 
 use std::collections::HashSet;
 use std::ops::Range;
 
 use super::context::{glued_title, person_word_before, Taken};
 use super::{
-    chars, forward, is_kanji, is_katakana, is_person_tag, next_char, prev_char, Candidate,
-    NameDetector, CN_KR_SURNAMES, PERSON_ROLES,
+    boundary_after, chars, forward, is_kanji, is_katakana, is_person_tag, next_char, prev_char,
+    run_end, Candidate, NameDetector, CN_KR_SURNAMES, PERSON_ROLES,
 };
 use crate::inspect::tokenizer::FineToken;
 use crate::inspect::{Document, PosTag};
@@ -62,6 +67,33 @@ const KIN_GLUED: &[&str] = &[
 const KIN_OF: &[&str] = &[
     "長男", "次男", "三男", "四男", "長女", "次女", "三女", "四女", "妻", "夫", "娘", "息子", "妹",
     "弟", "姉", "兄", "母", "父", "祖父", "祖母", "孫",
+];
+
+/// Last characters of the titles and words for a person a name may be glued after
+/// (参謀, 長官, 顧問官, 監督, 役): a cheap test before the word lists are searched.
+const PERSON_WORD_LAST: &str = "者人官長王帝妃卿師士員将事手家主役謀督佐尉監臣相問席記使綱関結段名";
+
+/// Endings of katakana words after a surname that name a business, a team or a place
+/// (宮田ジム, 金星スターズ, 野村トーイ), not a given name.
+const KATAKANA_NOT_GIVEN: &[&str] = &[
+    "ズ",
+    "ジム",
+    "トイ",
+    "トーイ",
+    "クラブ",
+    "ホール",
+    "ハウス",
+    "ランド",
+    "パーク",
+    "ビル",
+    "ストア",
+    "マート",
+    "ショップ",
+    "スタジオ",
+    "プロ",
+    "グループ",
+    "ホーム",
+    "ライン",
 ];
 
 /// Credits and roles written right after a full name in one run (`森繁久弥主演`).
@@ -127,14 +159,42 @@ impl NameDetector {
                 n += 1;
             }
             i = end;
-            if n < 2 || n > MAX_RUN_CHARS || !stands_alone(text, start..end) {
+            if !(2..=MAX_RUN_CHARS).contains(&n) {
+                continue;
+            }
+            if next_char(text, end).is_some_and(is_katakana) {
+                // A kanji surname and a katakana given name (土屋アンナ).
+                if let Some(c) = self.surname_kana_given(doc, start..end) {
+                    if !taken.overlaps(&c.range) {
+                        i = c.range.end;
+                        new.push(c);
+                    }
+                }
+                continue;
+            }
+            // Most kanji runs are two-kanji words: only a Chinese or Korean name acting
+            // in the sentence (蘇軾は) or a name after a kinship word (妻の花子) is one.
+            if n == 2
+                && !(text[start..].starts_with(|c: char| CN_KR_SURNAMES.contains(c))
+                    && text[end..].starts_with(['は', 'が', 'と', 'も', 'ら']))
+                && !text[..start].ends_with('の')
+            {
+                continue;
+            }
+            if !stands_alone(text, start..end) {
                 continue;
             }
             let r = start..end;
+            // A title glued to the end: no title is a name's only kanji.
+            let title = if n >= 3 {
+                glued_title(&text[r.clone()])
+            } else {
+                0
+            };
             let cand = self
-                .full_name_in_run(doc, r.clone())
-                .or_else(|| self.surname_with_suffix(doc, r.clone()))
-                .or_else(|| self.kin_glued(doc, r.clone()))
+                .full_name_in_run(doc, r.clone(), n, title)
+                .or_else(|| self.surname_with_suffix(doc, r.clone(), n, title))
+                .or_else(|| self.kin_glued(doc, r.clone(), n))
                 .or_else(|| self.kin_of(doc, r.clone()));
             if let Some(c) = cand {
                 let clash = taken.overlaps(&c.range)
@@ -151,46 +211,76 @@ impl NameDetector {
     /// A full name in the kanji run `r`: at its start, or after a title or a word for a
     /// person glued before it (`相談役大口喜六`); ending at the run's end or before a
     /// title or a credit glued after it (`勝見基中佐`, `森繁久弥主演`).
-    fn full_name_in_run(&self, doc: &Document<'_>, r: Range<usize>) -> Option<Candidate> {
+    fn full_name_in_run(
+        &self,
+        doc: &Document<'_>,
+        r: Range<usize>,
+        n: usize,
+        title: usize,
+    ) -> Option<Candidate> {
         let text = doc.text();
         let run = &text[r.clone()];
-        let mut ends = Vec::with_capacity(3);
-        let title = glued_title(run);
-        if title > 0 {
-            ends.push(r.end - title);
-        }
-        if let Some(w) = NAME_FOLLOWERS.iter().find(|w| run.ends_with(*w)) {
-            ends.push(r.end - w.len());
-        }
-        ends.push(r.end);
-        for e in ends {
+        let follower = if n >= MIN_FULL_CHARS + 2 {
+            NAME_FOLLOWERS
+                .iter()
+                .find(|w| run.ends_with(*w))
+                .map_or(0, |w| w.len())
+        } else {
+            0
+        };
+        let ends = [
+            (title > 0).then(|| r.end - title),
+            (follower > 0).then(|| r.end - follower),
+            Some(r.end),
+        ];
+        for e in ends.into_iter().flatten() {
             if e <= r.start {
                 continue;
             }
             if let Some(c) = self.full_name_at(doc, r.start..e, r.end) {
                 return Some(c);
             }
-            // A title or a word for a person glued before the name.
-            for k in (MIN_FULL_CHARS..=MAX_FULL_CHARS).rev() {
-                let Some((cut, _)) = text[r.start..e].char_indices().rev().nth(k - 1) else {
-                    continue;
-                };
-                let head = &text[r.start..r.start + cut];
-                if chars(head) < 2 || !(glued_title(head) > 0 || person_word_before(head)) {
-                    continue;
-                }
-                let s = r.start + cut;
-                if !self.ends_in_listed_given(&text[s..e]) {
-                    continue;
-                }
-                let toks = self.window(doc, s..forward(text, r.end, 1));
-                let inside: Vec<&FineToken> = toks.iter().filter(|t| t.range.end <= e).collect();
-                if inside.first().is_some_and(|t| t.range.start == s)
-                    && inside.last().is_some_and(|t| t.range.end == e)
-                    && self.surname_then_given(text, &inside, &text[s..e])
-                {
-                    return Some(morph(s..e, "name after a glued title", 0.65));
-                }
+            if let Some(c) = self.full_name_after_title(doc, r.start..e, r.end) {
+                return Some(c);
+            }
+        }
+        None
+    }
+
+    /// A full name ending at `r.end` after a title or a word for a person glued before
+    /// it in the same run (`相談役大口喜六`).
+    fn full_name_after_title(
+        &self,
+        doc: &Document<'_>,
+        r: Range<usize>,
+        run_end: usize,
+    ) -> Option<Candidate> {
+        let text = doc.text();
+        let e = r.end;
+        if chars(&text[r.clone()]) < MIN_FULL_CHARS + 2 {
+            return None;
+        }
+        for k in (MIN_FULL_CHARS..=MAX_FULL_CHARS).rev() {
+            let Some((cut, _)) = text[r.clone()].char_indices().rev().nth(k - 1) else {
+                continue;
+            };
+            let head = &text[r.start..r.start + cut];
+            let s = r.start + cut;
+            // Cheapest checks first: most long runs are compounds of common words.
+            if chars(head) < 2
+                || !head.ends_with(|c: char| PERSON_WORD_LAST.contains(c))
+                || !self.ends_in_listed_given(&text[s..e])
+                || !(glued_title(head) > 0 || person_word_before(head))
+            {
+                continue;
+            }
+            let toks = self.window(doc, s..forward(text, run_end, 1));
+            let inside: Vec<&FineToken> = toks.iter().filter(|t| t.range.end <= e).collect();
+            if inside.first().is_some_and(|t| t.range.start == s)
+                && inside.last().is_some_and(|t| t.range.end == e)
+                && self.surname_then_given(text, &inside, &text[s..e])
+            {
+                return Some(morph(s..e, "name after a glued title", 0.65));
             }
         }
         None
@@ -206,6 +296,9 @@ impl NameDetector {
         let text = doc.text();
         let name = &text[name_r.clone()];
         let n = chars(name);
+        if n > MAX_FULL_CHARS {
+            return None;
+        }
         let cn = name.starts_with(|c: char| CN_KR_SURNAMES.contains(c));
         let listed = self.ends_in_listed_given(name);
         if !(listed || (cn && (2..=4).contains(&n))) {
@@ -237,16 +330,25 @@ impl NameDetector {
 
     /// A surname the dictionary tags as one, glued to a word for a family or a title
     /// (`伊藤家`, `小田船長`, `茂木航海長`): the surname alone is the name.
-    fn surname_with_suffix(&self, doc: &Document<'_>, r: Range<usize>) -> Option<Candidate> {
+    fn surname_with_suffix(
+        &self,
+        doc: &Document<'_>,
+        r: Range<usize>,
+        n: usize,
+        title: usize,
+    ) -> Option<Candidate> {
         let text = doc.text();
         let run = &text[r.clone()];
+        if !(3..=7).contains(&n) {
+            return None;
+        }
         let suffix = FAMILY_WORDS
             .iter()
             .chain(SURNAME_TITLES)
             .filter(|w| run.ends_with(*w))
             .map(|w| w.len())
             .max()
-            .or_else(|| Some(glued_title(run)).filter(|&t| t > 0))?;
+            .or_else(|| Some(title).filter(|&t| t > 0))?;
         let e = r.end - suffix;
         let sur = &text[r.start..e];
         if !(2..=3).contains(&chars(sur)) || self.lex.is_not_name(sur) {
@@ -257,7 +359,7 @@ impl NameDetector {
         let ok = first.range == (r.start..e)
             && first.pos == PosTag::Surname
             && toks.iter().any(|t| t.range.start == e);
-        ok.then(|| Candidate {
+        ok.then_some(Candidate {
             range: r.start..e,
             detector: "name.surname",
             confidence: 0.6,
@@ -279,11 +381,13 @@ impl NameDetector {
                 return false;
             };
             let (sur, given) = (&name[..cut], &name[cut..]);
-            let sur_ok = chars(sur) >= 2
-                || (!sur.is_empty() && CN_KR_SURNAMES.contains(sur))
-                || (m >= 2 && self.lex.is_surname(sur));
-            sur_ok
-                && !(m == 1 && NOT_GIVEN_SINGLE.contains(given))
+            let sur_ok = || {
+                chars(sur) >= 2
+                    || (!sur.is_empty() && CN_KR_SURNAMES.contains(sur))
+                    || (m >= 2 && self.lex.is_surname(sur))
+            };
+            !(m == 1 && NOT_GIVEN_SINGLE.contains(given))
+                && sur_ok()
                 && self.lex.is_given_kanji(given)
         }) || (2..=3).any(|k| {
             name.char_indices()
@@ -323,11 +427,66 @@ impl NameDetector {
             || ONE_KANJI_GIVEN.contains(last)
     }
 
+    /// A kanji surname the dictionary tags as one, followed by a given name in katakana
+    /// (`土屋アンナ`, `高田エージ`). (Listed surnames before a kana given name in hiragana
+    /// are the business of the surname trigger.)
+    fn surname_kana_given(&self, doc: &Document<'_>, r: Range<usize>) -> Option<Candidate> {
+        let text = doc.text();
+        if !(2..=3).contains(&chars(&text[r.clone()]))
+            || prev_char(text, r.start)
+                .is_some_and(|(_, c)| is_katakana(c) || c.is_ascii_alphanumeric())
+        {
+            return None;
+        }
+        let first = next_char(text, r.end)?;
+        if !is_katakana(first) {
+            return None;
+        }
+        let kana_end = run_end(text, r.end, is_katakana);
+        let kana = &text[r.end..kana_end];
+        // A katakana given name may end in 子 (ナツ子).
+        let end = if text[kana_end..].starts_with('子') {
+            kana_end + '子'.len_utf8()
+        } else {
+            kana_end
+        };
+        if !(2..=5).contains(&chars(kana))
+            || !boundary_after(text, end)
+            || KATAKANA_NOT_GIVEN.iter().any(|w| kana.ends_with(w))
+        {
+            return None;
+        }
+        let toks = self.window(doc, r.start..forward(text, end, 1));
+        let sur_ok = toks
+            .first()
+            .is_some_and(|t| t.range == r && t.pos == PosTag::Surname);
+        let given: Vec<&FineToken> = toks
+            .iter()
+            .filter(|t| t.range.start >= r.end && t.range.end <= end)
+            .collect();
+        let given_ok = given.first().is_some_and(|t| t.range.start == r.end)
+            && given.last().is_some_and(|t| t.range.end == end)
+            && given.iter().all(|t| {
+                t.pos == PosTag::Unknown
+                    || is_person_tag(t)
+                    || (t.suffix && text[t.range.clone()] == *"子")
+            });
+        (sur_ok && given_ok && !self.lex.is_common_word(&text[r.clone()])).then_some(Candidate {
+            range: r.start..end,
+            detector: "name.morph",
+            confidence: 0.6,
+            reason: "surname tag and a kana given name",
+        })
+    }
+
     /// A given name glued after a kinship word in one run (`三女悦子`): the name is the
     /// rest of the run, a listed given name the dictionary reads as a name.
-    fn kin_glued(&self, doc: &Document<'_>, r: Range<usize>) -> Option<Candidate> {
+    fn kin_glued(&self, doc: &Document<'_>, r: Range<usize>, n: usize) -> Option<Candidate> {
         let text = doc.text();
         let run = &text[r.clone()];
+        if !(4..=5).contains(&n) {
+            return None;
+        }
         let kin = KIN_GLUED.iter().find(|k| run.starts_with(*k))?;
         let start = r.start + kin.len();
         let given = &text[start..r.end];

@@ -531,3 +531,30 @@ fn bare_kanji_hard_negatives() {
         case("少女の恵美子の話。", &[]),
     ]);
 }
+
+#[test]
+fn bare_kanji_names_glued_and_mixed() {
+    check(&[
+        // A title or a credit glued to a full name.
+        case("宮内庁長官羽毛田信吾は会見した。", &["羽毛田信吾"]),
+        case(
+            "久松静児監督、森繁久弥主演による映画。",
+            &["久松静児", "森繁久弥"],
+        ),
+        // A surname glued to a family word or a title.
+        case("江戸時代には徳川家によって庇護された。", &["徳川"]),
+        case("小田船長と末永船長が交互に乗船した。", &["小田", "末永"]),
+        // A surname and a katakana given name.
+        case(
+            "アーティストの土屋アンナとバンドが共演した。",
+            &["土屋アンナ"],
+        ),
+        case("脚本家の中園ミホと意見が対立した。", &["中園ミホ"]),
+        // A surname before a business or a team in katakana is no name.
+        case("開業して間もない宮田ジムの門を叩く。", &[]),
+        case("1年後に金星スターズを買収した。", &[]),
+        // Common words before a title or a family word stay unflagged.
+        case("国家公務員の専門家が参加した。", &[]),
+        case("地方公共団体の情報セキュリティ対策基準", &[]),
+    ]);
+}
