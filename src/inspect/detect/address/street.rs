@@ -307,6 +307,11 @@ fn read_unit(t: &str, at: usize) -> (Unit, usize, Option<usize>) {
         let e = at + "丁目".len();
         return (Unit::Chome, e, next_number(e));
     }
+    // 堺市 中百舌鳥町5丁713: 丁 without 目, a house number right after it.
+    if has(t, at, "丁") && char_at(t, at + "丁".len()).is_some_and(|c| c.is_ascii_digit()) {
+        let e = at + "丁".len();
+        return (Unit::Chome, e, Some(e));
+    }
     if has(t, at, "番地") {
         let e = at + "番地".len();
         return (Unit::Banchi, e, joined(e).or_else(|| next_number(e)));
@@ -419,7 +424,7 @@ const BUILDING_WORDS: &[&str] = &[
 /// the number says 号室/室.
 pub(super) fn parse_building(t: &str, at: usize) -> Option<usize> {
     let name_start = skip_space(t, at);
-    let name_end = scan_name(t, name_start, MAX_BUILDING_CHARS);
+    let name_end = scan_building_name(t, name_start);
     let name = &t[name_start..name_end];
     let room_start = skip_space(t, name_end);
     let room_digits = digits(t, room_start)?;
@@ -453,9 +458,99 @@ pub(super) fn parse_building(t: &str, at: usize) -> Option<usize> {
     accept.then_some(end)
 }
 
+/// Most space-separated parts of a building name (`ハイツ長町 B棟`).
+const MAX_BUILDING_PARTS: usize = 3;
+
+/// Whether `c`, right after digits inside a building name, continues the name:
+/// katakana or Latin (`第3ビル`, `2F`), or a block or floor word (`南11条`, `3階`,
+/// `2号棟`, `5番館`). Other kanji end it: `ハイツ224在住` is a room, then prose.
+#[inline]
+fn continues_building_name(c: char) -> bool {
+    is_katakana(c)
+        || c.is_ascii_alphabetic()
+        || matches!(c, '条' | '階' | '棟' | '館' | '番' | '号')
+}
+
+/// Reads a building name at `at`; returns its end (`at` when there is none).
+///
+/// Name characters as for a town, plus digits inside the name (`グランメール南11条`,
+/// `第2コーポ`: a digit run followed by another name character) and up to
+/// [`MAX_BUILDING_PARTS`] parts separated by one space (`ハイツ長町 B棟`,
+/// `若葉台団地 2号棟`; only a later part may open with digits), all within
+/// [`MAX_BUILDING_CHARS`]. The room number after it is what [`parse_building`] reads.
+fn scan_building_name(t: &str, at: usize) -> usize {
+    let mut end = at;
+    let mut chars = 0usize;
+    let mut parts = 0usize;
+    let mut p = at;
+    while parts < MAX_BUILDING_PARTS && chars < MAX_BUILDING_CHARS {
+        // One part: name characters and inner digit runs.
+        let part_start = p;
+        loop {
+            let name_end = scan_name(t, p, MAX_BUILDING_CHARS.saturating_sub(chars));
+            chars += t[p..name_end].chars().count();
+            p = name_end;
+            let digits_end = t[p..].bytes().take_while(u8::is_ascii_digit).count() + p;
+            // A room (号室, 室, 号) ends the name; 2号棟, 3号館, 3階 are part of it.
+            let room_after = has(t, digits_end, "室")
+                || (has(t, digits_end, "号")
+                    && !has(t, digits_end, "号棟")
+                    && !has(t, digits_end, "号館"));
+            // Digits inside a part, or opening a later part (`団地 2号棟 305`).
+            let inner = (p > part_start || parts > 0)
+                && digits_end > p
+                && char_at(t, digits_end).is_some_and(continues_building_name)
+                && !room_after;
+            if !inner || chars >= MAX_BUILDING_CHARS {
+                break;
+            }
+            chars += digits_end - p;
+            p = digits_end;
+        }
+        if p == part_start {
+            break;
+        }
+        end = p;
+        parts += 1;
+        // Another part after one space (its first character is checked above).
+        if t.as_bytes().get(p) == Some(&b' ') {
+            p += 1;
+        } else {
+            break;
+        }
+    }
+    end
+}
+
 /// Reads a generic town name (大字/字 included) at `at`; returns its end.
+///
+/// Kyoto street directions are part of it: 寺町通御池上る上本能寺前町 (上る, 下る,
+/// 西入る, 東入る with the hiragana る; the katakana ル is a name character anyway).
 pub(super) fn scan_town(t: &str, at: usize) -> usize {
-    scan_name(t, at, MAX_TOWN_CHARS)
+    let mut end = scan_name(t, at, MAX_TOWN_CHARS);
+    let mut chars = t[at..end].chars().count();
+    while chars < MAX_TOWN_CHARS
+        && has(t, end, "る")
+        && matches!(char_before(t, end), Some('上' | '下' | '入'))
+        && t[at..end].contains('通')
+    {
+        let next = scan_name(t, end + "る".len(), MAX_TOWN_CHARS - chars - 1);
+        chars += 1 + t[end + "る".len()..next].chars().count();
+        end = next;
+    }
+    end
+}
+
+/// Whether a town name is a Kyoto street address (`…通…上る…町`, `…通…西入…`):
+/// the directions make it an address on its own, so a bare house number after it
+/// counts like one after a known town.
+pub(super) fn is_kyoto_street(name: &str) -> bool {
+    name.contains('通')
+        && [
+            "上る", "下る", "入る", "上ル", "下ル", "入ル", "西入", "東入",
+        ]
+        .iter()
+        .any(|w| name.contains(w))
 }
 
 /// Words that show a name read after a municipality is a document or a service,
