@@ -5,6 +5,7 @@
 
 mod audit_cli;
 mod crash;
+mod fresh_prompts;
 mod gateway;
 mod scan_cli;
 mod util;
