@@ -49,7 +49,7 @@ pub struct NewArgs {
     /// The user the key identifies (as audit records and usage reports will name them).
     #[arg(long)]
     pub user: String,
-    /// The user's department (a [[departments]] name, or `default`).
+    /// The user's department (a `[[departments]]` name, or `default`).
     #[arg(long)]
     pub department: String,
     /// A note for administrators (e.g. the terminal or purpose); written as a comment.

@@ -15,7 +15,7 @@
 //! A candidate is dropped when it is glued to other digits or letters (a longer
 //! reference number, an ID), when it does not start with the trunk prefix `0` (or
 //! `+81`), or when the label right before it names another kind of number
-//! (受付番号, 口座番号, 郵便番号 …, see [`label_before`]). Dates, amounts and postal
+//! (受付番号, 口座番号, 郵便番号 …, see `label_before`). Dates, amounts and postal
 //! codes never fit the pattern and the validation.
 //!
 //! Group separators may be set off by spaces (`03 - 1234 - 5678`; the normalized view
@@ -23,7 +23,7 @@
 //! spaces into spaces). The country code may be written without its plus
 //! (`81-3-1234-5678`, `81 90 1234 5678`) when the rest is a valid national number
 //! without trunk `0` and the form or a cue says it is a phone (see
-//! [`bare_country_code_ok`]).
+//! `bare_country_code_ok`).
 //!
 //! Spans include the `+81` (or `81`) prefix, the parentheses and an extension.
 
