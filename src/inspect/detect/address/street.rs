@@ -416,7 +416,8 @@ const BUILDING_WORDS: &[&str] = &[
 ];
 
 /// Reads a building and room after the house number ending at `at`:
-/// `マンション101号室`, ` ハイツ朝日 203`, `荘188`, ` 101号室`, `A棟203号室`.
+/// `マンション101号室`, ` ハイツ朝日 203`, `荘188`, ` 101号室`, `A棟203号室`, and after a
+/// building word a block before the room: `ハイツ2-305`, `マンションA-1203`.
 /// Returns the end of the room number (its 号室/号/室 included), or `None`.
 ///
 /// A building name is only taken with a room number after it (the span of an
@@ -426,8 +427,29 @@ pub(super) fn parse_building(t: &str, at: usize) -> Option<usize> {
     let name_start = skip_space(t, at);
     let name_end = scan_building_name(t, name_start);
     let name = &t[name_start..name_end];
-    let room_start = skip_space(t, name_end);
-    let room_digits = digits(t, room_start)?;
+    let mut room_start = skip_space(t, name_end);
+    let building_word = BUILDING_WORDS.iter().any(|w| name.contains(w));
+    // マンションA-1203: a block letter ending the name, a dash, the room.
+    let mut block = false;
+    if building_word
+        && room_start == name_end
+        && name.ends_with(|c: char| c.is_ascii_alphabetic())
+        && has(t, room_start, "-")
+    {
+        room_start += 1;
+        block = true;
+    }
+    let mut room_digits = digits(t, room_start)?;
+    // ハイツ2-305: a block number of one or two digits, a dash, the room.
+    if building_word
+        && !block
+        && room_digits - room_start <= 2
+        && has(t, room_digits, "-")
+        && char_at(t, room_digits + 1).is_some_and(|c| c.is_ascii_digit())
+    {
+        room_start = room_digits + 1;
+        room_digits = digits(t, room_start)?;
+    }
     if room_digits - room_start > 4 {
         return None;
     }
@@ -446,7 +468,6 @@ pub(super) fn parse_building(t: &str, at: usize) -> Option<usize> {
         Some(c) if !room_word && end == room_digits && is_counter(c) => return None,
         _ => {}
     }
-    let building_word = BUILDING_WORDS.iter().any(|w| name.contains(w));
     let accept = if building_word {
         true
     } else if room_word {
@@ -471,6 +492,43 @@ fn continues_building_name(c: char) -> bool {
         || matches!(c, '条' | '階' | '棟' | '館' | '番' | '号')
 }
 
+/// Reads the name characters of a building from `at` (at most `max` characters);
+/// returns their end. Hiragana end a name in prose, but a building name may hold
+/// them (`ひび野マンション`, `さくら荘`): read with hiragana, a run that contains a
+/// building word is taken up to its last building word and the name characters
+/// after it (`ひび野マンションA`), so a particle after the building still ends it.
+fn building_name_run(t: &str, at: usize, max: usize) -> usize {
+    let narrow = scan_name(t, at, max);
+    let mut wide = at;
+    for (n, c) in t[at..].chars().enumerate() {
+        if n >= max || !(is_name_char(c) || is_hiragana(c)) {
+            break;
+        }
+        wide += c.len_utf8();
+    }
+    if wide == narrow {
+        return narrow;
+    }
+    let run = &t[at..wide];
+    let last_word_end = BUILDING_WORDS
+        .iter()
+        .filter_map(|w| run.rfind(w).map(|i| i + w.len()))
+        .max();
+    match last_word_end {
+        Some(e) if at + e > narrow => {
+            let used = t[at..at + e].chars().count();
+            scan_name(t, at + e, max.saturating_sub(used))
+        }
+        _ => narrow,
+    }
+}
+
+/// Hiragana (ぁ..ゖ, ゝ ゞ).
+#[inline]
+fn is_hiragana(c: char) -> bool {
+    matches!(c, '\u{3041}'..='\u{3096}' | '\u{309D}'..='\u{309E}')
+}
+
 /// Reads a building name at `at`; returns its end (`at` when there is none).
 ///
 /// Name characters as for a town, plus digits inside the name (`グランメール南11条`,
@@ -487,7 +545,7 @@ fn scan_building_name(t: &str, at: usize) -> usize {
         // One part: name characters and inner digit runs.
         let part_start = p;
         loop {
-            let name_end = scan_name(t, p, MAX_BUILDING_CHARS.saturating_sub(chars));
+            let name_end = building_name_run(t, p, MAX_BUILDING_CHARS.saturating_sub(chars));
             chars += t[p..name_end].chars().count();
             p = name_end;
             let digits_end = t[p..].bytes().take_while(u8::is_ascii_digit).count() + p;
