@@ -274,3 +274,37 @@ fn bare_country_code_is_less_certain_than_a_plus() {
     };
     assert!(conf("連絡 81-3-1234-5678") < conf("連絡 +81-3-1234-5678"));
 }
+
+/// A dash set off by spaces now joins numbers in the normalized view (issue 2): ranges,
+/// fiscal years, article numbers and counts written that way must still produce no
+/// finding of any category, also right after a place name.
+#[test]
+fn spaced_dashes_between_numbers_stay_numbers() {
+    let cases: &[&str] = &[
+        "件数は10 - 20 件です",
+        "10 ー 20件",
+        "2024 - 2025年度の計画",
+        "２０２４　－　２０２５年度",
+        "第3 - 2条を参照",
+        "第３　ー　２条",
+        "横浜市 10 - 20 件",
+        "横浜市第3 - 2条",
+        "東京都2024 - 2025年度",
+        "千葉県 1 - 3月の統計",
+        "p.12 - 15",
+        "12 - 15ページ",
+        "資料3 - 1、3 - 2",
+        "令和6 - 7年度",
+        "受付番号 1234 - 5678 - 9012",
+        "1234 - 5678 - 9012 - 3456",
+        "定員 81 - 90 名",
+        "81 - 3 - 1234 - 5678件",
+        "金額 1,234 - 5,678円",
+        "9:00 - 17:00",
+        "2024 - 03 - 15",
+    ];
+    for text in cases {
+        let got = engine_findings(text);
+        assert!(got.is_empty(), "in {text:?}: {got:?}");
+    }
+}
