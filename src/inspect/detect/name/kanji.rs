@@ -30,8 +30,8 @@ use std::ops::Range;
 
 use super::context::{glued_title, person_word_before, Taken};
 use super::{
-    boundary_after, chars, forward, is_kanji, is_katakana, is_person_tag, next_char, prev_char,
-    run_end, Candidate, NameDetector, CN_KR_SURNAMES, PERSON_ROLES,
+    boundary_after, chars, forward, is_kanji, is_katakana, is_person_tag, is_space, next_char,
+    prev_char, run_end, Candidate, NameDetector, CN_KR_SURNAMES, PERSON_ROLES,
 };
 use crate::inspect::tokenizer::FineToken;
 use crate::inspect::{Document, PosTag};
@@ -120,6 +120,9 @@ const FAMILY_WORDS: &[&str] = &[
 
 /// Titles written after a bare surname besides those [`glued_title`] knows.
 const SURNAME_TITLES: &[&str] = &[
+    "委員",
+    "委員長",
+    "副委員長",
     "船長",
     "館長",
     "議長",
@@ -356,8 +359,10 @@ impl NameDetector {
         }
         let toks = self.window(doc, r.start..forward(text, r.end, 1));
         let first = toks.first()?;
+        // A listed surname the dictionary files as a place counts too (大塚委員).
         let ok = first.range == (r.start..e)
-            && first.pos == PosTag::Surname
+            && (first.pos == PosTag::Surname
+                || (first.pos == PosTag::Place && self.lex.is_surname(sur)))
             && toks.iter().any(|t| t.range.start == e);
         ok.then_some(Candidate {
             range: r.start..e,
@@ -654,6 +659,167 @@ fn cn_name(text: &str, inside: &[&FineToken], n: usize, titled: bool) -> bool {
                         && matches!(t.pos, PosTag::Noun | PosTag::Place)))
         })
         && (titled || inside.iter().any(|t| is_person_tag(t)))
+}
+
+impl NameDetector {
+    /// Names written with a space the other passes miss, in forms and notes:
+    ///
+    /// - a listed surname and a katakana given name the kana lists know
+    ///   (`中川 トミ子（85歳`, `山下 フミ（1人）`);
+    /// - a listed surname glued after a word for a person, then a listed given name
+    ///   (`申請者矢野 健一、`, `職員竹下 誠（`);
+    /// - a listed surname before an extension number (`情報政策課 吉岡(内線`).
+    ///
+    /// Only spaces and `(内線` are searched for; no text is tokenized.
+    pub(super) fn spaced_names(&self, doc: &Document<'_>, found: &mut Vec<Candidate>) {
+        let text = doc.text();
+        let taken = Taken::new(found);
+        let mut new: Vec<Candidate> = Vec::new();
+        let push = |c: Candidate, new: &mut Vec<Candidate>| {
+            if !taken.overlaps(&c.range)
+                && !new
+                    .iter()
+                    .any(|p| p.range.start < c.range.end && c.range.start < p.range.end)
+            {
+                new.push(c);
+            }
+        };
+        for (sp, _) in text.match_indices(' ') {
+            if !prev_char(text, sp).is_some_and(|(_, c)| is_kanji(c)) {
+                continue;
+            }
+            let Some(next) = next_char(text, sp + 1) else {
+                continue;
+            };
+            let c = if is_katakana(next) {
+                self.surname_space_katakana(text, sp)
+            } else if is_kanji(next) {
+                self.role_glued_surname(text, sp)
+            } else {
+                None
+            };
+            if let Some(c) = c {
+                push(c, &mut new);
+            }
+        }
+        for (at, _) in text.match_indices("(内線") {
+            let mut end = at;
+            if let Some((i, c)) = prev_char(text, end) {
+                if is_space(c) {
+                    end = i;
+                }
+            }
+            let mut start = end;
+            while let Some((i, c)) = prev_char(text, start) {
+                if !is_kanji(c) || chars(&text[i..end]) > 3 {
+                    break;
+                }
+                start = i;
+            }
+            let word = &text[start..end];
+            // The surname is the last word: after a space, a section or punctuation.
+            let lone = !prev_char(text, start).is_some_and(|(_, c)| is_kanji(c) || is_katakana(c));
+            if lone && chars(word) >= 2 && self.lex.is_surname(word) {
+                push(
+                    Candidate {
+                        range: start..end,
+                        detector: "name.contact",
+                        confidence: 0.75,
+                        reason: "surname before an extension number",
+                    },
+                    &mut new,
+                );
+            }
+        }
+        found.append(&mut new);
+    }
+
+    /// `中川 トミ子`: a listed surname (the whole kanji run before the space at `sp`) and
+    /// a katakana given name whose reading the kana lists know.
+    fn surname_space_katakana(&self, text: &str, sp: usize) -> Option<Candidate> {
+        let mut start = sp;
+        while let Some((i, c)) = prev_char(text, start) {
+            if !is_kanji(c) {
+                break;
+            }
+            start = i;
+        }
+        let surname = &text[start..sp];
+        if !(1..=3).contains(&chars(surname))
+            || !self.lex.is_surname(surname)
+            || prev_char(text, start)
+                .is_some_and(|(_, c)| is_katakana(c) || c.is_ascii_alphanumeric())
+        {
+            return None;
+        }
+        let g = sp + 1;
+        let kana_end = run_end(text, g, is_katakana);
+        let end = if text[kana_end..].starts_with('子') {
+            kana_end + '子'.len_utf8()
+        } else {
+            kana_end
+        };
+        let n = chars(&text[g..kana_end]);
+        if !(2..=4).contains(&n) || !boundary_after(text, end) {
+            return None;
+        }
+        let mut reading: String = text[g..kana_end]
+            .chars()
+            .map(katakana_to_hiragana)
+            .collect();
+        if end > kana_end {
+            reading.push('こ');
+        }
+        self.lex.is_given_kana(&reading).then_some(Candidate {
+            range: start..end,
+            detector: "name.list",
+            confidence: 0.8,
+            reason: "surname and a katakana given name",
+        })
+    }
+
+    /// `申請者矢野 健一`: a word for a person glued before a listed surname, a space, and
+    /// a listed given name.
+    fn role_glued_surname(&self, text: &str, sp: usize) -> Option<Candidate> {
+        let given_end = run_end(text, sp + 1, is_kanji);
+        let given = &text[sp + 1..given_end];
+        if !(1..=3).contains(&chars(given))
+            || !self.lex.is_given_kanji(given)
+            || !boundary_after(text, given_end)
+        {
+            return None;
+        }
+        let mut run_start = sp;
+        while let Some((i, c)) = prev_char(text, run_start) {
+            if !is_kanji(c) || chars(&text[i..sp]) > 8 {
+                break;
+            }
+            run_start = i;
+        }
+        let run = &text[run_start..sp];
+        (2..=3).rev().find_map(|k| {
+            let (cut, _) = run.char_indices().rev().nth(k - 1)?;
+            let (head, surname) = (&run[..cut], &run[cut..]);
+            let role = chars(head) >= 2
+                && (head.ends_with(['者', '員', '人']) || self.lex.is_not_name(head));
+            (role && self.lex.is_surname(surname) && !self.lex.is_common_word(surname)).then_some(
+                Candidate {
+                    range: run_start + cut..given_end,
+                    detector: "name.list",
+                    confidence: 0.8,
+                    reason: "surname and given name after a word for a person",
+                },
+            )
+        })
+    }
+}
+
+/// The hiragana for a katakana letter (other characters unchanged).
+fn katakana_to_hiragana(c: char) -> char {
+    match c {
+        '\u{30A1}'..='\u{30F6}' => char::from_u32(c as u32 - 0x60).unwrap_or(c),
+        _ => c,
+    }
 }
 
 fn morph(range: Range<usize>, reason: &'static str, confidence: f32) -> Candidate {

@@ -423,6 +423,7 @@ impl Detector for NameDetector {
         self.lead_subjects(doc, &mut found);
         self.known_kanji_names(doc, &mut found);
         self.bare_kanji_names(doc, &mut found);
+        self.spaced_names(doc, &mut found);
         self.coordinated_names(doc, &mut found);
         let mut readings: Vec<Candidate> = found
             .iter()
@@ -1319,10 +1320,15 @@ impl NameDetector {
         let text = doc.text();
         let mut given_unlisted = false;
         let end = if is_kanji(first) {
-            let run_end = run_end(text, p, is_kanji);
+            let full_end = run_end(text, p, is_kanji);
+            // The honorific 氏 glued to the given name (森本 隆氏) is no part of it.
+            let run_end = match text[p..full_end].strip_suffix('氏') {
+                Some(g) if chars(g) >= 1 => p + g.len(),
+                _ => full_end,
+            };
             let given = &text[p..run_end];
             let n = chars(given);
-            if n > 4 || !boundary_after(text, run_end) {
+            if n > 4 || !boundary_after(text, full_end) {
                 return None;
             }
             // An unlisted given name counts when the dictionary tags it (below).

@@ -558,3 +558,22 @@ fn bare_kanji_names_glued_and_mixed() {
         case("地方公共団体の情報セキュリティ対策基準", &[]),
     ]);
 }
+
+#[test]
+fn spaced_names_in_forms() {
+    check(&[
+        // A listed surname and a katakana given name the kana lists know.
+        case("参加者:・中川 トミ子(85歳)", &["中川 トミ子"]),
+        case("世帯:山下 フミ(1人)", &["山下 フミ"]),
+        // A word for a person glued before the surname.
+        case("申請者矢野 健一、住所は不明。", &["矢野 健一"]),
+        // A surname before an extension number.
+        case("問い合わせ先:情報政策課 吉岡(内線2345)", &["吉岡"]),
+        // A surname glued to 委員.
+        case("大塚委員:賛成します。", &["大塚"]),
+        // Regression: 氏 glued to a given name written apart stays outside the name.
+        case("講師は森本 隆氏です。", &["森本 隆"]),
+        // A katakana word after a surname and a space is no given name by itself.
+        case("田中 データ(1件)", &[]),
+    ]);
+}
