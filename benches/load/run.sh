@@ -68,6 +68,9 @@ error_log $work/error.log warn;
 events { worker_connections 4096; }
 http {
   access_log off;
+  # Bodies up to 1 MiB stay in memory (nginx's workers cannot write to the temp path
+  # below when started as root, and a 16 KiB prompt exceeds the default buffer).
+  client_body_buffer_size 1m;
   client_body_temp_path $work/body;
   proxy_temp_path $work/proxy;
   fastcgi_temp_path $work/fastcgi;

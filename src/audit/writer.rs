@@ -32,9 +32,9 @@ const QUEUE: usize = 8192;
 /// How often expired segments are looked for.
 const RETENTION_EVERY: Duration = Duration::from_secs(3600);
 /// An append commits on the caller's thread, without the hand-off to the writer thread
-/// and back (two thread wake-ups), when the writer is idle and the moving average of a
-/// commit's write + `fdatasync` is below this: a log on tmpfs or on a device with a
-/// power-loss-protected write cache. A slower device keeps every commit on the writer
+/// and back (two thread wake-ups), when the writer is idle and recent commits' write +
+/// `fdatasync` (a decaying maximum) stayed below this: a log on tmpfs or on a device
+/// with a power-loss-protected write cache. A slower device keeps every commit on the writer
 /// thread (group commit; the async workers never wait for a disk).
 const DIRECT_COMMIT_MAX: Duration = Duration::from_micros(200);
 
@@ -610,7 +610,7 @@ struct Writer {
     shipper: Option<Shipper>,
     /// Set by `shutdown`: direct appends are refused from then on.
     closed: bool,
-    /// Moving average of a commit's write + sync.
+    /// Decaying maximum of a commit's write + sync (×7/8 per commit).
     commit_avg: Option<Duration>,
     /// Published: `commit_avg` below [`DIRECT_COMMIT_MAX`].
     fast: Arc<AtomicBool>,
@@ -781,14 +781,19 @@ impl Writer {
             None => Err(std::io::Error::other("no segment open")),
         };
         if res.is_ok() {
+            // A decaying maximum, not a mean: one slow sync keeps commits on the writer
+            // thread for the next few dozen, so a device whose syncs are only sometimes
+            // fast (a shared virtual disk) never gets direct commits.
             let took = t0.elapsed();
-            let avg = match self.commit_avg {
-                Some(avg) => (avg * 7 + took) / 8,
+            let recent = match self.commit_avg {
+                Some(prev) => took.max(prev * 7 / 8),
                 None => took,
             };
-            self.commit_avg = Some(avg);
-            self.fast
-                .store(avg < DIRECT_COMMIT_MAX && !self.closed, Ordering::Relaxed);
+            self.commit_avg = Some(recent);
+            self.fast.store(
+                recent < DIRECT_COMMIT_MAX && !self.closed,
+                Ordering::Relaxed,
+            );
         }
         if let Err(e) = res {
             self.broken = true;
