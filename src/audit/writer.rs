@@ -2,7 +2,7 @@
 
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, TryLockError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -62,6 +62,15 @@ impl Item {
     }
 }
 
+/// Counts an append in flight until dropped (also when the caller is cancelled).
+struct InFlight<'a>(&'a AtomicUsize);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
 enum Msg {
     Append(Pending),
     Tick,
@@ -92,6 +101,8 @@ struct Inner {
     direct: Arc<Mutex<Writer>>,
     /// Set while commits are fast enough to be made directly ([`DIRECT_COMMIT_MAX`]).
     fast: Arc<AtomicBool>,
+    /// Appends in flight (direct or queued).
+    appending: AtomicUsize,
     healthy: Arc<AtomicBool>,
     quotas: Quotas,
     retention: PromptRetention,
@@ -209,6 +220,7 @@ impl AuditLog {
                 tx,
                 direct,
                 fast,
+                appending: AtomicUsize::new(0),
                 healthy,
                 quotas,
                 retention: cfg.prompt_retention,
@@ -234,7 +246,12 @@ impl AuditLog {
         // Direct commit: nothing queued for the writer thread, which is idle (the lock
         // is free), and commits are fast. The same `commit` runs, so the record is
         // durable when this returns, exactly as through the thread.
-        if self.inner.fast.load(Ordering::Relaxed)
+        // Only while no other append is in flight: under load the writer thread's group
+        // commit (one write and sync for many records) is cheaper than one each.
+        let alone = self.inner.appending.fetch_add(1, Ordering::AcqRel) == 0;
+        let _in_flight = InFlight(&self.inner.appending);
+        if alone
+            && self.inner.fast.load(Ordering::Relaxed)
             && self.inner.tx.capacity() == self.inner.tx.max_capacity()
         {
             match self.inner.direct.try_lock() {
