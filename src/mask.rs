@@ -19,9 +19,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, OnceLock};
-
-use aho_corasick::{AhoCorasick, MatchKind};
+use std::sync::Arc;
 
 use crate::inspect::{Category, Finding};
 
@@ -39,9 +37,10 @@ pub struct Placeholders {
     counters: HashMap<String, u32>,
     /// `(placeholder, original)`, in issue order.
     entries: Vec<(String, String)>,
-    /// Built on first restore (or by [`Placeholders::seal`]); reset when a placeholder
-    /// is issued.
-    matcher: OnceLock<AhoCorasick>,
+    /// Placeholder → index in `entries`, for restoring.
+    by_placeholder: HashMap<String, usize>,
+    /// Length in bytes of the longest placeholder.
+    max_len: usize,
 }
 
 /// How a restored original is written into the surrounding text.
@@ -83,7 +82,7 @@ impl Placeholders {
 
     /// The longest placeholder, in bytes (what a stream must hold back at most).
     pub fn max_placeholder_len(&self) -> usize {
-        self.entries.iter().map(|(p, _)| p.len()).max().unwrap_or(0)
+        self.max_len
     }
 
     /// Replaces every finding in `text` with its placeholder. Overlapping findings are
@@ -124,8 +123,10 @@ impl Placeholders {
         *n += 1;
         let placeholder = format!("{OPEN}{label}{n}{CLOSE}");
         self.by_value.insert(key, self.entries.len());
+        self.by_placeholder
+            .insert(placeholder.clone(), self.entries.len());
+        self.max_len = self.max_len.max(placeholder.len());
         self.entries.push((placeholder.clone(), value.to_string()));
-        self.matcher = OnceLock::new();
         placeholder
     }
 
@@ -154,26 +155,47 @@ impl Placeholders {
         if self.entries.is_empty() || !text.contains(OPEN) {
             return text.to_string();
         }
-        let matcher = self.matcher.get_or_init(|| self.build_matcher());
+        // Every placeholder starts with `〔` and ends with `〕` (see `placeholder_for`),
+        // so leftmost-longest matching needs no automaton: at each `〔`, from left to
+        // right, the longest issued placeholder ending at one of the next `〕` within
+        // the longest placeholder's length; after a match, go on after it.
         let mut out = String::with_capacity(text.len());
-        matcher.replace_all_with(text, &mut out, |m, _, dst| {
-            let original = &self.entries[m.pattern().as_usize()].1;
-            match escape {
-                Escape::None => dst.push_str(original),
-                Escape::JsonString => push_json_escaped(dst, original),
+        let mut copied = 0;
+        let mut from = 0;
+        while let Some(rel) = text[from..].find(OPEN) {
+            let start = from + rel;
+            let hit = text[start..]
+                .match_indices(CLOSE)
+                .map(|(i, _)| start + i + CLOSE.len_utf8())
+                .take_while(|&end| end - start <= self.max_len)
+                .filter_map(|end| {
+                    self.by_placeholder
+                        .get(&text[start..end])
+                        .map(|&i| (end, i))
+                })
+                .last();
+            match hit {
+                Some((end, i)) => {
+                    out.push_str(&text[copied..start]);
+                    let original = &self.entries[i].1;
+                    match escape {
+                        Escape::None => out.push_str(original),
+                        Escape::JsonString => push_json_escaped(&mut out, original),
+                    }
+                    copied = end;
+                    from = end;
+                }
+                None => from = start + OPEN.len_utf8(),
             }
-            true
-        });
+        }
+        out.push_str(&text[copied..]);
         out
     }
 
-    /// Prepares the restore matcher once the table is complete (optional; restore
-    /// builds it on first use otherwise).
-    pub fn seal(&mut self) {
-        if !self.entries.is_empty() {
-            self.matcher.get_or_init(|| self.build_matcher());
-        }
-    }
+    /// Kept for callers that prepared the restore matcher once the table was complete;
+    /// restoring needs no preparation any more (placeholders are found by their
+    /// brackets and looked up), so this does nothing.
+    pub fn seal(&mut self) {}
 
     /// Byte index from which `pending` must be held back: the last `〔` whose tail is
     /// still a proper prefix of an issued placeholder, or `pending.len()` if none.
@@ -189,13 +211,6 @@ impl Placeholders {
             }
             _ => pending.len(),
         }
-    }
-
-    fn build_matcher(&self) -> AhoCorasick {
-        AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(self.entries.iter().map(|(p, _)| p.as_str()))
-            .expect("placeholders are short literal strings")
     }
 }
 
@@ -382,6 +397,56 @@ mod tests {
             (a.as_str(), b.as_str(), c.as_str()),
             ("〔氏名1〕", "〔氏名2〕", "〔氏名1〕")
         );
+    }
+
+    #[test]
+    fn restore_matches_leftmost_longest_automaton() {
+        // The bracket scan must replace exactly what a leftmost-longest Aho-Corasick
+        // over the placeholders replaces, including 〔氏名1〕 against 〔氏名10〕, stray
+        // and nested brackets, and placeholders glued to each other.
+        let mut t = Placeholders::new();
+        for i in 0..12 {
+            t.placeholder_for(&Category::Name, &format!("名{i}"));
+        }
+        t.placeholder_for(&Category::Phone, "0");
+        let ac = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(t.entries().iter().map(|(p, _)| p.as_str()))
+            .unwrap();
+        let reference = |text: &str| {
+            let mut out = String::new();
+            ac.replace_all_with(text, &mut out, |m, _, dst| {
+                dst.push_str(&t.entries()[m.pattern().as_usize()].1);
+                true
+            });
+            out
+        };
+        let pieces = [
+            "〔", "〕", "氏名", "1", "10", "11", "2", "電話", "x", "〔〔", "〕〕", "あ",
+        ];
+        // Every string of up to four pieces, plus glued and nested placeholders.
+        let mut texts: Vec<String> = [
+            "〔氏名1〕〔氏名10〕〔電話1〕",
+            "〔〔氏名11〕〕〔氏名1〔氏名2〕",
+            "〔氏名1〕0〕〔氏名12〕〔氏名100〕",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for _ in 0..4 {
+            let mut next = Vec::new();
+            for base in &texts {
+                for p in pieces {
+                    next.push(format!("{base}{p}"));
+                }
+            }
+            texts.extend(next);
+            texts.sort();
+            texts.dedup();
+        }
+        for text in &texts {
+            assert_eq!(t.restore(text), reference(text), "{text}");
+        }
     }
 
     #[test]

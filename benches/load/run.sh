@@ -11,9 +11,16 @@
 #   STATE_DIR=/dev/shm/sk benches/load/run.sh   # audit log on tmpfs: separates fsync cost
 #   RATE=1000 PROMPT_KIB=4 benches/load/run.sh   # open loop at a fixed rate with oha
 #                                                # (cargo install oha): added latency at 1,000 req/s
+#   BEFORE_BIN=/path/to/old/sekimori benches/load/run.sh   # also an older build, same run
+#   NOINSPECT=0 benches/load/run.sh    # skip the Sekimori run with every category disabled
+#
+# Besides the three targets, Sekimori also runs with every detection category disabled
+# ("sekimori-noinsp": parse, authorise, audit, forward and restore, no detector), so the
+# proxy machinery can be compared with nginx's hop apart from the cost of inspection.
 #
 # Needs: wrk and nginx (Debian: apt-get install wrk nginx-light). Uses ports
-# 18901 (upstream), 18902 (nginx proxy), 18903 (Sekimori) on 127.0.0.1 only.
+# 18901 (upstream), 18902 (nginx proxy), 18903 (Sekimori), 18904 (Sekimori without
+# detection), 18905 (BEFORE_BIN) on 127.0.0.1 only.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -30,6 +37,8 @@ if [ -n "$PROMPT_KIB" ]; then
   while [ "$(printf %s "$PROMPT" | wc -c)" -lt $((PROMPT_KIB * 1024)) ]; do PROMPT="$filler$PROMPT"; done
 fi
 SEKIMORI_BIN="${SEKIMORI_BIN:-$root/target/release/sekimori}"
+BEFORE_BIN="${BEFORE_BIN:-}"
+NOINSPECT="${NOINSPECT:-1}"
 
 tools="wrk nginx"; [ -n "$RATE" ] && tools="oha nginx"
 for tool in $tools; do
@@ -45,7 +54,8 @@ pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   if [ -f "$work/nginx.pid" ]; then kill "$(cat "$work/nginx.pid")" 2>/dev/null || true; fi
-  rm -rf "$work"
+  sleep 0.5
+  rm -rf "$work" ${state:+"$state"}
 }
 trap cleanup EXIT
 
@@ -58,6 +68,9 @@ error_log $work/error.log warn;
 events { worker_connections 4096; }
 http {
   access_log off;
+  # Bodies up to 1 MiB stay in memory (nginx's workers cannot write to the temp path
+  # below when started as root, and a 16 KiB prompt exceeds the default buffer).
+  client_body_buffer_size 1m;
   client_body_temp_path $work/body;
   proxy_temp_path $work/proxy;
   fastcgi_temp_path $work/fastcgi;
@@ -76,9 +89,12 @@ http {
 NGINX
 nginx -c "$work/nginx.conf" -p "$work"
 
-cat > "$work/sekimori.toml" <<TOML
+# One audit directory per Sekimori instance, removed at the end.
+state="$(mktemp -d "${STATE_DIR:-$work}/run.XXXXXX")"
+start_sekimori() { # name port bin [extra toml]
+  cat > "$work/$1.toml" <<TOML
 [server]
-listen = "127.0.0.1:18903"
+listen = "127.0.0.1:$2"
 max_connections = 4096
 reload_poll_secs = 0
 
@@ -97,9 +113,25 @@ base_url = "http://127.0.0.1:18901"
 [[routes]]
 api = "openai"
 upstream = "fixed"
+${4:-}
 TOML
-SEKIMORI_STATE_DIR="${STATE_DIR:-$work/state}" SEKIMORI_LOG=warn "$SEKIMORI_BIN" serve --config "$work/sekimori.toml" 2>"$work/sekimori.log" &
-pids+=($!)
+  SEKIMORI_STATE_DIR="$state/$1" SEKIMORI_LOG=warn "$3" serve --config "$work/$1.toml" 2>"$work/$1.log" &
+  pids+=($!)
+}
+targets="direct:18901 nginx:18902"
+if [ -n "$BEFORE_BIN" ]; then
+  start_sekimori before 18905 "$BEFORE_BIN"
+  targets="$targets before:18905"
+fi
+start_sekimori sekimori 18903 "$SEKIMORI_BIN"
+targets="$targets sekimori:18903"
+if [ "$NOINSPECT" != 0 ]; then
+  start_sekimori noinsp 18904 "$SEKIMORI_BIN" '
+[detection]
+disabled = ["name", "address", "phone", "my_number", "email"]
+builtin_word_lists = false'
+  targets="$targets sekimori-noinsp:18904"
+fi
 
 body="$(printf '{"model":"m","messages":[{"role":"user","content":"%s"}]}' "$PROMPT")"
 cat > "$work/post.lua" <<LUA
@@ -108,8 +140,9 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.body = [[$body]]
 LUA
 
-# Wait (bounded) for both listeners.
-for port in 18902 18903; do
+# Wait (bounded) for every listener.
+for target in $targets; do
+  port="${target##*:}"
   for _ in $(seq 1 100); do
     if curl -s -o /dev/null "http://127.0.0.1:$port/healthz" -X GET 2>/dev/null; then break; fi
     sleep 0.1
@@ -123,8 +156,8 @@ if [ -n "$RATE" ]; then
   # so percentiles show the latency each hop adds at that rate, not a saturated queue.
   printf '%s' "$body" > "$work/body.json"
   printf '\nopen loop at %s req/s, %s bytes of prompt, %s\n' "$RATE" "$(printf %s "$PROMPT" | wc -c)" "$DURATION"
-  printf '%-10s %12s %10s %10s %10s %8s\n' target req/s p50 p90 p99 non-2xx
-  for target in direct:18901 nginx:18902 sekimori:18903; do
+  printf '%-16s %12s %10s %10s %10s %8s\n' target req/s p50 p90 p99 non-2xx
+  for target in $targets; do
     name="${target%%:*}"; port="${target##*:}"
     oha -z "$DURATION" -q "$RATE" -c "$CONNECTIONS" --latency-correction --no-tui --output-format json \
       -m POST -H 'content-type: application/json' -D "$work/body.json" \
@@ -136,14 +169,14 @@ p = r["latencyPercentiles"]
 ms = lambda v: "%.3fms" % (v * 1000) if v is not None else "-"
 codes = r.get("statusCodeDistribution", {})
 bad = sum(n for c, n in codes.items() if not c.startswith("2"))
-print("%-10s %12.1f %10s %10s %10s %8d" % (sys.argv[2], r["summary"]["requestsPerSec"], ms(p["p50"]), ms(p["p90"]), ms(p["p99"]), bad))
+print("%-16s %12.1f %10s %10s %10s %8d" % (sys.argv[2], r["summary"]["requestsPerSec"], ms(p["p50"]), ms(p["p90"]), ms(p["p99"]), bad))
 PY
   done
   exit 0
 fi
 
-printf '\n%-10s %12s %10s %10s %10s %8s\n' target req/s p50 p90 p99 errors
-for target in direct:18901 nginx:18902 sekimori:18903; do
+printf '\n%-16s %12s %10s %10s %10s %8s\n' target req/s p50 p90 p99 errors
+for target in $targets; do
   name="${target%%:*}"; port="${target##*:}"
   out="$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$work/post.lua" "http://127.0.0.1:$port/v1/chat/completions")"
   rps="$(awk '/Requests\/sec/ {print $2}' <<<"$out")"
@@ -151,5 +184,5 @@ for target in direct:18901 nginx:18902 sekimori:18903; do
   p90="$(awk '$1=="90%" {print $2}' <<<"$out")"
   p99="$(awk '$1=="99%" {print $2}' <<<"$out")"
   errs="$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out" | tr '\n' ' ')"
-  printf '%-10s %12s %10s %10s %10s %8s\n' "$name" "$rps" "$p50" "$p90" "$p99" "${errs:-0}"
+  printf '%-16s %12s %10s %10s %10s %8s\n' "$name" "$rps" "$p50" "$p90" "$p99" "${errs:-0}"
 done

@@ -34,6 +34,8 @@ pub struct Shared {
     pub client: reqwest::Client,
     /// Reload generation (incremented on each successful reload).
     pub generation: AtomicU64,
+    /// Inspections running on the async workers (see `handler::INLINE_INSPECT_BYTES`).
+    pub inspecting_inline: AtomicUsize,
     /// Process start, for uptime.
     pub started: Instant,
 }
@@ -112,6 +114,7 @@ impl Gateway {
             audit: self.audit,
             client,
             generation: AtomicU64::new(0),
+            inspecting_inline: AtomicUsize::new(0),
             started: Instant::now(),
         });
         let (tx, rx) = watch::channel(false);
