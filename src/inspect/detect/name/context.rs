@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
 use std::sync::OnceLock;
 
+use super::foreign::{foreign_title_follows, of_foreign_person_follows, ForeignNames};
 use super::{
     boundary_after, chars, forward, is_hiragana, is_kanji, is_katakana, is_person_tag, next_char,
     prev_char, Candidate, NameDetector, PERSON_ROLES, PERSON_TITLES,
@@ -767,7 +768,9 @@ impl NameDetector {
             return None;
         }
         let rest = &text[r.end..];
-        let titled = title_follows(rest);
+        // A foreign name the lists know (ヒトラー), whatever IPADIC tags it as.
+        let listed = ForeignNames::shared().is_surname(word);
+        let titled = title_follows(rest) || foreign_title_follows(rest);
         let years = years_follow(rest);
         let subject = rest.starts_with(['は', 'が', 'ら']);
         let agent = AGENT_AFTER.iter().any(|p| rest.starts_with(p));
@@ -800,7 +803,10 @@ impl NameDetector {
         if rest.starts_with(is_kanji) && !titled {
             return None;
         }
-        let strong = titled || years || roled || (!line_start && of_person_follows(rest));
+        let strong = titled
+            || years
+            || roled
+            || (!line_start && (of_person_follows(rest) || of_foreign_person_follows(rest)));
         let weak_ok = || {
             if line_start {
                 return false;
@@ -809,7 +815,7 @@ impl NameDetector {
             if subject {
                 !thing || person
             } else {
-                agent && person && !thing
+                agent && (person || listed) && !thing
             }
         };
         if !(strong || weak_ok()) {
@@ -818,6 +824,14 @@ impl NameDetector {
         // A common word the dictionary also lists as a person (リスト, ラベル) is
         // a name only with a title, life years or a role.
         let weak = !(titled || years || roled || rest.starts_with(['は', 'が', 'と', 'ら']));
+        if listed {
+            return Some(Candidate {
+                range: r,
+                detector: "name.katakana",
+                confidence: 0.6,
+                reason: "listed foreign name in context",
+            });
+        }
         let toks = self.window(doc, r.clone());
         if toks.is_empty()
             || !toks

@@ -25,6 +25,7 @@
 //! [`Tokenizer::tokenize_fine`]: crate::inspect::Tokenizer::tokenize_fine
 
 mod context;
+mod foreign;
 mod lexicon;
 
 use std::collections::HashMap;
@@ -1718,7 +1719,14 @@ impl NameDetector {
             let person = toks.iter().any(is_person_tag);
             let all_unknown = toks.iter().all(|t| t.pos == PosTag::Unknown);
             let rest = &text[end..];
-            let titled = PERSON_TITLES.iter().any(|t| rest.starts_with(t));
+            let titled = PERSON_TITLES.iter().any(|t| rest.starts_with(t))
+                || foreign::foreign_title_follows(rest);
+            // The foreign name lists know the chain as a person (ジョー・バイデン), and
+            // it is neither quoted (a title) nor the head of a kanji compound (…記念, …財団).
+            let lexical = parts.len() >= 2
+                && !foreign::thing_after(rest)
+                && !prev_char(text, start).is_some_and(|(_, c)| matches!(c, '「' | '『' | '“'))
+                && self.foreign_chain(doc, start..end);
             // An unknown katakana sequence acting as a subject or partner in the sentence
             // (ジョン・スミスは/が/と); names of teams and places are mostly objects.
             let agent = ["は", "が", "と", "ら", "、", "も", "や"]
@@ -1740,11 +1748,15 @@ impl NameDetector {
                     && context::about_person(text, start..end)
             };
             if parts.len() < 2
-                || !(person || titled || (all_unknown && (agent || roled)) || in_person_sentence())
+                || !(person
+                    || titled
+                    || lexical
+                    || (all_unknown && (agent || roled))
+                    || in_person_sentence())
             {
                 continue;
             }
-            if !(titled || roled || self.chain_in_context(doc, start..end)) {
+            if !(titled || roled || lexical || self.chain_in_context(doc, start..end)) {
                 continue;
             }
             found.push(Candidate {
