@@ -796,7 +796,8 @@ impl NameDetector {
                     .is_some_and(|b| b.ends_with(role))
         }) || text[..r.start].ends_with('人')
             && text[..r.start - '人'.len_utf8()].ends_with(is_katakana)
-            || person_word_before(&text[..r.start]);
+            || person_word_before(&text[..r.start])
+            || super::foreign::person_word_before(&text[..r.start]);
         if glued && !roled {
             return None;
         }

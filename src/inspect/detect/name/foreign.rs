@@ -59,8 +59,15 @@ impl ForeignNames {
     /// Whether the parts of a chain joined by `・`/`=` spell a person's name by the lists
     /// alone: a listed given name before the last part, or a listed name as the last part
     /// after a name-shaped first part, and no part naming an organisation or a thing.
-    /// `known_noun(part)` tells whether the dictionary reads a part as a common noun.
-    pub(super) fn chain_is_name(&self, parts: &[&str], known_noun: impl Fn(&str) -> bool) -> bool {
+    /// `known_noun(part)` tells whether the dictionary reads a part as a common noun;
+    /// with a title or a role around (`strong`), a last part after a listed given name
+    /// may be one (`俳優のマーロン・ブランド`).
+    pub(super) fn chain_is_name(
+        &self,
+        parts: &[&str],
+        strong: bool,
+        known_noun: impl Fn(&str) -> bool,
+    ) -> bool {
         let Some((last, init)) = parts.split_last() else {
             return false;
         };
@@ -78,7 +85,7 @@ impl ForeignNames {
         // given name that is also a place or a word, フランス, ソング, does not end a name);
         // the other parts may also be given names or particles (ジョン・F・ケネディ).
         (given_first || last_listed)
-            && (last_listed || !known_noun(last))
+            && (last_listed || (strong && given_first) || !known_noun(last))
             && init.iter().all(|p| self.name_part(p, &known_noun))
     }
 
@@ -323,6 +330,32 @@ pub(super) fn foreign_title_follows(rest: &str) -> bool {
     })
 }
 
+/// Whether a title of a person starts `rest`: a job title, a title the other passes
+/// know, or one of [`FOREIGN_TITLES`].
+pub(super) fn title_after_name(rest: &str) -> bool {
+    super::PERSON_TITLES
+        .iter()
+        .chain(super::TITLES)
+        .any(|t| rest.starts_with(t))
+        || foreign_title_follows(rest)
+}
+
+/// Kanji words for a person written right before a foreign name, besides those
+/// `context.rs` knows: nationalities (`ロシア人`), peerages (`子爵`), and a few others.
+const PERSON_BEFORE: &[&str] = &[
+    "爵", "巨匠", "代表", "僚機", "首領", "宰相", "摂政", "元帥", "提督", "選手", "監督", "主将",
+    "捕手", "投手", "騎士", "伯", "公", "卿", "博士", "教授", "次官",
+];
+
+/// Whether `before` ends with a word for a person that a foreign name may follow
+/// directly: a katakana nationality with `人` (`ロシア人`) or one of [`PERSON_BEFORE`].
+pub(super) fn person_word_before(before: &str) -> bool {
+    before
+        .strip_suffix('人')
+        .is_some_and(|b| b.ends_with(super::is_katakana))
+        || PERSON_BEFORE.iter().any(|w| before.ends_with(w))
+}
+
 /// Kanji that turn a title into a place or a body (司教区, 大公国, 議長国, 王家).
 const NOT_AFTER_TITLE: &str = "区国領庁府省館室局院家派軍団会党座";
 
@@ -466,6 +499,7 @@ impl super::NameDetector {
         &self,
         doc: &crate::inspect::Document<'_>,
         r: Range<usize>,
+        strong: bool,
     ) -> bool {
         let text = doc.text();
         let mut parts = Vec::new();
@@ -475,7 +509,7 @@ impl super::NameDetector {
             at += part.len() + super::next_char(text, at + part.len()).map_or(0, char::len_utf8);
         }
         let words: Vec<&str> = parts.iter().map(|(p, _)| *p).collect();
-        ForeignNames::shared().chain_is_name(&words, |p| {
+        ForeignNames::shared().chain_is_name(&words, strong, |p| {
             let Some((_, range)) = parts.iter().find(|(q, _)| *q == p) else {
                 return false;
             };

@@ -1707,11 +1707,18 @@ impl NameDetector {
                     && text[..i]
                         .trim_end_matches(['\n', '\r', ' '])
                         .ends_with(is_katakana);
-                if (is_kanji(c) && !context::person_word_before(&text[..start])) || broken {
+                if (is_kanji(c)
+                    && !context::person_word_before(&text[..start])
+                    && !foreign::person_word_before(&text[..start]))
+                    || broken
+                {
                     continue;
                 }
             }
-            if next_char(text, end).is_some_and(|c| is_kanji(c) && PLACE_SUFFIXES.contains(c)) {
+            // 長官 and 社長 are titles, not the 長 and 社 of a place or a company.
+            if next_char(text, end).is_some_and(|c| is_kanji(c) && PLACE_SUFFIXES.contains(c))
+                && !foreign::title_after_name(&text[end..])
+            {
                 continue;
             }
             let toks = self.window(doc, start..end);
@@ -1721,12 +1728,6 @@ impl NameDetector {
             let rest = &text[end..];
             let titled = PERSON_TITLES.iter().any(|t| rest.starts_with(t))
                 || foreign::foreign_title_follows(rest);
-            // The foreign name lists know the chain as a person (ジョー・バイデン), and
-            // it is neither quoted (a title) nor the head of a kanji compound (…記念, …財団).
-            let lexical = parts.len() >= 2
-                && !foreign::thing_after(rest)
-                && !prev_char(text, start).is_some_and(|(_, c)| matches!(c, '「' | '『' | '“'))
-                && self.foreign_chain(doc, start..end);
             // An unknown katakana sequence acting as a subject or partner in the sentence
             // (ジョン・スミスは/が/と); names of teams and places are mostly objects.
             let agent = ["は", "が", "と", "ら", "、", "も", "や"]
@@ -1740,7 +1741,14 @@ impl NameDetector {
                     || before
                         .strip_suffix(['の', '・', ' '])
                         .is_some_and(|b| b.ends_with(r))
-            }) || context::person_word_before(before);
+            }) || context::person_word_before(before)
+                || foreign::person_word_before(before);
+            // The foreign name lists know the chain as a person (ジョー・バイデン), and
+            // it is neither quoted (a title) nor the head of a kanji compound (…記念, …財団).
+            let lexical = parts.len() >= 2
+                && !foreign::thing_after(rest)
+                && !prev_char(text, start).is_some_and(|(_, c)| matches!(c, '「' | '『' | '“'))
+                && self.foreign_chain(doc, start..end, titled || roled);
             // Any other phrase end, in a sentence about a person (…の友人, …に敗れた).
             let in_person_sentence = || {
                 all_unknown
