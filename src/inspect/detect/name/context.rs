@@ -13,7 +13,9 @@ use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use super::foreign::{foreign_title_follows, of_foreign_person_follows, ForeignNames};
+use super::foreign::{
+    foreign_title_follows, of_foreign_person_follows, person_predicate, ForeignNames,
+};
 use super::{
     boundary_after, chars, forward, is_hiragana, is_kanji, is_katakana, is_person_tag, next_char,
     prev_char, Candidate, NameDetector, PERSON_ROLES, PERSON_TITLES,
@@ -783,7 +785,7 @@ impl NameDetector {
             || years
             || agent
             || glued
-            || rest.starts_with('の')
+            || rest.starts_with(['の', 'に', 'を'])
             || text[..r.start].ends_with(['の', '・']))
         {
             return None;
@@ -804,10 +806,10 @@ impl NameDetector {
         if rest.starts_with(is_kanji) && !titled {
             return None;
         }
-        let strong = titled
-            || years
-            || roled
-            || (!line_start && (of_person_follows(rest) || of_foreign_person_follows(rest)));
+        let of_person = of_person_follows(rest) || of_foreign_person_follows(rest);
+        // A particle, then a clause that speaks of a person (…は激怒した, …に率いられた).
+        let acts = !(titled || years || roled || of_person || line_start) && person_predicate(rest);
+        let strong = titled || years || roled || (!line_start && of_person) || acts;
         let weak_ok = || {
             if line_start {
                 return false;
@@ -824,7 +826,12 @@ impl NameDetector {
         }
         // A common word the dictionary also lists as a person (リスト, ラベル) is
         // a name only with a title, life years or a role.
-        let weak = !(titled || years || roled || rest.starts_with(['は', 'が', 'と', 'ら']));
+        let weak = !(titled
+            || years
+            || roled
+            || of_person
+            || acts
+            || rest.starts_with(['は', 'が', 'と', 'ら']));
         if listed {
             return Some(Candidate {
                 range: r,

@@ -483,6 +483,23 @@ const OF_FOREIGN_PERSON: &[&str] = &[
     "弟",
     "息子",
     "娘",
+    "代理人",
+    "生前",
+    "部下",
+    "粛清",
+    "大粛清",
+    "部隊",
+    "撮影",
+    "行動",
+    "意",
+    "命",
+    "自殺",
+    "像",
+    "友人",
+    "親類",
+    "会長",
+    "再選",
+    "当選",
 ];
 
 /// Whether `rest` is `の` followed by a noun that belongs to a person.
@@ -520,4 +537,243 @@ impl super::NameDetector {
                     .all(|t| t.pos != PosTag::Unknown && !super::is_person_tag(t))
         })
     }
+}
+
+/// Predicates whose subject or object is a person (`…は激怒した`, `…に率いられた`,
+/// `…を逮捕し`), looked for in the clause after a standalone katakana word.
+const PERSON_PREDICATES: &[&str] = &[
+    "就任",
+    "結婚",
+    "離婚",
+    "述べ",
+    "語っ",
+    "語り",
+    "死去",
+    "亡くな",
+    "生まれ",
+    "学ん",
+    "学び",
+    "卒業",
+    "入学",
+    "留学",
+    "激怒",
+    "率い",
+    "著し",
+    "撤回",
+    "謝罪",
+    "拒否",
+    "拒ん",
+    "退社",
+    "入社",
+    "会い",
+    "会っ",
+    "出会",
+    "受賞",
+    "出演",
+    "主演",
+    "演じ",
+    "歌っ",
+    "作曲",
+    "執筆",
+    "指揮",
+    "辞任",
+    "引退",
+    "退任",
+    "当選",
+    "落選",
+    "逮捕",
+    "処刑",
+    "暗殺",
+    "殺害",
+    "戦死",
+    "帰国",
+    "来日",
+    "渡米",
+    "亡命",
+    "即位",
+    "師事",
+    "弟子",
+    "失脚",
+    "手を染め",
+    "思っ",
+    "考え",
+    "信じ",
+    "望ん",
+    "認め",
+    "気付",
+    "決意",
+    "非難",
+    "抗議",
+    "答え",
+    "尋ね",
+    "叫",
+    "驚い",
+    "喜ん",
+    "惚れ",
+    "憧れ",
+    "尊敬",
+    "崇拝",
+    "育っ",
+    "過ごし",
+    "暮らし",
+    "住ん",
+    "働い",
+    "勤め",
+    "務め",
+    "配属",
+    "昇進",
+    "就職",
+    "転向",
+    "退団",
+    "入団",
+    "出席",
+    "訴え",
+    "告白",
+    "求婚",
+    "婚約",
+    "交際",
+    "共演",
+    "推薦",
+    "招聘",
+    "雇",
+    "解雇",
+    "殺さ",
+    "助け",
+    "救",
+    "申し出",
+    "持ちかけ",
+    "記して",
+    "書い",
+    "描い",
+    "発言",
+    "証言",
+    "対立",
+    "親交",
+    "協力者",
+    "交流",
+    "妻",
+    "夫",
+    "息子",
+    "娘",
+    "兄弟",
+    "両親",
+    "授か",
+    "世に出",
+];
+
+/// Predicates whose object (`…を`, `…に`) is a person (`…を逮捕し`, `…に率いられた`): a
+/// role or a place is also the object of `就任`, `務め`, `出演`, so those do not count.
+const OBJECT_PREDICATES: &[&str] = &[
+    "率いられ",
+    "申し出",
+    "持ちかけ",
+    "逮捕",
+    "殺害",
+    "暗殺",
+    "襲",
+    "囲ん",
+    "救",
+    "世に出",
+    "崇拝",
+    "尊敬",
+    "惚れ",
+    "師事",
+    "推薦",
+    "招聘",
+    "雇",
+    "解雇",
+    "授か",
+    "会い",
+    "会っ",
+    "手紙",
+    "反論",
+    "対立",
+    "告白",
+    "求婚",
+    "説得",
+    "依頼",
+    "相談",
+];
+
+/// Longest clause searched for a predicate of an object, in characters.
+const MAX_OBJECT_CLAUSE_CHARS: usize = 12;
+
+/// Predicates of things, which outweigh a person's predicate in the same clause
+/// (`…は新型を発売した`, `…は大西洋艦隊で作戦`).
+const THING_PREDICATES: &[&str] = &[
+    "発売",
+    "販売",
+    "製造",
+    "生産",
+    "運行",
+    "運航",
+    "開業",
+    "開店",
+    "閉店",
+    "上場",
+    "買収",
+    "合併",
+    "放送",
+    "配信",
+    "公開",
+    "位置",
+    "所在",
+    "流れ",
+    "建設",
+    "完成",
+    "竣工",
+    "開通",
+    "就航",
+    "艦隊",
+    "作戦",
+    "撃沈",
+    "搭載",
+    "採用",
+    "導入",
+    "提供",
+    "開催",
+    "設置",
+    "機能",
+    "対応",
+    "実装",
+    "リリース",
+    "バージョン",
+    "システム",
+    "データ",
+    "サービス",
+    "ソフト",
+    "製品",
+    "社",
+    "店舗",
+];
+
+/// Longest clause searched for a predicate, in characters.
+const MAX_CLAUSE_CHARS: usize = 40;
+
+/// Whether the clause after a particle (`rest`, up to `。`) speaks of a person doing or
+/// undergoing something, and not of a thing: `rest` starts with the particle; after
+/// `を`/`に` only a short clause and [`OBJECT_PREDICATES`] count.
+pub(super) fn person_predicate(rest: &str) -> bool {
+    let (object, max, list) = if let Some(r) = rest.strip_prefix(['を', 'に']) {
+        (r, MAX_OBJECT_CLAUSE_CHARS, OBJECT_PREDICATES)
+    } else if let Some(r) = rest.strip_prefix(['は', 'が', 'と', 'も']) {
+        (r, MAX_CLAUSE_CHARS, PERSON_PREDICATES)
+    } else {
+        return false;
+    };
+    let end = object
+        .char_indices()
+        .take(max)
+        .find(|(_, c)| matches!(c, '。' | '\n'))
+        .map_or_else(
+            || {
+                object
+                    .char_indices()
+                    .nth(max)
+                    .map_or(object.len(), |(i, _)| i)
+            },
+            |(i, _)| i,
+        );
+    let clause = &object[..end];
+    list.iter().any(|w| clause.contains(w)) && !THING_PREDICATES.iter().any(|w| clause.contains(w))
 }
