@@ -811,7 +811,7 @@ impl NameDetector {
         let acts = !(titled || years || roled || of_person || line_start) && person_predicate(rest);
         let strong = titled || years || roled || (!line_start && of_person) || acts;
         let weak_ok = || {
-            if line_start {
+            if line_start || !(subject || agent) {
                 return false;
             }
             let (person, thing) = sentence_context(text, r.clone());

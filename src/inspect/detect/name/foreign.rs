@@ -20,6 +20,8 @@ use std::collections::HashSet;
 use std::ops::Range;
 use std::sync::OnceLock;
 
+use aho_corasick::AhoCorasick;
+
 use crate::inspect::PosTag;
 
 const GIVEN: &str = include_str!("../../../../dictionaries/names/foreign-given.txt");
@@ -313,13 +315,22 @@ pub(super) const FOREIGN_TITLES: &[&str] = &[
     "捕手",
     "内野手",
     "外野手",
-    "コーチ",
-    "ヘッドコーチ",
 ];
 
 /// Whether `rest` starts with a title of a foreign person (`帝`, `皇太子`). One-character
 /// titles need a word boundary after them (`帝国` is no title).
 pub(super) fn foreign_title_follows(rest: &str) -> bool {
+    // Most katakana words are followed by a particle: one hash look-up rules them out.
+    static FIRST: OnceLock<HashSet<char>> = OnceLock::new();
+    let first = FIRST.get_or_init(|| {
+        FOREIGN_TITLES
+            .iter()
+            .filter_map(|t| t.chars().next())
+            .collect()
+    });
+    if !rest.chars().next().is_some_and(|c| first.contains(&c)) {
+        return false;
+    }
     FOREIGN_TITLES.iter().any(|t| {
         rest.strip_prefix(t).is_some_and(|after| {
             // 司教区, 王国, 帝国: a place or a body, not a title.
@@ -504,8 +515,17 @@ const OF_FOREIGN_PERSON: &[&str] = &[
 
 /// Whether `rest` is `の` followed by a noun that belongs to a person.
 pub(super) fn of_foreign_person_follows(rest: &str) -> bool {
-    rest.strip_prefix('の')
-        .is_some_and(|r| OF_FOREIGN_PERSON.iter().any(|w| r.starts_with(w)))
+    static FIRST: OnceLock<HashSet<char>> = OnceLock::new();
+    let first = FIRST.get_or_init(|| {
+        OF_FOREIGN_PERSON
+            .iter()
+            .filter_map(|t| t.chars().next())
+            .collect()
+    });
+    rest.strip_prefix('の').is_some_and(|r| {
+        r.chars().next().is_some_and(|c| first.contains(&c))
+            && OF_FOREIGN_PERSON.iter().any(|w| r.starts_with(w))
+    })
 }
 
 impl super::NameDetector {
@@ -775,5 +795,21 @@ pub(super) fn person_predicate(rest: &str) -> bool {
             |(i, _)| i,
         );
     let clause = &object[..end];
-    list.iter().any(|w| clause.contains(w)) && !THING_PREDICATES.iter().any(|w| clause.contains(w))
+    // One automaton per list, built on first use: a clause is read once per list.
+    static AUTOMATA: OnceLock<Option<[AhoCorasick; 3]>> = OnceLock::new();
+    let Some([person, object_of, thing]) = AUTOMATA.get_or_init(|| {
+        Some([
+            AhoCorasick::new(PERSON_PREDICATES).ok()?,
+            AhoCorasick::new(OBJECT_PREDICATES).ok()?,
+            AhoCorasick::new(THING_PREDICATES).ok()?,
+        ])
+    }) else {
+        return false;
+    };
+    let acts = if std::ptr::eq(list, OBJECT_PREDICATES) {
+        object_of
+    } else {
+        person
+    };
+    acts.is_match(clause) && !thing.is_match(clause)
 }

@@ -1728,6 +1728,13 @@ impl NameDetector {
             let rest = &text[end..];
             let titled = PERSON_TITLES.iter().any(|t| rest.starts_with(t))
                 || foreign::foreign_title_follows(rest);
+            // Named after a venue, a company or a prize (…・サーキット, …・ピクチャーズ,
+            // …記念賞): not a person, whatever the parts are.
+            if parts.last().is_some_and(|p| foreign::is_thing_word(p))
+                || (!titled && foreign::thing_after(rest))
+            {
+                continue;
+            }
             // An unknown katakana sequence acting as a subject or partner in the sentence
             // (ジョン・スミスは/が/と); names of teams and places are mostly objects.
             let agent = ["は", "が", "と", "ら", "、", "も", "や"]
