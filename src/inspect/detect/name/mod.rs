@@ -9,7 +9,7 @@
 //!    of two or more characters, one-kanji surnames written apart from a given name,
 //!    kanji runs that end in a listed given name or start with a Chinese or Korean
 //!    surname, names in parentheses after a number, and katakana words joined by
-//!    `・`/`=`; the context passes (`context.rs`) add what encyclopedic and news prose
+//!    `・`/`=` (checked against the foreign name lists of `foreign.rs`); the context passes (`context.rs`) add what encyclopedic and news prose
 //!    puts around persons (lead sentences `Xは、日本の俳優。`, standalone katakana
 //!    names acting in a sentence about a person, kanji names the dictionary knows
 //!    from start to end, names after a word for a person, enumerated names);
@@ -1622,11 +1622,16 @@ impl NameDetector {
         if end <= start || chars(&text[start..end]) < 2 || !boundary_after(text, end) {
             return None;
         }
-        let toks = self.window(doc, start..end);
-        let ok = !toks.is_empty()
-            && toks
-                .iter()
-                .all(|t| t.pos == PosTag::Unknown || is_person_tag(t));
+        let word = &text[start..end];
+        let foreign = foreign::ForeignNames::shared();
+        let listed = foreign.is_surname(word) || foreign.is_given(word) && !word.contains('・');
+        let ok = listed || {
+            let toks = self.window(doc, start..end);
+            !toks.is_empty()
+                && toks
+                    .iter()
+                    .all(|t| t.pos == PosTag::Unknown || is_person_tag(t))
+        };
         ok.then_some(Candidate {
             range: start..end,
             detector: "name.katakana",
