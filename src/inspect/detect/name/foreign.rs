@@ -86,9 +86,8 @@ impl ForeignNames {
         // The last part is a listed name or a word the dictionary does not know (a
         // given name that is also a place or a word, フランス, ソング, does not end a name);
         // the other parts may also be given names or particles (ジョン・F・ケネディ).
-        (given_first || last_listed)
-            && (last_listed || (strong && given_first) || !known_noun(last))
-            && init.iter().all(|p| self.name_part(p, &known_noun))
+        let last_ok = last_listed || given_first && (strong || !known_noun(last));
+        last_ok && init.iter().all(|p| self.name_part(p, &known_noun))
     }
 
     fn name_part(&self, p: &str, known_noun: &impl Fn(&str) -> bool) -> bool {
