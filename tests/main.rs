@@ -5,6 +5,8 @@
 
 mod audit_cli;
 mod crash;
+mod fresh_prompts;
 mod gateway;
+mod keys_cli;
 mod scan_cli;
 mod util;

@@ -1,4 +1,4 @@
-//! Command-line interface: `scan`, `serve`, `check-config`, `audit`, `usage`.
+//! Command-line interface: `scan`, `serve`, `check-config`, `audit`, `usage`, `keys`.
 //!
 //! Each subcommand lives in its own module and returns an [`ExitCode`]; this module
 //! only parses arguments and dispatches.
@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 pub mod audit;
+pub mod keys;
 pub mod scan;
 pub mod serve;
 
@@ -32,6 +33,9 @@ enum Command {
     Audit(audit::AuditCommand),
     /// Monthly usage per user, department or model, from the audit log.
     Usage(audit::UsageArgs),
+    /// Issue API keys (`keys new`) and hash existing ones (`keys hash`); exit 0 or 2.
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
 }
 
 /// Parses the command line and runs the chosen subcommand.
@@ -43,5 +47,6 @@ pub fn main() -> ExitCode {
         Command::CheckConfig(a) => serve::check_config(a),
         Command::Audit(a) => audit::run(a),
         Command::Usage(a) => audit::usage(a),
+        Command::Keys(a) => keys::run(a),
     }
 }

@@ -170,7 +170,7 @@ pub struct AuthConfig {
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ApiKeyConfig {
-    /// Lowercase hex SHA-256 of the key (`printf %s "$KEY" | sha256sum`).
+    /// Lowercase hex SHA-256 of the key (`sekimori keys new` prints it; `sekimori keys hash` hashes an existing key).
     pub sha256: String,
     /// The user the key belongs to.
     pub user: String,

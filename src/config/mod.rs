@@ -394,7 +394,7 @@ impl Config {
                     format!("auth.keys[{i}].sha256"),
                     "sha256",
                     "not a 64-digit hex SHA-256".into(),
-                    "store the hash, not the key: printf %s \"$KEY\" | sha256sum",
+                    "store the hash, not the key: `sekimori keys new` prints this table, `sekimori keys hash` hashes an existing key",
                 ));
             }
             if k.user.is_empty() {

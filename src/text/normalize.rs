@@ -8,9 +8,12 @@
 //! 3. decimal digits of other scripts (٠١٢, ०१२ …) become ASCII digits;
 //! 4. kanji numerals become ASCII digits where the context is numeric: runs of three or
 //!    more digit kanji (〇九〇…), or numerals next to digits, separators, 丁目, 番, 号, の;
-//!    runs with 十/百/千 are read positionally (二十三 → 23);
+//!    runs with 十/百/千 are read positionally (二十三 → 23); a short run joined to
+//!    another number by a dash set off with spaces counts too (〇三 ‐ 一二三四);
 //! 5. dashes and long vowel marks between digits become `-` (‐ ‑ ‒ – — ― − ー ─ …),
-//!    and so does の between digits (一の二 → 1-2); ○ next to a digit becomes 0.
+//!    also when set off by up to two spaces (`03 ー 1234`, ideographic spaces
+//!    included; the spaces stay), and so does の between digits (一の二 → 1-2);
+//!    ○ next to a digit becomes 0.
 //!
 //! Hiragana/katakana and variant-kanji folding is *not* applied here (it would spoil
 //! morphological analysis); see [`crate::text::fold_for_words`], which preserves byte
@@ -300,7 +303,12 @@ fn fold_numeric_context(p: &mut Vec<Piece>) {
             while j < p.len() && kanji_numeral(p[j].c).is_some() {
                 j += 1;
             }
-            if numeric_run(p, i, j, out.last().map(|x| x.c)) {
+            // A dash set off by spaces counts as the character before the run.
+            let prev = match last_past_spaces(&out) {
+                Some(('-', true)) => Some('-'),
+                _ => out.last().map(|x| x.c),
+            };
+            if numeric_run(p, i, j, prev) {
                 emit_run(&p[i..j], &mut out);
                 i = j;
                 continue;
@@ -316,6 +324,8 @@ fn fold_numeric_context(p: &mut Vec<Piece>) {
             '-' => c,
             'ー' | 'の' if prev_digit && next_digit => '-',
             c if c != 'ー' && is_dash(c) && (prev_digit || next_digit) => '-',
+            // "03 ー 1234", "03　－　1234": a dash set off by spaces between two numbers.
+            c if is_dash(c) && spaced_between_digits(&out, p, i) => '-',
             '○' | '◯' if prev_digit || next.is_some_and(|n| n.is_ascii_digit()) => '0',
             c => c,
         };
@@ -325,12 +335,60 @@ fn fold_numeric_context(p: &mut Vec<Piece>) {
     *p = out;
 }
 
+/// Spaces allowed on each side of a dash between two numbers (`03 - 1234`).
+const MAX_SPACES_AROUND_DASH: usize = 2;
+
+/// The index in `p` of the first character at or after `from` that is not a space,
+/// looking past at most [`MAX_SPACES_AROUND_DASH`] spaces.
+fn skip_spaces(p: &[Piece], from: usize) -> Option<usize> {
+    (from..p.len())
+        .take(MAX_SPACES_AROUND_DASH + 1)
+        .find(|&k| p[k].c != ' ')
+}
+
+/// The last character written to `out` that is not a space, looking back past at most
+/// [`MAX_SPACES_AROUND_DASH`] spaces, and whether any space was passed.
+fn last_past_spaces(out: &[Piece]) -> Option<(char, bool)> {
+    out.iter()
+        .rev()
+        .take(MAX_SPACES_AROUND_DASH + 1)
+        .enumerate()
+        .find(|(_, x)| x.c != ' ')
+        .map(|(k, x)| (x.c, k > 0))
+}
+
+/// Whether the dash `p[i]` has spaces on at least one side and numbers on both
+/// (`03 - 1234`, `〇三 ー 一二三四`): then it is a separator, not a long vowel.
+fn spaced_between_digits(out: &[Piece], p: &[Piece], i: usize) -> bool {
+    let Some((before, spaced_before)) = last_past_spaces(out) else {
+        return false;
+    };
+    let Some(k) = skip_spaces(p, i + 1) else {
+        return false;
+    };
+    let after = p[k].c;
+    (spaced_before || k > i + 1)
+        && before.is_ascii_digit()
+        && (after.is_ascii_digit() || kanji_numeral(after).is_some_and(|v| v < 10))
+}
+
 /// Whether the kanji-numeral run `p[i..j]` stands in a numeric context.
 fn numeric_run(p: &[Piece], i: usize, j: usize, prev: Option<char>) -> bool {
     let run = &p[i..j];
     let has_multiplier = run.iter().any(|x| matches!(x.c, '十' | '百' | '千'));
     if !has_multiplier && run.len() >= 3 {
         return true;
+    }
+    // A short run set off by spaces from a dash that joins it to another number
+    // ("〇三 ‐ 一二三四"): look past the spaces on either side.
+    if !has_multiplier {
+        if let Some(k) = skip_spaces(p, j).filter(|&k| k > j && is_dash(p[k].c)) {
+            if skip_spaces(p, k + 1).is_some_and(|m| {
+                p[m].c.is_ascii_digit() || kanji_numeral(p[m].c).is_some_and(|v| v < 10)
+            }) {
+                return true;
+            }
+        }
     }
     let next = p.get(j).map(|x| x.c);
     // After a digit or separator the run continues a number, unless it starts a word

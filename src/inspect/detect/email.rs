@@ -6,16 +6,21 @@
 //! trailing punctuation (`。`, `.`, `)`, `、`) is never part of the span. A match glued
 //! to more address characters on the right (`a@b.c_d`) is dropped; a local part longer
 //! than the pattern allows is widened to its start so the whole address is masked.
+//!
+//! Addresses written against harvesting, `taro(at)example.jp`, `taro [at] example.jp`,
+//! `taro（アットマーク）example.jp`, are found too (the span covers the spelled-out @):
+//! they reach a resident's inbox just the same.
 
 use regex::Regex;
 
 use super::Detector;
 use crate::inspect::{Category, Document, RawFinding};
 
-/// Local part, `@`, labels, top-level label.
+/// Local part, `@` (or a spam-proofed `(at)`, `[at]`, `(アット)`, `(アットマーク)`,
+/// possibly set off by spaces), labels, top-level label.
 const PATTERN: &str = r"(?x)
     [A-Za-z0-9][A-Za-z0-9._%+\-]{0,63}
-    @
+    (?: @ | (?P<at> \x20?[(\[](?:at|AT|At|アットマーク|アット)[)\]]\x20? ) )
     (?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.)+
     (?:xn--[A-Za-z0-9\-]{1,59}|[A-Za-z]{2,24})
 ";
@@ -52,11 +57,19 @@ impl Detector for EmailDetector {
 
     fn detect(&self, doc: &Document<'_>, out: &mut Vec<RawFinding>) {
         let text = doc.text();
-        if !text.contains('@') {
+        if !text.contains('@')
+            && !text.contains("at)")
+            && !text.contains("at]")
+            && !text.contains("アット")
+            && !text.contains("AT)")
+            && !text.contains("AT]")
+        {
             return;
         }
         let bytes = text.as_bytes();
-        for m in self.re.find_iter(text) {
+        for caps in self.re.captures_iter(text) {
+            let m = caps.get(0).expect("group 0 always matches");
+            let spam_proofed = caps.name("at").is_some();
             // The top-level label must end the address: "a@b.jp_x" or "a@b.jp0" is
             // something else (a '-' or '.' after it is punctuation or a new word).
             if bytes
@@ -72,12 +85,17 @@ impl Detector for EmailDetector {
             while start < m.start() && !bytes[start].is_ascii_alphanumeric() {
                 start += 1;
             }
+            let (confidence, reason) = if spam_proofed {
+                (0.95, "address syntax with a spelled-out @")
+            } else {
+                (0.99, "address syntax")
+            };
             out.push(RawFinding::new(
                 Category::Email,
                 start..m.end(),
                 "email",
-                0.99,
-                "address syntax",
+                confidence,
+                reason,
             ));
         }
     }

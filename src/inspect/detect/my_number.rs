@@ -1,7 +1,8 @@
 //! 個人番号 (My Number): 12 digits whose check digit is valid.
 //!
-//! Written as 12 digits in a row or grouped 4-4-4 by spaces or hyphens, in any of
-//! the digit forms the normalized view folds (full-width, kanji). A candidate is
+//! Written as 12 digits in a row or grouped 4-4-4 by spaces or hyphens (a hyphen may
+//! be set off by spaces: `1234 - 5678 - 9012`), in any of the digit forms the
+//! normalized view folds (full-width, kanji). A candidate is
 //! reported only when:
 //!
 //! - it is not part of a longer run of digits (`12345678901234`, or a fourth group
@@ -38,7 +39,8 @@ impl MyNumberDetector {
     /// Compiles the pattern.
     pub fn new() -> Self {
         MyNumberDetector {
-            re: Regex::new(r"[0-9]{4}[ \-]?[0-9]{4}[ \-]?[0-9]{4}").expect("static pattern"),
+            re: Regex::new(r"[0-9]{4}(?: ?- ?|[ \-])?[0-9]{4}(?: ?- ?|[ \-])?[0-9]{4}")
+                .expect("static pattern"),
         }
     }
 }
@@ -122,16 +124,45 @@ impl Detector for MyNumberDetector {
 }
 
 /// Whether the candidate `s..e` continues into neighbouring digits: directly, across a
-/// hyphen, or across the separator the candidate itself uses (`1234 5678 9012 3456`).
+/// hyphen, or across the separator the candidate itself uses (`1234 5678 9012 3456`,
+/// `1234 - 5678 - 9012 - 3456`).
 fn glued(bytes: &[u8], s: usize, e: usize, separator: Option<u8>) -> bool {
-    let joins = |b: u8| b == b'-' || Some(b) == separator;
+    let spaced = separator == Some(b' ');
     let digit_at = |i: Option<usize>| i.and_then(|i| bytes.get(i)).is_some_and(u8::is_ascii_digit);
-    let before = s.checked_sub(1).map(|i| bytes[i]);
-    let after = bytes.get(e).copied();
     digit_at(s.checked_sub(1))
         || digit_at(Some(e))
-        || (before.is_some_and(joins) && digit_at(s.checked_sub(2)))
-        || (after.is_some_and(joins) && digit_at(Some(e + 1)))
+        || s.checked_sub(1)
+            .is_some_and(|i| digit_across(bytes, i, false, spaced))
+        || digit_across(bytes, e, true, spaced)
+}
+
+/// Whether a digit follows a joint read from byte `from` onwards (`forward`) or
+/// backwards: a `-`, or, when the candidate is `spaced`, a space, ` - `, ` -` or `- `.
+fn digit_across(bytes: &[u8], from: usize, forward: bool, spaced: bool) -> bool {
+    let get = |i: Option<usize>| i.and_then(|i| bytes.get(i).copied());
+    let step = |i: Option<usize>| {
+        i.and_then(|i| {
+            if forward {
+                i.checked_add(1)
+            } else {
+                i.checked_sub(1)
+            }
+        })
+    };
+    let mut i = Some(from);
+    let mut consumed = false;
+    if spaced && get(i) == Some(b' ') {
+        consumed = true;
+        i = step(i);
+    }
+    if get(i) == Some(b'-') {
+        consumed = true;
+        i = step(i);
+        if spaced && get(i) == Some(b' ') {
+            i = step(i);
+        }
+    }
+    consumed && get(i).is_some_and(|b| b.is_ascii_digit())
 }
 
 /// The first byte after the run of digits that starts at `s` (the next search starts

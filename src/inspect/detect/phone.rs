@@ -15,10 +15,17 @@
 //! A candidate is dropped when it is glued to other digits or letters (a longer
 //! reference number, an ID), when it does not start with the trunk prefix `0` (or
 //! `+81`), or when the label right before it names another kind of number
-//! (受付番号, 口座番号, 郵便番号 …, see [`label_before`]). Dates, amounts and postal
+//! (受付番号, 口座番号, 郵便番号 …, see `label_before`). Dates, amounts and postal
 //! codes never fit the pattern and the validation.
 //!
-//! Spans include the `+81` prefix, the parentheses and an extension.
+//! Group separators may be set off by spaces (`03 - 1234 - 5678`; the normalized view
+//! has already turned `ー`, `－`, `‐` … between numbers into `-` and ideographic
+//! spaces into spaces). The country code may be written without its plus
+//! (`81-3-1234-5678`, `81 90 1234 5678`) when the rest is a valid national number
+//! without trunk `0` and the form or a cue says it is a phone (see
+//! `bare_country_code_ok`).
+//!
+//! Spans include the `+81` (or `81`) prefix, the parentheses and an extension.
 
 use regex::Regex;
 
@@ -26,14 +33,23 @@ use super::Detector;
 use crate::inspect::{Category, Document, RawFinding};
 
 /// The candidate pattern (normalized text). Alternatives are tried leftmost-first.
+///
+/// A group separator is a space, `.`, `・` or a dash with at most one space on each
+/// side (`03 - 1234 - 5678`). `cc` is the country code written without `+`
+/// (`81-3-1234-5678`, `81 90 1234 5678`), accepted only under the conditions of
+/// [`bare_country_code_ok`].
 const CANDIDATE: &str = r"(?x)
-    (?P<intl> \(\+81\)[\x20-]? | \+81[\x20-]?(?:\(0\)[\x20-]?)? )?
     (?:
-        \([0-9]{2,5}\)[\x20-]?[0-9]{1,4}[\x20.-]?[0-9]{3,4}      # (03)1234-5678
-      | [0-9]{1,5}\([0-9]{1,4}\)\x20?[0-9]{3,4}                  # 03(1234)5678
-      | [0-9]{1,5}[\x20.・-][0-9]{1,4}[\x20.・-][0-9]{3,4}       # 03-1234-5678, 03・1234・5678
-      | [0-9]{2,5}[\x20-][0-9]{5,8}                              # 0120-123456
-      | [0-9]{9,11}                                              # 0312345678
+        (?P<intl> \(\+81\)(?:\x20?-\x20?|\x20)? | \+81(?:\x20?-\x20?|\x20)?(?:\(0\)[\x20-]?)? )
+      | (?P<cc> 81(?:\x20?-\x20?|\x20) )
+    )?
+    (?:
+        \([0-9]{2,5}\)[\x20-]?[0-9]{1,4}(?:\x20?-\x20?|[\x20.])?[0-9]{3,4}   # (03)1234-5678
+      | [0-9]{1,5}\([0-9]{1,4}\)\x20?[0-9]{3,4}                             # 03(1234)5678
+      | [0-9]{1,5}(?:\x20?-\x20?|[\x20.・])[0-9]{1,4}(?:\x20?-\x20?|[\x20.・])[0-9]{3,4}
+                                                                          # 03-1234-5678, 03 - 1234 - 5678
+      | [0-9]{2,5}[\x20-][0-9]{5,8}                                         # 0120-123456
+      | [0-9]{9,11}                                                         # 0312345678
     )
     (?P<ext> \x20?(?:内線|ext\.?|EXT\.?|Ext\.?)[\x20:]?[0-9]{1,5} )?
 ";
@@ -72,12 +88,14 @@ impl Detector for PhoneDetector {
         let mut at = 0;
         while let Some(caps) = self.re.captures_at(text, at) {
             let m = caps.get(0).expect("group 0 always matches");
-            match classify(
-                text,
-                m.range(),
-                caps.name("intl").is_some(),
-                caps.name("ext"),
-            ) {
+            let prefix = if caps.name("intl").is_some() {
+                Prefix::Plus
+            } else if caps.name("cc").is_some() {
+                Prefix::Bare
+            } else {
+                Prefix::None
+            };
+            match classify(text, m.range(), prefix, caps.name("ext")) {
                 Some(confidence) => {
                     out.push(RawFinding::new(
                         Category::Phone,
@@ -105,11 +123,22 @@ impl Detector for PhoneDetector {
     }
 }
 
+/// How a candidate writes the country before its national number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Prefix {
+    /// No country code: the national number starts with the trunk prefix `0`.
+    None,
+    /// `+81`, `(+81)`, `+81(0)`.
+    Plus,
+    /// `81-` or `81 ` without the plus.
+    Bare,
+}
+
 /// Decides whether the candidate at `range` is a phone number; returns its confidence.
 fn classify(
     text: &str,
     range: std::ops::Range<usize>,
-    intl: bool,
+    prefix: Prefix,
     ext: Option<regex::Match<'_>>,
 ) -> Option<f32> {
     let bytes = text.as_bytes();
@@ -137,13 +166,17 @@ fn classify(
         n += 1;
     }
     let digits = &digits[..n];
-    let national = if intl {
+    let national = match prefix {
         // "+81" then the national number without its trunk 0 ("+81 03-…" is a common
         // slip: accept it, and "+81(0)3-…" which says so explicitly).
-        let rest = digits.strip_prefix(b"81")?;
-        rest.strip_prefix(b"0").unwrap_or(rest)
-    } else {
-        digits.strip_prefix(b"0")?
+        Prefix::Plus => {
+            let rest = digits.strip_prefix(b"81")?;
+            rest.strip_prefix(b"0").unwrap_or(rest)
+        }
+        // "81 03-1234-5678" is rather a count followed by a domestic number: the
+        // retry from the next digit group finds the latter.
+        Prefix::Bare => digits.strip_prefix(b"81")?,
+        Prefix::None => digits.strip_prefix(b"0")?,
     };
     // Japanese national significant numbers have 9 (fixed, 0120) or 10 (mobile,
     // 050, 0800) digits; `is_valid` checks the exact plan.
@@ -154,12 +187,95 @@ fn classify(
     if !national_number_is_valid(national) {
         return None;
     }
-    match label_before(text, range.start) {
+    let label = label_before(text, range.start);
+    if prefix == Prefix::Bare {
+        return bare_country_code_ok(text, range, body, label).then_some(0.8);
+    }
+    match label {
         Some(Label::Other | Label::MyNumber) => None,
         Some(Label::Phone) => Some(0.95),
-        None if intl || national.starts_with(['7', '8', '9']) => Some(0.9),
+        None if prefix == Prefix::Plus || national.starts_with(['7', '8', '9']) => Some(0.9),
         None => Some(0.85),
     }
+}
+
+/// Characters before a number searched for a phone cue (電話, TEL …).
+const CUE_WINDOW_CHARS: usize = 16;
+
+/// Words that say a nearby number is a telephone number.
+const PHONE_CUES: &[&str] = &[
+    "電話",
+    "TEL",
+    "Tel",
+    "tel",
+    "携帯",
+    "FAX",
+    "Fax",
+    "ファックス",
+    "ファクス",
+    "☎",
+    "国際",
+    "海外から",
+    "Phone",
+    "phone",
+    "PHONE",
+    "連絡先",
+];
+
+/// Counters and units after which a number is a quantity, not a phone
+/// ("81 3 1234 5678件" is a row of counts).
+const QUANTITY_SUFFIXES: &[char] = &[
+    '円', '件', '人', '名', '頁', '条', '号', '項', '%', '個', '回', '年', '月', '日', '世', '戸',
+    '歳', '点', '枚', '台', '万', '億', 'ペ',
+];
+
+/// Whether a country code written without `+` (`81-3-1234-5678`, `81 90 1234 5678`)
+/// is a phone number: its national number is already valid (no trunk `0`) and
+///
+/// - a phone label (電話, TEL …) stands right before it, or a phone cue shortly
+///   before it; or
+/// - it is written in hyphenated groups (`81-3-1234-5678`) and neither another
+///   label (受付番号 …) nor a page or section mark (第, p., ページ) precedes it, nor a
+///   counter (件, 円, 人 …) follows it.
+///
+/// A space-separated form without a cue (`81 3 1234 5678`) is a row of numbers as
+/// often as a phone: left alone.
+fn bare_country_code_ok(
+    text: &str,
+    range: std::ops::Range<usize>,
+    body: &str,
+    label: Option<Label>,
+) -> bool {
+    match label {
+        Some(Label::Phone) => return true,
+        Some(Label::Other | Label::MyNumber) => return false,
+        None => {}
+    }
+    if text[range.end..]
+        .chars()
+        .next()
+        .is_some_and(|c| QUANTITY_SUFFIXES.contains(&c))
+    {
+        return false;
+    }
+    let before = &text[..range.start];
+    let window_start = before
+        .char_indices()
+        .rev()
+        .nth(CUE_WINDOW_CHARS - 1)
+        .map_or(0, |(i, _)| i);
+    if PHONE_CUES
+        .iter()
+        .any(|cue| before[window_start..].contains(cue))
+    {
+        return true;
+    }
+    let hyphenated = body.contains('-') && !body.contains('.') && !body.contains('・');
+    let marked = before
+        .trim_end_matches(' ')
+        .ends_with(['第', '約', '全', '計', 'p', 'P', '頁', '¥', '$', '#'])
+        || before.trim_end_matches(' ').ends_with("ページ");
+    hyphenated && !marked
 }
 
 /// Whether the byte before `start` lets a number begin there: not glued to a digit,

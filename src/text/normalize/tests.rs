@@ -69,6 +69,54 @@ const CASES: &[(&str, &str, &str)] = &[
     ),
     ("numeral after digit still folds", "1-二三", "1-23"),
     ("postal mark", "〒１２３－４５６７", "〒123-4567"),
+    (
+        "spaced long vowel",
+        "03 ー 1234 ー 5678",
+        "03 - 1234 - 5678",
+    ),
+    (
+        "ideographic spaces around full-width dash",
+        "０３　－　１２３４　－　５６７８",
+        "03 - 1234 - 5678",
+    ),
+    ("spaced en dash", "03 – 1234 – 5678", "03 - 1234 - 5678"),
+    (
+        "spaced dash after a number only",
+        "090 ‐1234‐ 5678",
+        "090 -1234- 5678",
+    ),
+    (
+        "kanji numerals with spaced dashes",
+        "〇三 ‐ 一二三四 ‐ 五六七八",
+        "03 - 1234 - 5678",
+    ),
+    (
+        "kanji numerals with spaced long vowels",
+        "〇三　ー　一二三四　ー　五六七八",
+        "03 - 1234 - 5678",
+    ),
+    (
+        "kanji numerals with plain dashes",
+        "〇三‐一二三四‐五六七八",
+        "03-1234-5678",
+    ),
+    (
+        "country code without plus",
+        "８１　９０　１２３４　５６７８",
+        "81 90 1234 5678",
+    ),
+    ("long vowel after a spaced word stays", "3 ーー", "3 ーー"),
+    (
+        "spaced long vowel before a word stays",
+        "10 ー 二人",
+        "10 - 二人",
+    ),
+    (
+        "long vowel between words stays",
+        "メモ ー ノート",
+        "メモ ー ノート",
+    ),
+    ("spaced range of numbers", "10 〜 20 件", "10 〜 20 件"),
 ];
 
 #[test]

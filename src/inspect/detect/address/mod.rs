@@ -25,8 +25,8 @@ mod street;
 
 use gazetteer::{AdminKind, Gazetteer, MuniId};
 use street::{
-    char_before, is_kanji, is_katakana, is_not_town, parse_building, parse_street, postal_code,
-    scan_town,
+    char_before, is_kanji, is_katakana, is_kyoto_street, is_not_town, parse_building, parse_street,
+    postal_code, scan_town,
 };
 
 use super::Detector;
@@ -145,8 +145,10 @@ impl AddressDetector {
             let street = parse_street(t, street_at);
 
             // What makes this a personal address, and where it ends.
-            let bare_ok =
-                |s: &street::Street| s.bare && verified && street_at == town_end && town_end == p;
+            let kyoto = is_kyoto_street(&t[p..town_end]);
+            let bare_ok = |s: &street::Street| {
+                s.bare && street_at == town_end && ((verified && town_end == p) || kyoto)
+            };
             let (span_end, reason) = match street {
                 Some(s) if s.strong || bare_ok(&s) || postal.is_some() => {
                     let e = parse_building(t, s.end).unwrap_or(s.end);

@@ -307,6 +307,11 @@ fn read_unit(t: &str, at: usize) -> (Unit, usize, Option<usize>) {
         let e = at + "丁目".len();
         return (Unit::Chome, e, next_number(e));
     }
+    // 堺市 中百舌鳥町5丁713: 丁 without 目, a house number right after it.
+    if has(t, at, "丁") && char_at(t, at + "丁".len()).is_some_and(|c| c.is_ascii_digit()) {
+        let e = at + "丁".len();
+        return (Unit::Chome, e, Some(e));
+    }
     if has(t, at, "番地") {
         let e = at + "番地".len();
         return (Unit::Banchi, e, joined(e).or_else(|| next_number(e)));
@@ -411,7 +416,8 @@ const BUILDING_WORDS: &[&str] = &[
 ];
 
 /// Reads a building and room after the house number ending at `at`:
-/// `マンション101号室`, ` ハイツ朝日 203`, `荘188`, ` 101号室`, `A棟203号室`.
+/// `マンション101号室`, ` ハイツ朝日 203`, `荘188`, ` 101号室`, `A棟203号室`, and after a
+/// building word a block before the room: `ハイツ2-305`, `マンションA-1203`.
 /// Returns the end of the room number (its 号室/号/室 included), or `None`.
 ///
 /// A building name is only taken with a room number after it (the span of an
@@ -419,10 +425,31 @@ const BUILDING_WORDS: &[&str] = &[
 /// the number says 号室/室.
 pub(super) fn parse_building(t: &str, at: usize) -> Option<usize> {
     let name_start = skip_space(t, at);
-    let name_end = scan_name(t, name_start, MAX_BUILDING_CHARS);
+    let name_end = scan_building_name(t, name_start);
     let name = &t[name_start..name_end];
-    let room_start = skip_space(t, name_end);
-    let room_digits = digits(t, room_start)?;
+    let mut room_start = skip_space(t, name_end);
+    let building_word = BUILDING_WORDS.iter().any(|w| name.contains(w));
+    // マンションA-1203: a block letter ending the name, a dash, the room.
+    let mut block = false;
+    if building_word
+        && room_start == name_end
+        && name.ends_with(|c: char| c.is_ascii_alphabetic())
+        && has(t, room_start, "-")
+    {
+        room_start += 1;
+        block = true;
+    }
+    let mut room_digits = digits(t, room_start)?;
+    // ハイツ2-305: a block number of one or two digits, a dash, the room.
+    if building_word
+        && !block
+        && room_digits - room_start <= 2
+        && has(t, room_digits, "-")
+        && char_at(t, room_digits + 1).is_some_and(|c| c.is_ascii_digit())
+    {
+        room_start = room_digits + 1;
+        room_digits = digits(t, room_start)?;
+    }
     if room_digits - room_start > 4 {
         return None;
     }
@@ -441,7 +468,6 @@ pub(super) fn parse_building(t: &str, at: usize) -> Option<usize> {
         Some(c) if !room_word && end == room_digits && is_counter(c) => return None,
         _ => {}
     }
-    let building_word = BUILDING_WORDS.iter().any(|w| name.contains(w));
     let accept = if building_word {
         true
     } else if room_word {
@@ -453,9 +479,136 @@ pub(super) fn parse_building(t: &str, at: usize) -> Option<usize> {
     accept.then_some(end)
 }
 
+/// Most space-separated parts of a building name (`ハイツ長町 B棟`).
+const MAX_BUILDING_PARTS: usize = 3;
+
+/// Whether `c`, right after digits inside a building name, continues the name:
+/// katakana or Latin (`第3ビル`, `2F`), or a block or floor word (`南11条`, `3階`,
+/// `2号棟`, `5番館`). Other kanji end it: `ハイツ224在住` is a room, then prose.
+#[inline]
+fn continues_building_name(c: char) -> bool {
+    is_katakana(c)
+        || c.is_ascii_alphabetic()
+        || matches!(c, '条' | '階' | '棟' | '館' | '番' | '号')
+}
+
+/// Reads the name characters of a building from `at` (at most `max` characters);
+/// returns their end. Hiragana end a name in prose, but a building name may hold
+/// them (`ひび野マンション`, `さくら荘`): read with hiragana, a run that contains a
+/// building word is taken up to its last building word and the name characters
+/// after it (`ひび野マンションA`), so a particle after the building still ends it.
+fn building_name_run(t: &str, at: usize, max: usize) -> usize {
+    let narrow = scan_name(t, at, max);
+    let mut wide = at;
+    for (n, c) in t[at..].chars().enumerate() {
+        if n >= max || !(is_name_char(c) || is_hiragana(c)) {
+            break;
+        }
+        wide += c.len_utf8();
+    }
+    if wide == narrow {
+        return narrow;
+    }
+    let run = &t[at..wide];
+    let last_word_end = BUILDING_WORDS
+        .iter()
+        .filter_map(|w| run.rfind(w).map(|i| i + w.len()))
+        .max();
+    match last_word_end {
+        Some(e) if at + e > narrow => {
+            let used = t[at..at + e].chars().count();
+            scan_name(t, at + e, max.saturating_sub(used))
+        }
+        _ => narrow,
+    }
+}
+
+/// Hiragana (ぁ..ゖ, ゝ ゞ).
+#[inline]
+fn is_hiragana(c: char) -> bool {
+    matches!(c, '\u{3041}'..='\u{3096}' | '\u{309D}'..='\u{309E}')
+}
+
+/// Reads a building name at `at`; returns its end (`at` when there is none).
+///
+/// Name characters as for a town, plus digits inside the name (`グランメール南11条`,
+/// `第2コーポ`: a digit run followed by another name character) and up to
+/// [`MAX_BUILDING_PARTS`] parts separated by one space (`ハイツ長町 B棟`,
+/// `若葉台団地 2号棟`; only a later part may open with digits), all within
+/// [`MAX_BUILDING_CHARS`]. The room number after it is what [`parse_building`] reads.
+fn scan_building_name(t: &str, at: usize) -> usize {
+    let mut end = at;
+    let mut chars = 0usize;
+    let mut parts = 0usize;
+    let mut p = at;
+    while parts < MAX_BUILDING_PARTS && chars < MAX_BUILDING_CHARS {
+        // One part: name characters and inner digit runs.
+        let part_start = p;
+        loop {
+            let name_end = building_name_run(t, p, MAX_BUILDING_CHARS.saturating_sub(chars));
+            chars += t[p..name_end].chars().count();
+            p = name_end;
+            let digits_end = t[p..].bytes().take_while(u8::is_ascii_digit).count() + p;
+            // A room (号室, 室, 号) ends the name; 2号棟, 3号館, 3階 are part of it.
+            let room_after = has(t, digits_end, "室")
+                || (has(t, digits_end, "号")
+                    && !has(t, digits_end, "号棟")
+                    && !has(t, digits_end, "号館"));
+            // Digits inside a part, or opening a later part (`団地 2号棟 305`).
+            let inner = (p > part_start || parts > 0)
+                && digits_end > p
+                && char_at(t, digits_end).is_some_and(continues_building_name)
+                && !room_after;
+            if !inner || chars >= MAX_BUILDING_CHARS {
+                break;
+            }
+            chars += digits_end - p;
+            p = digits_end;
+        }
+        if p == part_start {
+            break;
+        }
+        end = p;
+        parts += 1;
+        // Another part after one space (its first character is checked above).
+        if t.as_bytes().get(p) == Some(&b' ') {
+            p += 1;
+        } else {
+            break;
+        }
+    }
+    end
+}
+
 /// Reads a generic town name (大字/字 included) at `at`; returns its end.
+///
+/// Kyoto street directions are part of it: 寺町通御池上る上本能寺前町 (上る, 下る,
+/// 西入る, 東入る with the hiragana る; the katakana ル is a name character anyway).
 pub(super) fn scan_town(t: &str, at: usize) -> usize {
-    scan_name(t, at, MAX_TOWN_CHARS)
+    let mut end = scan_name(t, at, MAX_TOWN_CHARS);
+    let mut chars = t[at..end].chars().count();
+    while chars < MAX_TOWN_CHARS
+        && has(t, end, "る")
+        && matches!(char_before(t, end), Some('上' | '下' | '入'))
+        && t[at..end].contains('通')
+    {
+        let next = scan_name(t, end + "る".len(), MAX_TOWN_CHARS - chars - 1);
+        chars += 1 + t[end + "る".len()..next].chars().count();
+        end = next;
+    }
+    end
+}
+
+/// Whether a town name is a Kyoto street address (`…通…上る…町`, `…通…西入…`):
+/// the directions make it an address on its own, so a bare house number after it
+/// counts like one after a known town.
+pub(super) fn is_kyoto_street(name: &str) -> bool {
+    name.contains('通')
+        && [
+            "上る", "下る", "入る", "上ル", "下ル", "入ル", "西入", "東入",
+        ]
+        .iter()
+        .any(|w| name.contains(w))
 }
 
 /// Words that show a name read after a municipality is a document or a service,

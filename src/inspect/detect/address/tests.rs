@@ -266,6 +266,87 @@ const POSITIVE: &[(&str, &str, &[&str])] = &[
         "福岡市中央区天神1-2-3 ハイツ 090-1234-5678",
         &["福岡市中央区天神1-2-3"],
     ),
+    // Regressions from tests/fixtures/fresh-prompts.jsonl (issue 2).
+    (
+        "chō without me, house number after it (Sakai)",
+        "新送付先：大阪府堺市北区中百舌鳥町5丁713、納税義務者",
+        &["大阪府堺市北区中百舌鳥町5丁713"],
+    ),
+    (
+        "building name with digits inside",
+        "旧住所：札幌市中央区南十一条西九丁目3-25 グランメール南11条802号室、転居者",
+        &["札幌市中央区南十一条西九丁目3-25 グランメール南11条802号室"],
+    ),
+    (
+        "building name in two parts",
+        "〒920-0865 金沢市長町2丁目5番地15 ハイツ長町 B棟 203、電話",
+        &["〒920-0865 金沢市長町2丁目5番地15 ハイツ長町 B棟 203"],
+    ),
+    (
+        "building floor before the room",
+        "東京都港区芝1-2-3 芝ビル3階 301号室へ",
+        &["東京都港区芝1-2-3 芝ビル3階 301号室"],
+    ),
+    (
+        "numbered building block",
+        "横浜市旭区若葉台3-4 若葉台団地 2号棟 305に転居",
+        &["横浜市旭区若葉台3-4 若葉台団地 2号棟 305"],
+    ),
+    (
+        "name and count after an address are not a building",
+        "東京都港区芝1-2-3 田中 2人で来庁",
+        &["東京都港区芝1-2-3"],
+    ),
+    (
+        "time after a building word is not a room",
+        "大阪市北区梅田1-1-3 大阪駅前第3ビル 受付 10時",
+        &["大阪市北区梅田1-1-3"],
+    ),
+    (
+        "room then prose after a building",
+        "相談者（茨城県常陸太田市上宮河内町1丁目37番16号 ハイツ224在住）",
+        &["茨城県常陸太田市上宮河内町1丁目37番16号 ハイツ224"],
+    ),
+    (
+        "floor in Latin letters before the room",
+        "福岡市中央区天神1-2-3 天神ビル 2F 201号室",
+        &["福岡市中央区天神1-2-3 天神ビル 2F 201号室"],
+    ),
+    (
+        "block number and room after a building",
+        "住所 大阪府大阪市中央区大手前1-3-49 大手前ハイツ2-305、電話",
+        &["大阪府大阪市中央区大手前1-3-49 大手前ハイツ2-305"],
+    ),
+    (
+        "block letter and room after a building",
+        "千葉市美浜区ひび野2丁目4番地 ひび野マンションＡ-1203に転居",
+        &["千葉市美浜区ひび野2丁目4番地 ひび野マンションＡ-1203"],
+    ),
+    (
+        "hiragana in a building name",
+        "横浜市中区山下町12番地 さくら荘 3号室",
+        &["横浜市中区山下町12番地 さくら荘 3号室"],
+    ),
+    (
+        "a particle after a building ends it",
+        "横浜市中区山下町12番地 さくら荘にお住まいの2名",
+        &["横浜市中区山下町12番地"],
+    ),
+    (
+        "phone after a building is not a block and room",
+        "福岡市中央区天神1-2-3 天神ハイツ 12-3456-7890",
+        &["福岡市中央区天神1-2-3"],
+    ),
+    (
+        "Kyoto street directions",
+        "「京都市中京区寺町通御池上る上本能寺前町488」転出者",
+        &["京都市中京区寺町通御池上る上本能寺前町488"],
+    ),
+    (
+        "Kyoto street directions in katakana, 番地",
+        "京都府京都市下京区烏丸通七条下ル東塩小路町721番地の1",
+        &["京都府京都市下京区烏丸通七条下ル東塩小路町721番地の1"],
+    ),
 ];
 
 /// (case, text): no address in these.
@@ -311,6 +392,11 @@ const NEGATIVE: &[(&str, &str)] = &[
     (
         "list of cities with counts",
         "横浜市 12件、川崎市 8件、相模原市 3件",
+    ),
+    ("tofu count after a town", "京都市中京区の店で豆腐1丁を買う"),
+    (
+        "Kyoto street without a number",
+        "京都市中京区寺町通御池上るの商店街で",
     ),
 ];
 

@@ -36,6 +36,17 @@ fn addresses_are_found_with_exact_spans() {
         ),
         ("mailto:info@example.org", "info@example.org"),
         ("...lead@example.com", "lead@example.com"),
+        // Spelled-out @ (written against address harvesting).
+        ("メールは taro(at)example.jp です", "taro(at)example.jp"),
+        (
+            "連絡 taro [at] example.co.jp まで",
+            "taro [at] example.co.jp",
+        ),
+        (
+            "ｈａｎａｋｏ（アットマーク）ｅｘａｍｐｌｅ．ｊｐへ",
+            "ｈａｎａｋｏ（アットマーク）ｅｘａｍｐｌｅ．ｊｐ",
+        ),
+        ("k.suzuki[AT]example.ne.jp", "k.suzuki[AT]example.ne.jp"),
     ];
     for (text, want) in cases {
         assert_eq!(found(text), vec![want.to_string()], "in {text:?}");
@@ -59,6 +70,10 @@ fn non_addresses_are_left_alone() {
         "価格@100円",
         "user@example.jp_x",
         "user@example.com0",
+        "look (at) the list",
+        "meet at example.com",
+        "会場(at)市民会館",
+        "data [at] 10.5",
     ];
     for text in cases {
         assert!(found(text).is_empty(), "in {text:?}");

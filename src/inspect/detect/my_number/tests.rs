@@ -66,6 +66,13 @@ fn written_forms_are_found() {
             "長音９１４１ー６８８１ー８０４３",
             "９１４１ー６８８１ー８０４３",
         ),
+        // A dash set off by spaces (the normalized view keeps the spaces).
+        ("個人番号 9141 - 6881 - 8043 です", "9141 - 6881 - 8043"),
+        (
+            "個人番号　９１４１　ー　６８８１　ー　８０４３",
+            "９１４１　ー　６８８１　ー　８０４３",
+        ),
+        ("番号 9141- 6881 -8043", "9141- 6881 -8043"),
     ];
     for (text, want) in cases {
         let got: Vec<String> = found(text).into_iter().map(|(s, _)| s).collect();
@@ -84,10 +91,23 @@ fn non_my_numbers_are_left_alone() {
         "受付番号は9141-6881-8043です", // another kind of number
         "口座番号：914168818043",       // another kind of number
         "9141 6881-80431",              // glued digit
+        "9141 - 6881 - 8043 - 1234",    // a fourth group across a spaced dash
+        "1234 - 9141 - 6881 - 8043",    // a group before across a spaced dash
+        "9141 - 6881 - 8043 1234",      // a fourth group across a space
     ];
     for text in cases {
         assert!(found(text).is_empty(), "in {text:?}");
     }
+}
+
+#[test]
+fn a_count_after_an_unspaced_number_is_not_glue() {
+    // Spaces join groups only for a candidate that is itself grouped by spaces.
+    let got: Vec<String> = found("個人番号914168818043 3人")
+        .into_iter()
+        .map(|(s, _)| s)
+        .collect();
+    assert_eq!(got, vec!["914168818043".to_string()]);
 }
 
 #[test]

@@ -155,3 +155,156 @@ fn confidence_rises_with_a_phone_label() {
     };
     assert!(conf("電話:03-1234-5678") > conf("これ03-1234-5678"));
 }
+
+/// Runs the whole engine on `text` and returns `(category, original substring)` of
+/// every finding, so a table can say both what is found and what is *not* found as
+/// something else (a phone-like number reported as a My Number, say).
+fn engine_findings(text: &str) -> Vec<(String, String)> {
+    use std::sync::OnceLock;
+    static ENGINE: OnceLock<crate::inspect::Engine> = OnceLock::new();
+    let engine = ENGINE.get_or_init(|| crate::inspect::EngineBuilder::new().build().unwrap());
+    engine
+        .scan(text)
+        .iter()
+        .map(|f| (f.category.as_str().to_string(), text[f.range()].to_string()))
+        .collect()
+}
+
+/// Spaced separators and a country code without `+` (issue 2): (text, category,
+/// expected span in the original text). Hard negatives expect no phone finding.
+#[test]
+fn spaced_separators_and_bare_country_codes() {
+    let cases: &[(&str, Option<&str>)] = &[
+        // Spaces around dashes, in every dash form the normalization folds.
+        ("代表は03 - 1234 - 5678です", Some("03 - 1234 - 5678")),
+        ("携帯 090 - 1234 - 5678", Some("090 - 1234 - 5678")),
+        (
+            "電話０３　－　１２３４　－　５６７８まで",
+            Some("０３　－　１２３４　－　５６７８"),
+        ),
+        ("電話03 ー 1234 ー 5678まで", Some("03 ー 1234 ー 5678")),
+        (
+            "電話０３　ー　１２３４　ー　５６７８まで",
+            Some("０３　ー　１２３４　ー　５６７８"),
+        ),
+        ("電話03 – 1234 – 5678まで", Some("03 – 1234 – 5678")),
+        ("電話03 -1234- 5678まで", Some("03 -1234- 5678")),
+        ("電話(03) 1234 - 5678まで", Some("(03) 1234 - 5678")),
+        ("フリーダイヤル0120 - 123 - 456", Some("0120 - 123 - 456")),
+        (
+            "電話〇三 ‐ 一二三四 ‐ 五六七八まで",
+            Some("〇三 ‐ 一二三四 ‐ 五六七八"),
+        ),
+        (
+            "電話〇三‐一二三四‐五六七八まで",
+            Some("〇三‐一二三四‐五六七八"),
+        ),
+        (
+            "電話〇三　ー　一二三四　ー　五六七八",
+            Some("〇三　ー　一二三四　ー　五六七八"),
+        ),
+        ("本社 +81 - 3 - 1234 - 5678", Some("+81 - 3 - 1234 - 5678")),
+        // Country code without plus: hyphenated, or with a phone cue.
+        ("海外からは81-3-1234-5678へ", Some("81-3-1234-5678")),
+        ("TEL 81-90-1234-5678", Some("81-90-1234-5678")),
+        ("連絡先: 81-3-1234-5678", Some("81-3-1234-5678")),
+        ("電話 81 90 1234 5678", Some("81 90 1234 5678")),
+        ("携帯（81 90 1234 5678）", Some("81 90 1234 5678")),
+        (
+            "国際電話で ８１－９０－１２３４－５６７８ に",
+            Some("８１－９０－１２３４－５６７８"),
+        ),
+        ("Phone: 81 3 1234 5678", Some("81 3 1234 5678")),
+        ("電話 81 - 3 - 1234 - 5678", Some("81 - 3 - 1234 - 5678")),
+        // "81" then a domestic number: a count, and the phone after it.
+        ("資料81 03-1234-5678", Some("03-1234-5678")),
+        // Hard negatives.
+        ("受付番号 1234-5678-9012", None),
+        ("受付番号は81-3-1234-5678です", None),
+        ("金額は1,234,567円", None),
+        ("日付 2024-03-15", None),
+        ("令和6年3月15日に申請", None),
+        ("〒123-4567 の地域", None),
+        ("件数は10 - 20 件", None),
+        ("10 ー 20件", None),
+        ("p.81-83を参照", None),
+        ("資料は81ページ", None),
+        ("全81 - 90ページ", None),
+        ("81-90ページ", None),
+        ("version 8.1.3-1234", None),
+        ("v81-3-1234-5678", None),
+        ("第3-2-1条", None),
+        ("第81-3-1234-5678号", None),
+        ("81-3-1234-5678件", None),
+        ("集計 81 3 1234 5678", None),
+        ("集計 81 90 1234 5678", None),
+        ("81 90 1234 5678円", None),
+        ("No.81-3-1234-5678", None),
+        ("整理番号 81-3-1234-5678", None),
+        ("81-3-1234-56789", None),
+        ("81-0-1234-5678", None),
+    ];
+    for (text, want) in cases {
+        let got = engine_findings(text);
+        let phones: Vec<&str> = got
+            .iter()
+            .filter(|(c, _)| c == "phone")
+            .map(|(_, s)| s.as_str())
+            .collect();
+        match want {
+            Some(span) => assert_eq!(phones, vec![*span], "in {text:?}: {got:?}"),
+            None => assert!(phones.is_empty(), "in {text:?}: {got:?}"),
+        }
+        // Nothing phone-like is reported as a My Number either.
+        assert!(
+            !got.iter().any(|(c, _)| c == "my_number"),
+            "in {text:?}: {got:?}"
+        );
+    }
+}
+
+#[test]
+fn bare_country_code_is_less_certain_than_a_plus() {
+    let tokenizer = crate::inspect::Tokenizer::new(&[]).expect("tokenizer");
+    let conf = |text: &str| {
+        let doc = Document::new(text, &tokenizer);
+        let mut out = Vec::new();
+        PhoneDetector::new().detect(&doc, &mut out);
+        out[0].confidence
+    };
+    assert!(conf("連絡 81-3-1234-5678") < conf("連絡 +81-3-1234-5678"));
+}
+
+/// A dash set off by spaces now joins numbers in the normalized view (issue 2): ranges,
+/// fiscal years, article numbers and counts written that way must still produce no
+/// finding of any category, also right after a place name.
+#[test]
+fn spaced_dashes_between_numbers_stay_numbers() {
+    let cases: &[&str] = &[
+        "件数は10 - 20 件です",
+        "10 ー 20件",
+        "2024 - 2025年度の計画",
+        "２０２４　－　２０２５年度",
+        "第3 - 2条を参照",
+        "第３　ー　２条",
+        "横浜市 10 - 20 件",
+        "横浜市第3 - 2条",
+        "東京都2024 - 2025年度",
+        "千葉県 1 - 3月の統計",
+        "p.12 - 15",
+        "12 - 15ページ",
+        "資料3 - 1、3 - 2",
+        "令和6 - 7年度",
+        "受付番号 1234 - 5678 - 9012",
+        "1234 - 5678 - 9012 - 3456",
+        "定員 81 - 90 名",
+        "81 - 3 - 1234 - 5678件",
+        "金額 1,234 - 5,678円",
+        "9:00 - 17:00",
+        "2024 - 03 - 15",
+    ];
+    for text in cases {
+        let got = engine_findings(text);
+        assert!(got.is_empty(), "in {text:?}: {got:?}");
+    }
+}
