@@ -756,7 +756,10 @@ impl NameDetector {
         let text = doc.text();
         let before = prev_char(text, r.start).map(|(_, c)| c);
         let word = &text[r.clone()];
-        if LOANWORD_ENDINGS.iter().any(|e| word.ends_with(e)) || LOANWORDS.contains(&word) {
+        if LOANWORD_ENDINGS.iter().any(|e| word.ends_with(e))
+            || LOANWORDS.contains(&word)
+            || super::foreign::never_a_name(word)
+        {
             return None;
         }
         // A word broken across lines or columns (イ  ンシデント), or a part of a chain.

@@ -827,3 +827,33 @@ pub(super) fn person_predicate(rest: &str) -> bool {
     };
     acts.is_match(clause) && !thing.is_match(clause)
 }
+
+/// Katakana words for people or lists that the dictionary also reads as names (リスト is
+/// also Liszt) but that municipal prompts use as common words (出席者リスト, キーパーソン):
+/// never a name on their own.
+const NEVER_NAMES: &[&str] = &[
+    "リスト",
+    "ラベル",
+    "キーパーソン",
+    "パーソン",
+    "メンバー",
+    "ゲスト",
+    "ユーザー",
+    "ユーザ",
+    "スタッフ",
+    "リーダー",
+    "マネージャー",
+    "オーナー",
+    "ケースワーカー",
+    "ヘルパー",
+    "コーディネーター",
+    "サポーター",
+    "ボランティア",
+    "パートナー",
+    "ファミリー",
+];
+
+/// Whether a standalone katakana word is a common word that is never a name alone.
+pub(super) fn never_a_name(word: &str) -> bool {
+    NEVER_NAMES.contains(&word)
+}

@@ -1623,6 +1623,9 @@ impl NameDetector {
             return None;
         }
         let word = &text[start..end];
+        if foreign::never_a_name(word) {
+            return None;
+        }
         let foreign = foreign::ForeignNames::shared();
         let listed = foreign.is_surname(word) || foreign.is_given(word) && !word.contains('・');
         let ok = listed || {
