@@ -13,6 +13,9 @@ use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
 use std::sync::OnceLock;
 
+use super::foreign::{
+    foreign_title_follows, of_foreign_person_follows, person_predicate, ForeignNames,
+};
 use super::{
     boundary_after, chars, forward, is_hiragana, is_kanji, is_katakana, is_person_tag, next_char,
     prev_char, Candidate, NameDetector, PERSON_ROLES, PERSON_TITLES,
@@ -754,7 +757,10 @@ impl NameDetector {
         let text = doc.text();
         let before = prev_char(text, r.start).map(|(_, c)| c);
         let word = &text[r.clone()];
-        if LOANWORD_ENDINGS.iter().any(|e| word.ends_with(e)) || LOANWORDS.contains(&word) {
+        if LOANWORD_ENDINGS.iter().any(|e| word.ends_with(e))
+            || LOANWORDS.contains(&word)
+            || super::foreign::never_a_name(word)
+        {
             return None;
         }
         // A word broken across lines or columns (イ  ンシデント), or a part of a chain.
@@ -768,7 +774,9 @@ impl NameDetector {
             return None;
         }
         let rest = &text[r.end..];
-        let titled = title_follows(rest);
+        // A foreign name the lists know (ヒトラー), whatever IPADIC tags it as.
+        let listed = ForeignNames::shared().is_surname(word);
+        let titled = title_follows(rest) || foreign_title_follows(rest);
         let years = years_follow(rest);
         let subject = rest.starts_with(['は', 'が', 'ら']);
         let agent = AGENT_AFTER.iter().any(|p| rest.starts_with(p));
@@ -781,7 +789,7 @@ impl NameDetector {
             || years
             || agent
             || glued
-            || rest.starts_with('の')
+            || rest.starts_with(['の', 'に', 'を'])
             || text[..r.start].ends_with(['の', '・']))
         {
             return None;
@@ -794,23 +802,27 @@ impl NameDetector {
                     .is_some_and(|b| b.ends_with(role))
         }) || text[..r.start].ends_with('人')
             && text[..r.start - '人'.len_utf8()].ends_with(is_katakana)
-            || person_word_before(&text[..r.start]);
+            || person_word_before(&text[..r.start])
+            || super::foreign::person_word_before(&text[..r.start]);
         if glued && !roled {
             return None;
         }
         if rest.starts_with(is_kanji) && !titled {
             return None;
         }
-        let strong = titled || years || roled || (!line_start && of_person_follows(rest));
+        let of_person = of_person_follows(rest) || of_foreign_person_follows(rest);
+        // A particle, then a clause that speaks of a person (…は激怒した, …に率いられた).
+        let acts = !(titled || years || roled || of_person || line_start) && person_predicate(rest);
+        let strong = titled || years || roled || (!line_start && of_person) || acts;
         let weak_ok = || {
-            if line_start {
+            if line_start || !(subject || agent) {
                 return false;
             }
             let (person, thing) = sentence_context(text, r.clone());
             if subject {
                 !thing || person
             } else {
-                agent && person && !thing
+                agent && (person || listed) && !thing
             }
         };
         if !(strong || weak_ok()) {
@@ -818,7 +830,20 @@ impl NameDetector {
         }
         // A common word the dictionary also lists as a person (リスト, ラベル) is
         // a name only with a title, life years or a role.
-        let weak = !(titled || years || roled || rest.starts_with(['は', 'が', 'と', 'ら']));
+        let weak = !(titled
+            || years
+            || roled
+            || of_person
+            || acts
+            || rest.starts_with(['は', 'が', 'と', 'ら']));
+        if listed {
+            return Some(Candidate {
+                range: r,
+                detector: "name.katakana",
+                confidence: 0.6,
+                reason: "listed foreign name in context",
+            });
+        }
         let toks = self.window(doc, r.clone());
         if toks.is_empty()
             || !toks

@@ -9,10 +9,10 @@
 //!    of two or more characters, one-kanji surnames written apart from a given name,
 //!    kanji runs that end in a listed given name or start with a Chinese or Korean
 //!    surname, names in parentheses after a number, and katakana words joined by
-//!    `・`/`=`; the context passes (`context.rs`) add what encyclopedic and news prose
-//!    puts around persons (lead sentences `Xは、日本の俳優。`, standalone katakana
-//!    names acting in a sentence about a person, kanji names the dictionary knows
-//!    from start to end, names after a word for a person, enumerated names);
+//!    `・`/`=`; the context passes add what encyclopedic and news prose puts around
+//!    persons (lead sentences `Xは、日本の俳優。`, standalone katakana names acting in
+//!    a sentence about a person, kanji names the dictionary knows from start to end,
+//!    names after a word for a person, enumerated names);
 //! 2. only a short window around each trigger is tokenized ([`Tokenizer::tokenize_fine`])
 //!    and the name's boundaries and evidence are decided there. Compounds that repeat
 //!    in long texts are decided once per scan.
@@ -22,9 +22,15 @@
 //! parentheses. Spans exclude honorifics; a kana reading in parentheses right after a
 //! name is reported as a name of its own.
 //!
+//! Modules: `context.rs` holds the context passes over prose, `kanji.rs` kanji names
+//! written without a cue (surname + given-name tags, glued titles, Chinese and Korean
+//! names, kinship words), `foreign.rs` katakana (foreign) names checked against the
+//! JMnedict-derived lists, `lexicon.rs` the embedded name lists.
+//!
 //! [`Tokenizer::tokenize_fine`]: crate::inspect::Tokenizer::tokenize_fine
 
 mod context;
+mod foreign;
 mod kanji;
 mod lexicon;
 
@@ -1629,11 +1635,19 @@ impl NameDetector {
         if end <= start || chars(&text[start..end]) < 2 || !boundary_after(text, end) {
             return None;
         }
-        let toks = self.window(doc, start..end);
-        let ok = !toks.is_empty()
-            && toks
-                .iter()
-                .all(|t| t.pos == PosTag::Unknown || is_person_tag(t));
+        let word = &text[start..end];
+        if foreign::never_a_name(word) {
+            return None;
+        }
+        let foreign = foreign::ForeignNames::shared();
+        let listed = foreign.is_surname(word) || foreign.is_given(word) && !word.contains('・');
+        let ok = listed || {
+            let toks = self.window(doc, start..end);
+            !toks.is_empty()
+                && toks
+                    .iter()
+                    .all(|t| t.pos == PosTag::Unknown || is_person_tag(t))
+        };
         ok.then_some(Candidate {
             range: start..end,
             detector: "name.katakana",
@@ -1714,11 +1728,18 @@ impl NameDetector {
                     && text[..i]
                         .trim_end_matches(['\n', '\r', ' '])
                         .ends_with(is_katakana);
-                if (is_kanji(c) && !context::person_word_before(&text[..start])) || broken {
+                if (is_kanji(c)
+                    && !context::person_word_before(&text[..start])
+                    && !foreign::person_word_before(&text[..start]))
+                    || broken
+                {
                     continue;
                 }
             }
-            if next_char(text, end).is_some_and(|c| is_kanji(c) && PLACE_SUFFIXES.contains(c)) {
+            // 長官 and 社長 are titles, not the 長 and 社 of a place or a company.
+            if next_char(text, end).is_some_and(|c| is_kanji(c) && PLACE_SUFFIXES.contains(c))
+                && !foreign::title_after_name(&text[end..])
+            {
                 continue;
             }
             let toks = self.window(doc, start..end);
@@ -1726,7 +1747,15 @@ impl NameDetector {
             let person = toks.iter().any(is_person_tag);
             let all_unknown = toks.iter().all(|t| t.pos == PosTag::Unknown);
             let rest = &text[end..];
-            let titled = PERSON_TITLES.iter().any(|t| rest.starts_with(t));
+            let titled = PERSON_TITLES.iter().any(|t| rest.starts_with(t))
+                || foreign::foreign_title_follows(rest);
+            // Named after a venue, a company or a prize (…・サーキット, …・ピクチャーズ,
+            // …記念賞): not a person, whatever the parts are.
+            if parts.last().is_some_and(|p| foreign::is_thing_word(p))
+                || (!titled && foreign::thing_after(rest))
+            {
+                continue;
+            }
             // An unknown katakana sequence acting as a subject or partner in the sentence
             // (ジョン・スミスは/が/と); names of teams and places are mostly objects.
             let agent = ["は", "が", "と", "ら", "、", "も", "や"]
@@ -1740,7 +1769,14 @@ impl NameDetector {
                     || before
                         .strip_suffix(['の', '・', ' '])
                         .is_some_and(|b| b.ends_with(r))
-            }) || context::person_word_before(before);
+            }) || context::person_word_before(before)
+                || foreign::person_word_before(before);
+            // The foreign name lists know the chain as a person (ジョー・バイデン), and
+            // it is neither quoted (a title) nor the head of a kanji compound (…記念, …財団).
+            let lexical = parts.len() >= 2
+                && !foreign::thing_after(rest)
+                && !prev_char(text, start).is_some_and(|(_, c)| matches!(c, '「' | '『' | '“'))
+                && self.foreign_chain(doc, start..end, titled || roled);
             // Any other phrase end, in a sentence about a person (…の友人, …に敗れた).
             let in_person_sentence = || {
                 all_unknown
@@ -1748,11 +1784,15 @@ impl NameDetector {
                     && context::about_person(text, start..end)
             };
             if parts.len() < 2
-                || !(person || titled || (all_unknown && (agent || roled)) || in_person_sentence())
+                || !(person
+                    || titled
+                    || lexical
+                    || (all_unknown && (agent || roled))
+                    || in_person_sentence())
             {
                 continue;
             }
-            if !(titled || roled || self.chain_in_context(doc, start..end)) {
+            if !(titled || roled || lexical || self.chain_in_context(doc, start..end)) {
                 continue;
             }
             found.push(Candidate {

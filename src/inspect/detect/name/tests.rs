@@ -577,3 +577,97 @@ fn spaced_names_in_forms() {
         case("田中 データ(1件)", &[]),
     ]);
 }
+
+/// Foreign names in katakana: chains with a listed given name or surname, names standing
+/// alone with a title, a role, a noun of a person or a clause about a person.
+#[test]
+fn foreign_names() {
+    check(&[
+        // chains: a listed given name first, after の, a nationality or before a title
+        case(
+            "首位のジョン・ケネディは支持を集めた。",
+            &["ジョン・ケネディ"],
+        ),
+        case(
+            "ドイツ人カール・シュミットが設計した。",
+            &["カール・シュミット"],
+        ),
+        case(
+            "フランス人ピエール・デュランが来日した。",
+            &["ピエール・デュラン"],
+        ),
+        case(
+            "ジョセフ・スターリン書記長の時代",
+            &["ジョセフ・スターリン"],
+        ),
+        case("アンナ・シュミット氏が来庁した。", &["アンナ・シュミット"]),
+        case(
+            "大統領のバラク・オバマは声明を出した。",
+            &["バラク・オバマ"],
+        ),
+        // standalone: a foreign title, a noun of a person, a clause about a person
+        case(
+            "ユスティニアヌス帝の治世に建てられた。",
+            &["ユスティニアヌス"],
+        ),
+        case("ネロ帝の時代", &["ネロ"]),
+        case("アブドゥッラー皇太子と会談した。", &["アブドゥッラー"]),
+        case("ゴルバチョフ書記長と会談した。", &["ゴルバチョフ"]),
+        case("ヒトラーの命令により部隊が動いた。", &["ヒトラー"]),
+        case("トスカニーニの指揮で初演された。", &["トスカニーニ"]),
+        case("モーツァルトは激怒して手紙を書いた。", &["モーツァルト"]),
+        case("メアリーは市役所に相談した。", &["メアリー"]),
+        case("妻のマリアは窓口で手続した。", &["マリア"]),
+    ]);
+}
+
+/// Katakana that names no person: organisations, teams, venues, prizes, products and
+/// the loanwords of municipal work.
+#[test]
+fn foreign_hard_negatives() {
+    check(&[
+        case("ハンナ・バーベラ・プロダクションが制作した。", &[]),
+        case("ヤス・マリーナ・サーキットで開催された。", &[]),
+        case("タッチストーン・ピクチャーズが配給した。", &[]),
+        case("サン・マイクロシステムズが開発した。", &[]),
+        case("コロラド・ロッキーズに移籍した。", &[]),
+        case("ニューヨーク・ヤンキースと契約した。", &[]),
+        case("ジョン・スミス記念賞を受賞した。", &[]),
+        case("ローズ・ガーデンで式典が行われた。", &[]),
+        case("メルセデス・ベンツを購入した。", &[]),
+        case("東京ディズニーランドは混雑していた。", &[]),
+        case("マイクロソフトは新製品を発売した。", &[]),
+        case("ワシントン州の職員が来庁した。", &[]),
+        case("住民票の写しをマイナンバーカードで申請した。", &[]),
+        case("データセンターのサービスを更新した。", &[]),
+        case("システムは停止した。", &[]),
+        case("サーバに障害が発生した。", &[]),
+        case("ベンダーは契約を拒否した。", &[]),
+        case("クラウドサービスの利用者に通知した。", &[]),
+        case("出席者リストを共有する。", &[]),
+        case("担当のキーパーソンに連絡した。", &[]),
+    ]);
+}
+
+#[test]
+fn foreign_chain_rules() {
+    let lists = foreign::ForeignNames::shared();
+    let never_noun = |_: &str| false;
+    let always_noun = |_: &str| true;
+    // A listed given name before an unknown last part.
+    assert!(lists.chain_is_name(&["ジョン", "ケネディ"], false, never_noun));
+    // A last part naming a thing, or particles only before the last part.
+    assert!(!lists.chain_is_name(&["ハンナ", "バーベラ", "プロダクション"], false, never_noun));
+    assert!(!lists.chain_is_name(&["ル", "マン"], false, never_noun));
+    // A common noun ends no name without a title or role around (ジョン・ジャガー);
+    // one naming a thing ends none at all (ローズ・ガーデン).
+    assert!(!lists.chain_is_name(&["ジョン", "ジャガー"], false, always_noun));
+    assert!(lists.chain_is_name(&["ジョン", "ジャガー"], true, always_noun));
+    assert!(!lists.chain_is_name(&["ローズ", "ガーデン"], true, always_noun));
+    assert!(foreign::foreign_title_follows("帝の治世"));
+    assert!(!foreign::foreign_title_follows("帝国"));
+    assert!(!foreign::foreign_title_follows("司教区"));
+    assert!(foreign::person_predicate("は激怒した"));
+    assert!(!foreign::person_predicate("は新製品を発売した"));
+    assert!(!foreign::person_predicate("に就任した"));
+}
