@@ -9,7 +9,9 @@
 //! Both passes look only at short, bounded stretches and tokenize only the candidate
 //! itself (cached per scan), so a text without such contexts costs one linear scan.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashSet as HashSet;
 use std::ops::Range;
 use std::sync::OnceLock;
 

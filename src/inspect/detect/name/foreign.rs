@@ -16,7 +16,7 @@
 //!
 //! Nothing here logs or keeps the text it looks at.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 use std::ops::Range;
 use std::sync::OnceLock;
 
