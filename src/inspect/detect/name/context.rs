@@ -878,24 +878,8 @@ impl NameDetector {
         let taken = Taken::new(found);
         let overlaps = |r: &Range<usize>| taken.overlaps(r);
         let mut new = Vec::new();
-        let mut i = 0;
-        while i < text.len() {
-            let Some(c) = next_char(text, i) else { break };
-            if !is_kanji(c) {
-                i += c.len_utf8();
-                continue;
-            }
-            let start = i;
-            let mut end = i;
-            let mut n = 0;
-            for (j, c) in text[i..].char_indices() {
-                if !is_kanji(c) {
-                    break;
-                }
-                end = i + j + c.len_utf8();
-                n += 1;
-            }
-            i = end;
+        for (run, n) in super::KanjiRuns::new(text) {
+            let (start, end) = (run.start, run.end);
             if !(2..=MAX_GLUED_RUN_CHARS).contains(&n)
                 || prev_char(text, start)
                     .is_some_and(|(_, c)| is_katakana(c) || c.is_ascii_alphanumeric())

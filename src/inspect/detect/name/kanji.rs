@@ -31,7 +31,7 @@ use std::ops::Range;
 use super::context::{glued_title, person_word_before, Taken};
 use super::{
     boundary_after, chars, forward, is_kanji, is_katakana, is_person_tag, is_space, next_char,
-    prev_char, run_end, Candidate, NameDetector, CN_KR_SURNAMES, PERSON_ROLES,
+    prev_char, run_end, Candidate, KanjiRuns, NameDetector, CN_KR_SURNAMES, PERSON_ROLES,
 };
 use crate::inspect::tokenizer::FineToken;
 use crate::inspect::{Document, PosTag};
@@ -144,24 +144,9 @@ impl NameDetector {
         let text = doc.text();
         let taken = Taken::new(found);
         let mut new: Vec<Candidate> = Vec::new();
-        let mut i = 0;
-        while i < text.len() {
-            let Some(c) = next_char(text, i) else { break };
-            if !is_kanji(c) {
-                i += c.len_utf8();
-                continue;
-            }
-            let start = i;
-            let mut end = i;
-            let mut n = 0;
-            for (j, c) in text[i..].char_indices() {
-                if !is_kanji(c) {
-                    break;
-                }
-                end = i + j + c.len_utf8();
-                n += 1;
-            }
-            i = end;
+        let mut runs = KanjiRuns::new(text);
+        while let Some((run, n)) = runs.next() {
+            let (start, end) = (run.start, run.end);
             if !(2..=MAX_RUN_CHARS).contains(&n) {
                 continue;
             }
@@ -169,7 +154,7 @@ impl NameDetector {
                 // A kanji surname and a katakana given name (土屋アンナ).
                 if let Some(c) = self.surname_kana_given(doc, start..end) {
                     if !taken.overlaps(&c.range) {
-                        i = c.range.end;
+                        runs.resume_at(c.range.end);
                         new.push(c);
                     }
                 }

@@ -558,6 +558,53 @@ fn run_end(text: &str, at: usize, pred: fn(char) -> bool) -> usize {
         .map_or_else(|| forward(text, at, MAX_RUN_CHARS), |(j, _)| at + j)
 }
 
+/// The maximal runs of kanji in a text, in order: each as its byte range and its length
+/// in characters. A pass that consumes more than the run (a katakana given name glued
+/// after it) moves the scan on with [`KanjiRuns::resume_at`].
+struct KanjiRuns<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> KanjiRuns<'a> {
+    fn new(text: &'a str) -> Self {
+        KanjiRuns { text, at: 0 }
+    }
+
+    /// Continues the scan at byte offset `at` (a character boundary).
+    fn resume_at(&mut self, at: usize) {
+        self.at = at;
+    }
+}
+
+impl Iterator for KanjiRuns<'_> {
+    type Item = (Range<usize>, usize);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let text = self.text;
+        while self.at < text.len() {
+            let c = next_char(text, self.at)?;
+            if !is_kanji(c) {
+                self.at += c.len_utf8();
+                continue;
+            }
+            let start = self.at;
+            let mut end = start;
+            let mut n = 0;
+            for (j, c) in text[start..].char_indices() {
+                if !is_kanji(c) {
+                    break;
+                }
+                end = start + j + c.len_utf8();
+                n += 1;
+            }
+            self.at = end;
+            return Some((start..end, n));
+        }
+        None
+    }
+}
+
 fn chars(s: &str) -> usize {
     s.chars().count()
 }
@@ -1507,24 +1554,8 @@ impl NameDetector {
         found.sort_by_key(|c| c.range.start);
         let base = found.len();
         let mut seen: HashMap<&str, Option<usize>> = HashMap::new();
-        let mut i = 0;
-        let bytes = text.len();
-        while i < bytes {
-            let Some(c) = next_char(text, i) else { break };
-            if !is_kanji(c) {
-                i += c.len_utf8();
-                continue;
-            }
-            let run_start = i;
-            let mut run_end = i;
-            for (j, c) in text[i..].char_indices() {
-                if !is_kanji(c) {
-                    break;
-                }
-                run_end = i + j + c.len_utf8();
-            }
-            i = run_end;
-            let n = chars(&text[run_start..run_end]);
+        for (run, n) in KanjiRuns::new(text) {
+            let (run_start, run_end) = (run.start, run.end);
             if (2..=3).contains(&n)
                 && text[run_start..].starts_with(|c: char| CN_KR_SURNAMES.contains(c))
                 && !prev_char(text, run_start).is_some_and(|(_, c)| is_kanji(c) || is_katakana(c))
