@@ -1,8 +1,8 @@
 //! The embedded gazetteer: prefectures, municipalities (市区町村, 政令市の区, 郡) and
 //! town names per municipality, from Japan Post data (`dictionaries/gazetteer/`).
 //!
-//! Every administrative name ends with one of 都道府県市区町村郡: a small
-//! aho-corasick automaton finds those characters in the folded text and the longest
+//! Every administrative name ends with one of 都道府県市区町村郡: a byte scan
+//! finds those characters in the folded text and the longest
 //! name ending at each is looked up in a hash map (a bounded look-back). Town names
 //! are looked up by hashing the few prefixes of the text that follows a
 //! municipality. The names are compiled once per process (about a millisecond); the
@@ -12,7 +12,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind};
+use rustc_hash::FxHashMap;
 
 use crate::text::{fold_char_for_words, fold_for_words, Normalized};
 
@@ -51,10 +51,9 @@ pub(super) struct AdminEntry {
 
 /// The compiled gazetteer.
 pub(super) struct Gazetteer {
-    /// Finds the characters every administrative name ends with (都道府県市区町村郡).
-    suffixes: AhoCorasick,
-    /// Folded administrative name → index into `entries`.
-    names: HashMap<Box<str>, usize>,
+    /// Folded administrative name → index into `entries` (FxHash: the keys are
+    /// fixed, embedded data).
+    names: FxHashMap<Box<str>, usize>,
     /// Longest administrative name (characters).
     max_name_chars: usize,
     entries: Vec<AdminEntry>,
@@ -175,7 +174,7 @@ impl Gazetteer {
     }
 
     fn build() -> Gazetteer {
-        let mut names: HashMap<Box<str>, usize> = HashMap::new();
+        let mut names: FxHashMap<Box<str>, usize> = FxHashMap::default();
         let mut entries: Vec<AdminEntry> = Vec::new();
         let mut add = |name: &str, kind: AdminKind, muni: Option<MuniId>| {
             let folded = fold_entry(name);
@@ -222,14 +221,7 @@ impl Gazetteer {
             }
         }
         let max_name_chars = entries.iter().map(|e| e.chars).max().unwrap_or(0);
-        // Static patterns: failing to compile them is a build defect caught by every
-        // test, not a runtime condition.
-        let suffixes = AhoCorasickBuilder::new()
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(SUFFIXES.map(|c| c.to_string()))
-            .expect("the suffix matcher compiles");
         Gazetteer {
-            suffixes,
             names,
             max_name_chars,
             entries,
@@ -285,8 +277,7 @@ impl Gazetteer {
     /// at most [`Gazetteer::max_name_chars`] suffixes of the text before it.
     pub fn admin_matches(&self, folded: &str) -> Vec<AdminMatch> {
         let mut out: Vec<AdminMatch> = Vec::new();
-        for m in self.suffixes.find_iter(folded) {
-            let end = m.end();
+        for end in suffix_ends(folded) {
             let Some(found) = self.longest_name_ending_at(folded, end) else {
                 continue;
             };
@@ -367,6 +358,31 @@ impl Gazetteer {
         }
         best.map(|e| at + e)
     }
+}
+
+/// The UTF-8 encodings of [`SUFFIXES`] (three bytes each).
+const SUFFIX_BYTES: [[u8; 3]; 9] = {
+    let mut out = [[0u8; 3]; 9];
+    let mut i = 0;
+    while i < SUFFIXES.len() {
+        let mut buf = [0u8; 4];
+        let e = SUFFIXES[i].encode_utf8(&mut buf).as_bytes();
+        out[i] = [e[0], e[1], e[2]];
+        i += 1;
+    }
+    out
+};
+
+/// The byte offsets right after each of [`SUFFIXES`] in `text`, in order: a byte
+/// scan (each suffix is three bytes led by 0xE5–0xE9, and such a byte always leads
+/// a character), no decoding of the characters in between.
+fn suffix_ends(text: &str) -> impl Iterator<Item = usize> + '_ {
+    let bytes = text.as_bytes();
+    (0..bytes.len().saturating_sub(2)).filter_map(move |i| {
+        (matches!(bytes[i], 0xE5..=0xE9)
+            && SUFFIX_BYTES.contains(&[bytes[i], bytes[i + 1], bytes[i + 2]]))
+        .then_some(i + 3)
+    })
 }
 
 /// Characters town names are written with (after folding); anything else ends

@@ -2,7 +2,7 @@
 //!
 //! An address is anchored on the embedded gazetteer ([`gazetteer`]): a run of
 //! administrative names (都道府県, 市区町村, 郡, 政令市の区), found by locating the
-//! characters they end with (都道府県市区町村郡) with aho-corasick and looking up the
+//! characters they end with (都道府県市区町村郡) with a byte scan and looking up the
 //! names that end there. From the end of that run the detector
 //! reads forward, in bounded steps ([`street`]): a town name (looked up in the
 //! gazetteer for that municipality, then read on over kanji, katakana and Latin
@@ -16,7 +16,7 @@
 //! bare `NNN-NNNN` directly before the address) included. A `〒NNN-NNNN` on its own
 //! is reported too.
 //!
-//! Cost: one automaton pass, a scan for 〒, a bounded look-back at each
+//! Cost: one byte scan, a scan for 〒, a bounded look-back at each
 //! 都道府県市区町村郡 character and a bounded read after each administrative name:
 //! linear in the text.
 

@@ -398,11 +398,54 @@ pub(super) fn person_word_before(before: &str) -> bool {
     PERSON_WORD_ENDINGS.contains(last)
         && chars(word) >= 2
         && !NOT_PERSON_WORDS.iter().any(|w| word.ends_with(w))
-        || OCCUPATIONS
-            .iter()
-            .chain(PERSON_ROLES)
-            .any(|o| word.ends_with(o))
+        || ends_with_listed(word, person_word_set())
         || ends_with_kin(before)
+}
+
+/// A word list as a hash set plus its longest entry in characters, for suffix
+/// look-ups: whether a text ends with one of the words is at most that many probes,
+/// not one comparison per word.
+struct SuffixSet {
+    words: HashSet<&'static str>,
+    max_chars: usize,
+}
+
+impl SuffixSet {
+    fn new<'a>(lists: impl IntoIterator<Item = &'a [&'static str]>) -> Self {
+        let words: HashSet<&'static str> = lists.into_iter().flatten().copied().collect();
+        let max_chars = words.iter().map(|w| chars(w)).max().unwrap_or(0);
+        SuffixSet { words, max_chars }
+    }
+}
+
+/// Whether `text` ends with a word of `set`; calls `accept(start, word)` with the
+/// byte offset where the word starts, shortest words first, until it returns true.
+fn ends_with_listed_where(
+    text: &str,
+    set: &SuffixSet,
+    mut accept: impl FnMut(usize, &str) -> bool,
+) -> bool {
+    text.char_indices()
+        .rev()
+        .take(set.max_chars)
+        .any(|(i, _)| set.words.contains(&text[i..]) && accept(i, &text[i..]))
+}
+
+/// Whether `text` ends with a word of `set`.
+fn ends_with_listed(text: &str, set: &SuffixSet) -> bool {
+    ends_with_listed_where(text, set, |_, _| true)
+}
+
+/// [`OCCUPATIONS`] and [`PERSON_ROLES`], for [`person_word_before`].
+fn person_word_set() -> &'static SuffixSet {
+    static SET: OnceLock<SuffixSet> = OnceLock::new();
+    SET.get_or_init(|| SuffixSet::new([OCCUPATIONS, PERSON_ROLES]))
+}
+
+/// [`KIN`], for [`ends_with_kin`].
+fn kin_set() -> &'static SuffixSet {
+    static SET: OnceLock<SuffixSet> = OnceLock::new();
+    SET.get_or_init(|| SuffixSet::new([KIN]))
 }
 
 /// Kinship words a name may follow (三女の悦子は, 父・林文察は).
@@ -414,12 +457,10 @@ const KIN: &[&str] = &[
 
 /// Whether `before` ends with a kinship word standing as a word of its own.
 fn ends_with_kin(before: &str) -> bool {
-    KIN.iter().any(|k| {
-        before.strip_suffix(k).is_some_and(|b| {
-            // 三女 rather than 王子 inside 皇太子: one character of context is enough
-            // to rule out most compounds.
-            chars(k) >= 2 || !b.ends_with(is_kanji)
-        })
+    ends_with_listed_where(before, kin_set(), |start, k| {
+        // 三女 rather than 王子 inside 皇太子: one character of context is enough
+        // to rule out most compounds.
+        chars(k) >= 2 || !before[..start].ends_with(is_kanji)
     })
 }
 
@@ -505,14 +546,17 @@ fn title_set() -> &'static HashSet<&'static str> {
 /// (`吉田茂首相` → `首相`), or 0: at most three hash look-ups.
 pub(super) fn glued_title(run: &str) -> usize {
     let set = title_set();
-    (2..=4)
+    // Byte offsets of the last four characters, last first (one walk back).
+    let mut starts = [None; 4];
+    for (slot, (i, _)) in starts.iter_mut().zip(run.char_indices().rev()) {
+        *slot = Some(i);
+    }
+    starts[1..]
+        .iter()
         .rev()
-        .filter_map(|k| {
-            let (i, _) = run.char_indices().rev().nth(k - 1)?;
-            set.contains(&run[i..]).then_some(run.len() - i)
-        })
-        .next()
-        .unwrap_or(0)
+        .flatten()
+        .find(|&&i| set.contains(&run[i..]))
+        .map_or(0, |&i| run.len() - i)
 }
 
 /// What follows a place or an event rather than a person (田中の方面, 嘉吉の乱).

@@ -322,6 +322,8 @@ pub struct NameDetector {
     lex: &'static Lexicon,
     matcher: Option<AhoCorasick>,
     kinds: Vec<Trigger>,
+    /// Per pattern of `matcher`: whether it is one of [`PERSON_ROLES`].
+    roles: Vec<bool>,
 }
 
 impl std::fmt::Debug for NameDetector {
@@ -365,10 +367,12 @@ impl NameDetector {
             .match_kind(MatchKind::LeftmostLongest)
             .build(&patterns)
             .ok();
+        let roles = patterns.iter().map(|p| PERSON_ROLES.contains(p)).collect();
         NameDetector {
             lex,
             matcher,
             kinds,
+            roles,
         }
     }
 }
@@ -400,7 +404,7 @@ impl Detector for NameDetector {
         if let Some(ac) = &self.matcher {
             for m in ac.find_iter(text) {
                 let kind = self.kinds[m.pattern().as_usize()];
-                if PERSON_ROLES.contains(&&text[m.range()]) {
+                if self.roles[m.pattern().as_usize()] {
                     if let Some(c) = self
                         .katakana_after_role(doc, m.end())
                         .or_else(|| self.kanji_after_role(doc, m.end()))
@@ -582,26 +586,28 @@ impl Iterator for KanjiRuns<'_> {
 
     fn next(&mut self) -> Option<Self::Item> {
         let text = self.text;
-        while self.at < text.len() {
-            let c = next_char(text, self.at)?;
-            if !is_kanji(c) {
-                self.at += c.len_utf8();
-                continue;
-            }
-            let start = self.at;
-            let mut end = start;
-            let mut n = 0;
-            for (j, c) in text[start..].char_indices() {
-                if !is_kanji(c) {
-                    break;
-                }
-                end = start + j + c.len_utf8();
-                n += 1;
-            }
-            self.at = end;
-            return Some((start..end, n));
+        let bytes = text.as_bytes();
+        let mut at = self.at;
+        // Every kanji is three bytes led by 0xE3 or above (U+3005 and up): ASCII,
+        // two-byte characters and continuation bytes are skipped without decoding.
+        // A byte of 0xE3 or above always leads a character, so `at` stays on one.
+        while at < bytes.len() && bytes[at] < 0xE3 {
+            at += 1;
         }
-        None
+        let rest = text.get(at..)?;
+        let mut start = None;
+        let mut n = 0;
+        for (j, c) in rest.char_indices() {
+            if is_kanji(c) {
+                start.get_or_insert(at + j);
+                n += 1;
+            } else if let Some(s) = start {
+                self.at = at + j;
+                return Some((s..at + j, n));
+            }
+        }
+        self.at = text.len();
+        start.map(|s| (s..text.len(), n))
     }
 }
 
