@@ -290,45 +290,96 @@ fn is_dash(c: char) -> bool {
 }
 
 /// Folds kanji numerals, separators and ○ in numeric contexts (steps 4 and 5).
+///
+/// Works in place while every step writes one piece per piece read (nearly always):
+/// `p[..i]` is then exactly what has been written so far (the look-back) and `p[i..]`
+/// the untouched input (the look-ahead). A numeral run whose digits differ in count
+/// from its characters (二十三 → 23) hands the rest to [`fold_copying`].
 fn fold_numeric_context(p: &mut Vec<Piece>) {
     if !p.iter().any(|x| !x.c.is_ascii()) {
         return;
     }
-    let mut out: Vec<Piece> = Vec::with_capacity(p.len());
     let mut i = 0;
     while i < p.len() {
         let c = p[i].c;
         if kanji_numeral(c).is_some() {
-            let mut j = i;
-            while j < p.len() && kanji_numeral(p[j].c).is_some() {
-                j += 1;
-            }
-            // A dash set off by spaces counts as the character before the run.
-            let prev = match last_past_spaces(&out) {
-                Some(('-', true)) => Some('-'),
-                _ => out.last().map(|x| x.c),
-            };
+            let j = numeral_run_end(p, i);
+            let prev = char_before_run(&p[..i]);
             if numeric_run(p, i, j, prev) {
-                emit_run(&p[i..j], &mut out);
-                i = j;
-                continue;
+                let digits = run_digits(&p[i..j]);
+                if digits.chars().count() != j - i {
+                    let mut out = Vec::with_capacity(p.len() + digits.len());
+                    out.extend_from_slice(&p[..i]);
+                    emit_run(&p[i..j], &mut out);
+                    fold_copying(p, out, j);
+                    return;
+                }
+                for (d, x) in digits.chars().zip(&mut p[i..j]) {
+                    x.c = d;
+                }
             }
-            out.extend_from_slice(&p[i..j]);
             i = j;
             continue;
         }
-        let prev_digit = out.last().is_some_and(|x| x.c.is_ascii_digit());
-        let next = p.get(i + 1).map(|x| x.c);
-        let next_digit = next.is_some_and(|n| n.is_ascii_digit() || kanji_numeral(n).is_some());
-        let folded = match c {
-            '-' => c,
-            'ー' | 'の' if prev_digit && next_digit => '-',
-            c if c != 'ー' && is_dash(c) && (prev_digit || next_digit) => '-',
-            // "03 ー 1234", "03　－　1234": a dash set off by spaces between two numbers.
-            c if is_dash(c) && spaced_between_digits(&out, p, i) => '-',
-            '○' | '◯' if prev_digit || next.is_some_and(|n| n.is_ascii_digit()) => '0',
-            c => c,
-        };
+        let (out, input) = p.split_at(i);
+        let folded = fold_one(out, input, c);
+        p[i].c = folded;
+        i += 1;
+    }
+}
+
+/// The end of the run of kanji numerals starting at `p[i]`.
+fn numeral_run_end(p: &[Piece], i: usize) -> usize {
+    let mut j = i;
+    while j < p.len() && kanji_numeral(p[j].c).is_some() {
+        j += 1;
+    }
+    j
+}
+
+/// The character before a numeral run, given what has been written before it: a dash
+/// set off by spaces counts as the character before the run.
+fn char_before_run(out: &[Piece]) -> Option<char> {
+    match last_past_spaces(out) {
+        Some(('-', true)) => Some('-'),
+        _ => out.last().map(|x| x.c),
+    }
+}
+
+/// The folded form of `c`, a character that is not a kanji numeral, at the start of
+/// `input`, after `out` (what has been written so far).
+#[inline]
+fn fold_one(out: &[Piece], input: &[Piece], c: char) -> char {
+    let prev_digit = out.last().is_some_and(|x| x.c.is_ascii_digit());
+    let next = input.get(1).map(|x| x.c);
+    let next_digit = next.is_some_and(|n| n.is_ascii_digit() || kanji_numeral(n).is_some());
+    match c {
+        '-' => c,
+        'ー' | 'の' if prev_digit && next_digit => '-',
+        c if c != 'ー' && is_dash(c) && (prev_digit || next_digit) => '-',
+        // "03 ー 1234", "03　－　1234": a dash set off by spaces between two numbers.
+        c if is_dash(c) && spaced_between_digits(out, input, 0) => '-',
+        '○' | '◯' if prev_digit || next.is_some_and(|n| n.is_ascii_digit()) => '0',
+        c => c,
+    }
+}
+
+/// The general form of [`fold_numeric_context`] from `p[i]` on, writing into `out`
+/// (which holds the folded `p[..i]`); `p` becomes `out`.
+fn fold_copying(p: &mut Vec<Piece>, mut out: Vec<Piece>, mut i: usize) {
+    while i < p.len() {
+        let c = p[i].c;
+        if kanji_numeral(c).is_some() {
+            let j = numeral_run_end(p, i);
+            if numeric_run(p, i, j, char_before_run(&out)) {
+                emit_run(&p[i..j], &mut out);
+            } else {
+                out.extend_from_slice(&p[i..j]);
+            }
+            i = j;
+            continue;
+        }
+        let folded = fold_one(&out, &p[i..], c);
         out.push(Piece { c: folded, ..p[i] });
         i += 1;
     }
@@ -420,8 +471,23 @@ fn is_ideograph(c: char) -> bool {
 /// Writes the ASCII digits of a kanji-numeral run, each mapped to the whole run.
 fn emit_run(run: &[Piece], out: &mut Vec<Piece>) {
     let (start, end) = (run[0].start, run[run.len() - 1].end);
+    let digits = run_digits(run);
+    // One output digit per input character where the counts agree keeps spans tight.
+    if digits.chars().count() == run.len() {
+        for (d, x) in digits.chars().zip(run) {
+            out.push(Piece { c: d, ..*x });
+        }
+    } else {
+        for d in digits.chars() {
+            out.push(Piece { c: d, start, end });
+        }
+    }
+}
+
+/// The ASCII digits of a kanji-numeral run (read positionally when it has 十 百 千).
+fn run_digits(run: &[Piece]) -> String {
     let positional = run.iter().any(|x| matches!(x.c, '十' | '百' | '千'));
-    let digits: String = if positional {
+    if positional {
         let (mut total, mut current) = (0u64, 0u64);
         for x in run {
             let v = kanji_numeral(x.c).unwrap_or(0) as u64;
@@ -437,16 +503,6 @@ fn emit_run(run: &[Piece], out: &mut Vec<Piece>) {
         run.iter()
             .map(|x| char::from(b'0' + kanji_numeral(x.c).unwrap_or(0) as u8))
             .collect()
-    };
-    // One output digit per input character where the counts agree keeps spans tight.
-    if digits.chars().count() == run.len() {
-        for (d, x) in digits.chars().zip(run) {
-            out.push(Piece { c: d, ..*x });
-        }
-    } else {
-        for d in digits.chars() {
-            out.push(Piece { c: d, start, end });
-        }
     }
 }
 

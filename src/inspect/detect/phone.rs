@@ -86,7 +86,7 @@ impl Detector for PhoneDetector {
         let text = doc.text();
         let bytes = text.as_bytes();
         let mut at = 0;
-        while let Some(caps) = self.re.captures_at(text, at) {
+        while let Some(caps) = search_start(bytes, at).and_then(|s| self.re.captures_at(text, s)) {
             let m = caps.get(0).expect("group 0 always matches");
             let prefix = if caps.name("intl").is_some() {
                 Prefix::Plus
@@ -121,6 +121,20 @@ impl Detector for PhoneDetector {
             }
         }
     }
+}
+
+/// Where the search for the next candidate from byte `at` may start without missing
+/// one: every candidate holds an ASCII digit and starts at most two bytes before its
+/// first one, on a `(` or `+` (`(+81)`, `(03)`, `+81`), and the pattern has no
+/// look-around. So the text before the next digit (most of a Japanese prompt) is not
+/// searched at all; `None` when no digit follows.
+fn search_start(bytes: &[u8], at: usize) -> Option<usize> {
+    let digit = at + bytes.get(at..)?.iter().position(u8::is_ascii_digit)?;
+    let mut start = digit;
+    while start > at && digit - start < 2 && matches!(bytes[start - 1], b'(' | b'+') {
+        start -= 1;
+    }
+    Some(start)
 }
 
 /// How a candidate writes the country before its national number.

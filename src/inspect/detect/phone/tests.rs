@@ -308,3 +308,42 @@ fn spaced_dashes_between_numbers_stay_numbers() {
         assert!(got.is_empty(), "in {text:?}: {got:?}");
     }
 }
+
+#[test]
+fn search_starts_at_the_first_possible_candidate() {
+    // (text, from, expected start)
+    let cases: &[(&str, usize, Option<usize>)] = &[
+        ("連絡先は03-1234-5678です", 0, Some("連絡先は".len())),
+        ("電話(03)1234-5678", 0, Some("電話".len())),
+        ("電話(+81)3-1234-5678", 0, Some("電話".len())),
+        ("電話 +81 90-1234-5678", 0, Some("電話 ".len())),
+        ("((+81)3", 0, Some(1)),
+        ("++81", 0, Some(0)),
+        ("(03", 1, Some(1)),
+        ("番号なし", 0, None),
+        ("", 0, None),
+        ("03", 2, None),
+        ("03", 5, None),
+    ];
+    for &(text, from, want) in cases {
+        assert_eq!(
+            super::search_start(text.as_bytes(), from),
+            want,
+            "{text:?} from {from}"
+        );
+    }
+}
+
+#[test]
+fn phones_after_long_prose_and_parentheses_are_found() {
+    let filler = "本市では、地域の子育て支援と高齢者福祉の連携を強化するため、来年度の事業計画を見直しています。";
+    for phone in [
+        "(03)1234-5678",
+        "(+81)3-1234-5678",
+        "+81 90-1234-5678",
+        "090-1234-5678",
+    ] {
+        let text = format!("{}電話 {phone} まで", filler.repeat(20));
+        assert_eq!(found(&text), vec![phone.to_string()], "{phone}");
+    }
+}
