@@ -73,5 +73,18 @@ fn fold_variant_kanji(c: char) -> char {
 
 /// Folds a whole (already normalized) string for word-list matching.
 pub fn fold_for_words(s: &str) -> String {
-    s.chars().map(fold_char_for_words).collect()
+    // Every fold keeps the character's UTF-8 length: copy the bytes and overwrite the
+    // characters that change (no per-character push).
+    let mut bytes = s.as_bytes().to_vec();
+    for (i, c) in s.char_indices() {
+        let f = fold_char_for_words(c);
+        if f != c {
+            let n = c.len_utf8();
+            if f.len_utf8() != n {
+                return s.chars().map(fold_char_for_words).collect();
+            }
+            f.encode_utf8(&mut bytes[i..i + n]);
+        }
+    }
+    String::from_utf8(bytes).unwrap_or_else(|_| s.chars().map(fold_char_for_words).collect())
 }

@@ -321,9 +321,11 @@ fn fold_numeric_context(p: &mut Vec<Piece>) {
             i = j;
             continue;
         }
-        let (out, input) = p.split_at(i);
-        let folded = fold_one(out, input, c);
-        p[i].c = folded;
+        if may_fold(c) {
+            let (out, input) = p.split_at(i);
+            let folded = fold_one(out, input, c);
+            p[i].c = folded;
+        }
         i += 1;
     }
 }
@@ -344,6 +346,13 @@ fn char_before_run(out: &[Piece]) -> Option<char> {
         Some(('-', true)) => Some('-'),
         _ => out.last().map(|x| x.c),
     }
+}
+
+/// Whether [`fold_one`] may change `c`: a dash, ー, の, ○ or ◯ (most characters of a
+/// text are none of these and skip the context checks).
+#[inline]
+fn may_fold(c: char) -> bool {
+    matches!(c, 'ー' | 'の' | '○' | '◯') || (c != '-' && is_dash(c))
 }
 
 /// The folded form of `c`, a character that is not a kanji numeral, at the start of

@@ -525,10 +525,11 @@ const EXTRA_TITLES: &[&str] = &[
 ];
 
 /// Titles of two to four characters, for [`glued_title`].
-fn title_set() -> &'static HashSet<&'static str> {
-    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+/// Also the set of their last characters.
+fn title_set() -> &'static (HashSet<&'static str>, HashSet<char>) {
+    static SET: OnceLock<(HashSet<&'static str>, HashSet<char>)> = OnceLock::new();
     SET.get_or_init(|| {
-        super::TITLES
+        let titles: HashSet<&'static str> = super::TITLES
             .iter()
             .chain(PERSON_TITLES)
             .chain(EXTRA_TITLES)
@@ -538,14 +539,20 @@ fn title_set() -> &'static HashSet<&'static str> {
                 (2..=4).contains(&chars(t))
                     && !t.starts_with(|c: char| super::PLACE_SUFFIXES.contains(c))
             })
-            .collect()
+            .collect();
+        let last_chars = titles.iter().filter_map(|t| t.chars().next_back()).collect();
+        (titles, last_chars)
     })
 }
 
 /// The byte length of the longest title that ends the kanji run `run`
 /// (`吉田茂首相` → `首相`), or 0: at most three hash look-ups.
 pub(super) fn glued_title(run: &str) -> usize {
-    let set = title_set();
+    let (set, last_chars) = title_set();
+    // Most runs end in no title's last character: one probe instead of three.
+    if !run.chars().next_back().is_some_and(|c| last_chars.contains(&c)) {
+        return 0;
+    }
     // Byte offsets of the last four characters, last first (one walk back).
     let mut starts = [None; 4];
     for (slot, (i, _)) in starts.iter_mut().zip(run.char_indices().rev()) {
@@ -767,8 +774,16 @@ impl NameDetector {
         let taken = Taken::new(found);
         let overlaps = |r: &Range<usize>| taken.overlaps(r);
         let mut new = Vec::new();
+        let bytes = text.as_bytes();
         let mut i = 0;
         while i < text.len() {
+            // Every katakana is encoded E3 82 xx or E3 83 xx: skip other bytes without
+            // decoding (0xE3 always leads a character, so `i` stays on a boundary).
+            while i < bytes.len()
+                && !(bytes[i] == 0xE3 && matches!(bytes.get(i + 1), Some(0x82 | 0x83)))
+            {
+                i += 1;
+            }
             let Some(c) = next_char(text, i) else { break };
             if !is_katakana(c) {
                 i += c.len_utf8();
@@ -953,7 +968,7 @@ impl NameDetector {
             // (A Chinese or Korean surname may be missing from the Japanese lists.)
             let body = &text[r.clone()];
             let body = match body.chars().next() {
-                Some(c) if super::CN_KR_SURNAMES.contains(c) => &body[c.len_utf8()..],
+                Some(c) if super::is_cn_kr_surname(c) => &body[c.len_utf8()..],
                 _ => body,
             };
             if !body.chars().all(|c| self.lex.is_name_kanji(c)) {
@@ -1018,10 +1033,12 @@ impl NameDetector {
         // Before an object particle only a listed surname or given name at the edge
         // makes tokenizing worth it (most kanji words in a text stand there).
         if !(agent || titled) {
+            let n = chars(word);
+            // `k` characters before the cut at byte `i`, `n - k` after it.
             let listed_edge = self.lex.is_surname(word)
-                || word.char_indices().skip(1).any(|(i, _)| {
-                    (chars(&word[..i]) <= 3 && self.lex.is_surname(&word[..i]))
-                        || (chars(&word[i..]) <= 3 && self.lex.is_given_kanji(&word[i..]))
+                || word.char_indices().enumerate().skip(1).any(|(k, (i, _))| {
+                    (k <= 3 && self.lex.is_surname(&word[..i]))
+                        || (n - k <= 3 && self.lex.is_given_kanji(&word[i..]))
                 });
             if !listed_edge {
                 return None;
@@ -1031,7 +1048,7 @@ impl NameDetector {
         // name the dictionary does not read as a common word (its own window: the
         // dictionary may glue the particle on, 平が).
         if (2..=3).contains(&chars(word))
-            && word.starts_with(|c: char| super::CN_KR_SURNAMES.contains(c))
+            && word.starts_with(super::is_cn_kr_surname)
             && (agent || titled)
         {
             let own = self.window(doc, r.clone());
@@ -1369,7 +1386,7 @@ impl NameDetector {
             && (toks[0].pos == PosTag::Surname
                 || (toks[0].pos == PosTag::Noun && toks[1].pos == PosTag::GivenName));
         let cn = n == 3
-            && word.starts_with(|c: char| super::CN_KR_SURNAMES.contains(c))
+            && word.starts_with(super::is_cn_kr_surname)
             && toks.len() >= 2
             && toks.iter().all(clean)
             && !toks
