@@ -88,3 +88,25 @@ pub fn fold_for_words(s: &str) -> String {
     }
     String::from_utf8(bytes).unwrap_or_else(|_| s.chars().map(fold_char_for_words).collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The byte-overwriting fold equals the character-by-character one.
+    #[test]
+    fn fold_for_words_equals_the_per_character_fold() {
+        let texts = [
+            "",
+            "ABCxyz",
+            "やまだ たろう、ヤマダ　タロウ",
+            "髙橋さんと齋藤さん、渡邉（わたなべ）",
+            "ゝゞゟ゠ァ𠮟る😀",
+            "本市では、地域の子育て支援と高齢者福祉の連携を強化するため。",
+        ];
+        for t in texts {
+            let plain: String = t.chars().map(fold_char_for_words).collect();
+            assert_eq!(fold_for_words(t), plain, "{t}");
+        }
+    }
+}

@@ -540,7 +540,10 @@ fn title_set() -> &'static (HashSet<&'static str>, HashSet<char>) {
                     && !t.starts_with(|c: char| super::PLACE_SUFFIXES.contains(c))
             })
             .collect();
-        let last_chars = titles.iter().filter_map(|t| t.chars().next_back()).collect();
+        let last_chars = titles
+            .iter()
+            .filter_map(|t| t.chars().next_back())
+            .collect();
         (titles, last_chars)
     })
 }
@@ -550,7 +553,11 @@ fn title_set() -> &'static (HashSet<&'static str>, HashSet<char>) {
 pub(super) fn glued_title(run: &str) -> usize {
     let (set, last_chars) = title_set();
     // Most runs end in no title's last character: one probe instead of three.
-    if !run.chars().next_back().is_some_and(|c| last_chars.contains(&c)) {
+    if !run
+        .chars()
+        .next_back()
+        .is_some_and(|c| last_chars.contains(&c))
+    {
         return 0;
     }
     // Byte offsets of the last four characters, last first (one walk back).

@@ -528,9 +528,10 @@ fn particle_follows(rest: &str) -> bool {
     // は が の を に へ と も で や か だ ら, and さん さま ちゃん くん より まで など
     // (から starts with か). Decided on the first character: called for every run.
     match rest.chars().next() {
-        Some('は' | 'が' | 'の' | 'を' | 'に' | 'へ' | 'と' | 'も' | 'で' | 'や' | 'か' | 'だ' | 'ら') => {
-            true
-        }
+        Some(
+            'は' | 'が' | 'の' | 'を' | 'に' | 'へ' | 'と' | 'も' | 'で' | 'や' | 'か' | 'だ'
+            | 'ら',
+        ) => true,
         Some('さ') => rest.starts_with("さん") || rest.starts_with("さま"),
         Some('ち') => rest.starts_with("ちゃん"),
         Some('く') => rest.starts_with("くん"),
@@ -686,7 +687,11 @@ fn kanji_at(bytes: &[u8], at: usize) -> (bool, usize) {
             let (b1, b2) = (bytes[at + 1], bytes[at + 2]);
             let kanji = match b0 {
                 // U+3000–U+3FFF: 々 〆 (E3 80 85/86), ヶ (E3 83 B6), U+3400 on (E3 90 80).
-                0xE3 => b1 >= 0x90 || (b1 == 0x80 && matches!(b2, 0x85 | 0x86)) || (b1 == 0x83 && b2 == 0xB6),
+                0xE3 => {
+                    b1 >= 0x90
+                        || (b1 == 0x80 && matches!(b2, 0x85 | 0x86))
+                        || (b1 == 0x83 && b2 == 0xB6)
+                }
                 // U+4000–U+4FFF but not U+4DC0–U+4DFF (E4 B7 xx, hexagram symbols).
                 0xE4 => b1 != 0xB7,
                 0xE5..=0xE9 => true,
@@ -1933,6 +1938,9 @@ impl NameDetector {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod scan_helper_tests;
 
 /// Whether a word names an office or section (保健福祉課, 総務部, 企画係, 市民センター).
 fn ends_with_office(word: &str) -> bool {
