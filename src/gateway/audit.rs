@@ -258,7 +258,7 @@ impl AuditHook for AuditLogHook {
         })
     }
 
-    fn try_queue_outcome(&self, r: OutcomeRecord) -> Result<(), OutcomeRecord> {
+    fn try_queue_outcome(&self, r: OutcomeRecord) -> Result<(), Box<OutcomeRecord>> {
         if let Err(e) = self.log.append_deferred(outcome_record(&r)) {
             tracing::error!(target: "sekimori::audit", request_id = %r.request_id, error = %e, "outcome record could not be queued");
         }

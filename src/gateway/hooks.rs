@@ -238,8 +238,8 @@ pub trait AuditHook: Send + Sync + 'static {
     /// `Err` hands the record back, and the gateway then awaits [`Self::record_outcome`]
     /// on a task of its own (the default). The audit log queues it for its writer
     /// thread ([`crate::audit::AuditLog::append_deferred`]).
-    fn try_queue_outcome(&self, record: OutcomeRecord) -> Result<(), OutcomeRecord> {
-        Err(record)
+    fn try_queue_outcome(&self, record: OutcomeRecord) -> Result<(), Box<OutcomeRecord>> {
+        Err(Box::new(record))
     }
     /// Records a configuration reload (best effort).
     fn record_reload<'a>(&'a self, _record: &'a ReloadRecord) -> HookFuture<'a, ()> {

@@ -92,7 +92,7 @@ fn keep_response_header(name: &str) -> bool {
 /// connection driven on this task ([`super::client`]).
 enum Answer<'p> {
     Reqwest(reqwest::Response),
-    Plain(client::Exchange<'p>),
+    Plain(Box<client::Exchange<'p>>),
 }
 
 impl Answer<'_> {
@@ -189,7 +189,7 @@ pub async fn forward(shared: &Shared, f: Forwarded<'_>) -> Result<ForwardResult,
                 tracing::warn!(target: "sekimori::upstream", upstream = %f.upstream.name, error = %e, "upstream request failed");
                 return Err(unreachable());
             }
-            Ok(Ok(x)) => Answer::Plain(x),
+            Ok(Ok(x)) => Answer::Plain(Box::new(x)),
         }
     } else {
         let resp = shared
@@ -255,7 +255,7 @@ pub async fn forward(shared: &Shared, f: Forwarded<'_>) -> Result<ForwardResult,
                 })
             })),
             Answer::Plain(x) => Box::pin(Deadline {
-                inner: Box::pin(x.into_stream().map(move |chunk| {
+                inner: Box::pin((*x).into_stream().map(move |chunk| {
                     chunk.map_err(|e| {
                         tracing::warn!(target: "sekimori::upstream", upstream = %upstream_name, error = %e, "upstream stream broke");
                         Box::new(e) as BoxError
@@ -292,7 +292,7 @@ pub async fn forward(shared: &Shared, f: Forwarded<'_>) -> Result<ForwardResult,
     };
     let mut buf = match answer {
         Answer::Plain(x) => {
-            match tokio::time::timeout_at(deadline, x.collect(MAX_RESPONSE_BYTES)).await {
+            match tokio::time::timeout_at(deadline, (*x).collect(MAX_RESPONSE_BYTES)).await {
                 Err(_) => return Err(timed_out()),
                 Ok(Err(client::ClientError::TooLarge(_))) => return Err(too_large()),
                 Ok(Err(_)) => return Err(broken()),
