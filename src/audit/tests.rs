@@ -823,3 +823,65 @@ fn direct_commits_keep_the_chain_under_concurrency() {
     .unwrap();
     assert_eq!(requests, 800);
 }
+
+/// Deferred records (request outcomes) are committed by the writer thread without a
+/// close, interleave with durable appends without breaking the chain, are all in the
+/// log after `close` (before its shutdown record), and are refused after it.
+#[test]
+fn deferred_records_are_committed_in_the_chain() {
+    let t = tempfile::tempdir().unwrap();
+    let c = cfg(t.path());
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let count_outcomes = |dir: &Path| {
+        let mut n = 0;
+        export::for_each_record(dir, |r| {
+            if let Event::Request(ev) = &r.event {
+                n += usize::from(ev.phase == Phase::Outcome);
+            }
+            Ok(())
+        })
+        .unwrap();
+        n
+    };
+    rt.block_on(async {
+        let log = AuditLog::open(&c).unwrap();
+        // Written by the timer's flush alone (nothing else is appended meanwhile).
+        log.append_deferred(req(0, Phase::Outcome, Action::Masked))
+            .unwrap();
+        let mut seen = false;
+        for _ in 0..500 {
+            if count_outcomes(&c.dir) == 1 {
+                seen = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        assert!(seen, "a deferred record reached the log without close");
+        for i in 1..200 {
+            log.append(req(i, Phase::Forward, Action::Masked))
+                .await
+                .unwrap();
+            log.append_deferred(req(i, Phase::Outcome, Action::Masked))
+                .unwrap();
+        }
+        log.close().await;
+        let after = log.append_deferred(req(1, Phase::Outcome, Action::Masked));
+        assert!(matches!(after, Err(AuditError::Closed)), "{after:?}");
+        let system = log.append_deferred(AuditRecord {
+            time: OffsetDateTime::now_utc(),
+            event: Event::System(SystemEvent::Shutdown {
+                reason: "fake".into(),
+            }),
+            content: None,
+        });
+        assert!(matches!(system, Err(AuditError::Reserved(_))), "{system:?}");
+    });
+    let rep = verify_dir(&c.dir, &[]).unwrap();
+    assert!(rep.ok(), "{:?}", rep.problems);
+    assert!(rep.clean_shutdown);
+    assert_eq!(count_outcomes(&c.dir), 200);
+}

@@ -1,4 +1,5 @@
-//! [`AuditLog`]: open/recover, the group-commit writer thread, checkpoints, retention.
+//! [`AuditLog`]: open/recover, the group-commit writer thread, checkpoints, retention,
+//! and deferred records (written by the writer thread with its next commit).
 
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
@@ -38,7 +39,73 @@ const RETENTION_EVERY: Duration = Duration::from_secs(3600);
 /// thread (group commit; the async workers never wait for a disk).
 const DIRECT_COMMIT_MAX: Duration = Duration::from_micros(200);
 
+/// Records queued by [`AuditLog::append_deferred`] are committed by the writer thread at
+/// least this often (sooner when a group commit of other records comes first).
+pub const DEFERRED_FLUSH_EVERY: Duration = Duration::from_millis(20);
+
 type Reply = oneshot::Sender<Result<u64, AuditError>>;
+
+/// Records that need not be durable before their caller goes on (a request's outcome),
+/// waiting for the writer thread; serialised there, not on the caller's thread.
+struct Deferred {
+    /// The queue, and whether the log has shut down (no more records accepted).
+    queue: Mutex<(Vec<AuditRecord>, bool)>,
+    retention: PromptRetention,
+    recipients: Vec<age::x25519::Recipient>,
+}
+
+impl Deferred {
+    fn is_empty(&self) -> bool {
+        self.queue.lock().map_or(true, |q| q.0.is_empty())
+    }
+
+    /// Takes every queued record as a ready item; `closing` refuses later ones.
+    fn take(&self, closing: bool) -> Vec<Item> {
+        let records = match self.queue.lock() {
+            Ok(mut q) => {
+                q.1 |= closing;
+                std::mem::take(&mut q.0)
+            }
+            Err(_) => return Vec::new(),
+        };
+        let mut items = Vec::with_capacity(records.len());
+        for rec in records {
+            match prepare_prompt(self.retention, &self.recipients, rec.content) {
+                Ok(prompt) => items.push(Item::new(rec.time, rec.event, prompt)),
+                Err(e) => {
+                    tracing::error!(error = %e, "audit log: a deferred record could not be prepared; dropped");
+                }
+            }
+        }
+        items
+    }
+}
+
+/// What of a record's content is stored, by retention mode.
+fn prepare_prompt(
+    retention: PromptRetention,
+    recipients: &[age::x25519::Recipient],
+    content: Option<super::Content>,
+) -> Result<Option<StoredPrompt>, AuditError> {
+    let Some(c) = content else { return Ok(None) };
+    Ok(match retention {
+        PromptRetention::None => None,
+        PromptRetention::Masked => c.masked_prompt.map(|text| StoredPrompt::Masked { text }),
+        PromptRetention::Sealed => {
+            if c.original_prompt.is_none() && c.response.is_none() {
+                None
+            } else {
+                let sc = SealedContent {
+                    prompt: c.original_prompt,
+                    response: c.response,
+                };
+                Some(StoredPrompt::Sealed {
+                    age: seal::seal(recipients, &sc)?,
+                })
+            }
+        }
+    })
+}
 
 struct Pending {
     item: Item,
@@ -74,6 +141,8 @@ impl Drop for InFlight<'_> {
 enum Msg {
     Append(Pending),
     Tick,
+    /// Commit the deferred records.
+    Flush,
     Close(oneshot::Sender<()>),
 }
 
@@ -105,8 +174,7 @@ struct Inner {
     appending: AtomicUsize,
     healthy: Arc<AtomicBool>,
     quotas: Quotas,
-    retention: PromptRetention,
-    recipients: Vec<age::x25519::Recipient>,
+    deferred: Arc<Deferred>,
     writer: Mutex<Option<JoinHandle<()>>>,
     timer_stop: Mutex<Option<std::sync::mpsc::Sender<()>>>,
     shipper: Option<Shipper>,
@@ -157,6 +225,11 @@ impl AuditLog {
             None => None,
         };
         let healthy = Arc::new(AtomicBool::new(true));
+        let deferred = Arc::new(Deferred {
+            queue: Mutex::new((Vec::new(), false)),
+            retention: cfg.prompt_retention,
+            recipients,
+        });
         let shipper = Shipper::start(cfg);
         let vk = key.verifying_key();
         let mut init = Vec::new();
@@ -196,6 +269,7 @@ impl AuditLog {
             closed: false,
             commit_avg: None,
             fast: Arc::new(AtomicBool::new(false)),
+            deferred: deferred.clone(),
         };
         let fast = writer.fast.clone();
         let writer = Arc::new(Mutex::new(writer));
@@ -214,7 +288,11 @@ impl AuditLog {
             }
             Err(_) => return Err(AuditError::Closed),
         }
-        let timer_stop = start_timer(tx.clone(), cfg.checkpoint_every_seconds.clamp(1, 60));
+        let timer_stop = start_timer(
+            tx.clone(),
+            cfg.checkpoint_every_seconds.clamp(1, 60),
+            deferred.clone(),
+        );
         Ok(AuditLog {
             inner: Arc::new(Inner {
                 tx,
@@ -223,8 +301,7 @@ impl AuditLog {
                 appending: AtomicUsize::new(0),
                 healthy,
                 quotas,
-                retention: cfg.prompt_retention,
-                recipients,
+                deferred,
                 writer: Mutex::new(Some(handle)),
                 timer_stop: Mutex::new(timer_stop),
                 shipper,
@@ -281,6 +358,38 @@ impl AuditLog {
         rx.await.map_err(|_| AuditError::Closed)?
     }
 
+    /// Queues a record that need not be durable before the caller goes on (a request's
+    /// outcome; the forward record is durable already). It is serialised and committed
+    /// by the writer thread, with its next group commit or within
+    /// [`DEFERRED_FLUSH_EVERY`], and before the `shutdown` record at [`AuditLog::close`];
+    /// no task, write or sync of its own. A crash can lose the records of that last
+    /// interval (the requests' `forward` records are in the log).
+    pub fn append_deferred(&self, rec: AuditRecord) -> Result<(), AuditError> {
+        if let Event::System(_) = rec.event {
+            return Err(AuditError::Reserved("system"));
+        }
+        let many = {
+            let Ok(mut q) = self.inner.deferred.queue.lock() else {
+                return Err(AuditError::Closed);
+            };
+            if q.1 {
+                return Err(AuditError::Closed);
+            }
+            q.0.push(rec);
+            q.0.len() >= MAX_BATCH
+        };
+        if many {
+            // Best effort: the timer sends one too.
+            let _ = self.inner.tx.try_send(Msg::Flush);
+        }
+        Ok(())
+    }
+
+    /// What this log keeps of prompts (callers need not copy what is not kept).
+    pub fn prompt_retention(&self) -> PromptRetention {
+        self.inner.deferred.retention
+    }
+
     /// False after a failed write until a later write succeeds.
     pub fn is_healthy(&self) -> bool {
         self.inner.healthy.load(Ordering::SeqCst) && !self.inner.tx.is_closed()
@@ -317,24 +426,11 @@ impl AuditLog {
         &self,
         content: Option<super::Content>,
     ) -> Result<Option<StoredPrompt>, AuditError> {
-        let Some(c) = content else { return Ok(None) };
-        Ok(match self.inner.retention {
-            PromptRetention::None => None,
-            PromptRetention::Masked => c.masked_prompt.map(|text| StoredPrompt::Masked { text }),
-            PromptRetention::Sealed => {
-                if c.original_prompt.is_none() && c.response.is_none() {
-                    None
-                } else {
-                    let sc = SealedContent {
-                        prompt: c.original_prompt,
-                        response: c.response,
-                    };
-                    Some(StoredPrompt::Sealed {
-                        age: seal::seal(&self.inner.recipients, &sc)?,
-                    })
-                }
-            }
-        })
+        prepare_prompt(
+            self.inner.deferred.retention,
+            &self.inner.deferred.recipients,
+            content,
+        )
     }
 }
 
@@ -371,18 +467,31 @@ fn take_lock(dir: &Path) -> Result<File, AuditError> {
     }
 }
 
-fn start_timer(tx: mpsc::Sender<Msg>, secs: u64) -> Option<std::sync::mpsc::Sender<()>> {
+fn start_timer(
+    tx: mpsc::Sender<Msg>,
+    secs: u64,
+    deferred: Arc<Deferred>,
+) -> Option<std::sync::mpsc::Sender<()>> {
     let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
     let spawned = std::thread::Builder::new()
         .name("sekimori-audit-tick".into())
         .spawn(move || {
             // Ends when the stop sender is dropped (close, or the log is dropped) or the
-            // writer is gone.
+            // writer is gone. Wakes every DEFERRED_FLUSH_EVERY; messages the writer only
+            // when deferred records wait, and every `secs` for checkpoints.
+            let every = Duration::from_secs(secs);
+            let mut last_tick = Instant::now();
             while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
-                stop_rx.recv_timeout(Duration::from_secs(secs))
+                stop_rx.recv_timeout(DEFERRED_FLUSH_EVERY)
             {
-                if tx.blocking_send(Msg::Tick).is_err() {
+                if !deferred.is_empty() && tx.try_send(Msg::Flush).is_err() && tx.is_closed() {
                     break;
+                }
+                if last_tick.elapsed() >= every {
+                    last_tick = Instant::now();
+                    if tx.blocking_send(Msg::Tick).is_err() {
+                        break;
+                    }
                 }
             }
         });
@@ -631,6 +740,8 @@ struct Writer {
     commit_avg: Option<Duration>,
     /// Published: `commit_avg` below [`DIRECT_COMMIT_MAX`].
     fast: Arc<AtomicBool>,
+    /// Records queued by [`AuditLog::append_deferred`].
+    deferred: Arc<Deferred>,
 }
 
 impl Writer {
@@ -670,6 +781,7 @@ impl Writer {
             for c in control {
                 match c {
                     Msg::Tick => this.on_tick(),
+                    Msg::Flush => this.flush_deferred(),
                     Msg::Close(reply) => {
                         this.shutdown();
                         let _ = reply.send(());
@@ -685,12 +797,30 @@ impl Writer {
         }
     }
 
+    /// Commits the deferred records, if any (writer thread).
+    fn flush_deferred(&mut self) {
+        let items = self.deferred.take(false);
+        if !items.is_empty() {
+            // A failure is logged and counted by `commit`.
+            let _ = self.commit(items);
+            self.maybe_checkpoint(false);
+        }
+    }
+
     fn flush(&mut self, batch: Vec<Pending>) {
-        let (items, replies): (Vec<Item>, Vec<Reply>) =
-            batch.into_iter().map(|p| (p.item, p.reply)).unzip();
+        // Deferred records ride along with this group commit.
+        let mut items = self.deferred.take(false);
+        let ahead = items.len();
+        let replies: Vec<Reply> = batch
+            .into_iter()
+            .map(|p| {
+                items.push(p.item);
+                p.reply
+            })
+            .collect();
         match self.commit(items) {
             Ok(seqs) => {
-                for (r, s) in replies.into_iter().zip(seqs) {
+                for (r, s) in replies.into_iter().zip(seqs.into_iter().skip(ahead)) {
                     let _ = r.send(Ok(s));
                 }
             }
@@ -723,7 +853,9 @@ impl Writer {
         let ev = SystemEvent::Shutdown {
             reason: "close".into(),
         };
-        let _ = self.commit(vec![Item::system(ev)]);
+        let mut items = self.deferred.take(true);
+        items.push(Item::system(ev));
+        let _ = self.commit(items);
         self.maybe_checkpoint(true);
     }
 

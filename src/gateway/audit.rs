@@ -93,6 +93,70 @@ fn positions(findings: &[FindingLocation]) -> (BTreeMap<String, u32>, Vec<Findin
     (counts, pos)
 }
 
+/// The audit record of a request's outcome.
+fn outcome_record(r: &OutcomeRecord) -> AuditRecord {
+    let action = if r.forwarded {
+        match r.forward_action {
+            Some("acknowledged") => log::Action::Acknowledged,
+            Some("masked") => log::Action::Masked,
+            _ => log::Action::Allowed,
+        }
+    } else {
+        match (r.outcome, r.error_code) {
+            (_, Some("region_violation")) => log::Action::RefusedRegion,
+            (_, Some(c)) if c.starts_with("quota_") => log::Action::RefusedQuota,
+            (Outcome::Blocked, _) => log::Action::Blocked,
+            (Outcome::Warned, _) => log::Action::Warned,
+            (_, Some("uninspectable_content" | "model_not_allowed")) => log::Action::Blocked,
+            _ => log::Action::Error,
+        }
+    };
+    let action = if r.forwarded && r.outcome == Outcome::Failed {
+        log::Action::Error
+    } else {
+        action
+    };
+    let mut ev = RequestEvent::new(
+        r.request_id.clone(),
+        if r.forwarded {
+            Phase::Outcome
+        } else {
+            Phase::Final
+        },
+        r.user.clone().unwrap_or_else(|| "-".into()),
+        r.front_end.clone().unwrap_or_else(|| "-".into()),
+        action,
+    );
+    ev.department = r.department.clone();
+    ev.client = r.client.map(|c| c.to_string());
+    ev.upstream = r.upstream.as_ref().map(|u| UpstreamRef {
+        name: u.clone(),
+        provider: r.provider.clone().unwrap_or_default(),
+        region: String::new(),
+    });
+    ev.model = r.model.clone();
+    let (mut counts, pos) = positions(&r.findings);
+    for c in &r.categories {
+        counts.entry(c.clone()).or_insert(0);
+    }
+    ev.categories = counts;
+    ev.findings = pos;
+    ev.prompt_chars = r.chars_inspected as u64;
+    ev.tokens_in = r.prompt_tokens;
+    ev.tokens_out = r.completion_tokens;
+    ev.status = Some(r.status);
+    ev.latency_ms = Some(r.duration_ms);
+    ev.error = r.error_code.map(str::to_string);
+    let mut rec = AuditRecord::request(ev);
+    if let (true, Some(text)) = (r.forwarded, &r.response) {
+        rec = rec.with_content(Content {
+            response: Some(text.0.clone()),
+            ..Content::default()
+        });
+    }
+    rec
+}
+
 fn forward_action(r: &ForwardRecord) -> log::Action {
     if r.acknowledged_warning {
         log::Action::Acknowledged
@@ -166,9 +230,13 @@ impl AuditHook for AuditLogHook {
         ev.categories = counts;
         ev.findings = pos;
         ev.prompt_chars = r.chars_inspected as u64;
+        // Only what the log keeps is copied.
+        let retention = self.log.prompt_retention();
         let content = Content {
-            masked_prompt: Some(prompt.forwarded.to_string()),
-            original_prompt: Some(prompt.original.to_string()),
+            masked_prompt: (retention == log::PromptRetention::Masked)
+                .then(|| prompt.forwarded.to_string()),
+            original_prompt: (retention == log::PromptRetention::Sealed)
+                .then(|| String::from_utf8_lossy(prompt.original).into_owned()),
             response: None,
         };
         let rec = AuditRecord::request(ev).with_content(content);
@@ -182,70 +250,19 @@ impl AuditHook for AuditLogHook {
     }
 
     fn record_outcome<'a>(&'a self, r: &'a OutcomeRecord) -> HookFuture<'a, ()> {
-        let action = if r.forwarded {
-            match r.forward_action {
-                Some("acknowledged") => log::Action::Acknowledged,
-                Some("masked") => log::Action::Masked,
-                _ => log::Action::Allowed,
-            }
-        } else {
-            match (r.outcome, r.error_code) {
-                (_, Some("region_violation")) => log::Action::RefusedRegion,
-                (_, Some(c)) if c.starts_with("quota_") => log::Action::RefusedQuota,
-                (Outcome::Blocked, _) => log::Action::Blocked,
-                (Outcome::Warned, _) => log::Action::Warned,
-                (_, Some("uninspectable_content" | "model_not_allowed")) => log::Action::Blocked,
-                _ => log::Action::Error,
-            }
-        };
-        let action = if r.forwarded && r.outcome == Outcome::Failed {
-            log::Action::Error
-        } else {
-            action
-        };
-        let mut ev = RequestEvent::new(
-            r.request_id.clone(),
-            if r.forwarded {
-                Phase::Outcome
-            } else {
-                Phase::Final
-            },
-            r.user.clone().unwrap_or_else(|| "-".into()),
-            r.front_end.clone().unwrap_or_else(|| "-".into()),
-            action,
-        );
-        ev.department = r.department.clone();
-        ev.client = r.client.map(|c| c.to_string());
-        ev.upstream = r.upstream.as_ref().map(|u| UpstreamRef {
-            name: u.clone(),
-            provider: r.provider.clone().unwrap_or_default(),
-            region: String::new(),
-        });
-        ev.model = r.model.clone();
-        let (mut counts, pos) = positions(&r.findings);
-        for c in &r.categories {
-            counts.entry(c.clone()).or_insert(0);
-        }
-        ev.categories = counts;
-        ev.findings = pos;
-        ev.prompt_chars = r.chars_inspected as u64;
-        ev.tokens_in = r.prompt_tokens;
-        ev.tokens_out = r.completion_tokens;
-        ev.status = Some(r.status);
-        ev.latency_ms = Some(r.duration_ms);
-        ev.error = r.error_code.map(str::to_string);
-        let mut rec = AuditRecord::request(ev);
-        if let (true, Some(text)) = (r.forwarded, &r.response) {
-            rec = rec.with_content(Content {
-                response: Some(text.0.clone()),
-                ..Content::default()
-            });
-        }
+        let rec = outcome_record(r);
         Box::pin(async move {
             if let Err(e) = self.log.append(rec).await {
                 tracing::error!(target: "sekimori::audit", request_id = %r.request_id, error = %e, "outcome record could not be written");
             }
         })
+    }
+
+    fn try_queue_outcome(&self, r: OutcomeRecord) -> Result<(), Box<OutcomeRecord>> {
+        if let Err(e) = self.log.append_deferred(outcome_record(&r)) {
+            tracing::error!(target: "sekimori::audit", request_id = %r.request_id, error = %e, "outcome record could not be queued");
+        }
+        Ok(())
     }
 
     fn record_reload<'a>(&'a self, r: &'a ReloadRecord) -> HookFuture<'a, ()> {

@@ -249,9 +249,12 @@ fn finish(
                 record.prompt_tokens = u.input_tokens;
                 record.completion_tokens = u.output_tokens;
             }
-            // Off the response path: the outcome is written while the answer is sent.
-            let audit = shared.audit.clone();
-            tokio::spawn(async move { audit.record_outcome(&record).await });
+            // Off the response path: queued for the audit log's writer thread (or, for
+            // other hooks, written by a task while the answer is sent).
+            if let Err(record) = shared.audit.try_queue_outcome(record) {
+                let audit = shared.audit.clone();
+                tokio::spawn(async move { audit.record_outcome(&record).await });
+            }
         }
     }
     tracing::info!(
@@ -376,9 +379,9 @@ where
 
     // Phase: parse.
     let mut value = payload::parse_strict(&decoded).map_err(bad_json)?;
-    // Parsed as UTF-8 above; kept for the audit log's retention (sealed mode).
-    let original = String::from_utf8(decoded.to_vec()).unwrap_or_default();
-    drop(decoded);
+    // Checked as UTF-8 by the parser; offered to the audit log (kept in sealed mode only),
+    // not copied.
+    let original = decoded;
     let stream = payload::wants_stream(&value) || route.stream_path;
 
     // Phase: authorise content, model, route, region.
@@ -485,16 +488,26 @@ where
     let chars_inspected: usize = slots.iter().map(|s| s.text.chars().count()).sum();
     let engine = rt.engine.clone();
     let t0 = Instant::now();
+    // An engine with every category disabled can report nothing: no scan (it would
+    // still normalise every field).
+    let nothing_to_find = engine.categories().is_empty();
     let scan = move || {
-        let findings: Vec<Vec<Finding>> = slots.iter().map(|s| engine.scan(&s.text)).collect();
+        let findings: Vec<Vec<Finding>> = if nothing_to_find {
+            vec![Vec::new(); slots.len()]
+        } else {
+            slots.iter().map(|s| engine.scan(&s.text)).collect()
+        };
         (slots, findings)
     };
-    let inline = text_bytes <= INLINE_INSPECT_BYTES
+    let inline = !nothing_to_find
+        && text_bytes <= INLINE_INSPECT_BYTES
         && shared
             .inspecting_inline
             .compare_exchange(0, 1, Ordering::AcqRel, Ordering::Relaxed)
             .is_ok();
-    let scanned = if inline {
+    let scanned = if nothing_to_find {
+        Ok(scan())
+    } else if inline {
         // A panicking detector still ends in a 503 (as a failed blocking task does).
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(scan)).map_err(|_| ());
         shared.inspecting_inline.store(0, Ordering::Release);
@@ -646,7 +659,7 @@ where
     };
     let prompt = PromptText {
         forwarded: &forwarded_body,
-        original: &original,
+        original: &original[..],
     };
     shared.audit.record_before_forward(&record, prompt).await.map_err(|e| {
         tracing::error!(target: "sekimori::request", request_id = %ctx.request_id, error = %e, "audit write failed; request not forwarded");

@@ -82,8 +82,8 @@ pub struct ForwardRecord {
 pub struct PromptText<'a> {
     /// The body as forwarded (placeholders instead of masked values).
     pub forwarded: &'a str,
-    /// The body as received (decoded).
-    pub original: &'a str,
+    /// The body as received (decoded; UTF-8, checked by the parser).
+    pub original: &'a [u8],
 }
 
 impl std::fmt::Debug for PromptText<'_> {
@@ -234,6 +234,13 @@ pub trait AuditHook: Send + Sync + 'static {
     ) -> HookFuture<'a, Result<(), AuditError>>;
     /// Records how a request ended (best effort; failures are logged by the implementor).
     fn record_outcome<'a>(&'a self, record: &'a OutcomeRecord) -> HookFuture<'a, ()>;
+    /// Queues how a request ended without making the request wait and without a task:
+    /// `Err` hands the record back, and the gateway then awaits [`Self::record_outcome`]
+    /// on a task of its own (the default). The audit log queues it for its writer
+    /// thread ([`crate::audit::AuditLog::append_deferred`]).
+    fn try_queue_outcome(&self, record: OutcomeRecord) -> Result<(), Box<OutcomeRecord>> {
+        Err(Box::new(record))
+    }
     /// Records a configuration reload (best effort).
     fn record_reload<'a>(&'a self, _record: &'a ReloadRecord) -> HookFuture<'a, ()> {
         Box::pin(async {})

@@ -13,7 +13,7 @@
 //! | authorise: model allow list, region guard | [`crate::policy`], [`guard`] | 403 |
 //! | inspect + decide: engine, block / warn / mask / log | [`handler`] | 403 / 503 |
 //! | **record before forward** ([`hooks::AuditHook::record_before_forward`]) | [`hooks`] | 503 |
-//! | forward, restore the answer | [`upstream`] | 502 / 504 |
+//! | forward, restore the answer | [`upstream`], [`client`] | 502 / 504 |
 //! | **record outcome** ([`hooks::AuditHook::record_outcome`]), metrics | [`hooks`], [`metrics`] | — |
 //!
 //! Errors carry their origin and are mapped to HTTP in one place, [`respond`].
@@ -22,6 +22,7 @@
 
 pub mod audit;
 pub mod body;
+pub mod client;
 pub mod guard;
 pub mod handler;
 pub mod hooks;

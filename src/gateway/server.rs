@@ -32,6 +32,9 @@ pub struct Shared {
     pub audit: Arc<dyn AuditHook>,
     /// Upstream HTTP client (rustls, certificate verification on, pooled).
     pub client: reqwest::Client,
+    /// Pooled plain-HTTP upstream connections driven on the request's task (see
+    /// [`super::client`]).
+    pub pool: super::client::Pool,
     /// Reload generation (incremented on each successful reload).
     pub generation: AtomicU64,
     /// Inspections running on the async workers (see `handler::INLINE_INSPECT_BYTES`).
@@ -113,6 +116,7 @@ impl Gateway {
             metrics: Metrics::default(),
             audit: self.audit,
             client,
+            pool: super::client::Pool::default(),
             generation: AtomicU64::new(0),
             inspecting_inline: AtomicUsize::new(0),
             started: Instant::now(),

@@ -7,6 +7,7 @@
 //! stream. Token usage is taken from either and reported when the answer ends.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::StreamExt;
@@ -20,6 +21,7 @@ use crate::payload::request::extract_slots;
 use crate::payload::response::{self, Usage};
 use crate::payload::stream::ResponseRestorer;
 
+use super::client;
 use super::respond::GatewayError;
 use super::route::ApiRoute;
 use super::runtime::Upstream;
@@ -86,7 +88,64 @@ fn keep_response_header(name: &str) -> bool {
         || name.starts_with("anthropic-ratelimit-")
 }
 
+/// The upstream's answer with its head read: from `reqwest` or from a plain-HTTP pooled
+/// connection driven on this task ([`super::client`]).
+enum Answer<'p> {
+    Reqwest(reqwest::Response),
+    Plain(Box<client::Exchange<'p>>),
+}
+
+impl Answer<'_> {
+    fn status(&self) -> u16 {
+        match self {
+            Answer::Reqwest(r) => r.status().as_u16(),
+            Answer::Plain(x) => x.head.status.as_u16(),
+        }
+    }
+
+    fn headers(&self) -> &HeaderMap {
+        match self {
+            Answer::Reqwest(r) => r.headers(),
+            Answer::Plain(x) => &x.head.headers,
+        }
+    }
+}
+
+/// Headers sent upstream: content type, identity encoding, the request id, the
+/// allow-listed client headers and the upstream's credential.
+fn request_headers(f: &Forwarded<'_>) -> HeaderMap {
+    let mut h = HeaderMap::with_capacity(8);
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    h.insert(
+        header::ACCEPT_ENCODING,
+        HeaderValue::from_static("identity"),
+    );
+    if let Ok(v) = HeaderValue::from_str(f.request_id) {
+        h.insert("x-sekimori-request-id", v);
+    }
+    for name in FORWARD_HEADERS {
+        if let Some(v) = f.headers.get(*name) {
+            h.append(*name, v.clone());
+        }
+    }
+    if let Some((name, value)) = &f.upstream.credential {
+        h.append(name.clone(), value.clone());
+    }
+    h
+}
+
+/// User agent sent upstream by both clients.
+const USER_AGENT: &str = concat!("sekimori/", env!("CARGO_PKG_VERSION"));
+
 /// Forwards and returns the (restored) response plus token usage when known.
+///
+/// Requests that do not ask for a stream go to `http://` upstreams over the pooled
+/// connections of [`super::client`], driven on this task; everything else (TLS
+/// upstreams, streamed requests) through `reqwest`. Both are bounded by the upstream's
+/// `timeout` for the whole exchange.
 pub async fn forward(shared: &Shared, f: Forwarded<'_>) -> Result<ForwardResult, GatewayError> {
     if f.upstream.provider == "demo" {
         let v = demo_answer(f.route, f.value, f.stream);
@@ -94,42 +153,71 @@ pub async fn forward(shared: &Shared, f: Forwarded<'_>) -> Result<ForwardResult,
         return Ok((r, UsageReport::Now(u), None));
     }
     let url = upstream_url(&f.upstream.base_url, &f.route.path, f.query);
-    let mut req = shared
-        .client
-        .post(&url)
-        .timeout(f.upstream.timeout)
-        .header(header::CONTENT_TYPE, "application/json")
-        .header(header::ACCEPT_ENCODING, "identity")
-        .header("x-sekimori-request-id", f.request_id);
-    for h in FORWARD_HEADERS {
-        if let Some(v) = f.headers.get(*h) {
-            req = req.header(*h, v.clone());
-        }
-    }
-    if let Some((name, value)) = &f.upstream.credential {
-        req = req.header(name.clone(), value.clone());
-    }
-    let resp = req.body(f.body).send().await.map_err(|e| {
-        tracing::warn!(target: "sekimori::upstream", upstream = %f.upstream.name, error = %without_url(&e), "upstream request failed");
-        if e.is_timeout() {
-            GatewayError::upstream(StatusCode::GATEWAY_TIMEOUT, "upstream_timeout", format!("upstream '{}' did not answer in time", f.upstream.name))
-        } else {
-            GatewayError::upstream(StatusCode::BAD_GATEWAY, "upstream_unreachable", format!("upstream '{}' could not be reached", f.upstream.name))
-        }
-    })?;
-    let status = StatusCode::from_u16(resp.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
-    let mut headers = HeaderMap::new();
-    for (k, v) in resp.headers() {
-        if keep_response_header(k.as_str()) {
-            if let (Ok(k), Ok(v)) = (
-                http::HeaderName::from_bytes(k.as_str().as_bytes()),
-                HeaderValue::from_bytes(v.as_bytes()),
-            ) {
-                headers.append(k, v);
+    let deadline = tokio::time::Instant::now() + f.upstream.timeout;
+    let timed_out = || {
+        GatewayError::upstream(
+            StatusCode::GATEWAY_TIMEOUT,
+            "upstream_timeout",
+            format!("upstream '{}' did not answer in time", f.upstream.name),
+        )
+    };
+    let unreachable = || {
+        GatewayError::upstream(
+            StatusCode::BAD_GATEWAY,
+            "upstream_unreachable",
+            format!("upstream '{}' could not be reached", f.upstream.name),
+        )
+    };
+    let streamed_endpoint = f.stream || f.route.stream_path;
+    let mut headers = request_headers(&f);
+    let answer = if !streamed_endpoint && url.starts_with("http://") {
+        let uri: http::Uri = url.parse().map_err(|_| unreachable())?;
+        if let Some(auth) = uri.authority() {
+            if let Ok(v) = HeaderValue::from_str(auth.as_str()) {
+                headers.insert(header::HOST, v);
             }
         }
+        headers.insert(header::USER_AGENT, HeaderValue::from_static(USER_AGENT));
+        if !headers.contains_key(header::ACCEPT) {
+            headers.insert(header::ACCEPT, HeaderValue::from_static("*/*"));
+        }
+        let req = client::request(uri, headers, f.body.clone());
+        let connect = Duration::from_secs(crate::config::DEFAULT_CONNECT_TIMEOUT_SECS);
+        match tokio::time::timeout_at(deadline, shared.pool.send(req, connect)).await {
+            Err(_) => return Err(timed_out()),
+            Ok(Err(e)) => {
+                tracing::warn!(target: "sekimori::upstream", upstream = %f.upstream.name, error = %e, "upstream request failed");
+                return Err(unreachable());
+            }
+            Ok(Ok(x)) => Answer::Plain(Box::new(x)),
+        }
+    } else {
+        let resp = shared
+            .client
+            .post(&url)
+            .timeout(f.upstream.timeout)
+            .headers(headers)
+            .body(f.body.clone())
+            .send()
+            .await
+            .map_err(|e| {
+                tracing::warn!(target: "sekimori::upstream", upstream = %f.upstream.name, error = %without_url(&e), "upstream request failed");
+                if e.is_timeout() {
+                    timed_out()
+                } else {
+                    unreachable()
+                }
+            })?;
+        Answer::Reqwest(resp)
+    };
+    let status = StatusCode::from_u16(answer.status()).unwrap_or(StatusCode::BAD_GATEWAY);
+    let mut headers = HeaderMap::new();
+    for (k, v) in answer.headers() {
+        if keep_response_header(k.as_str()) {
+            headers.append(k.clone(), v.clone());
+        }
     }
-    let content_encoding = resp
+    let content_encoding = answer
         .headers()
         .get(header::CONTENT_ENCODING)
         .and_then(|v| v.to_str().ok())
@@ -142,7 +230,6 @@ pub async fn forward(shared: &Shared, f: Forwarded<'_>) -> Result<ForwardResult,
         .map(str::to_string);
     let kind = f.route.kind;
     let format = response::stream_format(kind, content_type.as_deref(), f.query);
-    let streamed_endpoint = f.stream || f.route.stream_path;
     if let Some(format) = format.filter(|_| {
         streamed_endpoint
             || content_type
@@ -160,15 +247,27 @@ pub async fn forward(shared: &Shared, f: Forwarded<'_>) -> Result<ForwardResult,
             ));
         }
         let upstream_name = f.upstream.name.clone();
-        let inner = resp.bytes_stream().map(move |chunk| {
-            chunk.map_err(|e| {
-                tracing::warn!(target: "sekimori::upstream", upstream = %upstream_name, error = %without_url(&e), "upstream stream broke");
-                Box::new(e) as BoxError
-            })
-        });
+        let inner: ByteStream = match answer {
+            Answer::Reqwest(resp) => Box::pin(resp.bytes_stream().map(move |chunk| {
+                chunk.map_err(|e| {
+                    tracing::warn!(target: "sekimori::upstream", upstream = %upstream_name, error = %without_url(&e), "upstream stream broke");
+                    Box::new(e) as BoxError
+                })
+            })),
+            Answer::Plain(x) => Box::pin(Deadline {
+                inner: Box::pin((*x).into_stream().map(move |chunk| {
+                    chunk.map_err(|e| {
+                        tracing::warn!(target: "sekimori::upstream", upstream = %upstream_name, error = %e, "upstream stream broke");
+                        Box::new(e) as BoxError
+                    })
+                })),
+                deadline: Box::pin(tokio::time::sleep_until(deadline)),
+                expired: false,
+            }),
+        };
         let (tx, rx) = tokio::sync::oneshot::channel();
         let body = StreamBody::new(Restoring {
-            inner: Box::pin(inner),
+            inner,
             restorer: Some(ResponseRestorer::new(kind, format, f.table.clone())),
             done: Some(tx),
         });
@@ -177,25 +276,42 @@ pub async fn forward(shared: &Shared, f: Forwarded<'_>) -> Result<ForwardResult,
         *r.headers_mut() = headers;
         return Ok((r, UsageReport::Later(rx), None));
     }
-    let mut buf = Vec::new();
-    let mut s = resp.bytes_stream();
-    while let Some(chunk) = s.next().await {
-        let chunk = chunk.map_err(|_| {
-            GatewayError::upstream(
-                StatusCode::BAD_GATEWAY,
-                "upstream_broken",
-                format!("upstream '{}' broke off its answer", f.upstream.name),
-            )
-        })?;
-        if buf.len() + chunk.len() > MAX_RESPONSE_BYTES {
-            return Err(GatewayError::upstream(
-                StatusCode::BAD_GATEWAY,
-                "upstream_too_large",
-                "the upstream answer exceeds 64 MiB",
-            ));
+    let broken = || {
+        GatewayError::upstream(
+            StatusCode::BAD_GATEWAY,
+            "upstream_broken",
+            format!("upstream '{}' broke off its answer", f.upstream.name),
+        )
+    };
+    let too_large = || {
+        GatewayError::upstream(
+            StatusCode::BAD_GATEWAY,
+            "upstream_too_large",
+            "the upstream answer exceeds 64 MiB",
+        )
+    };
+    let mut buf = match answer {
+        Answer::Plain(x) => {
+            match tokio::time::timeout_at(deadline, (*x).collect(MAX_RESPONSE_BYTES)).await {
+                Err(_) => return Err(timed_out()),
+                Ok(Err(client::ClientError::TooLarge(_))) => return Err(too_large()),
+                Ok(Err(_)) => return Err(broken()),
+                Ok(Ok(b)) => b,
+            }
         }
-        buf.extend_from_slice(&chunk);
-    }
+        Answer::Reqwest(resp) => {
+            let mut buf = Vec::new();
+            let mut s = resp.bytes_stream();
+            while let Some(chunk) = s.next().await {
+                let chunk = chunk.map_err(|_| broken())?;
+                if buf.len() + chunk.len() > MAX_RESPONSE_BYTES {
+                    return Err(too_large());
+                }
+                buf.extend_from_slice(&chunk);
+            }
+            buf
+        }
+    };
     if let Some(enc) = &content_encoding {
         let mut h = HeaderMap::new();
         if let Ok(v) = HeaderValue::from_str(enc) {
@@ -233,6 +349,35 @@ pub async fn forward(shared: &Shared, f: Forwarded<'_>) -> Result<ForwardResult,
             *r.headers_mut() = headers;
             Ok((r, UsageReport::Now(None), None))
         }
+    }
+}
+
+/// A byte stream that ends with an error once `deadline` has passed (the upstream's
+/// timeout covers a streamed answer read from a plain-HTTP connection too).
+struct Deadline {
+    inner: ByteStream,
+    deadline: std::pin::Pin<Box<tokio::time::Sleep>>,
+    expired: bool,
+}
+
+impl futures_util::Stream for Deadline {
+    type Item = Result<Bytes, BoxError>;
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        use std::future::Future;
+        use std::task::Poll;
+        if self.expired {
+            return Poll::Ready(None);
+        }
+        if self.deadline.as_mut().poll(cx).is_ready() {
+            self.expired = true;
+            return Poll::Ready(Some(Err(
+                "the upstream did not finish its answer in time".into()
+            )));
+        }
+        self.inner.as_mut().poll_next(cx)
     }
 }
 
