@@ -32,6 +32,11 @@ Writes, one katakana word per line, sorted (CC BY-SA 4.0, like their source):
                        `unclass` (44k, mostly names) are kept only when IPADIC knows the
                        word, since the detector already treats a katakana word IPADIC does
                        not know as a possible name, and the list stays small
+  foreign-places.txt   katakana places that are no personal name (ニューヨーク, テネシー):
+                       entries typed place and no person type, in neither list above,
+                       three characters or more, none of whose English glosses holds a
+                       census given name (Barry, Norman are places too); used to tell
+                       teams (テネシー・タイタンズ) from persons
 
 Both lists leave out every katakana word JMdict (common vocabulary) knows, since a loanword
 (ラベル, システム) is not a name by itself; foreign-given.txt keeps given names that are also
@@ -166,7 +171,16 @@ def main():
             and (kana in ipadic or any(w in named or w in census_last for w in words)))
         if (known_person or glossed) and len(kana) >= 3:
             surnames.add(kana)
-    for name, words in [("foreign-given.txt", given), ("foreign-surnames.txt", surnames)]:
+    places = set()
+    for kana, (types, gl) in entries.items():
+        if ("place" not in types or types & PERSONISH or kana in given or kana in surnames
+                or len(kana) < 3):
+            continue
+        if any(w in census_first for g in gl for w in g.split()):
+            continue
+        places.add(kana)
+    for name, words in [("foreign-given.txt", given), ("foreign-surnames.txt", surnames),
+                        ("foreign-places.txt", places)]:
         with open(os.path.join(OUT, name), "w", encoding="utf-8") as f:
             f.write("".join(w + "\n" for w in sorted(words)))
         print(f"{name}: {len(words)}", file=sys.stderr)

@@ -820,6 +820,9 @@ impl NameDetector {
             if line_start || !(subject || agent) {
                 return false;
             }
+            if listed && super::foreign::listed_subject_clause(rest) {
+                return true;
+            }
             let (person, thing) = sentence_context(text, r.clone());
             if subject {
                 !thing || person
@@ -1287,6 +1290,8 @@ impl NameDetector {
         } else if word.chars().all(|c| is_katakana(c) || is_name_joiner(c)) {
             (2..=MAX_KATAKANA_CHARS).contains(&n)
                 && !LOANWORD_ENDINGS.iter().any(|e| word.ends_with(e))
+                && !super::foreign::ForeignNames::shared()
+                    .is_team(&word.split(is_name_joiner).collect::<Vec<_>>())
                 && toks
                     .iter()
                     .filter(|t| !text[t.range.clone()].chars().all(is_name_joiner))

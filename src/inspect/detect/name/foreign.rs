@@ -26,11 +26,13 @@ use crate::inspect::PosTag;
 
 const GIVEN: &str = include_str!("../../../../dictionaries/names/foreign-given.txt");
 const SURNAMES: &str = include_str!("../../../../dictionaries/names/foreign-surnames.txt");
+const PLACES: &str = include_str!("../../../../dictionaries/names/foreign-places.txt");
 
 /// The foreign name lists, as hash sets.
 pub(super) struct ForeignNames {
     given: HashSet<&'static str>,
     surnames: HashSet<&'static str>,
+    places: HashSet<&'static str>,
 }
 
 impl ForeignNames {
@@ -44,6 +46,7 @@ impl ForeignNames {
             ForeignNames {
                 given: set(GIVEN),
                 surnames: set(SURNAMES),
+                places: set(PLACES),
             }
         })
     }
@@ -56,6 +59,42 @@ impl ForeignNames {
     /// Whether `word` is a listed foreign name that may stand alone (no loanword).
     pub(super) fn is_surname(&self, word: &str) -> bool {
         self.surnames.contains(word)
+    }
+
+    /// Whether `word` is a listed foreign place that is no personal name (テネシー).
+    pub(super) fn is_place(&self, word: &str) -> bool {
+        self.places.contains(word)
+    }
+
+    /// Whether a chain (`parts` joined by `・`/`=`) names a team or a band rather than a
+    /// person: it starts with `ザ` (The), or with a listed place and ends with a plural
+    /// that is no listed name (テネシー・タイタンズ, but not バーニー・サンダース).
+    pub(super) fn is_team(&self, parts: &[&str]) -> bool {
+        let [first, .., last] = parts else {
+            return false;
+        };
+        *first == "ザ"
+            || self.is_place(first) && last.ends_with(['ス', 'ズ', 'ツ']) && !self.is_surname(last)
+    }
+
+    /// Whether a chain is a full name by the lists alone: a listed given name first, a
+    /// listed name that stands alone last, and nothing naming a thing (アーネスト・ソンダース).
+    /// Such a chain is a name even glued to a kanji word before it (`人間アーネスト・ソンダースが`),
+    /// unless a kanji word other than a title follows it (`マルクス=レーニン主義`); `rest` is the
+    /// text after the chain.
+    pub(super) fn is_listed_full_name(&self, chain: &str, rest: &str) -> bool {
+        if rest.starts_with(super::is_kanji) && !title_after_name(rest) {
+            return false;
+        }
+        let parts: Vec<&str> = chain.split(['・', '=']).collect();
+        let [first, .., last] = parts.as_slice() else {
+            return false;
+        };
+        self.is_given(first)
+            && !NAME_PARTICLES.contains(first)
+            && self.is_surname(last)
+            && !is_thing_word(last)
+            && !self.is_team(&parts)
     }
 
     /// Whether the parts of a chain joined by `・`/`=` spell a person's name by the lists
@@ -239,6 +278,8 @@ const THING_ENDINGS: &[&str] = &[
     "エアラインズ",
     "ウェイズ",
     "ブランド",
+    "エンタープライズ",
+    "エンタープライゼス",
 ];
 
 /// Whether the last part of a chain names a thing (an organisation, a venue, a work):
@@ -432,6 +473,7 @@ const THING_AFTER: &[&str] = &[
     "系",
     "語",
     "体",
+    "類",
 ];
 
 /// Whether `rest` starts with a kanji word that makes the name before it part of the
@@ -826,6 +868,46 @@ pub(super) fn person_predicate(rest: &str) -> bool {
         person
     };
     acts.is_match(clause) && !thing.is_match(clause)
+}
+
+/// Words of a clause about a business rather than a person, besides [`THING_PREDICATES`]
+/// (`…が出資して`, `…が出店する`).
+const BUSINESS_WORDS: &[&str] = &[
+    "出資",
+    "出店",
+    "株式",
+    "事業",
+    "商品",
+    "子会社",
+    "本社",
+    "傘下",
+];
+
+/// Whether a listed foreign name (ヒトラー) followed by `は`, `が` or `も` (`rest`) is the
+/// subject of a clause (up to `。`, at most [`MAX_CLAUSE_CHARS`] characters) that speaks of
+/// no thing or business: `テルフォードはロンドンから…`, but not `エリクソンが出資して`.
+pub(super) fn listed_subject_clause(rest: &str) -> bool {
+    let Some(clause) = rest.strip_prefix(['は', 'が', 'も']) else {
+        return false;
+    };
+    let end = clause
+        .char_indices()
+        .take(MAX_CLAUSE_CHARS)
+        .find(|(_, c)| matches!(c, '。' | '\n'))
+        .map_or_else(
+            || {
+                clause
+                    .char_indices()
+                    .nth(MAX_CLAUSE_CHARS)
+                    .map_or(clause.len(), |(i, _)| i)
+            },
+            |(i, _)| i,
+        );
+    let clause = &clause[..end];
+    !THING_PREDICATES
+        .iter()
+        .chain(BUSINESS_WORDS)
+        .any(|w| clause.contains(w))
 }
 
 /// Katakana words for people or lists that the dictionary also reads as names (リスト is

@@ -31,6 +31,7 @@
 
 mod context;
 mod foreign;
+mod initials;
 mod kanji;
 mod lexicon;
 
@@ -425,6 +426,7 @@ impl Detector for NameDetector {
         self.kanji_runs(doc, &mut found);
         self.contact_names(doc, &mut found);
         self.katakana_names(doc, &mut found);
+        self.initial_names(doc, &mut found);
         self.standalone_katakana(doc, &mut found);
         self.lead_subjects(doc, &mut found);
         self.known_kanji_names(doc, &mut found);
@@ -1761,7 +1763,9 @@ impl NameDetector {
                         .ends_with(is_katakana);
                 if (is_kanji(c)
                     && !context::person_word_before(&text[..start])
-                    && !foreign::person_word_before(&text[..start]))
+                    && !foreign::person_word_before(&text[..start])
+                    && !foreign::ForeignNames::shared()
+                        .is_listed_full_name(&text[start..end], &text[end..]))
                     || broken
                 {
                     continue;
@@ -1783,6 +1787,7 @@ impl NameDetector {
             // Named after a venue, a company or a prize (…・サーキット, …・ピクチャーズ,
             // …記念賞): not a person, whatever the parts are.
             if parts.last().is_some_and(|p| foreign::is_thing_word(p))
+                || foreign::ForeignNames::shared().is_team(&parts)
                 || (!titled && foreign::thing_after(rest))
             {
                 continue;

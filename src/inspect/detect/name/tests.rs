@@ -671,3 +671,62 @@ fn foreign_chain_rules() {
     assert!(!foreign::person_predicate("は新製品を発売した"));
     assert!(!foreign::person_predicate("に就任した"));
 }
+
+/// Foreign names with Latin initials or regnal numbers (`initials.rs`), and what looks
+/// like them but names a brand, an acronym or a place.
+#[test]
+fn names_with_initials_and_regnal_numbers() {
+    check(&[
+        case(
+            "ジョン・F・ケネディ大統領と会談した。",
+            &["ジョン・F・ケネディ"],
+        ),
+        case(
+            "共和党のジョージ・H・W・ブッシュを支持した。",
+            &["ジョージ・H・W・ブッシュ"],
+        ),
+        case(
+            "F・R・チェスニーは、そこで生まれた。",
+            &["F・R・チェスニー"],
+        ),
+        case("研究者のM.メドレーは、次のように述べた。", &["M.メドレー"]),
+        case("ルイ15世の時代になると、宮廷は華やいだ。", &["ルイ15世"]),
+        case(
+            "フリードリヒ・ヴィルヘルム4世が即位した。",
+            &["フリードリヒ・ヴィルヘルム4世"],
+        ),
+        // An initial first, glued to a kanji word: a club, not a person.
+        case("同年はV・ファーレン長崎から加入した。", &[]),
+        // A thing after the name, an acronym, a century.
+        case("ジョン・C・ステニス宇宙センターで試験した。", &[]),
+        case("「V.S.O.P.クインテット」を結成した。", &[]),
+        case("ルネサンス15世紀の建築が残る。", &[]),
+    ]);
+}
+
+/// Teams named after a place (`テネシー・タイタンズ`), bands (`ザ・…`), and full names
+/// the lists know glued to a kanji word.
+#[test]
+fn foreign_teams_and_listed_full_names() {
+    check(&[
+        case(
+            "テネシー・タイタンズ、バッファロー・ビルズでプレーした。",
+            &[],
+        ),
+        case("シンシナティ・ベンガルズはスタジアムを共用した。", &[]),
+        case("ザ・ビーチ・ボーイズのメンバーと共演した。", &[]),
+        case(
+            "一族ではない人間アーネスト・ソンダースが会長に就任した。",
+            &["アーネスト・ソンダース"],
+        ),
+    ]);
+    let lists = foreign::ForeignNames::shared();
+    assert!(lists.is_team(&["テネシー", "タイタンズ"]));
+    assert!(!lists.is_team(&["バーニー", "サンダース"]));
+    assert!(foreign::listed_subject_clause(
+        "はロンドンに向かう道路上で橋を架けた"
+    ));
+    assert!(!foreign::listed_subject_clause(
+        "が出資して新会社を設立した"
+    ));
+}
