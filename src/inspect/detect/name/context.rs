@@ -762,6 +762,7 @@ impl NameDetector {
         if LOANWORD_ENDINGS.iter().any(|e| word.ends_with(e))
             || LOANWORDS.contains(&word)
             || super::foreign::never_a_name(word)
+            || ForeignNames::shared().is_thing(word)
         {
             return None;
         }
@@ -1290,8 +1291,7 @@ impl NameDetector {
         } else if word.chars().all(|c| is_katakana(c) || is_name_joiner(c)) {
             (2..=MAX_KATAKANA_CHARS).contains(&n)
                 && !LOANWORD_ENDINGS.iter().any(|e| word.ends_with(e))
-                && !super::foreign::ForeignNames::shared()
-                    .is_team(&word.split(is_name_joiner).collect::<Vec<_>>())
+                && !super::foreign::ForeignNames::shared().names_no_person(word)
                 && toks
                     .iter()
                     .filter(|t| !text[t.range.clone()].chars().all(is_name_joiner))

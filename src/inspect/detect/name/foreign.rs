@@ -27,12 +27,14 @@ use crate::inspect::PosTag;
 const GIVEN: &str = include_str!("../../../../dictionaries/names/foreign-given.txt");
 const SURNAMES: &str = include_str!("../../../../dictionaries/names/foreign-surnames.txt");
 const PLACES: &str = include_str!("../../../../dictionaries/names/foreign-places.txt");
+const THINGS: &str = include_str!("../../../../dictionaries/names/foreign-things.txt");
 
 /// The foreign name lists, as hash sets.
 pub(super) struct ForeignNames {
     given: HashSet<&'static str>,
     surnames: HashSet<&'static str>,
     places: HashSet<&'static str>,
+    things: HashSet<&'static str>,
 }
 
 impl ForeignNames {
@@ -47,6 +49,7 @@ impl ForeignNames {
                 given: set(GIVEN),
                 surnames: set(SURNAMES),
                 places: set(PLACES),
+                things: set(THINGS),
             }
         })
     }
@@ -66,15 +69,37 @@ impl ForeignNames {
         self.places.contains(word)
     }
 
-    /// Whether a chain (`parts` joined by `・`/`=`) names a team or a band rather than a
-    /// person: it starts with `ザ` (The), or with a listed place and ends with a plural
-    /// that is no listed name (テネシー・タイタンズ, but not バーニー・サンダース).
-    pub(super) fn is_team(&self, parts: &[&str]) -> bool {
+    /// Whether `word` (a katakana chain written without its `・`) is a listed company,
+    /// organization or product that is no personal name (ロッキード, ユヴェントス).
+    pub(super) fn is_thing(&self, word: &str) -> bool {
+        self.things.contains(word)
+    }
+
+    /// Whether a chain (`parts` joined by `・`/`=`) names a team, a band or a company
+    /// rather than a person: it starts with `ザ` (The) or a word that starts club names
+    /// (`レアル`); or with a listed place or a city and ends with a plural that is no
+    /// listed name (テネシー・タイタンズ, but not バーニー・サンダース); or it, or its first
+    /// part, is a listed company (ロールス・ロイス, ロッキード・マーティン).
+    pub(super) fn is_organisation(&self, parts: &[&str]) -> bool {
         let [first, .., last] = parts else {
             return false;
         };
-        *first == "ザ"
-            || self.is_place(first) && last.ends_with(['ス', 'ズ', 'ツ']) && !self.is_surname(last)
+        let place =
+            self.is_place(first) || first.ends_with("シティ") || first.ends_with("シティー");
+        ORGANISATION_STARTS.contains(first)
+            || place && last.ends_with(['ス', 'ズ', 'ツ']) && !self.is_surname(last)
+            || self.is_thing(first) && !self.is_given(first)
+            || self.is_thing(&parts.concat())
+    }
+
+    /// Whether a katakana word or chain (`・`/`=`-joined) names no person by the lists: a
+    /// listed company (ユヴェントス) or an organisation ([`Self::is_organisation`]).
+    pub(super) fn names_no_person(&self, word: &str) -> bool {
+        if !word.contains(['・', '=', '゠']) {
+            return self.is_thing(word);
+        }
+        let parts: Vec<&str> = word.split(['・', '=', '゠']).collect();
+        self.is_organisation(&parts)
     }
 
     /// Whether a chain is a full name by the lists alone: a listed given name first, a
@@ -94,7 +119,7 @@ impl ForeignNames {
             && !NAME_PARTICLES.contains(first)
             && self.is_surname(last)
             && !is_thing_word(last)
-            && !self.is_team(&parts)
+            && !self.is_organisation(&parts)
     }
 
     /// Whether the parts of a chain joined by `・`/`=` spell a person's name by the lists
@@ -133,6 +158,11 @@ impl ForeignNames {
         NAME_PARTICLES.contains(&p) || self.is_given(p) || self.is_surname(p) || !known_noun(p)
     }
 }
+
+/// First parts of chains that name clubs and bands, not persons (ザ・ビーチ・ボーイズ,
+/// レアル・マドリード).
+const ORGANISATION_STARTS: &[&str] =
+    &["ザ", "レアル", "アトレティコ", "スポルティング", "ボルシア"];
 
 /// Short parts inside foreign names (ルートヴィヒ・ヴァン・ベートーヴェン, ミゲル・デ・セルバンテス).
 const NAME_PARTICLES: &[&str] = &[
@@ -474,6 +504,7 @@ const THING_AFTER: &[&str] = &[
     "語",
     "体",
     "類",
+    "航空",
 ];
 
 /// Whether `rest` starts with a kanji word that makes the name before it part of the

@@ -1787,7 +1787,7 @@ impl NameDetector {
             // Named after a venue, a company or a prize (…・サーキット, …・ピクチャーズ,
             // …記念賞): not a person, whatever the parts are.
             if parts.last().is_some_and(|p| foreign::is_thing_word(p))
-                || foreign::ForeignNames::shared().is_team(&parts)
+                || foreign::ForeignNames::shared().is_organisation(&parts)
                 || (!titled && foreign::thing_after(rest))
             {
                 continue;

@@ -715,14 +715,20 @@ fn foreign_teams_and_listed_full_names() {
         ),
         case("シンシナティ・ベンガルズはスタジアムを共用した。", &[]),
         case("ザ・ビーチ・ボーイズのメンバーと共演した。", &[]),
+        case("契約がロッキード・マーティンに与えられた。", &[]),
+        case("レアル・マドリードと試合した。", &[]),
         case(
             "一族ではない人間アーネスト・ソンダースが会長に就任した。",
             &["アーネスト・ソンダース"],
         ),
     ]);
     let lists = foreign::ForeignNames::shared();
-    assert!(lists.is_team(&["テネシー", "タイタンズ"]));
-    assert!(!lists.is_team(&["バーニー", "サンダース"]));
+    assert!(lists.is_organisation(&["テネシー", "タイタンズ"]));
+    assert!(lists.is_organisation(&["カンザスシティ", "チーフス"]));
+    assert!(lists.is_organisation(&["ロールス", "ロイス"]));
+    assert!(!lists.is_organisation(&["バーニー", "サンダース"]));
+    assert!(lists.names_no_person("ユヴェントス"));
+    assert!(!lists.names_no_person("ヒトラー"));
     assert!(foreign::listed_subject_clause(
         "はロンドンに向かう道路上で橋を架けた"
     ));
