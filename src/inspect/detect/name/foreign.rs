@@ -385,6 +385,14 @@ pub(super) const FOREIGN_TITLES: &[&str] = &[
     "捕手",
     "内野手",
     "外野手",
+    "船長",
+    "艦長",
+    "機長",
+    "学長",
+    "総長",
+    // Not titles, but said only of persons (`ドヴォルザーク自身の指揮`, `マロー自らが`).
+    "自身",
+    "自ら",
 ];
 
 /// Whether `rest` starts with a title of a foreign person (`帝`, `皇太子`). One-character
@@ -583,6 +591,29 @@ const OF_FOREIGN_PERSON: &[&str] = &[
     "会長",
     "再選",
     "当選",
+    "助け",
+    "助手",
+    "秘書",
+    "側近",
+    "副官",
+    "交際相手",
+    "元交際相手",
+    "元妻",
+    "元夫",
+    "実験室",
+    "研究室",
+    "小隊",
+    "中隊",
+    "大隊",
+    "連隊",
+    "叔父",
+    "叔母",
+    "未亡人",
+    "晩年",
+    "幼少期",
+    "邸宅",
+    "遺言",
+    "遺作",
 ];
 
 /// Whether `rest` is `の` followed by a noun that belongs to a person.

@@ -736,3 +736,16 @@ fn foreign_teams_and_listed_full_names() {
         "が出資して新会社を設立した"
     ));
 }
+
+/// Words said only of persons after a lone katakana word (`自身`, `の助け`, `船長`); a
+/// common katakana noun stays no name before them.
+#[test]
+fn foreign_words_said_of_persons() {
+    check(&[
+        case("そうした中でドヴォルザーク自身の指揮で初演された。", &["ドヴォルザーク"]),
+        case("ゲールの助けを得て、電信線を延ばした。", &["ゲール"]),
+        case("ダーウィンとフィッツロイ船長によると、島は無人だった。", &["フィッツロイ"]),
+        case("システム自身の設定を見直す。", &[]),
+        case("サービスの助けを借りて手続を終えた。", &[]),
+    ]);
+}
