@@ -69,7 +69,10 @@ fn part_at(text: &str, at: usize) -> Option<(Part, usize)> {
         end += p.len_utf8();
     }
     // An initial is a word of its own: no letter or digit glued after it.
-    let glued = next_char(text, end).is_some_and(|c| c.is_alphanumeric() && !is_katakana(c));
+    // After a period another initial may follow (`J.L.ボニエ`).
+    let dotted = text[..end].ends_with(['.', '．']);
+    let glued = next_char(text, end)
+        .is_some_and(|c| c.is_alphanumeric() && !is_katakana(c) && !(dotted && is_upper(c)));
     (!glued).then_some((Part::Initial, end))
 }
 
@@ -120,10 +123,13 @@ impl NameDetector {
         while at < text.len() {
             let Some(c) = next_char(text, at) else { break };
             let starts_part = is_katakana(c) || is_upper(c);
-            let fresh = prev_char(text, at).is_none_or(|(_, p)| {
+            let fresh = prev_char(text, at).is_none_or(|(i, p)| {
                 !(is_katakana(p)
                     || p.is_alphanumeric() && !is_kanji(p) && !super::is_hiragana(p)
-                    || is_joiner(p))
+                    || is_joiner(p)
+                    // The middle of dotted initials (`V.S.O.P.`).
+                    || matches!(p, '.' | '．')
+                        && prev_char(text, i).is_some_and(|(_, q)| q.is_ascii_alphanumeric()))
             });
             if !(starts_part && fresh) {
                 at += c.len_utf8();
