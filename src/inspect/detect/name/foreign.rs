@@ -9,6 +9,9 @@
 //!   and foreign names that stand alone (ヒトラー, ドストエフスキー). Both are hash sets
 //!   built once per process; a look-up is one hash of a katakana run already found by
 //!   character class, so the lists cost nothing on text without katakana;
+//! - two more lists from JMnedict that name no person: places (`テネシー`, used to tell
+//!   teams such as `テネシー・タイタンズ` from persons) and companies, organizations and
+//!   products (`ロッキード`, `ユヴェントス`);
 //! - structure: a chain whose last part names an organisation, a work or a venue
 //!   (`…・プロダクション`, `…・サーキット`) is no person; titles written after foreign persons
 //!   (`帝`, `皇太子`, `書記長`) and nouns that, after `の`, belong to a person (`の指揮`)

@@ -25,7 +25,8 @@
 //! Modules: `context.rs` holds the context passes over prose, `kanji.rs` kanji names
 //! written without a cue (surname + given-name tags, glued titles, Chinese and Korean
 //! names, kinship words), `foreign.rs` katakana (foreign) names checked against the
-//! JMnedict-derived lists, `lexicon.rs` the embedded name lists.
+//! JMnedict-derived lists, `initials.rs` foreign names with Latin initials or regnal
+//! numbers (`ジョン・F・ケネディ`, `ルイ15世`), `lexicon.rs` the embedded name lists.
 //!
 //! [`Tokenizer::tokenize_fine`]: crate::inspect::Tokenizer::tokenize_fine
 
