@@ -122,7 +122,11 @@ impl NameDetector {
         // Each chain is read once: the scan resumes after it.
         while at < text.len() {
             let Some(c) = next_char(text, at) else { break };
-            let starts_part = is_katakana(c) || is_upper(c);
+            // Cheap check first: most characters start no part.
+            if !(is_katakana(c) || is_upper(c)) {
+                at += c.len_utf8();
+                continue;
+            }
             let fresh = prev_char(text, at).is_none_or(|(i, p)| {
                 !(is_katakana(p)
                     || p.is_alphanumeric() && !is_kanji(p) && !super::is_hiragana(p)
@@ -131,9 +135,24 @@ impl NameDetector {
                     || matches!(p, '.' | '．')
                         && prev_char(text, i).is_some_and(|(_, q)| q.is_ascii_alphanumeric()))
             });
-            if !(starts_part && fresh) {
+            if !fresh {
                 at += c.len_utf8();
                 continue;
+            }
+            if is_katakana(c) {
+                // A chain starting with katakana needs a joiner or a regnal number after
+                // its first word: a lone word is skipped whole.
+                let end = text[at..]
+                    .char_indices()
+                    .find(|(_, k)| !is_katakana(*k))
+                    .map_or(text.len(), |(j, _)| at + j);
+                let chained = next_char(text, end).is_some_and(|n| {
+                    is_joiner(n) || n.is_ascii_digit() || ('０'..='９').contains(&n)
+                });
+                if !chained {
+                    at = end;
+                    continue;
+                }
             }
             let (range, next) = self.chain_at(text, at);
             if let Some(r) = range {
