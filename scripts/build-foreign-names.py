@@ -32,6 +32,15 @@ Writes, one katakana word per line, sorted (CC BY-SA 4.0, like their source):
                        `unclass` (44k, mostly names) are kept only when IPADIC knows the
                        word, since the detector already treats a katakana word IPADIC does
                        not know as a possible name, and the list stays small
+  foreign-places.txt   katakana places that are no personal name (ニューヨーク, テネシー):
+                       entries typed place and no person type, in neither list above,
+                       three characters or more, none of whose English glosses holds a
+                       census given name (Barry, Norman are places too); used to tell
+                       teams (テネシー・タイタンズ) from persons
+  foreign-things.txt   katakana names of companies, organizations and products that are
+                       no personal name (ロッキード, ユヴェントス), written without `・`/`=`:
+                       entries typed company/organization/product and no person type, in
+                       neither name list, three characters or more
 
 Both lists leave out every katakana word JMdict (common vocabulary) knows, since a loanword
 (ラベル, システム) is not a name by itself; foreign-given.txt keeps given names that are also
@@ -45,6 +54,7 @@ import collections, glob, os, re, sqlite3, subprocess, sys, tarfile, tempfile
 VERSION = "1.5"
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "dictionaries", "names")
 KATAKANA = re.compile(r"^[ァ-ヺー]{2,12}$")
+CHAIN = re.compile(r"^[ァ-ヺー]+(?:[・=＝゠][ァ-ヺー]+)*$")
 PERSONISH = {"surname", "person", "given", "masc", "fem", "unclass"}
 THINGS = {"place", "company", "organization", "product", "work", "station", "service",
           "object", "fiction", "character", "deity"}
@@ -116,13 +126,20 @@ def main():
     rows = con.execute(
         "SELECT k.idseq, k.text, tr.ID FROM NEKana k JOIN NETranslation tr ON tr.idseq = k.idseq")
     tids = collections.defaultdict(list)
+    # Types of katakana chains too (ロールス・ロイス), keyed without their separators.
+    chain_tids = collections.defaultdict(list)
     for idseq, kana, tid in rows:
+        if CHAIN.match(kana):
+            chain_tids[tid].append(re.sub("[・=＝゠]", "", kana))
         if not KATAKANA.match(kana):
             continue
         tids[tid].append(kana)
+    thing_types = collections.defaultdict(set)
     for tid, ty in con.execute("SELECT tid, text FROM NETransType"):
         for kana in tids.get(tid, ()):
             entries[kana][0].add(ty)
+        for kana in chain_tids.get(tid, ()):
+            thing_types[kana].add(ty)
     for tid, g in con.execute("SELECT tid, text FROM NETransGloss"):
         for kana in tids.get(tid, ()):
             entries[kana][1].update(glosses(g))
@@ -166,7 +183,23 @@ def main():
             and (kana in ipadic or any(w in named or w in census_last for w in words)))
         if (known_person or glossed) and len(kana) >= 3:
             surnames.add(kana)
-    for name, words in [("foreign-given.txt", given), ("foreign-surnames.txt", surnames)]:
+    places = set()
+    for kana, (types, gl) in entries.items():
+        if ("place" not in types or types & PERSONISH or kana in given or kana in surnames
+                or len(kana) < 3):
+            continue
+        if any(w in census_first for g in gl for w in g.split()):
+            continue
+        places.add(kana)
+    things = set()
+    org_types = {"company", "organization", "product"}
+    for kana, types in thing_types.items():
+        if not types & org_types or types & PERSONISH or kana in given or kana in surnames:
+            continue
+        if 3 <= len(kana) <= 24:
+            things.add(kana)
+    for name, words in [("foreign-given.txt", given), ("foreign-surnames.txt", surnames),
+                        ("foreign-places.txt", places), ("foreign-things.txt", things)]:
         with open(os.path.join(OUT, name), "w", encoding="utf-8") as f:
             f.write("".join(w + "\n" for w in sorted(words)))
         print(f"{name}: {len(words)}", file=sys.stderr)

@@ -828,6 +828,7 @@ impl NameDetector {
         if LOANWORD_ENDINGS.iter().any(|e| word.ends_with(e))
             || LOANWORDS.contains(&word)
             || super::foreign::never_a_name(word)
+            || ForeignNames::shared().is_thing(word)
         {
             return None;
         }
@@ -885,6 +886,9 @@ impl NameDetector {
         let weak_ok = || {
             if line_start || !(subject || agent) {
                 return false;
+            }
+            if listed && super::foreign::listed_subject_clause(rest) {
+                return true;
             }
             let (person, thing) = sentence_context(text, r.clone());
             if subject {
@@ -1355,6 +1359,7 @@ impl NameDetector {
         } else if word.chars().all(|c| is_katakana(c) || is_name_joiner(c)) {
             (2..=MAX_KATAKANA_CHARS).contains(&n)
                 && !LOANWORD_ENDINGS.iter().any(|e| word.ends_with(e))
+                && !super::foreign::ForeignNames::shared().names_no_person(word)
                 && toks
                     .iter()
                     .filter(|t| !text[t.range.clone()].chars().all(is_name_joiner))

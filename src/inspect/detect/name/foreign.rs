@@ -9,6 +9,9 @@
 //!   and foreign names that stand alone (ヒトラー, ドストエフスキー). Both are hash sets
 //!   built once per process; a look-up is one hash of a katakana run already found by
 //!   character class, so the lists cost nothing on text without katakana;
+//! - two more lists from JMnedict that name no person: places (`テネシー`, used to tell
+//!   teams such as `テネシー・タイタンズ` from persons) and companies, organizations and
+//!   products (`ロッキード`, `ユヴェントス`);
 //! - structure: a chain whose last part names an organisation, a work or a venue
 //!   (`…・プロダクション`, `…・サーキット`) is no person; titles written after foreign persons
 //!   (`帝`, `皇太子`, `書記長`) and nouns that, after `の`, belong to a person (`の指揮`)
@@ -26,11 +29,15 @@ use crate::inspect::PosTag;
 
 const GIVEN: &str = include_str!("../../../../dictionaries/names/foreign-given.txt");
 const SURNAMES: &str = include_str!("../../../../dictionaries/names/foreign-surnames.txt");
+const PLACES: &str = include_str!("../../../../dictionaries/names/foreign-places.txt");
+const THINGS: &str = include_str!("../../../../dictionaries/names/foreign-things.txt");
 
 /// The foreign name lists, as hash sets.
 pub(super) struct ForeignNames {
     given: HashSet<&'static str>,
     surnames: HashSet<&'static str>,
+    places: HashSet<&'static str>,
+    things: HashSet<&'static str>,
 }
 
 impl ForeignNames {
@@ -44,6 +51,8 @@ impl ForeignNames {
             ForeignNames {
                 given: set(GIVEN),
                 surnames: set(SURNAMES),
+                places: set(PLACES),
+                things: set(THINGS),
             }
         })
     }
@@ -56,6 +65,64 @@ impl ForeignNames {
     /// Whether `word` is a listed foreign name that may stand alone (no loanword).
     pub(super) fn is_surname(&self, word: &str) -> bool {
         self.surnames.contains(word)
+    }
+
+    /// Whether `word` is a listed foreign place that is no personal name (テネシー).
+    pub(super) fn is_place(&self, word: &str) -> bool {
+        self.places.contains(word)
+    }
+
+    /// Whether `word` (a katakana chain written without its `・`) is a listed company,
+    /// organization or product that is no personal name (ロッキード, ユヴェントス).
+    pub(super) fn is_thing(&self, word: &str) -> bool {
+        self.things.contains(word)
+    }
+
+    /// Whether a chain (`parts` joined by `・`/`=`) names a team, a band or a company
+    /// rather than a person: it starts with `ザ` (The) or a word that starts club names
+    /// (`レアル`); or with a listed place or a city and ends with a plural that is no
+    /// listed name (テネシー・タイタンズ, but not バーニー・サンダース); or it, or its first
+    /// part, is a listed company (ロールス・ロイス, ロッキード・マーティン).
+    pub(super) fn is_organisation(&self, parts: &[&str]) -> bool {
+        let [first, .., last] = parts else {
+            return false;
+        };
+        let place =
+            self.is_place(first) || first.ends_with("シティ") || first.ends_with("シティー");
+        ORGANISATION_STARTS.contains(first)
+            || place && last.ends_with(['ス', 'ズ', 'ツ']) && !self.is_surname(last)
+            || self.is_thing(first) && !self.is_given(first)
+            || self.is_thing(&parts.concat())
+    }
+
+    /// Whether a katakana word or chain (`・`/`=`-joined) names no person by the lists: a
+    /// listed company (ユヴェントス) or an organisation ([`Self::is_organisation`]).
+    pub(super) fn names_no_person(&self, word: &str) -> bool {
+        if !word.contains(['・', '=', '゠']) {
+            return self.is_thing(word);
+        }
+        let parts: Vec<&str> = word.split(['・', '=', '゠']).collect();
+        self.is_organisation(&parts)
+    }
+
+    /// Whether a chain is a full name by the lists alone: a listed given name first, a
+    /// listed name that stands alone last, and nothing naming a thing (アーネスト・ソンダース).
+    /// Such a chain is a name even glued to a kanji word before it (`人間アーネスト・ソンダースが`),
+    /// unless a kanji word other than a title follows it (`マルクス=レーニン主義`); `rest` is the
+    /// text after the chain.
+    pub(super) fn is_listed_full_name(&self, chain: &str, rest: &str) -> bool {
+        if rest.starts_with(super::is_kanji) && !title_after_name(rest) {
+            return false;
+        }
+        let parts: Vec<&str> = chain.split(['・', '=']).collect();
+        let [first, .., last] = parts.as_slice() else {
+            return false;
+        };
+        self.is_given(first)
+            && !NAME_PARTICLES.contains(first)
+            && self.is_surname(last)
+            && !is_thing_word(last)
+            && !self.is_organisation(&parts)
     }
 
     /// Whether the parts of a chain joined by `・`/`=` spell a person's name by the lists
@@ -94,6 +161,11 @@ impl ForeignNames {
         NAME_PARTICLES.contains(&p) || self.is_given(p) || self.is_surname(p) || !known_noun(p)
     }
 }
+
+/// First parts of chains that name clubs and bands, not persons (ザ・ビーチ・ボーイズ,
+/// レアル・マドリード).
+const ORGANISATION_STARTS: &[&str] =
+    &["ザ", "レアル", "アトレティコ", "スポルティング", "ボルシア"];
 
 /// Short parts inside foreign names (ルートヴィヒ・ヴァン・ベートーヴェン, ミゲル・デ・セルバンテス).
 const NAME_PARTICLES: &[&str] = &[
@@ -239,6 +311,8 @@ const THING_ENDINGS: &[&str] = &[
     "エアラインズ",
     "ウェイズ",
     "ブランド",
+    "エンタープライズ",
+    "エンタープライゼス",
 ];
 
 /// Whether the last part of a chain names a thing (an organisation, a venue, a work):
@@ -314,6 +388,14 @@ pub(super) const FOREIGN_TITLES: &[&str] = &[
     "捕手",
     "内野手",
     "外野手",
+    "船長",
+    "艦長",
+    "機長",
+    "学長",
+    "総長",
+    // Not titles, but said only of persons (`ドヴォルザーク自身の指揮`, `マロー自らが`).
+    "自身",
+    "自ら",
 ];
 
 /// Whether `rest` starts with a title of a foreign person (`帝`, `皇太子`). One-character
@@ -432,6 +514,8 @@ const THING_AFTER: &[&str] = &[
     "系",
     "語",
     "体",
+    "類",
+    "航空",
 ];
 
 /// Whether `rest` starts with a kanji word that makes the name before it part of the
@@ -510,6 +594,29 @@ const OF_FOREIGN_PERSON: &[&str] = &[
     "会長",
     "再選",
     "当選",
+    "助け",
+    "助手",
+    "秘書",
+    "側近",
+    "副官",
+    "交際相手",
+    "元交際相手",
+    "元妻",
+    "元夫",
+    "実験室",
+    "研究室",
+    "小隊",
+    "中隊",
+    "大隊",
+    "連隊",
+    "叔父",
+    "叔母",
+    "未亡人",
+    "晩年",
+    "幼少期",
+    "邸宅",
+    "遺言",
+    "遺作",
 ];
 
 /// Whether `rest` is `の` followed by a noun that belongs to a person.
@@ -826,6 +933,46 @@ pub(super) fn person_predicate(rest: &str) -> bool {
         person
     };
     acts.is_match(clause) && !thing.is_match(clause)
+}
+
+/// Words of a clause about a business rather than a person, besides [`THING_PREDICATES`]
+/// (`…が出資して`, `…が出店する`).
+const BUSINESS_WORDS: &[&str] = &[
+    "出資",
+    "出店",
+    "株式",
+    "事業",
+    "商品",
+    "子会社",
+    "本社",
+    "傘下",
+];
+
+/// Whether a listed foreign name (ヒトラー) followed by `は`, `が` or `も` (`rest`) is the
+/// subject of a clause (up to `。`, at most [`MAX_CLAUSE_CHARS`] characters) that speaks of
+/// no thing or business: `テルフォードはロンドンから…`, but not `エリクソンが出資して`.
+pub(super) fn listed_subject_clause(rest: &str) -> bool {
+    let Some(clause) = rest.strip_prefix(['は', 'が', 'も']) else {
+        return false;
+    };
+    let end = clause
+        .char_indices()
+        .take(MAX_CLAUSE_CHARS)
+        .find(|(_, c)| matches!(c, '。' | '\n'))
+        .map_or_else(
+            || {
+                clause
+                    .char_indices()
+                    .nth(MAX_CLAUSE_CHARS)
+                    .map_or(clause.len(), |(i, _)| i)
+            },
+            |(i, _)| i,
+        );
+    let clause = &clause[..end];
+    !THING_PREDICATES
+        .iter()
+        .chain(BUSINESS_WORDS)
+        .any(|w| clause.contains(w))
 }
 
 /// Katakana words for people or lists that the dictionary also reads as names (リスト is

@@ -25,12 +25,14 @@
 //! Modules: `context.rs` holds the context passes over prose, `kanji.rs` kanji names
 //! written without a cue (surname + given-name tags, glued titles, Chinese and Korean
 //! names, kinship words), `foreign.rs` katakana (foreign) names checked against the
-//! JMnedict-derived lists, `lexicon.rs` the embedded name lists.
+//! JMnedict-derived lists, `initials.rs` foreign names with Latin initials or regnal
+//! numbers (`ジョン・F・ケネディ`, `ルイ15世`), `lexicon.rs` the embedded name lists.
 //!
 //! [`Tokenizer::tokenize_fine`]: crate::inspect::Tokenizer::tokenize_fine
 
 mod context;
 mod foreign;
+mod initials;
 mod kanji;
 mod lexicon;
 
@@ -441,6 +443,7 @@ impl Detector for NameDetector {
         self.kanji_runs(doc, &mut found);
         self.contact_names(doc, &mut found);
         self.katakana_names(doc, &mut found);
+        self.initial_names(doc, &mut found);
         self.standalone_katakana(doc, &mut found);
         self.lead_subjects(doc, &mut found);
         self.known_kanji_names(doc, &mut found);
@@ -1861,7 +1864,9 @@ impl NameDetector {
                         .ends_with(is_katakana);
                 if (is_kanji(c)
                     && !context::person_word_before(&text[..start])
-                    && !foreign::person_word_before(&text[..start]))
+                    && !foreign::person_word_before(&text[..start])
+                    && !foreign::ForeignNames::shared()
+                        .is_listed_full_name(&text[start..end], &text[end..]))
                     || broken
                 {
                     continue;
@@ -1883,6 +1888,7 @@ impl NameDetector {
             // Named after a venue, a company or a prize (…・サーキット, …・ピクチャーズ,
             // …記念賞): not a person, whatever the parts are.
             if parts.last().is_some_and(|p| foreign::is_thing_word(p))
+                || foreign::ForeignNames::shared().is_organisation(&parts)
                 || (!titled && foreign::thing_after(rest))
             {
                 continue;

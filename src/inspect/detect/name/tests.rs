@@ -671,3 +671,88 @@ fn foreign_chain_rules() {
     assert!(!foreign::person_predicate("は新製品を発売した"));
     assert!(!foreign::person_predicate("に就任した"));
 }
+
+/// Foreign names with Latin initials or regnal numbers (`initials.rs`), and what looks
+/// like them but names a brand, an acronym or a place.
+#[test]
+fn names_with_initials_and_regnal_numbers() {
+    check(&[
+        case(
+            "ジョン・F・ケネディ大統領と会談した。",
+            &["ジョン・F・ケネディ"],
+        ),
+        case(
+            "共和党のジョージ・H・W・ブッシュを支持した。",
+            &["ジョージ・H・W・ブッシュ"],
+        ),
+        case(
+            "F・R・チェスニーは、そこで生まれた。",
+            &["F・R・チェスニー"],
+        ),
+        case("研究者のM.メドレーは、次のように述べた。", &["M.メドレー"]),
+        case("ルイ15世の時代になると、宮廷は華やいだ。", &["ルイ15世"]),
+        case(
+            "フリードリヒ・ヴィルヘルム4世が即位した。",
+            &["フリードリヒ・ヴィルヘルム4世"],
+        ),
+        // An initial first, glued to a kanji word: a club, not a person.
+        case("同年はV・ファーレン長崎から加入した。", &[]),
+        // A thing after the name, an acronym, a century.
+        case("ジョン・C・ステニス宇宙センターで試験した。", &[]),
+        case("「V.S.O.P.クインテット」を結成した。", &[]),
+        case("研究者のJ.L.ボニエが登壇した。", &["J.L.ボニエ"]),
+        case("ルネサンス15世紀の建築が残る。", &[]),
+    ]);
+}
+
+/// Teams named after a place (`テネシー・タイタンズ`), bands (`ザ・…`), and full names
+/// the lists know glued to a kanji word.
+#[test]
+fn foreign_teams_and_listed_full_names() {
+    check(&[
+        case(
+            "テネシー・タイタンズ、バッファロー・ビルズでプレーした。",
+            &[],
+        ),
+        case("シンシナティ・ベンガルズはスタジアムを共用した。", &[]),
+        case("ザ・ビーチ・ボーイズのメンバーと共演した。", &[]),
+        case("契約がロッキード・マーティンに与えられた。", &[]),
+        case("レアル・マドリードと試合した。", &[]),
+        case(
+            "一族ではない人間アーネスト・ソンダースが会長に就任した。",
+            &["アーネスト・ソンダース"],
+        ),
+    ]);
+    let lists = foreign::ForeignNames::shared();
+    assert!(lists.is_organisation(&["テネシー", "タイタンズ"]));
+    assert!(lists.is_organisation(&["カンザスシティ", "チーフス"]));
+    assert!(lists.is_organisation(&["ロールス", "ロイス"]));
+    assert!(!lists.is_organisation(&["バーニー", "サンダース"]));
+    assert!(lists.names_no_person("ユヴェントス"));
+    assert!(!lists.names_no_person("ヒトラー"));
+    assert!(foreign::listed_subject_clause(
+        "はロンドンに向かう道路上で橋を架けた"
+    ));
+    assert!(!foreign::listed_subject_clause(
+        "が出資して新会社を設立した"
+    ));
+}
+
+/// Words said only of persons after a lone katakana word (`自身`, `の助け`, `船長`); a
+/// common katakana noun stays no name before them.
+#[test]
+fn foreign_words_said_of_persons() {
+    check(&[
+        case(
+            "そうした中でドヴォルザーク自身の指揮で初演された。",
+            &["ドヴォルザーク"],
+        ),
+        case("ゲールの助けを得て、電信線を延ばした。", &["ゲール"]),
+        case(
+            "ダーウィンとフィッツロイ船長によると、島は無人だった。",
+            &["ダーウィン", "フィッツロイ"],
+        ),
+        case("システム自身の設定を見直す。", &[]),
+        case("サービスの助けを借りて手続を終えた。", &[]),
+    ]);
+}
