@@ -32,6 +32,7 @@
 mod context;
 mod foreign;
 mod kanji;
+mod kanji_list;
 mod lexicon;
 
 use std::collections::HashMap;
