@@ -27,6 +27,8 @@ it, so nothing is built at start-up). FLAGS is a set of:
      short list of common one-kanji names does (ONE_KANJI_GIVEN below); never a JMdict
      word, a name JMnedict also types company/organization/product/work/station, or an
      IPADIC common noun, place or organisation
+  Persons and surnames written with 高 or 崎 are also listed with 髙 and 﨑.
+
   x  a word of three to five kanji that splits into an `s` and a `g` but is a word or
      a place, an organisation…: a JMdict word, a JMnedict entry with a non-person type,
      an IPADIC word other than a person's name (大阪文化 is not: it is two words, and
@@ -45,6 +47,7 @@ NOT_PERSON = {"place", "company", "organization", "product", "work", "station", 
 THINGS = {"company", "organization", "product", "work", "station", "service"}
 GIVEN = {"given", "masc", "fem"}
 COMMON_POS = {"一般", "サ変接続", "副詞可能", "形容動詞語幹"}
+VARIANTS = (("高", "髙"), ("崎", "﨑"))
 
 
 def fetch():
@@ -150,6 +153,17 @@ def main():
     never = {w for w in words
              if 3 <= len(w) <= 5 and KANJI.match(w) and w not in persons and splits(w)}
 
+    # Variant forms JMnedict rarely lists but names are written with (髙橋, 山﨑).
+    def variants(group):
+        out = set(group)
+        for w in group:
+            for plain, variant in VARIANTS:
+                if plain in w:
+                    out.add(w.replace(plain, variant))
+        return out
+
+    persons, surnames, place_surnames = (
+        variants(persons), variants(surnames), variants(place_surnames))
     flags = collections.defaultdict(str)
     for flag, group in (("g", given), ("p", persons), ("q", place_surnames), ("s", surnames), ("x", never)):
         for w in group:

@@ -118,7 +118,13 @@ const AFTER_NAME: &[&str] = &[
     "親王",
     "内親王",
     "夫人",
+    "組",
+    "等",
+    "率",
 ];
+
+/// Most kanji between a listed person and a word of [`AFTER_NAME`] (`…通産大臣`).
+const MAX_OFFICE_PREFIX_CHARS: usize = 2;
 
 /// What the list says about a word.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -230,10 +236,12 @@ impl NameDetector {
         r: Range<usize>,
         title: usize,
     ) -> Option<Candidate> {
-        if !boundary_after(text, r.end) {
+        let run = &text[r.clone()];
+        // `…率いる`: the only verb whose kanji a name is glued to.
+        let leads = run.ends_with('率') && text[r.end..].starts_with('い');
+        if !(boundary_after(text, r.end) || leads) {
             return None;
         }
-        let run = &text[r.clone()];
         let after = AFTER_NAME
             .iter()
             .filter(|w| run.ends_with(*w))
@@ -250,6 +258,19 @@ impl NameDetector {
             }
             if let Some(reason) = listed_name(&text[r.start..e]) {
                 return Some(listed(r.start..e, reason));
+            }
+            // A listed person, a word or two, then an office (`…通産大臣`).
+            if after.is_some_and(|a| e == r.end - a) {
+                let mut cut = e;
+                for _ in 0..MAX_OFFICE_PREFIX_CHARS {
+                    let Some((i, _)) = text[r.start..cut].char_indices().next_back() else {
+                        break;
+                    };
+                    cut = r.start + i;
+                    if cut > r.start && list_flags(&text[r.start..cut]).person {
+                        return Some(listed(r.start..cut, "person listed in JMnedict"));
+                    }
+                }
             }
             // A word for a person of two kanji or more glued before the name, longest
             // name first.
