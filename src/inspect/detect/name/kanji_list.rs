@@ -123,6 +123,55 @@ const AFTER_NAME: &[&str] = &[
     "率",
 ];
 
+/// Titles and words for a person written right after a bare listed surname (`…外相`,
+/// `…知事`, `…本人`, `…家`): the surname alone is the name.
+const AFTER_SURNAME: &[&str] = &[
+    "首相",
+    "外相",
+    "内相",
+    "蔵相",
+    "法相",
+    "文相",
+    "総理",
+    "大統領",
+    "総統",
+    "主席",
+    "総書記",
+    "書記長",
+    "委員長",
+    "議長",
+    "大臣",
+    "総理大臣",
+    "将軍",
+    "大将",
+    "中将",
+    "少将",
+    "大佐",
+    "中佐",
+    "少佐",
+    "参謀",
+    "議員",
+    "知事",
+    "館長",
+    "本人",
+    "自身",
+    "夫妻",
+    "親子",
+    "一家",
+    "一族",
+    "一門",
+    "家",
+    "天皇",
+    "上皇",
+    "法皇",
+    "監督",
+    "選手",
+    "投手",
+    "教授",
+    "社長",
+    "会長",
+];
+
 /// Most kanji between a listed person and a word of [`AFTER_NAME`] (`…通産大臣`).
 const MAX_OFFICE_PREFIX_CHARS: usize = 2;
 
@@ -293,8 +342,29 @@ impl NameDetector {
                 }
             }
         }
-        None
+        listed_surname_before_title(text, r)
     }
+}
+
+/// A listed surname of two or three kanji followed by one of [`AFTER_SURNAME`], the
+/// whole kanji run `r` (`…知事は`).
+fn listed_surname_before_title(text: &str, r: Range<usize>) -> Option<Candidate> {
+    let run = &text[r.clone()];
+    let title = AFTER_SURNAME
+        .iter()
+        .filter(|w| run.ends_with(*w))
+        .map(|w| w.len())
+        .max()?;
+    let sur = &run[..run.len() - title];
+    if !(2..=MAX_PART_CHARS).contains(&chars(sur)) || !list_flags(sur).surname {
+        return None;
+    }
+    Some(Candidate {
+        range: r.start..r.start + sur.len(),
+        detector: "name.surname",
+        confidence: 0.55,
+        reason: "listed surname before a title",
+    })
 }
 
 fn listed(range: Range<usize>, reason: &'static str) -> Candidate {
