@@ -172,6 +172,11 @@ const AFTER_SURNAME: &[&str] = &[
     "会長",
 ];
 
+/// Last kanji of the titles, words for a person and kinship words a listed name may be
+/// glued after (参謀, 監督, 役, 父): a cheap test before those words are looked up.
+const HEAD_LAST: &str =
+    "者人官長王帝妃卿師士員将事手家主役謀督佐尉監臣相問席記使綱関結段名侶僚僧優后授族公匠祭軍領父母兄弟姉妹妻夫子娘孫男女姪甥親";
+
 /// Most kanji between a listed person and a word of [`AFTER_NAME`] (`…通産大臣`).
 const MAX_OFFICE_PREFIX_CHARS: usize = 2;
 
@@ -334,8 +339,12 @@ impl NameDetector {
                     continue;
                 }
                 let s = r.start + cut;
+                let head = &text[r.start..s];
+                // Cheapest test first: the last kanji of a title or a word for a person.
+                if !head.ends_with(|c: char| HEAD_LAST.contains(c)) {
+                    continue;
+                }
                 if let Some(reason) = listed_name(&text[s..e]) {
-                    let head = &text[r.start..s];
                     if glued_title(head) > 0 || person_word_before(head) {
                         return Some(listed(s..e, reason));
                     }
