@@ -34,6 +34,9 @@ it, so nothing is built at start-up). FLAGS is a set of:
      an IPADIC word other than a person's name (大阪文化 is not: it is two words, and
      the `g` filter keeps 文化 out)
 
+Also writes kanji-names.bloom, a Bloom filter (2^22 bits, three FNV-1a slices) over the
+words, which the detector checks before a binary search.
+
 Only the Python standard library is used.
 """
 import collections, glob, os, re, sqlite3, subprocess, sys, tarfile, tempfile
@@ -48,6 +51,18 @@ THINGS = {"company", "organization", "product", "work", "station", "service"}
 GIVEN = {"given", "masc", "fem"}
 COMMON_POS = {"一般", "サ変接続", "副詞可能", "形容動詞語幹"}
 VARIANTS = (("高", "髙"), ("崎", "﨑"))
+
+
+BLOOM_BYTES = 1 << 19  # 2^22 bits
+
+
+def bloom_bits(word):
+    """The three bit positions of `word` (UTF-8 bytes): FNV-1a 64, three 22-bit slices."""
+    h = 0xcbf29ce484222325
+    for b in word:
+        h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    mask = BLOOM_BYTES * 8 - 1
+    return (h & mask, (h >> 21) & mask, (h >> 42) & mask)
 
 
 def fetch():
@@ -172,6 +187,14 @@ def main():
                  key=lambda l: l.encode("utf-8"))
     with open(os.path.join(OUT, "kanji-names.txt"), "w", encoding="utf-8") as f:
         f.write("\n".join(out) + "\n")
+    # A Bloom filter over the words, so that the detector skips the binary search for
+    # almost every word that is not listed (see kanji_list.rs: same hash, same bits).
+    bits = bytearray(BLOOM_BYTES)
+    for w in flags:
+        for b in bloom_bits(w.encode("utf-8")):
+            bits[b >> 3] |= 1 << (b & 7)
+    with open(os.path.join(OUT, "kanji-names.bloom"), "wb") as f:
+        f.write(bits)
     print(f"kanji-names.txt: {len(out)} lines (p {len(persons)}, s {len(surnames)}, "
           f"g {len(given)}, x {len(never)})")
 

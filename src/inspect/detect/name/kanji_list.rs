@@ -30,6 +30,9 @@ use super::context::{glued_title, person_word_before};
 use super::{boundary_after, chars, Candidate, NameDetector};
 
 const KANJI_NAMES: &str = include_str!("../../../../dictionaries/names/kanji-names.txt");
+/// A Bloom filter over the listed words (`scripts/build-kanji-names.py` writes both): a
+/// word whose bits are not all set is not listed, and the binary search is skipped.
+const KANJI_NAMES_BLOOM: &[u8] = include_bytes!("../../../../dictionaries/names/kanji-names.bloom");
 
 /// Shortest and longest listed full name reported, in kanji.
 const MIN_PERSON_CHARS: usize = 3;
@@ -196,8 +199,26 @@ pub(super) struct ListFlags {
     pub never: bool,
 }
 
+/// Whether `word` may be listed: false for most words that are not.
+fn may_be_listed(word: &str) -> bool {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in word.as_bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    let mask = (KANJI_NAMES_BLOOM.len() as u64 * 8).wrapping_sub(1);
+    [h, h >> 21, h >> 42].iter().all(|&x| {
+        let bit = (x & mask) as usize;
+        KANJI_NAMES_BLOOM
+            .get(bit >> 3)
+            .is_some_and(|byte| byte & (1 << (bit & 7)) != 0)
+    })
+}
+
 /// The flags of `word` in the list (all false when it is not listed).
 pub(super) fn list_flags(word: &str) -> ListFlags {
+    if !may_be_listed(word) {
+        return ListFlags::default();
+    }
     let Some(line) = find_line(KANJI_NAMES, word) else {
         return ListFlags::default();
     };
@@ -396,6 +417,7 @@ mod tests {
             assert!(prev.as_bytes() < line.as_bytes(), "unsorted near {line:?}");
             let word = line.split_once('\t').map_or(line, |(w, _)| w);
             assert_eq!(find_line(KANJI_NAMES, word), Some(line));
+            assert!(may_be_listed(word), "{word} not in the Bloom filter");
             prev = line;
         }
     }
