@@ -29,6 +29,7 @@ use std::collections::HashSet;
 use std::ops::Range;
 
 use super::context::{glued_title, person_word_before, Taken};
+use super::kanji_list::listed_split;
 use super::{
     boundary_after, chars, forward, is_kanji, is_katakana, is_person_tag, is_space, next_char,
     prev_char, run_end, Candidate, KanjiRuns, NameDetector, CN_KR_SURNAMES, PERSON_ROLES,
@@ -134,7 +135,7 @@ const SURNAME_TITLES: &[&str] = &[
     "個人",
 ];
 
-/// Most distinct surnames followed to their bare repetitions in one scan.
+/// Most distinct surnames and given names followed to their bare repetitions in one scan.
 const MAX_COREF_SURNAMES: usize = 64;
 
 impl NameDetector {
@@ -183,7 +184,8 @@ impl NameDetector {
                 .full_name_in_run(doc, r.clone(), n, title)
                 .or_else(|| self.surname_with_suffix(doc, r.clone(), n, title))
                 .or_else(|| self.kin_glued(doc, r.clone(), n))
-                .or_else(|| self.kin_of(doc, r.clone()));
+                .or_else(|| self.kin_of(doc, r.clone()))
+                .or_else(|| self.listed_name_in_run(text, r.clone(), title));
             if let Some(c) = cand {
                 let clash = taken.overlaps(&c.range)
                     || new.last().is_some_and(|p| p.range.end > c.range.start);
@@ -529,29 +531,39 @@ impl NameDetector {
     }
 
     /// Bare repetitions of the surname of a full name found in the text
-    /// (`富野由悠季 … 富野の目に`): the same kanji, standing alone before a particle.
+    /// (`富野由悠季 … 富野の目に`), or of its given name when the JMnedict list splits
+    /// it (`長岡半太郎 … 半太郎は`): the same kanji, standing alone before a particle.
     fn repeated_surnames(&self, doc: &Document<'_>, found: &mut Vec<Candidate>) {
+        const SURNAME: &str = "surname of a full name in the same text";
+        const GIVEN: &str = "given name of a full name in the same text";
         let text = doc.text();
-        let mut surnames: Vec<&str> = Vec::new();
+        let mut parts: Vec<(&str, &'static str)> = Vec::new();
         let mut seen: HashSet<&str> = HashSet::new();
         for c in found.iter() {
             let name = &text[c.range.clone()];
             if !name.chars().all(is_kanji) || chars(name) < 3 {
                 continue;
             }
-            if let Some(s) = self.surname_of(doc, c.range.clone()) {
-                let s = &text[s];
-                if seen.insert(s) && surnames.len() < MAX_COREF_SURNAMES {
-                    surnames.push(s);
+            let split = listed_split(name);
+            let surname = self
+                .surname_of(doc, c.range.clone())
+                .map(|s| &text[s])
+                .or_else(|| split.map(|cut| &name[..cut]).filter(|s| chars(s) >= 2));
+            let given = split.map(|cut| &name[cut..]).filter(|g| chars(g) >= 2);
+            for (part, reason) in [(surname, SURNAME), (given, GIVEN)] {
+                if let Some(p) = part {
+                    if seen.insert(p) && parts.len() < MAX_COREF_SURNAMES {
+                        parts.push((p, reason));
+                    }
                 }
             }
         }
-        if surnames.is_empty() {
+        if parts.is_empty() {
             return;
         }
         let taken = Taken::new(found);
         let mut new: Vec<Candidate> = Vec::new();
-        for s in surnames {
+        for (s, reason) in parts {
             for (at, _) in text.match_indices(s) {
                 let r = at..at + s.len();
                 if !stands_alone(text, r.clone())
@@ -568,7 +580,7 @@ impl NameDetector {
                     range: r,
                     detector: "name.surname",
                     confidence: 0.6,
-                    reason: "surname of a full name in the same text",
+                    reason,
                 });
             }
         }

@@ -34,6 +34,7 @@ mod context;
 mod foreign;
 mod initials;
 mod kanji;
+mod kanji_list;
 mod lexicon;
 
 use std::collections::HashMap;

@@ -756,3 +756,42 @@ fn foreign_words_said_of_persons() {
         case("サービスの助けを借りて手続を終えた。", &[]),
     ]);
 }
+
+#[test]
+fn kanji_names_from_the_jmnedict_list() {
+    check(&[
+        // Listed persons standing as words, before an office or after a person word.
+        case(
+            "会議には伊藤博文、大隈重信が出席した。",
+            &["伊藤博文", "大隈重信"],
+        ),
+        case("この作品は夏目漱石の小説を原作とする。", &["夏目漱石"]),
+        case("その後、東條英機内閣が成立した。", &["東條英機"]),
+        // A listed surname the dictionary does not know and a listed given name.
+        case("編集者の禰津信之介は、その原稿を読んだ。", &["禰津信之介"]),
+        case(
+            "当日は粂井綾乃、鳩貝信之介らが登壇した。",
+            &["粂井綾乃", "鳩貝信之介"],
+        ),
+        case("禰津信之介組が優勝した。", &["禰津信之介"]),
+        // A surname known only as a place takes a given name of two kanji or more.
+        case("作曲は五艘綾乃が担当した。", &["五艘綾乃"]),
+        // The given name repeated alone later in the text.
+        case(
+            "禰津信之介の後任には粂井綾乃が就いた。信之介は退任した。",
+            &["禰津信之介", "粂井綾乃", "信之介"],
+        ),
+        // A listed surname before a title or a word for the person.
+        case("当時の粂井知事は反対した。", &["粂井"]),
+        case("会議には社長本人が出席した。", &[]),
+        // Words and places that split like names, and places with given names.
+        case("近江国に入った。", &[]),
+        case("大阪文化の発信拠点となった。", &[]),
+        case("東洋一の規模を誇る。", &[]),
+        case("佐沼城で戦死した。", &[]),
+        case("関係上、領収書を出した。", &[]),
+        case("甲府信之介を訪ねた。", &[]),
+        // Glued to katakana or followed by a verb: not a word of its own.
+        case("禰津信之介スタジオを訪ねた。", &[]),
+    ]);
+}
