@@ -148,6 +148,8 @@ impl Runtime {
                     "correct the [detection] section",
                 )
             })?;
+        // First-use tables are built here, off the request path, not by the first prompt.
+        engine.warm_up();
 
         let p = &config.policy;
         let parse_action = |key: &str, a: &str| {

@@ -110,3 +110,19 @@ fn builtin_confidential_list_ignores_ordinary_words() {
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].category.as_str(), "confidential");
 }
+
+/// Warming an engine up (done by the gateway before serving) finds nothing in, and
+/// changes nothing about, the scans that follow.
+#[test]
+fn warm_up_changes_no_finding() {
+    let cold = EngineBuilder::new().build().unwrap();
+    let warm = EngineBuilder::new().build().unwrap();
+    warm.warm_up();
+    for text in [
+        "山田太郎さんの住所は東京都千代田区千代田1番1号です。",
+        "ジョン・スミス氏に03-1234-5678で連絡する。",
+        "本市の事業計画を見直します。",
+    ] {
+        assert_eq!(cold.scan(text), warm.scan(text), "{text}");
+    }
+}
