@@ -92,6 +92,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
         (Some(a), None) => a.clone(),
         (None, _) => default_audit_config(&|n| std::env::var(n).ok()),
     };
+    let workers = cfg.server.workers;
     let runtime = match Runtime::build(cfg, source) {
         Ok(r) => r,
         Err(e) => {
@@ -99,7 +100,9 @@ pub fn run(args: ServeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let rt = match tokio::runtime::Builder::new_multi_thread()
+    // This runtime opens the audit log, watches for reloads and waits for signals;
+    // connections are served by the gateway's own worker threads (`start_workers`).
+    let rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {
@@ -131,7 +134,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
         };
         let running = match Gateway::new(runtime)
             .audit(Arc::new(hook.clone()))
-            .start(addr)
+            .start_workers(addr, workers)
             .await
         {
             Ok(r) => r,

@@ -34,6 +34,8 @@ pub const DEFAULT_WARN_TOKEN_TTL_SECS: u64 = 600;
 pub const DEFAULT_RELOAD_POLL_SECS: u64 = 3;
 /// Default maximum number of simultaneous client connections.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+/// Most `server.workers` accepted.
+pub const MAX_WORKERS: usize = 256;
 
 /// The whole file.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -87,6 +89,10 @@ pub struct ServerConfig {
     pub idle_timeout_secs: u64,
     /// Maximum simultaneous connections. Default 1024.
     pub max_connections: usize,
+    /// Worker threads serving connections, each with its own single-threaded runtime
+    /// and its own listening socket (`SO_REUSEPORT`); 0 means one per CPU core.
+    /// Default 0.
+    pub workers: usize,
     /// Seconds between checks of the config and dictionary files for changes
     /// (0 disables polling; SIGHUP still reloads). Default 3.
     pub reload_poll_secs: u64,
@@ -103,6 +109,7 @@ impl Default for ServerConfig {
             body_read_timeout_secs: DEFAULT_BODY_READ_TIMEOUT_SECS,
             idle_timeout_secs: DEFAULT_IDLE_TIMEOUT_SECS,
             max_connections: DEFAULT_MAX_CONNECTIONS,
+            workers: 0,
             reload_poll_secs: DEFAULT_RELOAD_POLL_SECS,
         }
     }

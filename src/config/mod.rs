@@ -340,6 +340,14 @@ impl Config {
                 ));
             }
         }
+        if s.workers > MAX_WORKERS {
+            return Err(err(
+                "server.workers".into(),
+                "workers",
+                format!("{} worker threads is more than {MAX_WORKERS}", s.workers),
+                "give 0 (one per CPU core, the default) or a number up to 256",
+            ));
+        }
         let check_action = |key: String, a: &str| {
             if ACTIONS.contains(&a) {
                 Ok(())

@@ -480,9 +480,10 @@ where
     }
 
     // Phase: inspect (a failure is a 503, never a forward). A prompt of ordinary size
-    // is inspected on the async worker when no other one is: handing it to the blocking
-    // pool costs two thread wake-ups (~2 context switches on a busy host). Large bodies,
-    // and every body while another is being inspected inline, go to the blocking pool.
+    // is inspected on the async worker while fewer than `shared.inline_limit` are (one
+    // per worker thread under `start_workers`, one on a shared multi-threaded runtime):
+    // handing it to the blocking pool costs two thread wake-ups (~2 context switches on
+    // a busy host). Large bodies, and bodies over that limit, go to the blocking pool.
     let slots = payload::extract_slots(&value);
     let text_bytes: usize = slots.iter().map(|s| s.text.len()).sum();
     let chars_inspected: usize = slots.iter().map(|s| s.text.chars().count()).sum();
@@ -503,14 +504,16 @@ where
         && text_bytes <= INLINE_INSPECT_BYTES
         && shared
             .inspecting_inline
-            .compare_exchange(0, 1, Ordering::AcqRel, Ordering::Relaxed)
+            .fetch_update(Ordering::AcqRel, Ordering::Relaxed, |n| {
+                (n < shared.inline_limit).then_some(n + 1)
+            })
             .is_ok();
     let scanned = if nothing_to_find {
         Ok(scan())
     } else if inline {
         // A panicking detector still ends in a 503 (as a failed blocking task does).
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(scan)).map_err(|_| ());
-        shared.inspecting_inline.store(0, Ordering::Release);
+        shared.inspecting_inline.fetch_sub(1, Ordering::Release);
         r
     } else {
         tokio::task::spawn_blocking(scan).await.map_err(|_| ())
@@ -696,6 +699,7 @@ where
         request_id: &ctx.request_id,
         table: Arc::new(table),
         keep_response: shared.audit.wants_response(),
+        pool: &conn.pool,
     };
     let t1 = Instant::now();
     let (resp, usage, response) = upstream::forward(shared, fwd).await?;

@@ -96,9 +96,10 @@ pub async fn reload(shared: &Arc<Shared>, actor: &str) -> Result<(), ConfigError
             let new = &rt.config.server;
             if old.listen != new.listen
                 || old.max_connections != new.max_connections
+                || old.workers != new.workers
                 || old.reload_poll_secs != new.reload_poll_secs
             {
-                tracing::warn!(target: "sekimori::reload", "server.listen, max_connections and reload_poll_secs take effect at the next restart; everything else applies now");
+                tracing::warn!(target: "sekimori::reload", "server.listen, max_connections, workers and reload_poll_secs take effect at the next restart; everything else applies now");
             }
             let record = reload_record(actor, &shared.runtime.load(), &rt);
             shared.runtime.store(Arc::new(rt));

@@ -15,6 +15,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{watch, Semaphore};
 
+use super::client::Pool;
 use super::hooks::{AuditHook, NoAudit};
 use super::metrics::Metrics;
 use super::runtime::Runtime;
@@ -32,13 +33,13 @@ pub struct Shared {
     pub audit: Arc<dyn AuditHook>,
     /// Upstream HTTP client (rustls, certificate verification on, pooled).
     pub client: reqwest::Client,
-    /// Pooled plain-HTTP upstream connections driven on the request's task (see
-    /// [`super::client`]).
-    pub pool: super::client::Pool,
     /// Reload generation (incremented on each successful reload).
     pub generation: AtomicU64,
     /// Inspections running on the async workers (see `handler::INLINE_INSPECT_BYTES`).
     pub inspecting_inline: AtomicUsize,
+    /// How many inspections may run on the async workers at once: 1 on a shared
+    /// multi-threaded runtime, one per worker with [`Gateway::start_workers`].
+    pub inline_limit: usize,
     /// Process start, for uptime.
     pub started: Instant,
 }
@@ -105,24 +106,36 @@ impl Gateway {
         self
     }
 
-    /// Binds `addr` (use port 0 in tests) and starts serving in the background.
-    pub async fn start(self, addr: SocketAddr) -> io::Result<RunningGateway> {
-        let listener = TcpListener::bind(addr).await?;
-        let addr = listener.local_addr()?;
+    fn into_shared(self, inline_limit: usize) -> io::Result<Arc<Shared>> {
         let client = upstream_client().map_err(io::Error::other)?;
-        let shared = Arc::new(Shared {
+        Ok(Arc::new(Shared {
             runtime: ArcSwap::from_pointee(self.runtime),
             acks: AckStore::default(),
             metrics: Metrics::default(),
             audit: self.audit,
             client,
-            pool: super::client::Pool::default(),
             generation: AtomicU64::new(0),
             inspecting_inline: AtomicUsize::new(0),
+            inline_limit,
             started: Instant::now(),
-        });
+        }))
+    }
+
+    /// Binds `addr` (use port 0 in tests) and starts serving in the background, on
+    /// the runtime this is called from.
+    pub async fn start(self, addr: SocketAddr) -> io::Result<RunningGateway> {
+        let listener = TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let shared = self.into_shared(1)?;
+        let slots = connection_slots(&shared);
         let (tx, rx) = watch::channel(false);
-        let task = tokio::spawn(accept_loop(listener, shared.clone(), rx));
+        let task = tokio::spawn(accept_loop(
+            listener,
+            shared.clone(),
+            slots,
+            Arc::new(Pool::default()),
+            rx,
+        ));
         tracing::info!(target: "sekimori::gateway", %addr, "listening");
         Ok(RunningGateway {
             addr,
@@ -131,6 +144,104 @@ impl Gateway {
             task,
         })
     }
+
+    /// Binds `addr` once per worker and serves from `workers` threads (0: one per
+    /// CPU core), thread per core: each thread runs its own single-threaded runtime
+    /// with its own listening socket (`SO_REUSEPORT`, the kernel spreads new
+    /// connections over them) and its own upstream connection pool, so a request is
+    /// read, inspected, forwarded and answered on one thread, with no hand-off
+    /// between threads. State that outlives a request (configuration, metrics, warn
+    /// tokens, the audit log, the connection limit) is shared.
+    ///
+    /// Every socket is bound and every runtime built before this returns, so a bind
+    /// error is reported here and no socket is left listening without a worker.
+    /// Where `SO_REUSEPORT` is not available this is [`Gateway::start`].
+    pub async fn start_workers(
+        self,
+        addr: SocketAddr,
+        workers: usize,
+    ) -> io::Result<RunningGateway> {
+        #[cfg(not(all(unix, not(target_os = "solaris"), not(target_os = "illumos"))))]
+        {
+            let _ = workers;
+            return self.start(addr).await;
+        }
+        #[cfg(all(unix, not(target_os = "solaris"), not(target_os = "illumos")))]
+        {
+            let workers = match workers {
+                0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+                n => n,
+            };
+            let mut bound = addr;
+            let mut sockets = Vec::with_capacity(workers);
+            for _ in 0..workers {
+                let socket = if bound.is_ipv4() {
+                    tokio::net::TcpSocket::new_v4()?
+                } else {
+                    tokio::net::TcpSocket::new_v6()?
+                };
+                socket.set_reuseaddr(true)?;
+                socket.set_reuseport(true)?;
+                socket.bind(bound)?;
+                let listener = socket.listen(1024)?;
+                // Port 0 is resolved by the first bind; the others join that port.
+                bound = listener.local_addr()?;
+                sockets.push(listener.into_std()?);
+            }
+            let mut runtimes = Vec::with_capacity(workers);
+            for _ in 0..workers {
+                runtimes.push(
+                    tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()?,
+                );
+            }
+            let shared = self.into_shared(workers)?;
+            let slots = connection_slots(&shared);
+            let (tx, rx) = watch::channel(false);
+            let mut ended = Vec::with_capacity(workers);
+            for (i, (socket, rt)) in sockets.into_iter().zip(runtimes).enumerate() {
+                let (shared, slots, stop) = (shared.clone(), slots.clone(), rx.clone());
+                let (done, done_rx) = tokio::sync::oneshot::channel::<()>();
+                std::thread::Builder::new()
+                    .name(format!("sekimori-worker-{i}"))
+                    .spawn(move || {
+                        rt.block_on(async move {
+                            match TcpListener::from_std(socket) {
+                                Ok(listener) => {
+                                    let pool = Arc::new(Pool::default());
+                                    accept_loop(listener, shared, slots, pool, stop).await;
+                                }
+                                Err(e) => {
+                                    tracing::error!(target: "sekimori::gateway", worker = i, error = %e, "worker cannot take its listening socket");
+                                }
+                            }
+                        });
+                        drop(done);
+                    })?;
+                ended.push(done_rx);
+            }
+            let task = tokio::spawn(async move {
+                for e in ended {
+                    let _ = e.await;
+                }
+            });
+            tracing::info!(target: "sekimori::gateway", addr = %bound, workers, "listening");
+            Ok(RunningGateway {
+                addr: bound,
+                shared,
+                shutdown: tx,
+                task,
+            })
+        }
+    }
+}
+
+/// The connection limit (`server.max_connections`), shared by every accept loop.
+fn connection_slots(shared: &Shared) -> Arc<Semaphore> {
+    Arc::new(Semaphore::new(
+        shared.runtime.load().config.server.max_connections,
+    ))
 }
 
 impl RunningGateway {
@@ -146,9 +257,14 @@ impl RunningGateway {
     }
 }
 
-async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+async fn accept_loop(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    slots: Arc<Semaphore>,
+    pool: Arc<Pool>,
+    mut stop: watch::Receiver<bool>,
+) {
     let limit = shared.runtime.load().config.server.max_connections;
-    let slots = Arc::new(Semaphore::new(limit));
     loop {
         let (stream, peer) = tokio::select! {
             _ = stop.changed() => break,
@@ -176,8 +292,9 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut stop: watch
         let idle = Duration::from_secs(rt.config.server.idle_timeout_secs);
         drop(rt);
         let shared = shared.clone();
+        let pool = pool.clone();
         tokio::spawn(async move {
-            serve_connection(stream, peer, shared, header_timeout, idle).await;
+            serve_connection(stream, peer, shared, pool, header_timeout, idle).await;
             drop(permit);
         });
     }
@@ -192,12 +309,17 @@ pub struct ConnInfo {
     pub smuggling: Arc<AtomicBool>,
     /// Requests in flight on this connection (idle timer paused while > 0).
     pub in_flight: Arc<AtomicUsize>,
+    /// Pooled plain-HTTP upstream connections of the accept loop this connection came
+    /// from (see [`super::client`]): a pooled socket is driven by the runtime that
+    /// opened it, so each worker keeps its own.
+    pub pool: Arc<Pool>,
 }
 
 async fn serve_connection(
     stream: TcpStream,
     peer: SocketAddr,
     shared: Arc<Shared>,
+    pool: Arc<Pool>,
     header_timeout: Duration,
     idle: Duration,
 ) {
@@ -206,6 +328,7 @@ async fn serve_connection(
         peer,
         smuggling: Arc::new(AtomicBool::new(false)),
         in_flight: Arc::new(AtomicUsize::new(0)),
+        pool,
     };
     let started = Instant::now();
     let last = Arc::new(AtomicU64::new(0));

@@ -69,6 +69,8 @@ pub struct Forwarded<'a> {
     pub table: Arc<Placeholders>,
     /// Return the restored text of a non-streamed answer (for the audit log).
     pub keep_response: bool,
+    /// The connection's worker pool for plain-HTTP upstreams.
+    pub pool: &'a super::client::Pool,
 }
 
 /// A forwarded request's response, its usage, and (when asked for and not streamed)
@@ -183,7 +185,7 @@ pub async fn forward(shared: &Shared, f: Forwarded<'_>) -> Result<ForwardResult,
         }
         let req = client::request(uri, headers, f.body.clone());
         let connect = Duration::from_secs(crate::config::DEFAULT_CONNECT_TIMEOUT_SECS);
-        match tokio::time::timeout_at(deadline, shared.pool.send(req, connect)).await {
+        match tokio::time::timeout_at(deadline, f.pool.send(req, connect)).await {
             Err(_) => return Err(timed_out()),
             Ok(Err(e)) => {
                 tracing::warn!(target: "sekimori::upstream", upstream = %f.upstream.name, error = %e, "upstream request failed");

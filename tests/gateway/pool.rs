@@ -10,7 +10,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 
 use super::{chat, BASE};
-use crate::util::{post, start_gateway};
+use crate::util::{post, start_gateway, start_gateway_workers};
 
 const ANSWER: &str = r#"{"id":"x","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"ok 〔電話1〕"},"finish_reason":"stop"}]}"#;
 
@@ -127,4 +127,35 @@ async fn a_refused_connection_is_a_502() {
     let (status, _, v) = post(&gw, "/v1/chat/completions", &chat("こんにちは"), &[]).await;
     assert_eq!(status, 502, "{v}");
     assert_eq!(v["error"]["code"], "upstream_unreachable", "{v}");
+}
+
+#[tokio::test]
+async fn worker_threads_each_keep_their_own_connections() {
+    // `sekimori serve` serves from one thread per core, each with its own listening
+    // socket and pool: every client connection lands on one of them, and an upstream
+    // connection is only reused by the worker that opened it.
+    let up = raw_upstream(usize::MAX).await;
+    let gw = start_gateway_workers(BASE, &up.url, 2).await;
+    for i in 0..12 {
+        // A new client connection each time (the kernel spreads them over the sockets).
+        let (status, _, v) =
+            post(&gw, "/v1/chat/completions", &chat("電話090-1234-5678"), &[]).await;
+        assert_eq!(status, 200, "request {i}: {v}");
+        let content = v["choices"][0]["message"]["content"].as_str().unwrap();
+        assert_eq!(content, "ok 090-1234-5678", "restored");
+    }
+    let opened = up.connections.load(Ordering::SeqCst);
+    assert!(
+        (1..=2).contains(&opened),
+        "at most one kept-alive upstream connection per worker, got {opened}"
+    );
+    let addr = gw.addr;
+    gw.shutdown().await;
+    // Every worker's socket is closed once shutdown returns.
+    for _ in 0..4 {
+        assert!(
+            TcpStream::connect(addr).await.is_err(),
+            "nothing listens after shutdown"
+        );
+    }
 }

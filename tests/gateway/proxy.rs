@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use super::{chat, BASE};
-use crate::util::{post, start_gateway, FakeUpstream, Reply};
+use crate::util::{post, start_gateway, start_gateway_workers, FakeUpstream, Reply};
 
 const PROMPT: &str = "山田太郎さん（090-1234-5678）に折り返し連絡";
 
@@ -415,4 +415,33 @@ async fn http2_clients_are_served() {
         format!("echo: {PROMPT}")
     );
     assert!(up.received()[0].body.contains("〔氏名1〕"));
+}
+
+#[tokio::test]
+async fn worker_threads_mask_restore_and_block_like_one_runtime() {
+    let up = FakeUpstream::start(Reply::EchoChat).await;
+    let gw = start_gateway_workers(BASE, &up.url(), 2).await;
+    for i in 0..8 {
+        let (status, _, v) = post(&gw, "/v1/chat/completions", &chat(PROMPT), &[]).await;
+        assert_eq!(status, 200, "request {i}: {v}");
+        let content = v["choices"][0]["message"]["content"].as_str().unwrap();
+        assert_eq!(content, format!("echo: {PROMPT}"), "request {i}");
+    }
+    // My Number is blocked on every worker: nothing of it reaches the upstream.
+    let (status, _, v) = post(
+        &gw,
+        "/v1/chat/completions",
+        &chat("個人番号は123456789018です"),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 403, "{v}");
+    let got = up.received();
+    assert_eq!(got.len(), 8, "only the masked requests were forwarded");
+    for r in &got {
+        assert!(!r.body.contains("090-1234-5678"), "{}", r.body);
+        assert!(!r.body.contains("山田太郎"), "{}", r.body);
+        assert!(r.body.contains("〔電話1〕"), "{}", r.body);
+    }
+    gw.shutdown().await;
 }

@@ -215,6 +215,28 @@ async fn answer(
 
 /// Starts Sekimori from TOML text (`{UPSTREAM}` replaced by `upstream_url`).
 pub async fn start_gateway(toml: &str, upstream_url: &str) -> RunningGateway {
+    gateway(toml, upstream_url)
+        .await
+        .start("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap()
+}
+
+/// Like [`start_gateway`], served by `workers` threads as `sekimori serve` does
+/// (`Gateway::start_workers`: one runtime, listening socket and upstream pool each).
+pub async fn start_gateway_workers(
+    toml: &str,
+    upstream_url: &str,
+    workers: usize,
+) -> RunningGateway {
+    gateway(toml, upstream_url)
+        .await
+        .start_workers("127.0.0.1:0".parse().unwrap(), workers)
+        .await
+        .unwrap()
+}
+
+async fn gateway(toml: &str, upstream_url: &str) -> Gateway {
     let text = toml.replace("{UPSTREAM}", upstream_url);
     let path = Path::new("test.toml");
     let cfg = config::load_str(&text, path, &|_| None).unwrap_or_else(|e| panic!("{e}"));
@@ -224,9 +246,6 @@ pub async fn start_gateway(toml: &str, upstream_url: &str) -> RunningGateway {
         .unwrap()
         .unwrap_or_else(|e| panic!("{e}"));
     Gateway::new(rt)
-        .start("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap()
 }
 
 /// A plain HTTP client (no proxy, no compression).
