@@ -3,9 +3,9 @@
 //! - `throughput/normalize` and `throughput/engine_scan`: the 1 MB municipal security
 //!   policy guideline (`../shared/corpus/security-policy-guideline.txt`) in bytes per
 //!   second; normalization alone is the same-run baseline for the whole engine.
-//! - `latency/prompt_1k` and `latency/prompt_16k`: one Japanese prompt of 1 KiB and
-//!   16 KiB built from corpus text with a phone number, a My Number and an e-mail
-//!   address inserted.
+//! - `latency/prompt_1k`, `latency/prompt_4k` and `latency/prompt_16k`: one Japanese
+//!   prompt of 1 KiB, 4 KiB (the gateway's latency target) and 16 KiB built from corpus
+//!   text with a phone number, a My Number and an e-mail address inserted.
 //! - `build/engine`: building an [`Engine`] (dictionary, matchers, metadata).
 //!
 //! Every benchmark first asserts the findings it expects, so a fast but wrong engine
@@ -119,7 +119,11 @@ fn latency(c: &mut Criterion) {
     let engine = engine();
     let mut g = c.benchmark_group("latency");
     g.sample_size(50).measurement_time(Duration::from_secs(10));
-    for (label, size) in [("prompt_1k", 1024), ("prompt_16k", 16 * 1024)] {
+    for (label, size) in [
+        ("prompt_1k", 1024),
+        ("prompt_4k", 4 * 1024),
+        ("prompt_16k", 16 * 1024),
+    ] {
         let p = prompt(&text, size);
         let f = engine.scan(&p);
         let count = |cat: Category| f.iter().filter(|x| x.category == cat).count();

@@ -2,11 +2,14 @@
 //! optional user dictionaries (local place names, surnames the dictionary lacks).
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::ops::Range;
+use std::sync::atomic::{AtomicU8, Ordering};
 
 use lindera::dictionary::{Dictionary, UserDictionary};
 use lindera::mode::Mode;
 use lindera::segmenter::Segmenter;
+use lindera_dictionary::viterbi::Lattice;
 
 /// The IPADIC dictionary compiled into the binary by `build.rs`.
 mod embedded {
@@ -71,6 +74,77 @@ pub struct FineToken {
 /// A reusable, thread-safe tokenizer.
 pub struct Tokenizer {
     segmenter: Segmenter,
+    /// The [`WordClass`] of each system-dictionary word, filled on first sight
+    /// (0: not yet known). Reading a word's class from its IPADIC detail fields means
+    /// validating and splitting the whole detail record; the class of a word never
+    /// changes, so it is read once per engine. One byte per word (~400 KB for IPADIC).
+    classes: Vec<AtomicU8>,
+}
+
+thread_local! {
+    /// The Viterbi lattice of this thread, reused by every segmentation so that its
+    /// buffers are allocated once per thread instead of once per window. lindera
+    /// resets it for every sentence (the output is the same as with a fresh one);
+    /// it holds costs and word ids of the last sentence, no text.
+    static LATTICE: RefCell<Lattice> = RefCell::new(Lattice::default());
+}
+
+/// What the detectors read from a word's detail fields: its [`PosTag`] and whether it
+/// is a suffix noun or a prefix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct WordClass {
+    pos: PosTag,
+    suffix: bool,
+    prefix: bool,
+}
+
+/// Every [`PosTag`], indexed by its code in [`WordClass::encode`].
+const POS_TAGS: [PosTag; 14] = [
+    PosTag::Surname,
+    PosTag::GivenName,
+    PosTag::PersonOther,
+    PosTag::Place,
+    PosTag::Organization,
+    PosTag::ProperOther,
+    PosTag::PersonSuffix,
+    PosTag::PlaceSuffix,
+    PosTag::Number,
+    PosTag::Noun,
+    PosTag::Particle,
+    PosTag::Symbol,
+    PosTag::Unknown,
+    PosTag::Other,
+];
+
+impl WordClass {
+    /// A non-zero byte (zero marks "not yet known" in [`Tokenizer::classes`]).
+    fn encode(self) -> u8 {
+        let pos = POS_TAGS.iter().position(|p| *p == self.pos).unwrap_or(13) as u8;
+        1 + pos * 4 + u8::from(self.suffix) * 2 + u8::from(self.prefix)
+    }
+
+    /// The inverse of [`WordClass::encode`] (`None` for 0, "not yet known").
+    fn decode(b: u8) -> Option<WordClass> {
+        let v = b.checked_sub(1)?;
+        Some(WordClass {
+            pos: *POS_TAGS.get(usize::from(v / 4))?,
+            suffix: v & 2 != 0,
+            prefix: v & 1 != 0,
+        })
+    }
+
+    /// Reads the class from IPADIC detail fields (品詞, 細分類1, 細分類2, 細分類3 …).
+    fn from_details<'a>(mut it: impl Iterator<Item = &'a str>) -> WordClass {
+        let p0 = it.next().unwrap_or("");
+        let p1 = it.next().unwrap_or("");
+        let p2 = it.next().unwrap_or("");
+        let p3 = it.next().unwrap_or("");
+        WordClass {
+            pos: classify_fields(p0, p1, p2, p3),
+            suffix: p0 == "名詞" && p1 == "接尾",
+            prefix: p0 == "接頭詞",
+        }
+    }
 }
 
 impl std::fmt::Debug for Tokenizer {
@@ -92,59 +166,83 @@ impl Tokenizer {
         } else {
             Some(build_user_dictionary(&dictionary, user_dictionaries)?)
         };
+        let words = dictionary.prefix_dictionary.words_idx_data.len() / 4;
         Ok(Tokenizer {
             segmenter: Segmenter::new(Mode::Normal, dictionary, user),
+            classes: (0..words).map(|_| AtomicU8::new(0)).collect(),
         })
+    }
+
+    /// Segments `text` on this thread's reused lattice and hands each token's byte
+    /// range and class to `f`.
+    fn segment_with<T>(
+        &self,
+        text: &str,
+        base: usize,
+        mut f: impl FnMut(Range<usize>, WordClass) -> T,
+    ) -> Vec<T> {
+        let segmented = LATTICE.with(|lattice| match lattice.try_borrow_mut() {
+            Ok(mut lattice) => self
+                .segmenter
+                .segment_with_lattice(Cow::Borrowed(text), &mut lattice),
+            // Re-entered on this thread (never happens today): a fresh lattice.
+            Err(_) => self.segmenter.segment(Cow::Borrowed(text)),
+        });
+        let Ok(tokens) = segmented else {
+            return Vec::new();
+        };
+        tokens
+            .iter()
+            .map(|t| f(base + t.byte_start..base + t.byte_end, self.class_of(t)))
+            .collect()
+    }
+
+    /// The class of one token: unknown words have no details, system words are read
+    /// once and remembered, user-dictionary words are read each time.
+    fn class_of(&self, t: &lindera::token::Token<'_>) -> WordClass {
+        const UNKNOWN: WordClass = WordClass {
+            pos: PosTag::Unknown,
+            suffix: false,
+            prefix: false,
+        };
+        let id = t.word_id;
+        if id.is_unknown() {
+            return UNKNOWN;
+        }
+        if !id.is_system() {
+            let Some(user) = self.segmenter.user_dictionary.as_ref() else {
+                return WordClass::from_details(std::iter::once("UNK"));
+            };
+            return WordClass::from_details(user.word_details_iter(id.id() as usize));
+        }
+        let slot = self.classes.get(id.id() as usize);
+        if let Some(c) = slot.and_then(|s| WordClass::decode(s.load(Ordering::Relaxed))) {
+            return c;
+        }
+        let c = WordClass::from_details(
+            self.segmenter
+                .dictionary
+                .word_details_iter(id.id() as usize),
+        );
+        if let Some(s) = slot {
+            s.store(c.encode(), Ordering::Relaxed);
+        }
+        c
     }
 
     /// Tokenizes `text` (already normalized); ranges are offset by `base`.
     pub fn tokenize(&self, text: &str, base: usize) -> Vec<Token> {
-        let Ok(tokens) = self.segmenter.segment(Cow::Borrowed(text)) else {
-            return Vec::new();
-        };
-        tokens
-            .into_iter()
-            .map(|mut t| {
-                let range = base + t.byte_start..base + t.byte_end;
-                let pos = if t.word_id.is_unknown() {
-                    PosTag::Unknown
-                } else {
-                    classify(&mut t)
-                };
-                Token { range, pos }
-            })
-            .collect()
+        self.segment_with(text, base, |range, c| Token { range, pos: c.pos })
     }
 
     /// Like [`Tokenizer::tokenize`], and also tells suffix nouns and prefixes apart.
     pub fn tokenize_fine(&self, text: &str, base: usize) -> Vec<FineToken> {
-        let Ok(tokens) = self.segmenter.segment(Cow::Borrowed(text)) else {
-            return Vec::new();
-        };
-        tokens
-            .into_iter()
-            .map(|mut t| {
-                let range = base + t.byte_start..base + t.byte_end;
-                if t.word_id.is_unknown() {
-                    return FineToken {
-                        range,
-                        pos: PosTag::Unknown,
-                        suffix: false,
-                        prefix: false,
-                    };
-                }
-                let pos = classify(&mut t);
-                let mut it = t.details_iter();
-                let p0 = it.next().unwrap_or("");
-                let p1 = it.next().unwrap_or("");
-                FineToken {
-                    range,
-                    pos,
-                    suffix: p0 == "名詞" && p1 == "接尾",
-                    prefix: p0 == "接頭詞",
-                }
-            })
-            .collect()
+        self.segment_with(text, base, |range, c| FineToken {
+            range,
+            pos: c.pos,
+            suffix: c.suffix,
+            prefix: c.prefix,
+        })
     }
 
     /// Tokenizes `text` and returns each token with its full IPADIC detail fields
@@ -164,12 +262,8 @@ impl Tokenizer {
     }
 }
 
-fn classify(t: &mut lindera::token::Token<'_>) -> PosTag {
-    let mut it = t.details_iter();
-    let p0 = it.next().unwrap_or("");
-    let p1 = it.next().unwrap_or("");
-    let p2 = it.next().unwrap_or("");
-    let p3 = it.next().unwrap_or("");
+/// The [`PosTag`] of the first four IPADIC detail fields.
+fn classify_fields(p0: &str, p1: &str, p2: &str, p3: &str) -> PosTag {
     match (p0, p1, p2, p3) {
         ("名詞", "固有名詞", "人名", "姓") => PosTag::Surname,
         ("名詞", "固有名詞", "人名", "名") => PosTag::GivenName,

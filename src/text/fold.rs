@@ -71,22 +71,82 @@ fn fold_variant_kanji(c: char) -> char {
     }
 }
 
+/// The variant kanji [`fold_variant_kanji`] maps (kept in step with it by a test).
+const VARIANTS: &str = "髙邊邉齋齊濱濵嶋嶌澤國櫻廣惠榮實瀧德眞壽彌條縣區驛藏冨嵜槗桒籠邨峯舘埜曻栁";
+
+/// A 256-bit filter of [`VARIANTS`] by the low byte of the code point.
+static VARIANT_FILTER: [u64; 4] = variant_filter();
+
+const fn variant_filter() -> [u64; 4] {
+    let mut f = [0u64; 4];
+    let b = VARIANTS.as_bytes();
+    let mut i = 0;
+    // Every variant is a three-byte character.
+    while i + 2 < b.len() {
+        let cp = ((b[i] as u32 & 0x0F) << 12)
+            | ((b[i + 1] as u32 & 0x3F) << 6)
+            | (b[i + 2] as u32 & 0x3F);
+        f[((cp >> 6) & 3) as usize] |= 1 << (cp & 63);
+        i += 3;
+    }
+    f
+}
+
+/// Whether the code point may be one of [`VARIANTS`] (false positives only): most
+/// kanji skip the `match` of [`fold_variant_kanji`].
+#[inline]
+fn may_be_variant(cp: u32) -> bool {
+    VARIANT_FILTER[((cp >> 6) & 3) as usize] & (1 << (cp & 63)) != 0
+}
+
 /// Folds a whole (already normalized) string for word-list matching.
 pub fn fold_for_words(s: &str) -> String {
-    // Every fold keeps the character's UTF-8 length: copy the bytes and overwrite the
-    // characters that change (no per-character push).
-    let mut bytes = s.as_bytes().to_vec();
-    for (i, c) in s.char_indices() {
-        let f = fold_char_for_words(c);
-        if f != c {
-            let n = c.len_utf8();
-            if f.len_utf8() != n {
-                return s.chars().map(fold_char_for_words).collect();
+    // Every fold keeps the character's UTF-8 length. The characters are read from
+    // their bytes: only ASCII capitals, hiragana (U+3041–U+309E, led by 0xE3) and the
+    // few variant kanji can change; the stretches between them are copied as they are.
+    let bytes = s.as_bytes();
+    let mut out = String::with_capacity(s.len());
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b0 = bytes[i];
+        let len = match b0 {
+            0x00..=0x7F => 1,
+            0x80..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            _ => 4,
+        };
+        let changed = match b0 {
+            b'A'..=b'Z' => Some(char::from(b0.to_ascii_lowercase())),
+            0xE3..=0xEF => {
+                let Some(&[b1, b2]) = bytes.get(i + 1..i + 3) else {
+                    break;
+                };
+                let cp = (u32::from(b0 & 0x0F) << 12)
+                    | (u32::from(b1 & 0x3F) << 6)
+                    | u32::from(b2 & 0x3F);
+                // Hiragana, or a kanji that may have a common form.
+                let may_change = if b0 == 0xE3 {
+                    (0x3041..=0x309E).contains(&cp)
+                } else {
+                    cp >= 0x4E00 && may_be_variant(cp)
+                };
+                char::from_u32(cp)
+                    .filter(|_| may_change)
+                    .map(|c| (c, fold_char_for_words(c)))
+                    .and_then(|(c, f)| (f != c).then_some(f))
             }
-            f.encode_utf8(&mut bytes[i..i + n]);
+            _ => None,
+        };
+        if let Some(f) = changed {
+            out.push_str(&s[copied..i]);
+            out.push(f);
+            copied = i + len;
         }
+        i += len;
     }
-    String::from_utf8(bytes).unwrap_or_else(|_| s.chars().map(fold_char_for_words).collect())
+    out.push_str(&s[copied..]);
+    out
 }
 
 #[cfg(test)]
@@ -108,5 +168,24 @@ mod tests {
             let plain: String = t.chars().map(fold_char_for_words).collect();
             assert_eq!(fold_for_words(t), plain, "{t}");
         }
+    }
+
+    /// Every kanji with a common form passes the variant filter.
+    #[test]
+    fn every_variant_passes_the_filter() {
+        for c in (0x4E00..0x11_0000u32).filter_map(char::from_u32) {
+            if fold_variant_kanji(c) != c {
+                assert!(VARIANTS.contains(c), "{c} is missing from VARIANTS");
+                assert!(may_be_variant(c as u32), "{c}");
+            }
+        }
+    }
+
+    /// The byte-level fold equals the per-character one on every code point.
+    #[test]
+    fn fold_for_words_equals_the_per_character_fold_on_every_character() {
+        let all: String = (0..0x11_0000u32).filter_map(char::from_u32).collect();
+        let plain: String = all.chars().map(fold_char_for_words).collect();
+        assert_eq!(fold_for_words(&all), plain);
     }
 }

@@ -58,19 +58,22 @@ pub struct Normalized {
 impl Normalized {
     /// Normalizes `original` for detection.
     pub fn new(original: &str) -> Self {
-        let mut chars = first_pass(original);
-        let tag_characters = chars.1;
-        fold_numeric_context(&mut chars.0);
+        let (mut pieces, tag_characters) = first_pass(original);
+        fold_numeric_context(&mut pieces);
         let mut text = String::with_capacity(original.len());
-        let mut origins = Vec::with_capacity(chars.0.len());
-        for p in &chars.0 {
-            origins.push(CharOrigin {
-                norm_start: text.len() as u32,
-                orig_start: p.start,
-                orig_end: p.end,
-            });
-            text.push(p.c);
-        }
+        // Pieces and origins have the same size: the map reuses the pieces' buffer.
+        let origins: Vec<CharOrigin> = pieces
+            .into_iter()
+            .map(|p| {
+                let o = CharOrigin {
+                    norm_start: text.len() as u32,
+                    orig_start: p.start,
+                    orig_end: p.end,
+                };
+                text.push(p.c);
+                o
+            })
+            .collect();
         Normalized {
             text,
             origins,
@@ -302,6 +305,11 @@ fn fold_numeric_context(p: &mut Vec<Piece>) {
     let mut i = 0;
     while i < p.len() {
         let c = p[i].c;
+        if !may_matter(c) {
+            // Neither a numeral nor a separator (most characters): nothing to fold.
+            i += 1;
+            continue;
+        }
         if kanji_numeral(c).is_some() {
             let j = numeral_run_end(p, i);
             let prev = char_before_run(&p[..i]);
@@ -328,6 +336,44 @@ fn fold_numeric_context(p: &mut Vec<Piece>) {
         }
         i += 1;
     }
+}
+
+/// Every character [`fold_numeric_context`] may act on at the start of a step: the
+/// kanji numerals and what [`may_fold`] accepts.
+const FOLD_CANDIDATES: &str = "〇零一壱二弐三参四五六七八九十百千ーの○◯\
+    \u{2010}\u{2011}\u{2012}\u{2013}\u{2014}\u{2015}\u{2043}\u{2212}\u{2500}\u{2501}\u{FE63}\u{FF0D}";
+
+/// A 256-bit filter of [`FOLD_CANDIDATES`] by the low byte of the code point.
+static FOLD_FILTER: [u64; 4] = fold_filter();
+
+const fn fold_filter() -> [u64; 4] {
+    let mut f = [0u64; 4];
+    let b = FOLD_CANDIDATES.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        // Decode one UTF-8 character (the candidates are all two or three bytes).
+        let (cp, len) = if b[i] >= 0xE0 {
+            (
+                ((b[i] as u32 & 0x0F) << 12)
+                    | ((b[i + 1] as u32 & 0x3F) << 6)
+                    | (b[i + 2] as u32 & 0x3F),
+                3,
+            )
+        } else {
+            (((b[i] as u32 & 0x1F) << 6) | (b[i + 1] as u32 & 0x3F), 2)
+        };
+        f[((cp >> 6) & 3) as usize] |= 1 << (cp & 63);
+        i += len;
+    }
+    f
+}
+
+/// Whether `c` may be a kanji numeral or a character [`may_fold`] accepts: a cheap
+/// filter with false positives only, so that most characters skip both `match`es.
+#[inline]
+fn may_matter(c: char) -> bool {
+    let cp = c as u32;
+    !c.is_ascii() && FOLD_FILTER[((cp >> 6) & 3) as usize] & (1 << (cp & 63)) != 0
 }
 
 /// The end of the run of kanji numerals starting at `p[i]`.

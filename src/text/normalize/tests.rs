@@ -1,6 +1,6 @@
 //! Table-driven tests: every normalization form, and the offset map.
 
-use super::Normalized;
+use super::{kanji_numeral, may_fold, may_matter, Normalized};
 
 /// (name, original, expected normalized text)
 const CASES: &[(&str, &str, &str)] = &[
@@ -176,4 +176,15 @@ fn empty_text() {
     let n = Normalized::new("");
     assert_eq!(n.as_str(), "");
     assert_eq!(n.to_original(0..0), 0..0);
+}
+
+/// The quick filter of the numeric-context fold lets through every character the fold
+/// may act on (it may let others through too).
+#[test]
+fn fold_filter_admits_every_candidate() {
+    for c in (0..0x11_0000u32).filter_map(char::from_u32) {
+        if kanji_numeral(c).is_some() || may_fold(c) {
+            assert!(may_matter(c), "U+{:04X}", c as u32);
+        }
+    }
 }

@@ -37,7 +37,7 @@ mod kanji;
 mod kanji_list;
 mod lexicon;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
@@ -309,8 +309,8 @@ thread_local! {
     /// Tokens of the windows analysed during the current scan on this thread, keyed by
     /// window text, with offsets relative to the window. Cleared before and after each
     /// scan, so no prompt text outlives it.
-    static WINDOWS: std::cell::RefCell<HashMap<String, Vec<FineToken>>> =
-        std::cell::RefCell::new(HashMap::new());
+    static WINDOWS: std::cell::RefCell<FxHashMap<String, Vec<FineToken>>> =
+        std::cell::RefCell::new(FxHashMap::default());
 }
 
 /// Longest name (without spaces) the detector reports, in characters.
@@ -1657,7 +1657,8 @@ impl NameDetector {
         // this pass appends in text order.
         found.sort_by_key(|c| c.range.start);
         let base = found.len();
-        let mut seen: HashMap<&str, Option<usize>> = HashMap::new();
+        let mut seen: std::collections::HashMap<&str, Option<usize>> =
+            std::collections::HashMap::new();
         for (run, n) in KanjiRuns::new(text) {
             let (run_start, run_end) = (run.start, run.end);
             if (2..=3).contains(&n)
