@@ -35,6 +35,7 @@ mod foreign;
 mod initials;
 mod kanji;
 mod kanji_list;
+mod katakana_score;
 mod lexicon;
 
 use std::collections::HashMap;
@@ -451,6 +452,7 @@ impl Detector for NameDetector {
         self.bare_kanji_names(doc, &mut found);
         self.spaced_names(doc, &mut found);
         self.coordinated_names(doc, &mut found);
+        self.scored_katakana(doc, &mut found);
         let mut readings: Vec<Candidate> = found
             .iter()
             .filter_map(|c| reading_after(text, c.range.end))
