@@ -188,6 +188,11 @@ const LOANWORD_ENDINGS: &[&str] = &[
 /// Katakana words the dictionary lacks that often act in sentences.
 const LOANWORDS: &[&str] = &["ランサムウェア", "クラウド", "ベンダ", "ベンダー", "リスク"];
 
+/// Whether a katakana word is a loanword by its ending or by [`LOANWORDS`].
+pub(super) fn is_loanword(word: &str) -> bool {
+    LOANWORD_ENDINGS.iter().any(|e| word.ends_with(e)) || LOANWORDS.contains(&word)
+}
+
 /// Words that mark a sentence as one about a person (life events, family, speech).
 const PERSON_CONTEXT: &[&str] = &[
     "生まれ",

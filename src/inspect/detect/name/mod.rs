@@ -26,7 +26,9 @@
 //! written without a cue (surname + given-name tags, glued titles, Chinese and Korean
 //! names, kinship words), `foreign.rs` katakana (foreign) names checked against the
 //! JMnedict-derived lists, `initials.rs` foreign names with Latin initials or regnal
-//! numbers (`ジョン・F・ケネディ`, `ルイ15世`), `lexicon.rs` the embedded name lists.
+//! numbers (`ジョン・F・ケネディ`, `ルイ15世`), `katakana_score.rs` standalone katakana
+//! names decided by a weighted score of weak context evidence, `lexicon.rs` the embedded
+//! name lists.
 //!
 //! [`Tokenizer::tokenize_fine`]: crate::inspect::Tokenizer::tokenize_fine
 
@@ -35,6 +37,7 @@ mod foreign;
 mod initials;
 mod kanji;
 mod kanji_list;
+mod katakana_score;
 mod lexicon;
 
 use rustc_hash::FxHashMap;
@@ -451,6 +454,7 @@ impl Detector for NameDetector {
         self.bare_kanji_names(doc, &mut found);
         self.spaced_names(doc, &mut found);
         self.coordinated_names(doc, &mut found);
+        self.scored_katakana(doc, &mut found);
         let mut readings: Vec<Candidate> = found
             .iter()
             .filter_map(|c| reading_after(text, c.range.end))

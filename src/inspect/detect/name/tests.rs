@@ -795,3 +795,32 @@ fn kanji_names_from_the_jmnedict_list() {
         case("禰津信之介スタジオを訪ねた。", &[]),
     ]);
 }
+
+/// Standalone katakana surnames found by the weighted context score
+/// (`katakana_score.rs`), and the loanwords, companies and places it must leave alone.
+/// The names are invented.
+#[test]
+fn scored_katakana_names() {
+    check(&[
+        case("1920年、ヴァルデマンは大学を卒業した。", &["ヴァルデマン"]),
+        case(
+            "ジョン・ベルガンは画家である。ベルガン家の紋章が残っている。",
+            &["ジョン・ベルガン", "ベルガン"],
+        ),
+        case("式典ではクラウザー学長が挨拶した。", &["クラウザー"]),
+        case("ハルステンによって投獄された。", &["ハルステン"]),
+        // Hard negatives: municipal loanwords and services, companies, places,
+        // doctrines, words broken across lines, titles of works.
+        case("マイナンバーカードは窓口で受け取れます。", &[]),
+        case("ガバメントクラウドへの移行計画を説明します。", &[]),
+        case("チャットボットの導入を検討します。", &[]),
+        case("ステープラーの在庫を確認した。", &[]),
+        case("プラントの建設は来年度に始まる。", &[]),
+        case("パリは観光客で賑わった。", &[]),
+        case("トヨタは新型車を発表した。", &[]),
+        case("マルクス主義者は反対した。", &[]),
+        case("情報セキュリティイ\nンシデントが発生した。", &[]),
+        case("「NARUTO-ナルト-外伝」を読んだ。", &[]),
+        case("キャラクターデザインは外部に委託した。", &[]),
+    ]);
+}
