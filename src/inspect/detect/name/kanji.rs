@@ -28,11 +28,11 @@
 use std::collections::HashSet;
 use std::ops::Range;
 
-use super::context::{glued_title, person_word_before, Taken};
-use super::kanji_list::listed_split;
+use super::context::{glued_title, of_person_follows, person_word_before, Taken, LOCATIVE_AFTER};
+use super::kanji_list::{list_flags, listed_split};
 use super::{
     boundary_after, chars, forward, is_kanji, is_katakana, is_person_tag, is_space, next_char,
-    prev_char, run_end, Candidate, KanjiRuns, NameDetector, CN_KR_SURNAMES, PERSON_ROLES,
+    is_cn_kr_surname, prev_char, run_end, Candidate, KanjiRuns, NameDetector, PERSON_ROLES,
 };
 use crate::inspect::tokenizer::FineToken;
 use crate::inspect::{Document, PosTag};
@@ -135,6 +135,36 @@ const SURNAME_TITLES: &[&str] = &[
     "個人",
 ];
 
+/// Offices and services a Chinese or Korean name is glued to in news prose (`…外相が`,
+/// `…党中央委員会副委員長`, `…海軍参謀総長`); only the start of the office is matched.
+const CN_OFFICE_STARTS: &[&str] = &[
+    "外相", "首相", "総理", "主席", "総統", "総書記", "書記", "参議", "党", "国務", "外交部", "海軍",
+    "陸軍", "空軍", "大使", "将軍", "元帥", "大将", "中将", "少将", "議長", "委員長", "副委員長",
+    "大統領", "司令", "知事", "市長", "省長",
+];
+
+/// What may follow a surname acting alone in a sentence: a particle, a comma, a
+/// middle dot, or `ら` (立浪に, 野溝らは, 西沢・高木).
+const BARE_SURNAME_AFTER: [char; 11] = ['は', 'が', 'も', 'と', 'の', 'に', 'を', 'や', 'ら', '、', '・'];
+
+/// Last kanji of places, groups and buildings a lone surname may not end in (fewer
+/// than [`NOT_NAME_ENDINGS`]: 中島, 杉山, 木村 are surnames on their own).
+const LONE_NOT_ENDINGS: &str = "町区市県郡駅線港党派軍団隊組会屋店局課部所庁省号丸社院門寺宮城館堂家";
+
+/// Whether what follows `at` (the end of a lone surname) is no middle dot, or a middle
+/// dot and a short kanji word that ends there, as a second surname would
+/// (`板垣・後藤に`, not `鳥羽・伏見の戦い` or `織田・徳川連合軍`).
+fn dot_item_ok(text: &str, at: usize) -> bool {
+    let Some(start) = text[at..].strip_prefix('・').map(|_| at + '・'.len_utf8()) else {
+        return true;
+    };
+    let end = run_end(text, start, is_kanji);
+    let rest = &text[end..];
+    (1..=3).contains(&chars(&text[start..end]))
+        && rest.starts_with(BARE_SURNAME_AFTER)
+        && !LOCATIVE_AFTER.iter().any(|w| rest.starts_with(w))
+}
+
 /// Most distinct surnames and given names followed to their bare repetitions in one scan.
 const MAX_COREF_SURNAMES: usize = 64;
 
@@ -164,10 +194,18 @@ impl NameDetector {
             // Most kanji runs are two-kanji words: only a Chinese or Korean name acting
             // in the sentence (蘇軾は) or a name after a kinship word (妻の花子) is one.
             if n == 2
-                && !(text[start..].starts_with(|c: char| CN_KR_SURNAMES.contains(c))
+                && !(text[start..].starts_with(is_cn_kr_surname)
                     && text[end..].starts_with(['は', 'が', 'と', 'も', 'ら']))
                 && !text[..start].ends_with('の')
             {
+                // Or a surname acting alone (立浪に加えて, 仁村の曽孫).
+                if let Some(c) = self.lone_surname(doc, start..end) {
+                    if !taken.overlaps(&c.range)
+                        && !new.last().is_some_and(|p| p.range.end > c.range.start)
+                    {
+                        new.push(c);
+                    }
+                }
                 continue;
             }
             if !stands_alone(text, start..end) {
@@ -185,7 +223,8 @@ impl NameDetector {
                 .or_else(|| self.surname_with_suffix(doc, r.clone(), n, title))
                 .or_else(|| self.kin_glued(doc, r.clone(), n))
                 .or_else(|| self.kin_of(doc, r.clone()))
-                .or_else(|| self.listed_name_in_run(text, r.clone(), title));
+                .or_else(|| self.listed_name_in_run(text, r.clone(), title))
+                .or_else(|| self.lone_surname(doc, r.clone()));
             if let Some(c) = cand {
                 let clash = taken.overlaps(&c.range)
                     || new.last().is_some_and(|p| p.range.end > c.range.start);
@@ -218,9 +257,17 @@ impl NameDetector {
         } else {
             0
         };
+        // A Chinese or Korean name of three kanji before an office or a service glued
+        // after it (`…外相`, `…党中央委員会副委員長`, `…海軍参謀総長`).
+        let office = (n >= 5 && run.starts_with(is_cn_kr_surname))
+            .then(|| run.char_indices().nth(3).map(|(i, _)| i))
+            .flatten()
+            .filter(|&i| CN_OFFICE_STARTS.iter().any(|w| run[i..].starts_with(w)))
+            .map(|i| r.start + i);
         let ends = [
             (title > 0).then(|| r.end - title),
             (follower > 0).then(|| r.end - follower),
+            office,
             Some(r.end),
         ];
         for e in ends.into_iter().flatten() {
@@ -289,7 +336,7 @@ impl NameDetector {
         if n > MAX_FULL_CHARS {
             return None;
         }
-        let cn = name.starts_with(|c: char| CN_KR_SURNAMES.contains(c));
+        let cn = name.starts_with(is_cn_kr_surname);
         let listed = self.ends_in_listed_given(name);
         if !(listed || (cn && (2..=4).contains(&n))) {
             return None;
@@ -375,7 +422,7 @@ impl NameDetector {
             let (sur, given) = (&name[..cut], &name[cut..]);
             let sur_ok = || {
                 chars(sur) >= 2
-                    || (!sur.is_empty() && CN_KR_SURNAMES.contains(sur))
+                    || (chars(sur) == 1 && sur.starts_with(is_cn_kr_surname))
                     || (m >= 2 && self.lex.is_surname(sur))
             };
             !(m == 1 && NOT_GIVEN_SINGLE.contains(given))
@@ -585,6 +632,63 @@ impl NameDetector {
             }
         }
         found.append(&mut new);
+    }
+
+    /// A surname of two or three kanji acting alone in a sentence (`立浪に加えて`,
+    /// `仁村の曽孫`, `代理人の福井と`): the run stands as a word, the name lists know it
+    /// as a surname, and either the dictionary reads the run as one surname (not a
+    /// place, not a common noun) or what is around it belongs to a person (`の演技`,
+    /// `の曽孫`; a word for a person and `の` before it). A surname that is also an
+    /// everyday word or a place (中村, 小川) needs that context in any case; what
+    /// follows places and events (`の陣`, `に住む`) rules a surname out.
+    fn lone_surname(&self, doc: &Document<'_>, r: Range<usize>) -> Option<Candidate> {
+        let text = doc.text();
+        let word = &text[r.clone()];
+        let rest = &text[r.end..];
+        // Cheapest checks first: most two-kanji runs are no listed surname.
+        if !rest.starts_with(BARE_SURNAME_AFTER)
+            || !(2..=3).contains(&chars(word))
+            || word.ends_with(|c: char| LONE_NOT_ENDINGS.contains(c))
+            || !dot_item_ok(text, r.end)
+        {
+            return None;
+        }
+        let listed = self.lex.is_surname(word) || {
+            let f = list_flags(word);
+            f.surname && !f.never
+        };
+        if !listed
+            || self.lex.is_not_name(word)
+            || LOCATIVE_AFTER.iter().any(|w| rest.starts_with(w))
+            || !stands_alone(text, r.clone())
+        {
+            return None;
+        }
+        let evidence = of_person_follows(rest)
+            || text[..r.start]
+                .strip_suffix('の')
+                .is_some_and(person_word_before);
+        if self.lex.is_common_word(word) && !evidence {
+            return None;
+        }
+        let toks = self.window(doc, r.start..forward(text, r.end, 1));
+        let inside: Vec<&FineToken> = toks.iter().filter(|t| t.range.end <= r.end).collect();
+        if inside.last().is_none_or(|t| t.range.end != r.end) {
+            return None;
+        }
+        let surname_tag = inside.len() == 1 && inside[0].pos == PosTag::Surname;
+        // No common noun, place or group of two kanji or more inside (本作, 仲間).
+        let no_word = inside.iter().all(|t| {
+            is_person_tag(t)
+                || t.pos == PosTag::Unknown
+                || (chars(&text[t.range.clone()]) == 1 && !t.suffix && !t.prefix)
+        });
+        (surname_tag || (evidence && no_word)).then_some(Candidate {
+            range: r,
+            detector: "name.surname",
+            confidence: 0.55,
+            reason: "surname acting alone in a sentence",
+        })
     }
 
     /// The surname of the full kanji name at `r`: its first token when the dictionary
