@@ -28,7 +28,9 @@
 use std::collections::HashSet;
 use std::ops::Range;
 
-use super::context::{glued_title, of_person_follows, person_word_before, Taken, LOCATIVE_AFTER};
+use super::context::{
+    about_person, glued_title, of_person_follows, person_word_before, Taken, LOCATIVE_AFTER,
+};
 use super::kanji_list::{list_flags, listed_split};
 use super::{
     boundary_after, chars, forward, is_kanji, is_katakana, is_person_tag, is_space, next_char,
@@ -165,6 +167,16 @@ fn dot_item_ok(text: &str, at: usize) -> bool {
         && !LOCATIVE_AFTER.iter().any(|w| rest.starts_with(w))
 }
 
+/// Last kanji of words for a person a listed name may be glued after (`航海参謀…`).
+const PAIR_HEAD_LAST: &str =
+    "者人官長王帝妃卿師士員将事手家主役謀督佐尉監臣相問席記使綱関結段名侶僚僧優授匠";
+
+/// Words glued after a listed name besides titles: a plural, a time, a credit.
+const PAIR_TAILS: &[&str] = &[
+    "等", "ら", "時代", "主演", "出演", "作曲", "編曲", "作詞", "原作", "脚本", "監修", "夫妻",
+    "一家", "一族",
+];
+
 /// Most distinct surnames and given names followed to their bare repetitions in one scan.
 const MAX_COREF_SURNAMES: usize = 64;
 
@@ -224,7 +236,9 @@ impl NameDetector {
                 .or_else(|| self.kin_glued(doc, r.clone(), n))
                 .or_else(|| self.kin_of(doc, r.clone()))
                 .or_else(|| self.listed_name_in_run(text, r.clone(), title))
-                .or_else(|| self.lone_surname(doc, r.clone()));
+                .or_else(|| self.lone_surname(doc, r.clone()))
+                .or_else(|| self.listed_pair_in_run(doc, r.clone(), n))
+                .or_else(|| self.cn_in_person_context(doc, r.clone(), n));
             if let Some(c) = cand {
                 let clash = taken.overlaps(&c.range)
                     || new.last().is_some_and(|p| p.range.end > c.range.start);
@@ -267,7 +281,6 @@ impl NameDetector {
         let ends = [
             (title > 0).then(|| r.end - title),
             (follower > 0).then(|| r.end - follower),
-            office,
             Some(r.end),
         ];
         for e in ends.into_iter().flatten() {
@@ -281,7 +294,67 @@ impl NameDetector {
                 return Some(c);
             }
         }
-        None
+        // The office is a word of its own: only the name is tokenized (建|党 would
+        // otherwise join the name's last kanji to the office).
+        let e = office?;
+        self.cn_three(doc, r.start..e)
+            .then(|| morph(r.start..e, "Chinese or Korean name before an office", 0.6))
+    }
+
+    /// Whether the three kanji at `name_r` read as a Chinese or Korean name: a listed
+    /// one-kanji surname the dictionary ends a word after (`金曜|日` is no name), then
+    /// two kanji it does not read as one common word (`李|万|建`, `金|性|洙`).
+    fn cn_three(&self, doc: &Document<'_>, name_r: Range<usize>) -> bool {
+        let text = doc.text();
+        let name = &text[name_r.clone()];
+        let Some(first) = name.chars().next() else {
+            return false;
+        };
+        if chars(name) != 3 || !is_cn_kr_surname(first) {
+            return false;
+        }
+        let cut = name_r.start + first.len_utf8();
+        let toks = self.window(doc, name_r.clone());
+        if !toks.iter().any(|t| t.range.end == cut)
+            || toks.last().is_none_or(|t| t.range.end != name_r.end)
+        {
+            return false;
+        }
+        let given = self.window(doc, cut..name_r.end);
+        let one_word = given.len() == 1
+            && matches!(
+                given[0].pos,
+                PosTag::Noun
+                    | PosTag::Place
+                    | PosTag::Organization
+                    | PosTag::ProperOther
+                    | PosTag::Number
+            );
+        !one_word
+            && given
+                .iter()
+                .all(|t| !matches!(t.pos, PosTag::Particle | PosTag::Symbol | PosTag::Other))
+    }
+
+    /// A Chinese or Korean name of three kanji standing alone before a particle in a
+    /// sentence about a person (`…の楊|x|yに敗れ`, `…の親日行為`): see [`Self::cn_three`].
+    fn cn_in_person_context(
+        &self,
+        doc: &Document<'_>,
+        r: Range<usize>,
+        n: usize,
+    ) -> Option<Candidate> {
+        let text = doc.text();
+        let rest = &text[r.end..];
+        if n != 3
+            || !text[r.start..].starts_with(is_cn_kr_surname)
+            || !rest.starts_with(['は', 'が', 'の', 'に', 'を', 'と', 'も', 'ら', '、'])
+            || !(about_person(text, r.clone()) || of_person_follows(rest))
+            || !self.cn_three(doc, r.clone())
+        {
+            return None;
+        }
+        Some(morph(r, "Chinese or Korean name in a sentence about a person", 0.55))
     }
 
     /// A full name ending at `r.end` after a title or a word for a person glued before
@@ -646,29 +719,34 @@ impl NameDetector {
         let word = &text[r.clone()];
         let rest = &text[r.end..];
         // Cheapest checks first: most two-kanji runs are no listed surname.
-        if !rest.starts_with(BARE_SURNAME_AFTER)
+        if !(rest.starts_with(BARE_SURNAME_AFTER) || rest.starts_with("たち"))
             || !(2..=3).contains(&chars(word))
             || word.ends_with(|c: char| LONE_NOT_ENDINGS.contains(c))
             || !dot_item_ok(text, r.end)
         {
             return None;
         }
-        let listed = self.lex.is_surname(word) || {
-            let f = list_flags(word);
-            f.surname && !f.never
-        };
-        if !listed
+        let flags = list_flags(word);
+        let listed = self.lex.is_surname(word) || (flags.surname && !flags.never);
+        if !(listed || flags.place_surname)
             || self.lex.is_not_name(word)
             || LOCATIVE_AFTER.iter().any(|w| rest.starts_with(w))
             || !stands_alone(text, r.clone())
         {
             return None;
         }
-        let evidence = of_person_follows(rest)
+        // Persons in the plural (野溝らは, 浅野たちが) or a word for a person before.
+        let persons = rest.starts_with('ら')
+            || rest.starts_with("たち")
             || text[..r.start]
                 .strip_suffix('の')
                 .is_some_and(person_word_before);
-        if self.lex.is_common_word(word) && !evidence {
+        let evidence = persons || of_person_follows(rest);
+        // A surname known only as a place (野溝) needs persons around it.
+        let place_surname = !listed && flags.place_surname;
+        if (self.lex.is_common_word(word) || place_surname) && !evidence
+            || place_surname && !persons
+        {
             return None;
         }
         let toks = self.window(doc, r.start..forward(text, r.end, 1));
@@ -681,14 +759,105 @@ impl NameDetector {
         let no_word = inside.iter().all(|t| {
             is_person_tag(t)
                 || t.pos == PosTag::Unknown
-                || (chars(&text[t.range.clone()]) == 1 && !t.suffix && !t.prefix)
+                || (chars(&text[t.range.clone()]) == 1 && !t.prefix)
         });
-        (surname_tag || (evidence && no_word)).then_some(Candidate {
+        let place_tag = place_surname && inside.len() == 1 && inside[0].pos == PosTag::Place;
+        (surname_tag || (evidence && (no_word || place_tag))).then_some(Candidate {
             range: r,
             detector: "name.surname",
             confidence: 0.55,
             reason: "surname acting alone in a sentence",
         })
+    }
+
+    /// A listed surname and a listed given name of two or three kanji each, four or five
+    /// kanji in all, that the dictionary does not read as words (`藤本|龍児によると`):
+    /// the whole run, or after a word for a person glued before it (`航海参謀…`), or
+    /// before a title, a time or `等` glued after it (`…中佐`, `…時代`, `…等の`).
+    fn listed_pair_in_run(
+        &self,
+        doc: &Document<'_>,
+        r: Range<usize>,
+        n: usize,
+    ) -> Option<Candidate> {
+        let text = doc.text();
+        let run = &text[r.clone()];
+        if n < 4 {
+            return None;
+        }
+        let starts = run.char_indices().take(n - 3).enumerate();
+        for (k, (i, _)) in starts {
+            // The name starts the run or follows a word for a person of two kanji or more.
+            if k == 1 || (k > 1 && !run[..i].ends_with(|c: char| PAIR_HEAD_LAST.contains(c))) {
+                continue;
+            }
+            for len in [5, 4] {
+                let Some(end) = run[i..].char_indices().nth(len).map_or(
+                    (chars(&run[i..]) == len).then_some(run.len()),
+                    |(j, _)| Some(i + j),
+                ) else {
+                    continue;
+                };
+                let tail = &run[end..];
+                let tail_ok = if tail.is_empty() {
+                    text[r.end..].starts_with(BARE_SURNAME_AFTER)
+                        || text[r.end..].starts_with(['。', '）', ')', '」', 'で'])
+                } else {
+                    PAIR_TAILS.contains(&tail) || glued_title(tail) == tail.len()
+                };
+                if !tail_ok {
+                    continue;
+                }
+                let name_r = r.start + i..r.start + end;
+                if let Some(c) = self.listed_pair(doc, name_r) {
+                    return Some(c);
+                }
+            }
+        }
+        None
+    }
+
+    /// Whether the kanji at `name_r` are a listed surname and a listed given name of
+    /// two or three kanji each that the dictionary splits there and reads as no word.
+    fn listed_pair(&self, doc: &Document<'_>, name_r: Range<usize>) -> Option<Candidate> {
+        let text = doc.text();
+        let name = &text[name_r.clone()];
+        if name.ends_with(|c: char| NOT_NAME_ENDINGS.contains(c)) {
+            return None;
+        }
+        let cut = [2, 3].into_iter().find_map(|k| {
+            let (cut, _) = name.char_indices().nth(k)?;
+            let (sur, given) = name.split_at(cut);
+            let sur_ok = (self.lex.is_surname(sur) && !self.lex.is_common_word(sur)) || {
+                let f = list_flags(sur);
+                f.surname || f.place_surname
+            };
+            let given_ok = chars(given) >= 2
+                && (self.lex.is_given_kanji(given) || list_flags(given).given);
+            (sur_ok && given_ok).then_some(cut)
+        })?;
+        if list_flags(name).never || self.lex.is_not_name(name) {
+            return None;
+        }
+        let toks = self.window(doc, name_r.clone());
+        let cut_at = name_r.start + cut;
+        let plain = |t: &FineToken| {
+            is_person_tag(t)
+                || t.pos == PosTag::Unknown
+                || (chars(&text[t.range.clone()]) == 1 && !t.prefix && !t.suffix)
+        };
+        let ok = toks.first().is_some_and(|t| t.range.start == name_r.start)
+            && toks.last().is_some_and(|t| t.range.end == name_r.end)
+            && toks.iter().any(|t| t.range.end == cut_at)
+            && toks.iter().all(|t| {
+                // The surname may be a word the dictionary files as a place (兵庫) or
+                // end in a kanji it reads as a suffix (雀|部).
+                plain(t)
+                    || (t.range.end <= cut_at
+                        && (t.pos == PosTag::Place
+                            || (t.suffix && chars(&text[t.range.clone()]) == 1)))
+            });
+        ok.then(|| morph(name_r, "listed surname and listed given name", 0.6))
     }
 
     /// The surname of the full kanji name at `r`: its first token when the dictionary
@@ -759,7 +928,10 @@ fn cn_name(text: &str, inside: &[&FineToken], n: usize, titled: bool) -> bool {
                     || (chars(&text[t.range.clone()]) == 1
                         && matches!(t.pos, PosTag::Noun | PosTag::Place)))
         })
-        && (titled || inside.iter().any(|t| is_person_tag(t)))
+        && (titled
+            || inside.iter().any(|t| is_person_tag(t))
+            // A surname tag and two single kanji: no word of the dictionary inside.
+            || (first.pos == PosTag::Surname && rest.len() == 2))
 }
 
 impl NameDetector {
