@@ -15,10 +15,10 @@ use rustc_hash::FxHashSet as HashSet;
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use super::kanji_list::{list_flags, listed_name};
 use super::foreign::{
     foreign_title_follows, of_foreign_person_follows, person_predicate, ForeignNames,
 };
+use super::kanji_list::{list_flags, listed_name};
 use super::{
     boundary_after, chars, forward, is_hiragana, is_kanji, is_katakana, is_person_tag, next_char,
     prev_char, Candidate, NameDetector, PERSON_ROLES, PERSON_TITLES,

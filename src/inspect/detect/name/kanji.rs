@@ -33,8 +33,8 @@ use super::context::{
 };
 use super::kanji_list::{list_flags, listed_split};
 use super::{
-    boundary_after, chars, forward, is_kanji, is_katakana, is_person_tag, is_space, next_char,
-    is_cn_kr_surname, prev_char, run_end, Candidate, KanjiRuns, NameDetector, PERSON_ROLES,
+    boundary_after, chars, forward, is_cn_kr_surname, is_kanji, is_katakana, is_person_tag,
+    is_space, next_char, prev_char, run_end, Candidate, KanjiRuns, NameDetector, PERSON_ROLES,
 };
 use crate::inspect::tokenizer::FineToken;
 use crate::inspect::{Document, PosTag};
@@ -140,18 +140,46 @@ const SURNAME_TITLES: &[&str] = &[
 /// Offices and services a Chinese or Korean name is glued to in news prose (`…外相が`,
 /// `…党中央委員会副委員長`, `…海軍参謀総長`); only the start of the office is matched.
 const CN_OFFICE_STARTS: &[&str] = &[
-    "外相", "首相", "総理", "主席", "総統", "総書記", "書記", "参議", "党", "国務", "外交部", "海軍",
-    "陸軍", "空軍", "大使", "将軍", "元帥", "大将", "中将", "少将", "議長", "委員長", "副委員長",
-    "大統領", "司令", "知事", "市長", "省長",
+    "外相",
+    "首相",
+    "総理",
+    "主席",
+    "総統",
+    "総書記",
+    "書記",
+    "参議",
+    "党",
+    "国務",
+    "外交部",
+    "海軍",
+    "陸軍",
+    "空軍",
+    "大使",
+    "将軍",
+    "元帥",
+    "大将",
+    "中将",
+    "少将",
+    "議長",
+    "委員長",
+    "副委員長",
+    "大統領",
+    "司令",
+    "知事",
+    "市長",
+    "省長",
 ];
 
 /// What may follow a surname acting alone in a sentence: a particle, a comma, a
 /// middle dot, or `ら` (立浪に, 野溝らは, 西沢・高木).
-const BARE_SURNAME_AFTER: [char; 11] = ['は', 'が', 'も', 'と', 'の', 'に', 'を', 'や', 'ら', '、', '・'];
+const BARE_SURNAME_AFTER: [char; 11] = [
+    'は', 'が', 'も', 'と', 'の', 'に', 'を', 'や', 'ら', '、', '・',
+];
 
 /// Last kanji of places, groups and buildings a lone surname may not end in (fewer
 /// than [`NOT_NAME_ENDINGS`]: 中島, 杉山, 木村 are surnames on their own).
-const LONE_NOT_ENDINGS: &str = "町区市県郡駅線港党派軍団隊組会屋店局課部所庁省号丸社院門寺宮城館堂家";
+const LONE_NOT_ENDINGS: &str =
+    "町区市県郡駅線港党派軍団隊組会屋店局課部所庁省号丸社院門寺宮城館堂家";
 
 /// Whether what follows `at` (the end of a lone surname) is no middle dot, or a middle
 /// dot and a short kanji word that ends there, as a second surname would
@@ -354,7 +382,11 @@ impl NameDetector {
         {
             return None;
         }
-        Some(morph(r, "Chinese or Korean name in a sentence about a person", 0.55))
+        Some(morph(
+            r,
+            "Chinese or Korean name in a sentence about a person",
+            0.55,
+        ))
     }
 
     /// A full name ending at `r.end` after a title or a word for a person glued before
@@ -792,10 +824,13 @@ impl NameDetector {
                 continue;
             }
             for len in [5, 4] {
-                let Some(end) = run[i..].char_indices().nth(len).map_or(
-                    (chars(&run[i..]) == len).then_some(run.len()),
-                    |(j, _)| Some(i + j),
-                ) else {
+                let Some(end) = run[i..]
+                    .char_indices()
+                    .nth(len)
+                    .map_or((chars(&run[i..]) == len).then_some(run.len()), |(j, _)| {
+                        Some(i + j)
+                    })
+                else {
                     continue;
                 };
                 let tail = &run[end..];
@@ -832,8 +867,8 @@ impl NameDetector {
                 let f = list_flags(sur);
                 f.surname || f.place_surname
             };
-            let given_ok = chars(given) >= 2
-                && (self.lex.is_given_kanji(given) || list_flags(given).given);
+            let given_ok =
+                chars(given) >= 2 && (self.lex.is_given_kanji(given) || list_flags(given).given);
             (sur_ok && given_ok).then_some(cut)
         })?;
         if list_flags(name).never || self.lex.is_not_name(name) {

@@ -828,8 +828,14 @@ fn lone_surnames_with_person_context() {
 #[test]
 fn surnames_in_enumerations() {
     check(&[
-        case("会議には立浪に加えて西沢・高木が出た。", &["立浪", "西沢", "高木"]),
-        case("主宰は細川綱利、萱野・貝澤が続いた。", &["細川綱利", "萱野", "貝澤"]),
+        case(
+            "会議には立浪に加えて西沢・高木が出た。",
+            &["立浪", "西沢", "高木"],
+        ),
+        case(
+            "主宰は細川綱利、萱野・貝澤が続いた。",
+            &["細川綱利", "萱野", "貝澤"],
+        ),
         // Items next to a name that are no names.
         case("細川綱利、東京・大阪を回った。", &["細川綱利"]),
     ]);
@@ -851,25 +857,11 @@ fn listed_pairs_with_glued_words() {
 #[test]
 fn chinese_and_korean_names_before_an_office() {
     check(&[
-        case("会議では李万建党中央委員会副委員長が演説した。", &["李万建"]),
+        case(
+            "会議では李万建党中央委員会副委員長が演説した。",
+            &["李万建"],
+        ),
         // A word of the dictionary after the surname kanji: no name.
         case("金曜日外相会談が開かれた。", &[]),
     ]);
-}
-
-#[test]
-#[ignore = "debugging aid: SEKIMORI_TOKDBG=text prints tokens"]
-fn token_dump() {
-    let tok = Tokenizer::new(&[]).unwrap();
-    for t in std::env::var("SEKIMORI_TOKDBG").unwrap_or_default().split('|') {
-        let v: Vec<String> = tok
-            .tokenize_fine(t, 0)
-            .iter()
-            .map(|x| format!("{}:{:?}{}{}", &t[x.range.clone()], x.pos, if x.suffix { "+suf" } else { "" }, if x.prefix { "+pre" } else { "" }))
-            .collect();
-        println!("{t} => {}", v.join(" | "));
-    }
-    for t in std::env::var("SEKIMORI_NAMEDBG").unwrap_or_default().split('|') {
-        println!("{t} => {:?}", names(t));
-    }
 }
