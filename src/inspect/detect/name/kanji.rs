@@ -241,7 +241,7 @@ impl NameDetector {
                 // Or a surname acting alone (立浪に加えて, 仁村の曽孫).
                 if let Some(c) = self.lone_surname(doc, start..end) {
                     if !taken.overlaps(&c.range)
-                        && !new.last().is_some_and(|p| p.range.end > c.range.start)
+                        && new.last().is_none_or(|p| p.range.end <= c.range.start)
                     {
                         new.push(c);
                     }
