@@ -18,6 +18,7 @@ use std::sync::OnceLock;
 use super::foreign::{
     foreign_title_follows, of_foreign_person_follows, person_predicate, ForeignNames,
 };
+use super::kanji_list::{list_flags, listed_name};
 use super::{
     boundary_after, chars, forward, is_hiragana, is_kanji, is_katakana, is_person_tag, next_char,
     prev_char, Candidate, NameDetector, PERSON_ROLES, PERSON_TITLES,
@@ -579,7 +580,7 @@ pub(super) fn glued_title(run: &str) -> usize {
 }
 
 /// What follows a place or an event rather than a person (田中の方面, 嘉吉の乱).
-const LOCATIVE_AFTER: &[&str] = &[
+pub(super) const LOCATIVE_AFTER: &[&str] = &[
     "の乱",
     "の陣",
     "の戦",
@@ -663,10 +664,18 @@ const OF_PERSON: &[&str] = &[
     "言葉",
     "発言",
     "演技",
+    "曽孫",
+    "玄孫",
+    "遺言",
+    "遺志",
+    "人柄",
+    "家庭",
+    "家族",
+    "応援",
 ];
 
 /// Whether `rest` is `の` followed by something that belongs to a person.
-fn of_person_follows(rest: &str) -> bool {
+pub(super) fn of_person_follows(rest: &str) -> bool {
     rest.strip_prefix('の')
         .is_some_and(|r| OF_PERSON.iter().any(|w| r.starts_with(w)))
 }
@@ -1416,7 +1425,25 @@ impl NameDetector {
             && toks
                 .last()
                 .is_some_and(|t| t.pos == PosTag::GivenName && chars(&text[t.range.clone()]) >= 2);
-        known || pair || cn || given_last
+        // A surname the dictionary reads as one word (`西沢・高木`), or a surname or a
+        // given name the JMnedict list knows with no common word inside (`萱野・貝澤`).
+        let lone = (2..=3).contains(&n)
+            && ((toks.len() == 1
+                && toks[0].pos == PosTag::Surname
+                && !self.lex.is_common_word(word))
+                || ({
+                    let f = list_flags(word);
+                    (f.surname || f.given) && !f.never
+                } && toks.iter().all(|t| {
+                    clean(t)
+                        && (is_person_tag(t)
+                            || t.pos == PosTag::Unknown
+                            || chars(&text[t.range.clone()]) == 1)
+                })));
+        // A full name the JMnedict list knows, or splits into a listed surname and a
+        // listed given name (`真壁|刀義`).
+        let listed = (3..=6).contains(&n) && listed_name(word).is_some();
+        known || pair || cn || given_last || lone || listed
     }
 
     /// Whether a katakana chain (`ジョン・スミス`) with no title or role around it is a

@@ -28,11 +28,13 @@
 use std::collections::HashSet;
 use std::ops::Range;
 
-use super::context::{glued_title, person_word_before, Taken};
-use super::kanji_list::listed_split;
+use super::context::{
+    about_person, glued_title, of_person_follows, person_word_before, Taken, LOCATIVE_AFTER,
+};
+use super::kanji_list::{list_flags, listed_split};
 use super::{
-    boundary_after, chars, forward, is_kanji, is_katakana, is_person_tag, is_space, next_char,
-    prev_char, run_end, Candidate, KanjiRuns, NameDetector, CN_KR_SURNAMES, PERSON_ROLES,
+    boundary_after, chars, forward, is_cn_kr_surname, is_kanji, is_katakana, is_person_tag,
+    is_space, next_char, prev_char, run_end, Candidate, KanjiRuns, NameDetector, PERSON_ROLES,
 };
 use crate::inspect::tokenizer::FineToken;
 use crate::inspect::{Document, PosTag};
@@ -135,6 +137,74 @@ const SURNAME_TITLES: &[&str] = &[
     "個人",
 ];
 
+/// Offices and services a Chinese or Korean name is glued to in news prose (`…外相が`,
+/// `…党中央委員会副委員長`, `…海軍参謀総長`); only the start of the office is matched.
+const CN_OFFICE_STARTS: &[&str] = &[
+    "外相",
+    "首相",
+    "総理",
+    "主席",
+    "総統",
+    "総書記",
+    "書記",
+    "参議",
+    "党",
+    "国務",
+    "外交部",
+    "海軍",
+    "陸軍",
+    "空軍",
+    "大使",
+    "将軍",
+    "元帥",
+    "大将",
+    "中将",
+    "少将",
+    "議長",
+    "委員長",
+    "副委員長",
+    "大統領",
+    "司令",
+    "知事",
+    "市長",
+    "省長",
+];
+
+/// What may follow a surname acting alone in a sentence: a particle, a comma, a
+/// middle dot, or `ら` (立浪に, 野溝らは, 西沢・高木).
+const BARE_SURNAME_AFTER: [char; 11] = [
+    'は', 'が', 'も', 'と', 'の', 'に', 'を', 'や', 'ら', '、', '・',
+];
+
+/// Last kanji of places, groups and buildings a lone surname may not end in (fewer
+/// than [`NOT_NAME_ENDINGS`]: 中島, 杉山, 木村 are surnames on their own).
+const LONE_NOT_ENDINGS: &str =
+    "町区市県郡駅線港党派軍団隊組会屋店局課部所庁省号丸社院門寺宮城館堂家";
+
+/// Whether what follows `at` (the end of a lone surname) is no middle dot, or a middle
+/// dot and a short kanji word that ends there, as a second surname would
+/// (`板垣・後藤に`, not `鳥羽・伏見の戦い` or `織田・徳川連合軍`).
+fn dot_item_ok(text: &str, at: usize) -> bool {
+    let Some(start) = text[at..].strip_prefix('・').map(|_| at + '・'.len_utf8()) else {
+        return true;
+    };
+    let end = run_end(text, start, is_kanji);
+    let rest = &text[end..];
+    (1..=3).contains(&chars(&text[start..end]))
+        && rest.starts_with(BARE_SURNAME_AFTER)
+        && !LOCATIVE_AFTER.iter().any(|w| rest.starts_with(w))
+}
+
+/// Last kanji of words for a person a listed name may be glued after (`航海参謀…`).
+const PAIR_HEAD_LAST: &str =
+    "者人官長王帝妃卿師士員将事手家主役謀督佐尉監臣相問席記使綱関結段名侶僚僧優授匠";
+
+/// Words glued after a listed name besides titles: a plural, a time, a credit.
+const PAIR_TAILS: &[&str] = &[
+    "等", "ら", "時代", "主演", "出演", "作曲", "編曲", "作詞", "原作", "脚本", "監修", "夫妻",
+    "一家", "一族",
+];
+
 /// Most distinct surnames and given names followed to their bare repetitions in one scan.
 const MAX_COREF_SURNAMES: usize = 64;
 
@@ -164,10 +234,18 @@ impl NameDetector {
             // Most kanji runs are two-kanji words: only a Chinese or Korean name acting
             // in the sentence (蘇軾は) or a name after a kinship word (妻の花子) is one.
             if n == 2
-                && !(text[start..].starts_with(|c: char| CN_KR_SURNAMES.contains(c))
+                && !(text[start..].starts_with(is_cn_kr_surname)
                     && text[end..].starts_with(['は', 'が', 'と', 'も', 'ら']))
                 && !text[..start].ends_with('の')
             {
+                // Or a surname acting alone (立浪に加えて, 仁村の曽孫).
+                if let Some(c) = self.lone_surname(doc, start..end) {
+                    if !taken.overlaps(&c.range)
+                        && new.last().is_none_or(|p| p.range.end <= c.range.start)
+                    {
+                        new.push(c);
+                    }
+                }
                 continue;
             }
             if !stands_alone(text, start..end) {
@@ -185,7 +263,10 @@ impl NameDetector {
                 .or_else(|| self.surname_with_suffix(doc, r.clone(), n, title))
                 .or_else(|| self.kin_glued(doc, r.clone(), n))
                 .or_else(|| self.kin_of(doc, r.clone()))
-                .or_else(|| self.listed_name_in_run(text, r.clone(), title));
+                .or_else(|| self.listed_name_in_run(text, r.clone(), title))
+                .or_else(|| self.lone_surname(doc, r.clone()))
+                .or_else(|| self.listed_pair_in_run(doc, r.clone(), n))
+                .or_else(|| self.cn_in_person_context(doc, r.clone(), n));
             if let Some(c) = cand {
                 let clash = taken.overlaps(&c.range)
                     || new.last().is_some_and(|p| p.range.end > c.range.start);
@@ -218,6 +299,13 @@ impl NameDetector {
         } else {
             0
         };
+        // A Chinese or Korean name of three kanji before an office or a service glued
+        // after it (`…外相`, `…党中央委員会副委員長`, `…海軍参謀総長`).
+        let office = (n >= 5 && run.starts_with(is_cn_kr_surname))
+            .then(|| run.char_indices().nth(3).map(|(i, _)| i))
+            .flatten()
+            .filter(|&i| CN_OFFICE_STARTS.iter().any(|w| run[i..].starts_with(w)))
+            .map(|i| r.start + i);
         let ends = [
             (title > 0).then(|| r.end - title),
             (follower > 0).then(|| r.end - follower),
@@ -234,7 +322,71 @@ impl NameDetector {
                 return Some(c);
             }
         }
-        None
+        // The office is a word of its own: only the name is tokenized (建|党 would
+        // otherwise join the name's last kanji to the office).
+        let e = office?;
+        self.cn_three(doc, r.start..e)
+            .then(|| morph(r.start..e, "Chinese or Korean name before an office", 0.6))
+    }
+
+    /// Whether the three kanji at `name_r` read as a Chinese or Korean name: a listed
+    /// one-kanji surname the dictionary ends a word after (`金曜|日` is no name), then
+    /// two kanji it does not read as one common word (`李|万|建`, `金|性|洙`).
+    fn cn_three(&self, doc: &Document<'_>, name_r: Range<usize>) -> bool {
+        let text = doc.text();
+        let name = &text[name_r.clone()];
+        let Some(first) = name.chars().next() else {
+            return false;
+        };
+        if chars(name) != 3 || !is_cn_kr_surname(first) {
+            return false;
+        }
+        let cut = name_r.start + first.len_utf8();
+        let toks = self.window(doc, name_r.clone());
+        if !toks.iter().any(|t| t.range.end == cut)
+            || toks.last().is_none_or(|t| t.range.end != name_r.end)
+        {
+            return false;
+        }
+        let given = self.window(doc, cut..name_r.end);
+        let one_word = given.len() == 1
+            && matches!(
+                given[0].pos,
+                PosTag::Noun
+                    | PosTag::Place
+                    | PosTag::Organization
+                    | PosTag::ProperOther
+                    | PosTag::Number
+            );
+        !one_word
+            && given
+                .iter()
+                .all(|t| !matches!(t.pos, PosTag::Particle | PosTag::Symbol | PosTag::Other))
+    }
+
+    /// A Chinese or Korean name of three kanji standing alone before a particle in a
+    /// sentence about a person (`…の楊|x|yに敗れ`, `…の親日行為`): see [`Self::cn_three`].
+    fn cn_in_person_context(
+        &self,
+        doc: &Document<'_>,
+        r: Range<usize>,
+        n: usize,
+    ) -> Option<Candidate> {
+        let text = doc.text();
+        let rest = &text[r.end..];
+        if n != 3
+            || !text[r.start..].starts_with(is_cn_kr_surname)
+            || !rest.starts_with(['は', 'が', 'の', 'に', 'を', 'と', 'も', 'ら', '、'])
+            || !(about_person(text, r.clone()) || of_person_follows(rest))
+            || !self.cn_three(doc, r.clone())
+        {
+            return None;
+        }
+        Some(morph(
+            r,
+            "Chinese or Korean name in a sentence about a person",
+            0.55,
+        ))
     }
 
     /// A full name ending at `r.end` after a title or a word for a person glued before
@@ -289,7 +441,7 @@ impl NameDetector {
         if n > MAX_FULL_CHARS {
             return None;
         }
-        let cn = name.starts_with(|c: char| CN_KR_SURNAMES.contains(c));
+        let cn = name.starts_with(is_cn_kr_surname);
         let listed = self.ends_in_listed_given(name);
         if !(listed || (cn && (2..=4).contains(&n))) {
             return None;
@@ -375,7 +527,7 @@ impl NameDetector {
             let (sur, given) = (&name[..cut], &name[cut..]);
             let sur_ok = || {
                 chars(sur) >= 2
-                    || (!sur.is_empty() && CN_KR_SURNAMES.contains(sur))
+                    || (chars(sur) == 1 && sur.starts_with(is_cn_kr_surname))
                     || (m >= 2 && self.lex.is_surname(sur))
             };
             !(m == 1 && NOT_GIVEN_SINGLE.contains(given))
@@ -587,6 +739,162 @@ impl NameDetector {
         found.append(&mut new);
     }
 
+    /// A surname of two or three kanji acting alone in a sentence (`立浪に加えて`,
+    /// `仁村の曽孫`, `代理人の福井と`): the run stands as a word, the name lists know it
+    /// as a surname, and either the dictionary reads the run as one surname (not a
+    /// place, not a common noun) or what is around it belongs to a person (`の演技`,
+    /// `の曽孫`; a word for a person and `の` before it). A surname that is also an
+    /// everyday word or a place (中村, 小川) needs that context in any case; what
+    /// follows places and events (`の陣`, `に住む`) rules a surname out.
+    fn lone_surname(&self, doc: &Document<'_>, r: Range<usize>) -> Option<Candidate> {
+        let text = doc.text();
+        let word = &text[r.clone()];
+        let rest = &text[r.end..];
+        // Cheapest checks first: most two-kanji runs are no listed surname.
+        if !(rest.starts_with(BARE_SURNAME_AFTER) || rest.starts_with("たち"))
+            || !(2..=3).contains(&chars(word))
+            || word.ends_with(|c: char| LONE_NOT_ENDINGS.contains(c))
+            || !dot_item_ok(text, r.end)
+        {
+            return None;
+        }
+        let flags = list_flags(word);
+        let listed = self.lex.is_surname(word) || (flags.surname && !flags.never);
+        if !(listed || flags.place_surname)
+            || self.lex.is_not_name(word)
+            || LOCATIVE_AFTER.iter().any(|w| rest.starts_with(w))
+            || !stands_alone(text, r.clone())
+        {
+            return None;
+        }
+        // Persons in the plural (野溝らは, 浅野たちが) or a word for a person before.
+        let persons = rest.starts_with('ら')
+            || rest.starts_with("たち")
+            || text[..r.start]
+                .strip_suffix('の')
+                .is_some_and(person_word_before);
+        let evidence = persons || of_person_follows(rest);
+        // A surname known only as a place (野溝) needs persons around it.
+        let place_surname = !listed && flags.place_surname;
+        if (self.lex.is_common_word(word) || place_surname) && !evidence
+            || place_surname && !persons
+        {
+            return None;
+        }
+        let toks = self.window(doc, r.start..forward(text, r.end, 1));
+        let inside: Vec<&FineToken> = toks.iter().filter(|t| t.range.end <= r.end).collect();
+        if inside.last().is_none_or(|t| t.range.end != r.end) {
+            return None;
+        }
+        let surname_tag = inside.len() == 1 && inside[0].pos == PosTag::Surname;
+        // No common noun, place or group of two kanji or more inside (本作, 仲間).
+        let no_word = inside.iter().all(|t| {
+            is_person_tag(t)
+                || t.pos == PosTag::Unknown
+                || (chars(&text[t.range.clone()]) == 1 && !t.prefix)
+        });
+        let place_tag = place_surname && inside.len() == 1 && inside[0].pos == PosTag::Place;
+        (surname_tag || (evidence && (no_word || place_tag))).then_some(Candidate {
+            range: r,
+            detector: "name.surname",
+            confidence: 0.55,
+            reason: "surname acting alone in a sentence",
+        })
+    }
+
+    /// A listed surname and a listed given name of two or three kanji each, four or five
+    /// kanji in all, that the dictionary does not read as words (`藤本|龍児によると`):
+    /// the whole run, or after a word for a person glued before it (`航海参謀…`), or
+    /// before a title, a time or `等` glued after it (`…中佐`, `…時代`, `…等の`).
+    fn listed_pair_in_run(
+        &self,
+        doc: &Document<'_>,
+        r: Range<usize>,
+        n: usize,
+    ) -> Option<Candidate> {
+        let text = doc.text();
+        let run = &text[r.clone()];
+        if n < 4 {
+            return None;
+        }
+        let starts = run.char_indices().take(n - 3).enumerate();
+        for (k, (i, _)) in starts {
+            // The name starts the run or follows a word for a person of two kanji or more.
+            if k == 1 || (k > 1 && !run[..i].ends_with(|c: char| PAIR_HEAD_LAST.contains(c))) {
+                continue;
+            }
+            for len in [5, 4] {
+                let Some(end) = run[i..]
+                    .char_indices()
+                    .nth(len)
+                    .map_or((chars(&run[i..]) == len).then_some(run.len()), |(j, _)| {
+                        Some(i + j)
+                    })
+                else {
+                    continue;
+                };
+                let tail = &run[end..];
+                let tail_ok = if tail.is_empty() {
+                    text[r.end..].starts_with(BARE_SURNAME_AFTER)
+                        || text[r.end..].starts_with(['。', '）', ')', '」', 'で'])
+                } else {
+                    PAIR_TAILS.contains(&tail) || glued_title(tail) == tail.len()
+                };
+                if !tail_ok {
+                    continue;
+                }
+                let name_r = r.start + i..r.start + end;
+                if let Some(c) = self.listed_pair(doc, name_r) {
+                    return Some(c);
+                }
+            }
+        }
+        None
+    }
+
+    /// Whether the kanji at `name_r` are a listed surname and a listed given name of
+    /// two or three kanji each that the dictionary splits there and reads as no word.
+    fn listed_pair(&self, doc: &Document<'_>, name_r: Range<usize>) -> Option<Candidate> {
+        let text = doc.text();
+        let name = &text[name_r.clone()];
+        if name.ends_with(|c: char| NOT_NAME_ENDINGS.contains(c)) {
+            return None;
+        }
+        let cut = [2, 3].into_iter().find_map(|k| {
+            let (cut, _) = name.char_indices().nth(k)?;
+            let (sur, given) = name.split_at(cut);
+            let sur_ok = (self.lex.is_surname(sur) && !self.lex.is_common_word(sur)) || {
+                let f = list_flags(sur);
+                f.surname || f.place_surname
+            };
+            let given_ok =
+                chars(given) >= 2 && (self.lex.is_given_kanji(given) || list_flags(given).given);
+            (sur_ok && given_ok).then_some(cut)
+        })?;
+        if list_flags(name).never || self.lex.is_not_name(name) {
+            return None;
+        }
+        let toks = self.window(doc, name_r.clone());
+        let cut_at = name_r.start + cut;
+        let plain = |t: &FineToken| {
+            is_person_tag(t)
+                || t.pos == PosTag::Unknown
+                || (chars(&text[t.range.clone()]) == 1 && !t.prefix && !t.suffix)
+        };
+        let ok = toks.first().is_some_and(|t| t.range.start == name_r.start)
+            && toks.last().is_some_and(|t| t.range.end == name_r.end)
+            && toks.iter().any(|t| t.range.end == cut_at)
+            && toks.iter().all(|t| {
+                // The surname may be a word the dictionary files as a place (兵庫) or
+                // end in a kanji it reads as a suffix (雀|部).
+                plain(t)
+                    || (t.range.end <= cut_at
+                        && (t.pos == PosTag::Place
+                            || (t.suffix && chars(&text[t.range.clone()]) == 1)))
+            });
+        ok.then(|| morph(name_r, "listed surname and listed given name", 0.6))
+    }
+
     /// The surname of the full kanji name at `r`: its first token when the dictionary
     /// tags it as a surname (two kanji or more, no common word).
     fn surname_of(&self, doc: &Document<'_>, r: Range<usize>) -> Option<Range<usize>> {
@@ -655,7 +963,10 @@ fn cn_name(text: &str, inside: &[&FineToken], n: usize, titled: bool) -> bool {
                     || (chars(&text[t.range.clone()]) == 1
                         && matches!(t.pos, PosTag::Noun | PosTag::Place)))
         })
-        && (titled || inside.iter().any(|t| is_person_tag(t)))
+        && (titled
+            || inside.iter().any(|t| is_person_tag(t))
+            // A surname tag and two single kanji: no word of the dictionary inside.
+            || (first.pos == PosTag::Surname && rest.len() == 2))
 }
 
 impl NameDetector {

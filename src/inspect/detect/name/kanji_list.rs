@@ -261,7 +261,7 @@ fn find_line<'a>(list: &'a str, word: &str) -> Option<&'a str> {
 }
 
 /// Why `name` (a whole word of kanji) is a name by the list, if it is.
-fn listed_name(name: &str) -> Option<&'static str> {
+pub(super) fn listed_name(name: &str) -> Option<&'static str> {
     let n = chars(name);
     if !(MIN_PERSON_CHARS..=MAX_PERSON_CHARS).contains(&n) {
         return None;

@@ -824,3 +824,70 @@ fn scored_katakana_names() {
         case("キャラクターデザインは外部に委託した。", &[]),
     ]);
 }
+
+#[test]
+fn lone_surnames_with_person_context() {
+    // Made-up texts: a surname acting alone, read as one surname by the dictionary or
+    // with something of a person around it; common words, places and events are not.
+    check(&[
+        case("その試合では立浪に加えて打線が奮起した。", &["立浪"]),
+        case("監督は田中の演技を評価した。", &["田中"]),
+        case("副委員長の仁村の曽孫にあたる。", &["仁村"]),
+        case("代理人の福井が署名した。", &["福井"]),
+        case("副委員長だった野溝らは反対した。", &["野溝"]),
+        case("野溝に着いた。", &[]),
+        // A surname that is also an everyday word or a place needs that context.
+        case("田中に行ってきた。", &[]),
+        case("中村は雨だった。", &[]),
+        // Places, events, works and common nouns.
+        case("大坂の陣で戦った。", &[]),
+        case("本作の物語は長い。", &[]),
+        case("仲間は危険に晒される。", &[]),
+        case("千葉に住む。", &[]),
+        case("薬師寺の回廊が倒壊した。", &[]),
+        // A middle dot joins two surnames, not two places or a surname and a group.
+        case("鳥羽・伏見の戦いが始まった。", &[]),
+        case("織田・徳川連合軍が攻めた。", &[]),
+        // Glued to other kanji or katakana: no word of its own.
+        case("立浪町に着いた。", &[]),
+        case("立浪ホールで開かれた。", &[]),
+    ]);
+}
+
+#[test]
+fn surnames_in_enumerations() {
+    check(&[
+        case(
+            "会議には立浪に加えて西沢・高木が出た。",
+            &["立浪", "西沢", "高木"],
+        ),
+        case(
+            "主宰は細川綱利、萱野・貝澤が続いた。",
+            &["細川綱利", "萱野", "貝澤"],
+        ),
+        // Items next to a name that are no names.
+        case("細川綱利、東京・大阪を回った。", &["細川綱利"]),
+    ]);
+}
+
+#[test]
+fn listed_pairs_with_glued_words() {
+    check(&[
+        case("山田義三郎等の有志が集まった。", &["山田義三郎"]),
+        case("細川綱利時代には庭園が造られた。", &["細川綱利"]),
+        case("航海参謀雀部利三郎中佐が報告した。", &["雀部利三郎"]),
+        // Compounds of common words that only look like a surname and a given name.
+        case("山田義務教育学校の話。", &[]),
+        case("情報通信技術等の活用。", &[]),
+        case("高橋学校等の施設。", &[]),
+    ]);
+}
+
+#[test]
+fn chinese_and_korean_names_before_an_office() {
+    check(&[
+        case("会議では李万建参議が演説した。", &["李万建"]),
+        // A word of the dictionary after the surname kanji: no name.
+        case("金曜日外相会談が開かれた。", &[]),
+    ]);
+}
