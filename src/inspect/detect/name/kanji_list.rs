@@ -25,6 +25,9 @@
 
 use std::cmp::Ordering;
 use std::ops::Range;
+use std::sync::OnceLock;
+
+use rustc_hash::FxHashSet;
 
 use super::context::{glued_title, person_word_before};
 use super::{boundary_after, chars, Candidate, NameDetector};
@@ -180,6 +183,39 @@ const AFTER_SURNAME: &[&str] = &[
 const HEAD_LAST: &str =
     "者人官長王帝妃卿師士員将事手家主役謀督佐尉監臣相問席記使綱関結段名侶僚僧優后授族公匠祭軍領父母兄弟姉妹妻夫子娘孫男女姪甥親";
 
+/// [`AFTER_NAME`] as a set, and its longest word in characters.
+fn after_name_set() -> &'static (FxHashSet<&'static str>, usize) {
+    static SET: OnceLock<(FxHashSet<&'static str>, usize)> = OnceLock::new();
+    SET.get_or_init(|| {
+        let longest = AFTER_NAME
+            .iter()
+            .map(|w| w.chars().count())
+            .max()
+            .unwrap_or(0);
+        (AFTER_NAME.iter().copied().collect(), longest)
+    })
+}
+
+/// The byte length of the longest word of [`AFTER_NAME`] that ends `run`: one hash
+/// look-up per suffix of up to the longest word's length, longest first (a scan of the
+/// whole list per kanji run was a tenth of a scan of ordinary prose).
+fn longest_after_name(run: &str) -> Option<usize> {
+    let (set, longest) = after_name_set();
+    run.char_indices()
+        .rev()
+        .take(*longest)
+        .map(|(i, _)| i)
+        .filter(|&i| set.contains(&run[i..]))
+        .last()
+        .map(|i| run.len() - i)
+}
+
+/// [`HEAD_LAST`] as a set of characters.
+fn head_last() -> &'static FxHashSet<char> {
+    static SET: OnceLock<FxHashSet<char>> = OnceLock::new();
+    SET.get_or_init(|| HEAD_LAST.chars().collect())
+}
+
 /// Most kanji between a listed person and a word of [`AFTER_NAME`] (`…通産大臣`).
 const MAX_OFFICE_PREFIX_CHARS: usize = 2;
 
@@ -317,11 +353,7 @@ impl NameDetector {
         if !(boundary_after(text, r.end) || leads) {
             return None;
         }
-        let after = AFTER_NAME
-            .iter()
-            .filter(|w| run.ends_with(*w))
-            .map(|w| w.len())
-            .max();
+        let after = longest_after_name(run);
         let ends = [
             Some(r.end),
             (title > 0).then(|| r.end - title),
@@ -362,7 +394,7 @@ impl NameDetector {
                 let s = r.start + cut;
                 let head = &text[r.start..s];
                 // Cheapest test first: the last kanji of a title or a word for a person.
-                if !head.ends_with(|c: char| HEAD_LAST.contains(c)) {
+                if !head.ends_with(|c: char| head_last().contains(&c)) {
                     continue;
                 }
                 if let Some(reason) = listed_name(&text[s..e]) {
@@ -408,6 +440,30 @@ fn listed(range: Range<usize>, reason: &'static str) -> Candidate {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn after_name_lookup_equals_a_scan_of_the_list() {
+        // Every word of the list, alone and after other kanji, and runs ending in none.
+        let mut runs: Vec<String> = Vec::new();
+        for w in AFTER_NAME {
+            runs.push((*w).to_string());
+            runs.push(format!("山田太郎{w}"));
+            runs.push(format!("{w}室"));
+        }
+        runs.extend(["山田", "事業計画", "高齢者福祉", "来年度"].map(String::from));
+        for run in &runs {
+            let scanned = AFTER_NAME
+                .iter()
+                .filter(|w| run.ends_with(*w))
+                .map(|w| w.len())
+                .max();
+            assert_eq!(longest_after_name(run), scanned, "{run}");
+        }
+        for c in HEAD_LAST.chars().chain("山田計画".chars()) {
+            assert_eq!(head_last().contains(&c), HEAD_LAST.contains(c), "{c}");
+        }
+    }
+
     use super::*;
 
     #[test]
