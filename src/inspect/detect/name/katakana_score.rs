@@ -657,40 +657,21 @@ fn sentence_around<'t>(text: &'t str, r: &Range<usize>) -> (&'t str, &'t str) {
     (&text[from..r.start], &text[r.end..to])
 }
 
-/// The katakana run `text` ends with (possibly empty).
-fn trailing_katakana(text: &str) -> &str {
-    let start = text
-        .char_indices()
-        .rev()
-        .take_while(|(_, c)| is_katakana(*c))
-        .last()
-        .map_or(text.len(), |(i, _)| i);
-    &text[start..]
-}
-
-/// The katakana run `text` starts with (possibly empty).
-fn leading_katakana(text: &str) -> &str {
+/// The run of characters matching `class` that `text` starts with (possibly empty).
+fn leading(text: &str, class: fn(char) -> bool) -> &str {
     let end = text
         .char_indices()
-        .find(|(_, c)| !is_katakana(*c))
+        .find(|(_, c)| !class(*c))
         .map_or(text.len(), |(i, _)| i);
     &text[..end]
 }
 
-/// The kanji run `text` starts with, and the one it ends with.
-fn leading_kanji(text: &str) -> &str {
-    let end = text
-        .char_indices()
-        .find(|(_, c)| !is_kanji(*c))
-        .map_or(text.len(), |(i, _)| i);
-    &text[..end]
-}
-
-fn trailing_kanji(text: &str) -> &str {
+/// The run of characters matching `class` that `text` ends with (possibly empty).
+fn trailing(text: &str, class: fn(char) -> bool) -> &str {
     let start = text
         .char_indices()
         .rev()
-        .take_while(|(_, c)| is_kanji(*c))
+        .take_while(|(_, c)| class(*c))
         .last()
         .map_or(text.len(), |(i, _)| i);
     &text[start..]
@@ -996,11 +977,11 @@ fn context_features(
         COORDINATORS_BEFORE
             .iter()
             .find_map(|s| trimmed.strip_suffix(s))
-            .map(trailing_katakana),
+            .map(|t| trailing(t, is_katakana)),
         COORDINATORS_AFTER
             .iter()
             .find_map(|s| after.strip_prefix(s))
-            .map(leading_katakana),
+            .map(|t| leading(t, is_katakana)),
     ];
     for w in neighbours.into_iter().flatten().filter(|w| !w.is_empty()) {
         if name_like(w) {
@@ -1017,8 +998,8 @@ fn context_features(
     });
     f.set(CoordinatedWithName, by_found);
     // A kanji surname or given name glued to the word (`アントニオ猪木`, `影山ヒロノブ`).
-    let next = leading_kanji(after);
-    let prev = trailing_kanji(before);
+    let next = leading(after, is_kanji);
+    let prev = trailing(before, is_kanji);
     let glued_after = !next.is_empty()
         && chars(next) <= 4
         && (surname(first_chars(next, 2))
