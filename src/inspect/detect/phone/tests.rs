@@ -347,3 +347,49 @@ fn phones_after_long_prose_and_parentheses_are_found() {
         assert_eq!(found(&text), vec![phone.to_string()], "{phone}");
     }
 }
+
+/// `national_number_is_valid` reads the metadata directly; it must agree with the
+/// crate's `parse` + `is_valid` on every national number the detector can pass it
+/// (9 or 10 digits, no leading 0): a sweep over every area and mobile prefix.
+#[test]
+fn numbering_plan_check_agrees_with_parse_and_is_valid() {
+    let by_parse = |national: &str| {
+        phonenumber::parse(
+            Some(phonenumber::country::Id::JP),
+            &format!("+81{national}"),
+        )
+        .map(|n| phonenumber::is_valid(&n))
+        .unwrap_or(false)
+    };
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let (mut checked, mut valid) = (0, 0);
+    for head in 1..10_000u32 {
+        for len in [9usize, 10] {
+            // The first 4 digits run through every value; the rest are pseudo-random.
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let mut s = head.to_string();
+            if s.len() > len {
+                continue;
+            }
+            let mut y = x;
+            while s.len() < len {
+                s.push(char::from(b'0' + (y % 10) as u8));
+                y /= 10;
+            }
+            let expected = by_parse(&s);
+            assert_eq!(
+                national_number_is_valid(&s),
+                expected,
+                "national number {s}"
+            );
+            checked += 1;
+            valid += usize::from(expected);
+        }
+    }
+    assert!(
+        checked > 19_000 && valid > 2_000,
+        "{checked} checked, {valid} valid"
+    );
+}
