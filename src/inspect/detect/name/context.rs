@@ -1253,6 +1253,13 @@ impl NameDetector {
                         cur = item;
                         continue;
                     }
+                    // A plural glued after the item is no part of the name (`…等と`).
+                    let item = match text[item.clone()].strip_suffix('等') {
+                        Some(w) if forward_dir && chars(w) >= 3 && w.chars().all(is_kanji) => {
+                            item.start..item.start + w.len()
+                        }
+                        _ => item,
+                    };
                     if !self.name_shaped(doc, item.clone()) {
                         break;
                     }
@@ -1340,6 +1347,7 @@ impl NameDetector {
         let ends_ok = rest.is_empty()
             || rest.starts_with([
                 '、', 'と', 'や', 'ら', 'は', 'が', 'の', 'に', 'を', 'も', 'で', '。', ')', '」',
+                '等',
             ])
             || rest.starts_with("など")
             // Kanji names are listed with `・` too (毛沢東・周恩来・劉少奇).
@@ -1370,6 +1378,7 @@ impl NameDetector {
                     || (t.pos == PosTag::Noun && chars(&text[t.range.clone()]) >= 2)
             });
             (listed_start || tagged) && !foreign
+                || self.jmnedict_surname_item(text, word, r.start, &toks)
         } else if word.chars().all(|c| is_katakana(c) || is_name_joiner(c)) {
             (2..=MAX_KATAKANA_CHARS).contains(&n)
                 && !LOANWORD_ENDINGS.iter().any(|e| word.ends_with(e))
@@ -1385,6 +1394,45 @@ impl NameDetector {
 }
 
 impl NameDetector {
+    /// Whether a kanji enumeration item of three to six kanji (starting at byte `at`,
+    /// tokens `toks`) starts with a surname of two or three kanji the JMnedict list
+    /// knows, cut there by the dictionary, and ends like a given name the dictionary
+    /// does not know (`真壁|刀|矢`): no organisation, no place
+    /// suffix, a last token of one kanji or a name tag, no last kanji of a place or a
+    /// group (`…町長`, `…出身` are no names).
+    fn jmnedict_surname_item(&self, text: &str, word: &str, at: usize, toks: &[FineToken]) -> bool {
+        if word.ends_with(|c: char| super::kanji::NOT_NAME_ENDINGS.contains(c))
+            || self.lex.is_common_word(word)
+        {
+            return false;
+        }
+        let surname_cut = (2..=3).any(|k| {
+            word.char_indices().nth(k).is_some_and(|(i, _)| {
+                let f = list_flags(&word[..i]);
+                (f.surname || f.place_surname || self.lex.is_surname(&word[..i]))
+                    && !self.lex.is_common_word(&word[..i])
+                    && toks.iter().any(|t| t.range.end == at + i)
+            })
+        });
+        let last_ok = toks
+            .last()
+            .is_some_and(|t| is_person_tag(t) || (chars(&text[t.range.clone()]) == 1 && !t.prefix));
+        surname_cut
+            && last_ok
+            && toks.len() >= 2
+            && toks.first().is_some_and(|t| t.range.start == at)
+            && !toks.iter().any(|t| {
+                matches!(
+                    t.pos,
+                    PosTag::Organization
+                        | PosTag::PlaceSuffix
+                        | PosTag::Particle
+                        | PosTag::Symbol
+                        | PosTag::Other
+                )
+            })
+    }
+
     /// Whether a kanji enumeration item too short or too foreign for the surname lists
     /// reads as a name: a person the dictionary knows as a whole (`劉少奇`), a one-kanji
     /// surname and a one-kanji given name (`陳|雲`, `階|猛`), a Chinese or Korean

@@ -16,10 +16,17 @@
 //! - a surname tag followed by a katakana given name (`土屋アンナ`);
 //! - a given name glued after a kinship word (`三女悦子は`, `長女の恵美子の`);
 //! - a bare surname repeating the surname of a full name found in the same text
-//!   (`富野由悠季 … 富野の目に`).
+//!   (`富野由悠季 … 富野の目に`);
+//! - a surname acting alone: one the dictionary tags as a surname before a particle,
+//!   `から`, `および` or a closing quote, or a listed surname that is the subject of a
+//!   clause (`、津軽は`) and no common noun;
+//! - a Chinese or Korean name of two kanji before any particle (`孫堅に`), and one of
+//!   three kanji without a person cue unless it ends like a country or a group;
+//! - a given name the dictionary tags as one, acting alone (`千鶴の入婿`).
 //!
 //! Cost: two-kanji runs (most of any text) are skipped unless a Chinese or Korean
-//! surname starts them before a subject particle or `の` precedes them; other runs are
+//! surname starts them before a particle, `の` precedes them, or they are a listed
+//! surname or given name before a particle; other runs are
 //! tokenized only after cheap look-ups pass (the run ends in a listed given name or
 //! starts with a listed surname, ends in a family word or a title, follows a kinship
 //! word), and windows are cached per scan, so a long text with repeating compounds
@@ -44,11 +51,14 @@ const MIN_FULL_CHARS: usize = 3;
 const MAX_FULL_CHARS: usize = 5;
 /// Longest kanji run looked at (a name and a glued title), in characters.
 const MAX_RUN_CHARS: usize = 12;
+/// Longest kanji run starting with a Chinese or Korean surname looked at: a name of
+/// three kanji and a long office glued after it (`…党中央委員会第一副部長`).
+const MAX_CN_OFFICE_RUN_CHARS: usize = 18;
 
 /// Last kanji of places, roads, mountains, groups and buildings: a "name" ending in
 /// one is a place or an organisation the dictionary splits like a name (阪和道, 根子岳,
 /// 甲賀衆, 岡崎藩領).
-const NOT_NAME_ENDINGS: &str =
+pub(super) const NOT_NAME_ENDINGS: &str =
     "道岳山川衆領藩線島橋湖池寺宮城駅港党派軍団隊組会屋堂館店局課部所庁省家号丸社院門町村区市県郡";
 
 /// Single kanji that end compounds far more often than given names, although the
@@ -59,6 +69,11 @@ const NOT_GIVEN_SINGLE: &str =
 /// Common one-kanji given names (満, 茂, 剛): after a surname the lists do not know, a
 /// single kanji counts as a given name only if it is one of these (高品|質 is no name).
 const ONE_KANJI_GIVEN: &str = "満茂剛亘徹猛博仁健勉誠隆明実清学聡豊進正勇忠修弘武功基薫稔勝晃浩治淳潤純司優翔陸蓮悟透肇毅昇巌保登渉亮章彰哲敦篤恵愛凛栞葵楓萌舞彩望環遥瞳泉梓静操節緑桂馨譲守衛崇勲巧輝寛惇敬慎貢廉宏洋雄蔵斉靖哉秀晋孝均克元栄旭暁朗諭";
+
+/// Last kanji of three-kanji words that start with a Chinese or Korean surname and
+/// name a country, a province, a town, a party, an army, a household, a group, a
+/// building or a place (`玄洋社`).
+const CN_NOT_LAST: &str = "国省市県区町村党軍派家朝会社団組館寺院島山川道線駅港城宮";
 
 /// Kinship words a given name may be glued to (三女悦子は).
 const KIN_GLUED: &[&str] = &[
@@ -116,9 +131,16 @@ const NAME_FOLLOWERS: &[&str] = &[
     "以外",
 ];
 
-/// Words for a family or a household written after a surname (`伊藤家`, `徳川方`).
+/// Credits a full name is glued after in lists of staff (`作曲…、編曲…`).
+const CREDITS_BEFORE: &[&str] = &[
+    "作曲", "編曲", "作詞", "採譜", "原作", "脚本", "演出", "監修", "撮影", "振付", "作画", "指揮",
+    "演奏", "訳詞", "翻訳",
+];
+
+/// Words for a family, a household or a faction written after a surname (`伊藤家`,
+/// `徳川方`, `小渕派`).
 const FAMILY_WORDS: &[&str] = &[
-    "家", "方", "邸", "一族", "一門", "一家", "兄弟", "姉妹", "夫妻", "父子", "母子", "親子",
+    "家", "方", "邸", "一族", "一門", "一家", "兄弟", "姉妹", "夫妻", "父子", "母子", "親子", "派",
 ];
 
 /// Titles written after a bare surname besides those [`glued_title`] knows.
@@ -176,6 +198,23 @@ const BARE_SURNAME_AFTER: [char; 11] = [
     'は', 'が', 'も', 'と', 'の', 'に', 'を', 'や', 'ら', '、', '・',
 ];
 
+/// What may also follow a surname the dictionary tags as one, acting alone: a
+/// postposition of more than one kana or a closing quote (`榎木から`, `大平および`,
+/// `主役は榎木"`).
+const TAGGED_SURNAME_AFTER: &[&str] = &["から", "および", "より", "」", "\"", "”"];
+
+/// What may follow a given name acting alone (`千鶴の入婿`, `和彦は`, `「権兵衛」`).
+const LONE_GIVEN_AFTER: [char; 12] = [
+    'は', 'が', 'も', 'と', 'の', 'に', 'を', 'や', 'ら', '、', '。', '」',
+];
+
+/// What may follow a Chinese name of two kanji besides a subject particle (`孫堅に`,
+/// `周瑜の`).
+const CN_TWO_AFTER: [char; 10] = ['は', 'が', 'と', 'も', 'ら', 'に', 'の', 'を', '、', '。'];
+
+/// Last kanji of court offices and places a lone given name may not end in (`出羽守`).
+const LONE_GIVEN_NOT_LAST: &str = "守町村区市県郡駅線寺宮城館";
+
 /// Last kanji of places, groups and buildings a lone surname may not end in (fewer
 /// than [`NOT_NAME_ENDINGS`]: 中島, 杉山, 木村 are surnames on their own).
 const LONE_NOT_ENDINGS: &str =
@@ -218,7 +257,12 @@ impl NameDetector {
         let mut runs = KanjiRuns::new(text);
         while let Some((run, n)) = runs.next() {
             let (start, end) = (run.start, run.end);
-            if !(2..=MAX_RUN_CHARS).contains(&n) {
+            let max = if text[start..].starts_with(is_cn_kr_surname) {
+                MAX_CN_OFFICE_RUN_CHARS
+            } else {
+                MAX_RUN_CHARS
+            };
+            if !(2..=max).contains(&n) {
                 continue;
             }
             if next_char(text, end).is_some_and(is_katakana) {
@@ -238,8 +282,13 @@ impl NameDetector {
                     && text[end..].starts_with(['は', 'が', 'と', 'も', 'ら']))
                 && !text[..start].ends_with('の')
             {
-                // Or a surname acting alone (立浪に加えて, 仁村の曽孫).
-                if let Some(c) = self.lone_surname(doc, start..end) {
+                // Or a surname acting alone (立浪に加えて, 仁村の曽孫), a Chinese name
+                // of two kanji (孫堅に) or a given name alone (千鶴の).
+                let lone = self
+                    .lone_surname(doc, start..end)
+                    .or_else(|| self.cn_two(doc, start..end))
+                    .or_else(|| self.lone_given(doc, start..end));
+                if let Some(c) = lone {
                     if !taken.overlaps(&c.range)
                         && new.last().is_none_or(|p| p.range.end <= c.range.start)
                     {
@@ -266,7 +315,9 @@ impl NameDetector {
                 .or_else(|| self.listed_name_in_run(text, r.clone(), title))
                 .or_else(|| self.lone_surname(doc, r.clone()))
                 .or_else(|| self.listed_pair_in_run(doc, r.clone(), n))
-                .or_else(|| self.cn_in_person_context(doc, r.clone(), n));
+                .or_else(|| self.cn_in_person_context(doc, r.clone(), n))
+                .or_else(|| self.cn_two(doc, r.clone()))
+                .or_else(|| self.lone_given(doc, r.clone()));
             if let Some(c) = cand {
                 let clash = taken.overlaps(&c.range)
                     || new.last().is_some_and(|p| p.range.end > c.range.start);
@@ -364,8 +415,10 @@ impl NameDetector {
                 .all(|t| !matches!(t.pos, PosTag::Particle | PosTag::Symbol | PosTag::Other))
     }
 
-    /// A Chinese or Korean name of three kanji standing alone before a particle in a
-    /// sentence about a person (`…の楊|x|yに敗れ`, `…の親日行為`): see [`Self::cn_three`].
+    /// A Chinese or Korean name of three kanji standing alone before a particle
+    /// (`…の楊|x|yに敗れ`, `…の親日行為`): see [`Self::cn_three`]. One ending like a
+    /// country, a province, a town, a party, an army or a household (`…国`, `…省`,
+    /// `…党`) needs a sentence about a person.
     fn cn_in_person_context(
         &self,
         doc: &Document<'_>,
@@ -377,7 +430,9 @@ impl NameDetector {
         if n != 3
             || !text[r.start..].starts_with(is_cn_kr_surname)
             || !rest.starts_with(['は', 'が', 'の', 'に', 'を', 'と', 'も', 'ら', '、'])
-            || !(about_person(text, r.clone()) || of_person_follows(rest))
+            || !(about_person(text, r.clone())
+                || of_person_follows(rest)
+                || !text[r.clone()].ends_with(|c: char| CN_NOT_LAST.contains(c)))
             || !self.cn_three(doc, r.clone())
         {
             return None;
@@ -409,10 +464,11 @@ impl NameDetector {
             let head = &text[r.start..r.start + cut];
             let s = r.start + cut;
             // Cheapest checks first: most long runs are compounds of common words.
+            let credit = || CREDITS_BEFORE.iter().any(|w| head.ends_with(w));
             if chars(head) < 2
-                || !head.ends_with(|c: char| PERSON_WORD_LAST.contains(c))
+                || !(head.ends_with(|c: char| PERSON_WORD_LAST.contains(c)) || credit())
                 || !self.ends_in_listed_given(&text[s..e])
-                || !(glued_title(head) > 0 || person_word_before(head))
+                || !(glued_title(head) > 0 || person_word_before(head) || credit())
             {
                 continue;
             }
@@ -751,7 +807,8 @@ impl NameDetector {
         let word = &text[r.clone()];
         let rest = &text[r.end..];
         // Cheapest checks first: most two-kanji runs are no listed surname.
-        if !(rest.starts_with(BARE_SURNAME_AFTER) || rest.starts_with("たち"))
+        let tagged_only = TAGGED_SURNAME_AFTER.iter().any(|w| rest.starts_with(w));
+        if !(rest.starts_with(BARE_SURNAME_AFTER) || rest.starts_with("たち") || tagged_only)
             || !(2..=3).contains(&chars(word))
             || word.ends_with(|c: char| LONE_NOT_ENDINGS.contains(c))
             || !dot_item_ok(text, r.end)
@@ -794,11 +851,102 @@ impl NameDetector {
                 || (chars(&text[t.range.clone()]) == 1 && !t.prefix)
         });
         let place_tag = place_surname && inside.len() == 1 && inside[0].pos == PosTag::Place;
-        (surname_tag || (evidence && (no_word || place_tag))).then_some(Candidate {
+        // A closing quote right after a surname that the quote opened is the name of a
+        // shop or a brand (`「鹿島」`).
+        let quoted = rest.starts_with(['」', '"', '”'])
+            && prev_char(text, r.start).is_some_and(|(_, c)| matches!(c, '「' | '"' | '“'));
+        if tagged_only && (quoted || !surname_tag || self.lex.is_common_word(word)) {
+            return None;
+        }
+        // The subject of a clause (`、津軽は部下と…`, the text's start): a listed
+        // surname the dictionary reads as no common noun, group or number of its own.
+        let subject = rest.starts_with(['は', 'が'])
+            && prev_char(text, r.start).is_none_or(|(_, c)| matches!(c, '、' | '。' | '「'))
+            && !(inside.len() == 1
+                && matches!(
+                    inside[0].pos,
+                    PosTag::Noun | PosTag::Organization | PosTag::Number | PosTag::Other
+                ))
+            && inside.iter().all(|t| {
+                !matches!(
+                    t.pos,
+                    PosTag::Particle | PosTag::Symbol | PosTag::Other | PosTag::Organization
+                )
+            });
+        (surname_tag || subject || (evidence && (no_word || place_tag))).then_some(Candidate {
             range: r,
             detector: "name.surname",
             confidence: 0.55,
             reason: "surname acting alone in a sentence",
+        })
+    }
+
+    /// A Chinese or Korean name of two kanji acting in a sentence (`孫堅に命じて`,
+    /// `周瑜の`): a listed one-kanji surname and one more kanji that the dictionary
+    /// reads as two words of one kanji each, neither a prefix nor a suffix (`金曜`,
+    /// `王国` are one word).
+    fn cn_two(&self, doc: &Document<'_>, r: Range<usize>) -> Option<Candidate> {
+        let text = doc.text();
+        let word = &text[r.clone()];
+        let rest = &text[r.end..];
+        if chars(word) != 2
+            || !word.starts_with(is_cn_kr_surname)
+            || !rest.starts_with(CN_TWO_AFTER)
+            || LOCATIVE_AFTER.iter().any(|w| rest.starts_with(w))
+            || self.lex.is_not_name(word)
+            || !stands_alone(text, r.clone())
+        {
+            return None;
+        }
+        let toks = self.window(doc, r.start..forward(text, r.end, 1));
+        let inside: Vec<&FineToken> = toks.iter().filter(|t| t.range.end <= r.end).collect();
+        let [first, second] = inside.as_slice() else {
+            return None;
+        };
+        let one = |t: &FineToken| chars(&text[t.range.clone()]) == 1 && !t.prefix && !t.suffix;
+        let ok = first.range.start == r.start
+            && second.range.end == r.end
+            && one(first)
+            && one(second)
+            && matches!(first.pos, PosTag::Surname | PosTag::Noun | PosTag::Place)
+            && matches!(
+                second.pos,
+                PosTag::Noun | PosTag::Unknown | PosTag::GivenName | PosTag::PersonOther
+            );
+        ok.then(|| morph(r, "Chinese or Korean name of two kanji", 0.55))
+    }
+
+    /// A given name of two or three kanji acting alone in a sentence (`千鶴の入婿`,
+    /// `和彦の弟`): listed as a given name, read by the dictionary as one given name
+    /// (人名,名), no common word or title, and not before a place or an event
+    /// (`嘉吉の乱`).
+    fn lone_given(&self, doc: &Document<'_>, r: Range<usize>) -> Option<Candidate> {
+        let text = doc.text();
+        let word = &text[r.clone()];
+        let rest = &text[r.end..];
+        // Cheapest checks first: most runs are no listed given name.
+        if !(2..=3).contains(&chars(word))
+            || !rest.starts_with(LONE_GIVEN_AFTER)
+            || word.ends_with(|c: char| LONE_GIVEN_NOT_LAST.contains(c))
+            || !(self.lex.is_given_kanji(word) || list_flags(word).given)
+            || self.lex.is_common_word(word)
+            || self.lex.is_not_name(word)
+            || LOCATIVE_AFTER.iter().any(|w| rest.starts_with(w))
+            || !stands_alone(text, r.clone())
+            // After a space it is the given name of a spaced full name (`矢野 健一`).
+            || prev_char(text, r.start).is_some_and(|(_, c)| is_space(c))
+        {
+            return None;
+        }
+        let toks = self.window(doc, r.start..forward(text, r.end, 1));
+        let given = toks
+            .first()
+            .is_some_and(|t| t.range == r && t.pos == PosTag::GivenName);
+        given.then_some(Candidate {
+            range: r,
+            detector: "name.morph",
+            confidence: 0.55,
+            reason: "given name acting alone in a sentence",
         })
     }
 

@@ -1005,7 +1005,15 @@ impl NameDetector {
                             | PosTag::PersonOther
                     )
             });
-            if swallowed {
+            // A word the dictionary ends in 殿 is a building (本殿, 宮殿, 御殿), even
+            // when it is a common noun.
+            let building = &text[anchor.clone()] == "殿"
+                && toks.iter().any(|t| {
+                    t.range.start < anchor.start
+                        && t.range.end == anchor.end
+                        && text[t.range.clone()].chars().all(is_kanji)
+                });
+            if swallowed || building {
                 return None;
             }
         }
@@ -1818,7 +1826,27 @@ impl NameDetector {
             && inside.iter().all(|t| is_person_tag(t))
             && inside.last().is_some_and(|t| t.range.end == end);
         let listed = self.lex.is_surname(word) && !self.lex.is_common_word(word);
-        (tagged || listed).then_some(Candidate {
+        // A listed given name the dictionary reads as no one common word (`父・龍|二|郎`).
+        let given = (2..=4).contains(&n)
+            && (self.lex.is_given_kanji(word) || kanji_list::list_flags(word).given)
+            && !self.lex.is_common_word(word)
+            && !self.lex.is_not_name(word)
+            && inside.first().is_some_and(|t| t.range.start == start)
+            && inside.last().is_some_and(|t| t.range.end == end)
+            && (inside.len() != 1 || is_person_tag(inside[0]))
+            && inside.iter().all(|t| {
+                !t.suffix
+                    && !t.prefix
+                    && !matches!(
+                        t.pos,
+                        PosTag::Particle
+                            | PosTag::Symbol
+                            | PosTag::Other
+                            | PosTag::Organization
+                            | PosTag::PlaceSuffix
+                    )
+            });
+        (tagged || listed || given).then_some(Candidate {
             range: start..end,
             detector: "name.role",
             confidence: 0.65,

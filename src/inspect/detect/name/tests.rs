@@ -891,3 +891,99 @@ fn chinese_and_korean_names_before_an_office() {
         case("金曜日外相会談が開かれた。", &[]),
     ]);
 }
+
+#[test]
+fn two_kanji_chinese_names_before_any_particle() {
+    check(&[
+        case("皇帝は孫堅に命じて城を守らせた。", &["孫堅"]),
+        case("その後、周瑜の進言により兵を退いた。", &["周瑜"]),
+        // One word of the dictionary: no name.
+        case("金曜に会議を開く。", &[]),
+        case("王国の歴史を学ぶ。", &[]),
+        case("周辺の道路を整備する。", &[]),
+    ]);
+}
+
+#[test]
+fn given_names_acting_alone() {
+    check(&[
+        case("自分が千鶴の入婿になるのだと話していた。", &["千鶴"]),
+        case("村では彼を「権兵衛」と呼んだ。", &["権兵衛"]),
+        // A place or an event after the word, or a court office.
+        case("嘉吉の乱に従い戦った。", &[]),
+        case("のちに出羽守に遷任された。", &[]),
+    ]);
+}
+
+#[test]
+fn tagged_surnames_before_postpositions_and_factions() {
+    check(&[
+        case("などと榎木から直々に質問を受けた。", &["榎木"]),
+        case("小渕派が主導した改革である。", &["小渕"]),
+        // Common words and places stay words.
+        case("小川から水を引く。", &[]),
+        case("青山から歩いて五分。", &[]),
+        case("中村区から転入した。", &[]),
+        case("主流派が反対した。", &[]),
+    ]);
+}
+
+#[test]
+fn enumerated_names_with_given_names_the_dictionary_does_not_know() {
+    check(&[
+        case(
+            "会には田中一郎と真壁刀矢が出た。",
+            &["田中一郎", "真壁刀矢"],
+        ),
+        // Items that end like a place, an office or an origin are no names.
+        case("会には田中一郎と北海道出身の者が出た。", &["田中一郎"]),
+    ]);
+}
+
+#[test]
+fn shrine_buildings_in_den_are_no_honorifics() {
+    check(&[
+        case("現在の本殿と拝殿は昭和に再建された。", &[]),
+        case("宮殿の庭を歩く。", &[]),
+        case("田中殿に申し上げます。", &["田中"]),
+    ]);
+}
+
+#[test]
+fn chinese_names_before_long_offices_credits_and_kin() {
+    check(&[
+        case(
+            "会議には李正浩党中央委員会第一副部長らが出席した。",
+            &["李正浩"],
+        ),
+        case("作詞不詳、作曲村井明、編曲不詳。", &["村井明"]),
+        case(
+            "山本の父・龍二郎によって会社が興された。",
+            &["山本", "龍二郎"],
+        ),
+        // A country, a dynasty, a common noun after a role: no names.
+        case("趙国の兵が攻めた。", &[]),
+        case("李朝の時代。", &[]),
+        case("国王の政治を批判した。", &[]),
+    ]);
+}
+
+#[test]
+fn quoted_surnames_and_enumerations_with_a_plural() {
+    check(&[
+        // A surname alone in quotes is a shop or a brand.
+        case("老舗の「榎木」が閉店した。", &[]),
+        // `等` after the last item is no part of the name.
+        case("田中一郎や真壁刀矢等と会った。", &["田中一郎", "真壁刀矢"]),
+    ]);
+}
+
+#[test]
+fn listed_surnames_as_the_subject_of_a_clause() {
+    check(&[
+        case("そのころ、津軽は部下と共に城を出た。", &["津軽"]),
+        // Common words and nouns as subjects stay words.
+        case("そのころ、小川は水かさを増した。", &[]),
+        case("そのころ、政府は方針を変えた。", &[]),
+    ]);
+}
