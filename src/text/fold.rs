@@ -101,23 +101,25 @@ fn may_be_variant(cp: u32) -> bool {
 
 /// Folds a whole (already normalized) string for word-list matching.
 pub fn fold_for_words(s: &str) -> String {
-    // Every fold keeps the character's UTF-8 length, so the copy is folded in place:
-    // only ASCII capitals, hiragana (U+3041–U+309E, led by 0xE3) and the few variant
-    // kanji can change, and each is rewritten over its own bytes. (Pushing the
-    // unchanged stretches piece by piece cost a copy call per hiragana.)
-    let mut out = s.as_bytes().to_vec();
+    // Every fold keeps the character's UTF-8 length. The characters are read from
+    // their bytes: only ASCII capitals, hiragana (U+3041–U+309E, led by 0xE3) and the
+    // few variant kanji can change; the stretches between them are copied as they are.
+    let bytes = s.as_bytes();
+    let mut out = String::with_capacity(s.len());
+    let mut copied = 0;
     let mut i = 0;
-    while i < out.len() {
-        let b0 = out[i];
-        match b0 {
-            b'A'..=b'Z' => {
-                out[i] = b0.to_ascii_lowercase();
-                i += 1;
-            }
-            0x00..=0x7F => i += 1,
-            0x80..=0xDF => i += 2,
+    while i < bytes.len() {
+        let b0 = bytes[i];
+        let len = match b0 {
+            0x00..=0x7F => 1,
+            0x80..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            _ => 4,
+        };
+        let changed = match b0 {
+            b'A'..=b'Z' => Some(char::from(b0.to_ascii_lowercase())),
             0xE3..=0xEF => {
-                let Some(&[b1, b2]) = out.get(i + 1..i + 3) else {
+                let Some(&[b1, b2]) = bytes.get(i + 1..i + 3) else {
                     break;
                 };
                 let cp = (u32::from(b0 & 0x0F) << 12)
@@ -129,23 +131,22 @@ pub fn fold_for_words(s: &str) -> String {
                 } else {
                     cp >= 0x4E00 && may_be_variant(cp)
                 };
-                if may_change {
-                    if let Some(c) = char::from_u32(cp) {
-                        let f = fold_char_for_words(c);
-                        if f != c {
-                            // Same length (three bytes): overwrite in place.
-                            f.encode_utf8(&mut out[i..i + 3]);
-                        }
-                    }
-                }
-                i += 3;
+                char::from_u32(cp)
+                    .filter(|_| may_change)
+                    .map(|c| (c, fold_char_for_words(c)))
+                    .and_then(|(c, f)| (f != c).then_some(f))
             }
-            0xE0..=0xE2 => i += 3,
-            _ => i += 4,
+            _ => None,
+        };
+        if let Some(f) = changed {
+            out.push_str(&s[copied..i]);
+            out.push(f);
+            copied = i + len;
         }
+        i += len;
     }
-    // Valid UTF-8: each change replaced a character by one of the same length.
-    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    out.push_str(&s[copied..]);
+    out
 }
 
 #[cfg(test)]
