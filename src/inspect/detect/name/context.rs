@@ -1109,6 +1109,19 @@ impl NameDetector {
                 });
             }
         }
+        // Cheap before tokenizing (most runs stop here): below, a word of one or two
+        // kanji can only be a lone name or a name after a word for a person, and both
+        // need a word that is no common word followed by a subject or object particle
+        // or a title (a listed split and a full name need three kanji or more).
+        if chars(word) <= 2
+            && (self.lex.is_common_word(word)
+                || !(rest.starts_with(['は', 'が', 'ら', 'と'])
+                    || titled
+                    || (rest.starts_with(['の', 'に', 'を'])
+                        && !LOCATIVE_AFTER.iter().any(|l| rest.starts_with(l)))))
+        {
+            return None;
+        }
         let toks = self.window(doc, r.start..forward(text, r.end, 1));
         let inside: Vec<&crate::inspect::tokenizer::FineToken> =
             toks.iter().filter(|t| t.range.end <= r.end).collect();
