@@ -6,6 +6,9 @@
 //! - `latency/prompt_1k`, `latency/prompt_4k` and `latency/prompt_16k`: one Japanese
 //!   prompt of 1 KiB, 4 KiB (the gateway's latency target) and 16 KiB built from corpus
 //!   text with a phone number, a My Number and an e-mail address inserted.
+//! - `latency_cold/prompt_4k`: the 4 KiB prompt, each scan after 16 MB of unrelated
+//!   writes have evicted the core's caches (untimed setup). A gateway worker at
+//!   1,000 req/s meets each prompt that way, so memory touched per scan counts there.
 //! - `build/engine`: building an [`Engine`] (dictionary, matchers, metadata).
 //!
 //! Every benchmark first asserts the findings it expects, so a fast but wrong engine
@@ -18,7 +21,7 @@ use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
 use sekimori::inspect::{Category, Engine, EngineBuilder, Finding};
 use sekimori::text::Normalized;
 
@@ -144,6 +147,34 @@ fn latency(c: &mut Criterion) {
     g.finish();
 }
 
+/// Bytes written between the scans of `latency_cold`: several times the core's L2.
+const EVICT_BYTES: usize = 16 << 20;
+
+fn latency_cold(c: &mut Criterion) {
+    let text = corpus();
+    let engine = engine();
+    let p = prompt(&text, 4 * 1024);
+    let mut evict = vec![0u8; EVICT_BYTES];
+    let mut g = c.benchmark_group("latency_cold");
+    // Each iteration writes 16 MB untimed (a few ms): keep the timed total short.
+    g.sample_size(10).measurement_time(Duration::from_secs(1));
+    g.throughput(Throughput::Bytes(p.len() as u64));
+    g.bench_with_input(BenchmarkId::from_parameter("prompt_4k"), &p, |b, p| {
+        b.iter_batched(
+            || {
+                // One write per cache line.
+                for (i, x) in evict.iter_mut().enumerate().step_by(64) {
+                    *x = x.wrapping_add(i as u8);
+                }
+                black_box(&mut evict);
+            },
+            |()| black_box(engine.scan(black_box(p))),
+            BatchSize::PerIteration,
+        )
+    });
+    g.finish();
+}
+
 fn build(c: &mut Criterion) {
     let mut g = c.benchmark_group("build");
     g.sample_size(10).measurement_time(Duration::from_secs(10));
@@ -157,5 +188,5 @@ fn build(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, throughput, latency, build);
+criterion_group!(benches, throughput, latency, latency_cold, build);
 criterion_main!(benches);

@@ -57,12 +57,13 @@ impl Detector for EmailDetector {
 
     fn detect(&self, doc: &Document<'_>, out: &mut Vec<RawFinding>) {
         let text = doc.text();
+        let has = |s: &str| memchr::memmem::find(text.as_bytes(), s.as_bytes()).is_some();
         if !text.contains('@')
-            && !text.contains("at)")
-            && !text.contains("at]")
-            && !text.contains("アット")
-            && !text.contains("AT)")
-            && !text.contains("AT]")
+            && !has("at)")
+            && !has("at]")
+            && !has("アット")
+            && !has("AT)")
+            && !has("AT]")
         {
             return;
         }

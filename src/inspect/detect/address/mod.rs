@@ -194,7 +194,7 @@ const ADDRESS_LABELS: &[&str] = &["住所", "所在地", "送付先", "居所"];
 /// addresses already reported (a label before one of them adds nothing).
 fn labelled_addresses(t: &str, found: &[std::ops::Range<usize>], out: &mut Vec<RawFinding>) {
     for label in ADDRESS_LABELS {
-        for (i, _) in t.match_indices(label) {
+        for i in memchr::memmem::find_iter(t.as_bytes(), label) {
             let mut p = i + label.len();
             // 住所は, 住所欄に, 住所: , 住所 …
             for _ in 0..3 {

@@ -11,6 +11,8 @@
 
 use std::collections::BTreeMap;
 
+use aho_corasick::AhoCorasick;
+
 use rustc_hash::FxHashSet as HashSet;
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -191,7 +193,7 @@ const LOANWORDS: &[&str] = &["ランサムウェア", "クラウド", "ベンダ
 
 /// Whether a katakana word is a loanword by its ending or by [`LOANWORDS`].
 pub(super) fn is_loanword(word: &str) -> bool {
-    LOANWORD_ENDINGS.iter().any(|e| word.ends_with(e)) || LOANWORDS.contains(&word)
+    super::affix::affix_set!(LOANWORD_ENDINGS).ends_any(word) || LOANWORDS.contains(&word)
 }
 
 /// Words that mark a sentence as one about a person (life events, family, speech).
@@ -338,8 +340,19 @@ fn sentence_context(text: &str, r: Range<usize>) -> (bool, bool) {
         .nth(CONTEXT_AFTER_CHARS)
         .map_or(text.len(), |(j, _)| r.end + j);
     let (before, after) = (&text[from..r.start], &text[r.end..to]);
-    let has = |list: &[&str]| list.iter().any(|w| before.contains(w) || after.contains(w));
-    (has(PERSON_CONTEXT), has(THING_CONTEXT))
+    // One automaton per list, built on first use (a substring search per listed
+    // word cost a hundred searches per katakana word).
+    static AUTOMATA: OnceLock<Option<[AhoCorasick; 2]>> = OnceLock::new();
+    let automata =
+        AUTOMATA.get_or_init(|| Some([super::dfa(PERSON_CONTEXT)?, super::dfa(THING_CONTEXT)?]));
+    let has = |list: &[&str], ac: Option<&AhoCorasick>| match ac {
+        Some(ac) => ac.is_match(before) || ac.is_match(after),
+        None => list.iter().any(|w| before.contains(w) || after.contains(w)),
+    };
+    (
+        has(PERSON_CONTEXT, automata.as_ref().map(|[p, _]| p)),
+        has(THING_CONTEXT, automata.as_ref().map(|[_, t]| t)),
+    )
 }
 
 /// Longest subject of a lead sentence, in characters.
@@ -716,7 +729,7 @@ impl NameDetector {
     /// `後藤夜半は、大阪府出身の俳人。`.
     pub(super) fn lead_subjects(&self, doc: &Document<'_>, found: &mut Vec<Candidate>) {
         let text = doc.text();
-        for (at, _) in text.match_indices("は、") {
+        for at in memchr::memmem::find_iter(text.as_bytes(), "は、") {
             // The subject starts the text or a sentence.
             let mut start = at;
             let mut n = 0;
@@ -839,8 +852,7 @@ impl NameDetector {
         let text = doc.text();
         let before = prev_char(text, r.start).map(|(_, c)| c);
         let word = &text[r.clone()];
-        if LOANWORD_ENDINGS.iter().any(|e| word.ends_with(e))
-            || LOANWORDS.contains(&word)
+        if is_loanword(word)
             || super::foreign::never_a_name(word)
             || ForeignNames::shared().is_thing(word)
         {
@@ -1096,6 +1108,19 @@ impl NameDetector {
                     reason: "Chinese or Korean name",
                 });
             }
+        }
+        // Cheap before tokenizing (most runs stop here): below, a word of one or two
+        // kanji can only be a lone name or a name after a word for a person, and both
+        // need a word that is no common word followed by a subject or object particle
+        // or a title (a listed split and a full name need three kanji or more).
+        if chars(word) <= 2
+            && (self.lex.is_common_word(word)
+                || !(rest.starts_with(['は', 'が', 'ら', 'と'])
+                    || titled
+                    || (rest.starts_with(['の', 'に', 'を'])
+                        && !LOCATIVE_AFTER.iter().any(|l| rest.starts_with(l)))))
+        {
+            return None;
         }
         let toks = self.window(doc, r.start..forward(text, r.end, 1));
         let inside: Vec<&crate::inspect::tokenizer::FineToken> =

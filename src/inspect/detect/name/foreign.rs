@@ -521,7 +521,7 @@ const THING_AFTER: &[&str] = &[
 /// Whether `rest` starts with a kanji word that makes the name before it part of the
 /// name of a thing.
 pub(super) fn thing_after(rest: &str) -> bool {
-    THING_AFTER.iter().any(|w| rest.starts_with(w))
+    super::affix::affix_set!(THING_AFTER).starts_any(rest)
 }
 
 /// Nouns that, after `の`, belong to a person: besides those `context.rs` lists for
@@ -920,9 +920,9 @@ pub(super) fn person_predicate(rest: &str) -> bool {
     static AUTOMATA: OnceLock<Option<[AhoCorasick; 3]>> = OnceLock::new();
     let Some([person, object_of, thing]) = AUTOMATA.get_or_init(|| {
         Some([
-            AhoCorasick::new(PERSON_PREDICATES).ok()?,
-            AhoCorasick::new(OBJECT_PREDICATES).ok()?,
-            AhoCorasick::new(THING_PREDICATES).ok()?,
+            super::dfa(PERSON_PREDICATES)?,
+            super::dfa(OBJECT_PREDICATES)?,
+            super::dfa(THING_PREDICATES)?,
         ])
     }) else {
         return false;

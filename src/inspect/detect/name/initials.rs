@@ -117,10 +117,18 @@ impl NameDetector {
         found: &mut Vec<Candidate>,
     ) {
         let text = doc.text();
+        let bytes = text.as_bytes();
         let mut new = Vec::new();
         let mut at = 0;
         // Each chain is read once: the scan resumes after it.
         while at < text.len() {
+            // A part starts with katakana (E3 82 xx, E3 83 xx), an ASCII capital or a
+            // full-width one (EF BC xx): skip the bytes that lead no such character
+            // without decoding (those bytes are never continuation bytes, so `at` stays
+            // on a character boundary).
+            while at < bytes.len() && !matches!(bytes[at], b'A'..=b'Z' | 0xE3 | 0xEF) {
+                at += 1;
+            }
             let Some(c) = next_char(text, at) else { break };
             // Cheap check first: most characters start no part.
             if !(is_katakana(c) || is_upper(c)) {

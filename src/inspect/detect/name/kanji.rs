@@ -772,7 +772,7 @@ impl NameDetector {
         let taken = Taken::new(found);
         let mut new: Vec<Candidate> = Vec::new();
         for (s, reason) in parts {
-            for (at, _) in text.match_indices(s) {
+            for at in memchr::memmem::find_iter(text.as_bytes(), s) {
                 let r = at..at + s.len();
                 if !stands_alone(text, r.clone())
                     || !next_char(text, r.end)
@@ -1067,10 +1067,18 @@ fn stands_alone(text: &str, r: Range<usize>) -> bool {
     let glued = |c: char| is_katakana(c) || c.is_ascii_alphanumeric() || is_kanji(c);
     let before = &text[..r.start];
     let role_before = || {
-        PERSON_ROLES
-            .iter()
-            .chain(KATAKANA_ROLES)
-            .any(|w| w.starts_with(is_katakana) && before.ends_with(w))
+        static ROLES: std::sync::OnceLock<super::affix::AffixSet> = std::sync::OnceLock::new();
+        ROLES
+            .get_or_init(|| {
+                let katakana: Vec<&'static str> = PERSON_ROLES
+                    .iter()
+                    .chain(KATAKANA_ROLES)
+                    .copied()
+                    .filter(|w| w.starts_with(is_katakana))
+                    .collect();
+                super::affix::AffixSet::new(&katakana)
+            })
+            .ends_any(before)
     };
     !prev_char(text, r.start).is_some_and(|(_, c)| glued(c) && !(is_katakana(c) && role_before()))
         && !next_char(text, r.end).is_some_and(glued)
@@ -1158,7 +1166,7 @@ impl NameDetector {
                 push(c, &mut new);
             }
         }
-        for (at, _) in text.match_indices("(内線") {
+        for at in memchr::memmem::find_iter(text.as_bytes(), "(内線") {
             let mut end = at;
             if let Some((i, c)) = prev_char(text, end) {
                 if is_space(c) {

@@ -412,11 +412,7 @@ impl NameDetector {
 /// whole kanji run `r` (`…知事は`).
 fn listed_surname_before_title(text: &str, r: Range<usize>) -> Option<Candidate> {
     let run = &text[r.clone()];
-    let title = AFTER_SURNAME
-        .iter()
-        .filter(|w| run.ends_with(*w))
-        .map(|w| w.len())
-        .max()?;
+    let title = super::affix::affix_set!(AFTER_SURNAME).longest_suffix(run)?;
     let sur = &run[..run.len() - title];
     if !(2..=MAX_PART_CHARS).contains(&chars(sur)) || !list_flags(sur).surname {
         return None;

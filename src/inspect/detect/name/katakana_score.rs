@@ -628,13 +628,8 @@ impl Features {
 /// One automaton per word list, built on first use.
 fn automata() -> Option<&'static (AhoCorasick, AhoCorasick)> {
     static AC: OnceLock<Option<(AhoCorasick, AhoCorasick)>> = OnceLock::new();
-    AC.get_or_init(|| {
-        Some((
-            AhoCorasick::new(PERSON_PREDICATES).ok()?,
-            AhoCorasick::new(THING_WORDS).ok()?,
-        ))
-    })
-    .as_ref()
+    AC.get_or_init(|| Some((super::dfa(PERSON_PREDICATES)?, super::dfa(THING_WORDS)?)))
+        .as_ref()
 }
 
 /// The part of the sentence before `r.start` (at most [`BEFORE_CHARS`]) and after
@@ -936,14 +931,18 @@ fn context_features(
     );
     f.set(
         PersonWordAfter,
-        PERSON_WORDS_AFTER.iter().any(|w| word_follows(after, w))
+        super::affix::affix_set!(PERSON_WORDS_AFTER)
+            .prefixes(after)
+            .any(|w| word_follows(after, w))
             || after
                 .strip_prefix('の')
                 .is_some_and(|a| OF_PERSON_AFTER.iter().any(|w| a.starts_with(w))),
     );
     f.set(
         TitleAfter,
-        TITLES_AFTER.iter().any(|t| word_follows(after, t)),
+        super::affix::affix_set!(TITLES_AFTER)
+            .prefixes(after)
+            .any(|t| word_follows(after, t)),
     );
     f.set(KanjiAfter, a1.is_some_and(is_kanji));
     f.set(AlnumAfter, a1.is_some_and(|c| c.is_ascii_alphanumeric()));
