@@ -922,7 +922,7 @@ impl NameDetector {
         }
         let mut parts = chain.split(is_joiner);
         let first = parts.next().unwrap_or_default();
-        let last = parts.last().unwrap_or_default();
+        let last = parts.next_back().unwrap_or_default();
         if bad_chain_start(first)
             || is_thing_word(last)
             || plural_thing(last)
