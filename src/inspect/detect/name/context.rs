@@ -325,6 +325,12 @@ pub(super) fn about_person(text: &str, r: Range<usize>) -> bool {
     person && !thing
 }
 
+/// Whether the text around `r` speaks of a person, or of no thing at all.
+pub(super) fn about_person_or_no_thing(text: &str, r: Range<usize>) -> bool {
+    let (person, thing) = sentence_context(text, r);
+    person || !thing
+}
+
 /// Whether the text around `r` speaks of a person, and whether of a thing.
 fn sentence_context(text: &str, r: Range<usize>) -> (bool, bool) {
     let mut from = r.start;
@@ -695,7 +701,7 @@ pub(super) fn of_person_follows(rest: &str) -> bool {
 
 /// Whether `s` ends with a title for a person, possibly after a short kanji
 /// qualifier (`監督`, `米大統領`, `元首相`).
-fn title_follows(rest: &str) -> bool {
+pub(super) fn title_follows(rest: &str) -> bool {
     let titles = || {
         PERSON_TITLES
             .iter()
@@ -710,6 +716,35 @@ fn title_follows(rest: &str) -> bool {
         return titles().any(|t| rest.starts_with(t));
     }
     titles().any(|t| head.ends_with(t) && chars(&head) - chars(t) <= 2)
+}
+
+/// Kanji words for what a person does or is, written right after a full name
+/// (`…指揮`, `…作曲`, `…率いる`, `…相手に`, `…時代の`, `…一等兵`).
+const PERSON_ACTS_AFTER: &[&str] = &[
+    "指揮",
+    "作曲",
+    "作詞",
+    "編曲",
+    "脚本",
+    "監修",
+    "率い",
+    "相手",
+    "会談",
+    "政権",
+    "夫妻",
+    "自身",
+    "本人",
+    "一家",
+    "主演",
+    "時代",
+    "一等兵",
+    "二等兵",
+    "上等兵",
+];
+
+/// Whether `rest` starts with one of [`PERSON_ACTS_AFTER`].
+pub(super) fn person_act_follows(rest: &str) -> bool {
+    PERSON_ACTS_AFTER.iter().any(|w| rest.starts_with(w))
 }
 
 /// Whether life years in parentheses follow: `(1920年 - 1990年)`, `(1920-`.
@@ -854,6 +889,7 @@ impl NameDetector {
         let word = &text[r.clone()];
         if is_loanword(word)
             || super::foreign::never_a_name(word)
+            || super::foreign::thing_tail(word)
             || ForeignNames::shared().is_thing(word)
         {
             return None;
@@ -872,6 +908,10 @@ impl NameDetector {
         // A foreign name the lists know (ヒトラー), whatever IPADIC tags it as.
         let listed = ForeignNames::shared().is_surname(word);
         let titled = title_follows(rest) || foreign_title_follows(rest);
+        // A plural team or band name (フィリーズが勝利) is a person only with a title.
+        if !titled && super::foreign::plural_thing(word) {
+            return None;
+        }
         let years = years_follow(rest);
         let subject = rest.starts_with(['は', 'が', 'ら']);
         let agent = AGENT_AFTER.iter().any(|p| rest.starts_with(p));
@@ -910,7 +950,7 @@ impl NameDetector {
         let acts = !(titled || years || roled || of_person || line_start) && person_predicate(rest);
         let strong = titled || years || roled || (!line_start && of_person) || acts;
         let weak_ok = || {
-            if line_start || !(subject || agent) {
+            if line_start || !(subject || agent) || super::foreign::thing_exists(rest) {
                 return false;
             }
             if listed && super::foreign::listed_subject_clause(rest) {

@@ -975,6 +975,97 @@ pub(super) fn listed_subject_clause(rest: &str) -> bool {
         .any(|w| clause.contains(w))
 }
 
+/// Endings of plural team, band and company names (`…ーズ`, `…ンズ`, `…ッツ`: フィリーズ,
+/// ピストンズ, ヤードバーズ). Foreign surnames ending so (ジョーンズ) are listed.
+const PLURAL_ENDINGS: &[&str] = &["ーズ", "ンズ", "ッツ"];
+
+/// Whether a katakana word ends like a plural team, band or company name and no foreign
+/// name list holds it (`フィリーズ`, but not the listed `ジョーンズ`).
+pub(super) fn plural_thing(word: &str) -> bool {
+    let lists = ForeignNames::shared();
+    PLURAL_ENDINGS.iter().any(|e| word.ends_with(e))
+        && !lists.is_surname(word)
+        && !lists.is_given(word)
+}
+
+/// Loanwords that end compounds naming things (`チャットボット`, `スイートルーム`,
+/// `ファサードイメージ`); a listed surname ending so (`タルボット`) is still a name.
+const THING_TAILS: &[&str] = &[
+    "ボット",
+    "ルーム",
+    "イメージ",
+    "サポート",
+    "ジーンズ",
+    "シリーズ",
+    "コンビナート",
+    "ホールディングス",
+    "ホールディングズ",
+    "マシン",
+    "ロボット",
+];
+
+/// Whether a katakana word is a compound ending with one of [`THING_TAILS`] (or is one)
+/// that no foreign name list holds.
+pub(super) fn thing_tail(word: &str) -> bool {
+    let lists = ForeignNames::shared();
+    THING_TAILS.iter().any(|e| word.ends_with(e))
+        && !lists.is_surname(word)
+        && !lists.is_given(word)
+}
+
+/// Predicates of existence that Japanese uses for things, not persons (`…は総務課に
+/// あります`: a person `います`).
+const THING_EXISTS: &[&str] = &[
+    "にあります",
+    "にありました",
+    "にある",
+    "にあった",
+    "に置いてあります",
+    "に置いてある",
+    "に置かれています",
+    "に置かれている",
+    "に保管されています",
+    "に保管されている",
+];
+
+/// Whether the clause after a subject (`rest` starts with `は`, `が` or `も`; up to `。`
+/// or a line break) ends with a predicate of existence for things (`…は総務課にあります`).
+pub(super) fn thing_exists(rest: &str) -> bool {
+    let Some(clause) = rest.strip_prefix(['は', 'が', 'も']) else {
+        return false;
+    };
+    let clause = clause.trim_start_matches('、');
+    let end = clause
+        .char_indices()
+        .take(MAX_CLAUSE_CHARS)
+        .find(|(_, c)| matches!(c, '。' | '\n' | '、'))
+        .map_or_else(
+            || {
+                clause
+                    .char_indices()
+                    .nth(MAX_CLAUSE_CHARS)
+                    .map_or(clause.len(), |(i, _)| i)
+            },
+            |(i, _)| i,
+        );
+    let clause = &clause[..end];
+    let clause = clause.trim_end_matches(['よ', 'ね', '!', '！', '?', '？']);
+    THING_EXISTS.iter().any(|w| clause.ends_with(w))
+}
+
+/// First parts that make a chain the name of a thing or an event rather than a person,
+/// besides [`ORGANISATION_STARTS`] and [`NAME_PARTICLES`]: articles (`イル`, `ロス`) and
+/// `コパ` (a cup).
+const THING_STARTS: &[&str] = &["イル", "ロス", "ラス", "レ", "コパ", "アル"];
+
+/// Whether a chain starting with `first` cannot be a person's name read from its shape
+/// alone (an article, a particle, a club prefix).
+pub(super) fn bad_chain_start(first: &str) -> bool {
+    NAME_PARTICLES.contains(&first)
+        || ORGANISATION_STARTS.contains(&first)
+        || THING_STARTS.contains(&first)
+}
+
 /// Katakana words for people or lists that the dictionary also reads as names (リスト is
 /// also Liszt) but that municipal prompts use as common words (出席者リスト, キーパーソン):
 /// never a name on their own.

@@ -26,7 +26,8 @@
 //! written without a cue (surname + given-name tags, glued titles, Chinese and Korean
 //! names, kinship words), `foreign.rs` katakana (foreign) names checked against the
 //! JMnedict-derived lists, `initials.rs` foreign names with Latin initials or regnal
-//! numbers (`ジョン・F・ケネディ`, `ルイ15世`), `katakana_score.rs` standalone katakana
+//! numbers (`ジョン・F・ケネディ`, `ルイ15世`), `latin.rs` full names in Latin letters
+//! (`Peter Paul Brauer`), `katakana_score.rs` standalone katakana
 //! names decided by a weighted score of weak context evidence, `lexicon.rs` the embedded
 //! name lists.
 //!
@@ -39,6 +40,7 @@ mod initials;
 mod kanji;
 mod kanji_list;
 mod katakana_score;
+mod latin;
 mod lexicon;
 
 use rustc_hash::FxHashMap;
@@ -289,6 +291,55 @@ const PERSON_ROLES: &[&str] = &[
     "主人公",
     "友人",
     "恋人",
+    "キャスター",
+    "アナウンサー",
+    "シンガーソングライター",
+    "声優",
+    "漫画家",
+    "長女",
+    "次女",
+    "三女",
+    "長男",
+    "次男",
+    "三男",
+];
+
+/// Longest hiragana given name read after a word for a person, in characters.
+const MAX_KANA_GIVEN_CHARS: usize = 6;
+
+/// Common hiragana words that the kana given-name list also holds (`妻のように`,
+/// `母のもとで`, `姉とともに`): never a name after a word for a person.
+const NOT_KANA_NAMES: &[&str] = &[
+    "よう",
+    "もと",
+    "とも",
+    "ひとり",
+    "こと",
+    "その",
+    "この",
+    "あの",
+    "もの",
+    "ため",
+    "ところ",
+    "とき",
+    "なか",
+    "うち",
+    "ほか",
+    "あと",
+    "まま",
+    "さん",
+    "みな",
+    "みんな",
+    "かた",
+    "ほう",
+    "まえ",
+    "ころ",
+    "ごろ",
+    "たち",
+    "ども",
+    "いる",
+    "ある",
+    "なる",
 ];
 
 /// One-character Chinese and Korean surnames that rarely start a Japanese word
@@ -437,6 +488,7 @@ impl Detector for NameDetector {
                     if let Some(c) = self
                         .katakana_after_role(doc, m.end())
                         .or_else(|| self.kanji_after_role(doc, m.end()))
+                        .or_else(|| self.hiragana_after_role(doc, m.end()))
                     {
                         found.push(c);
                     }
@@ -459,6 +511,7 @@ impl Detector for NameDetector {
         self.contact_names(doc, &mut found);
         self.katakana_names(doc, &mut found);
         self.initial_names(doc, &mut found);
+        self.latin_names(doc, &mut found);
         self.standalone_katakana(doc, &mut found);
         self.lead_subjects(doc, &mut found);
         self.known_kanji_names(doc, &mut found);
@@ -1815,6 +1868,60 @@ impl NameDetector {
         })
     }
 
+    /// A given name in hiragana right after a word for a person (`キャスターのたけしも`,
+    /// `主人公・すみれを`, `長女さつきは`): the longest listed kana given name that starts
+    /// the hiragana run and ends it or is followed by a particle. Common words the list
+    /// also holds ([`NOT_KANA_NAMES`]) and runs starting with a particle are no names.
+    fn hiragana_after_role(&self, doc: &Document<'_>, role_end: usize) -> Option<Candidate> {
+        let text = doc.text();
+        let mut start = role_end;
+        if let Some(c) = next_char(text, start) {
+            if matches!(c, 'の' | '・') {
+                start += c.len_utf8();
+            }
+        }
+        // A one-kanji role (姉, 母) needs `の` or `・` before a kana name: `姉とともに`.
+        let mut back = text[..role_end].chars().rev();
+        let one_kanji_role =
+            back.next().is_some_and(is_kanji) && !back.next().is_some_and(is_kanji);
+        if start == role_end && one_kanji_role {
+            return None;
+        }
+        let first = next_char(text, start)?;
+        if !is_hiragana(first) || "をへでがや".contains(first) {
+            return None;
+        }
+        // A run starting like a particle (と, も, は, の, に) holds a name of three
+        // characters or more (`はるか`, `ともこ`), never `とも` or `もと`.
+        let min_chars = if "ともはのに".contains(first) {
+            3
+        } else {
+            2
+        };
+        let end = run_end(text, start, is_hiragana);
+        let mut ends: Vec<usize> = text[start..end]
+            .char_indices()
+            .skip(2)
+            .map(|(i, _)| start + i)
+            .chain(std::iter::once(end))
+            .take(MAX_KANA_GIVEN_CHARS - 1)
+            .collect();
+        ends.reverse();
+        let e = ends.into_iter().find(|&e| {
+            let w = &text[start..e];
+            self.lex.is_given_kana(w)
+                && chars(w) >= min_chars
+                && !NOT_KANA_NAMES.contains(&w)
+                && (e == end && boundary_after(text, e) || e < end && particle_follows(&text[e..]))
+        })?;
+        Some(Candidate {
+            range: start..e,
+            detector: "name.role",
+            confidence: 0.6,
+            reason: "kana given name after a word for a person",
+        })
+    }
+
     /// A kanji name right after a word for a person (妻の大石恵は, 監督の西本が): the
     /// dictionary tags every part as a name, or it is a listed surname.
     fn kanji_after_role(&self, doc: &Document<'_>, role_end: usize) -> Option<Candidate> {
@@ -1920,6 +2027,7 @@ impl NameDetector {
             // 長官 and 社長 are titles, not the 長 and 社 of a place or a company.
             if next_char(text, end).is_some_and(|c| is_kanji(c) && PLACE_SUFFIXES.contains(c))
                 && !foreign::title_after_name(&text[end..])
+                && !context::title_follows(&text[end..])
             {
                 continue;
             }
@@ -1928,11 +2036,23 @@ impl NameDetector {
             let person = toks.iter().any(is_person_tag);
             let all_unknown = toks.iter().all(|t| t.pos == PosTag::Unknown);
             let rest = &text[end..];
+            // A title, also after a prefix (`元首相`, `海軍中佐`), or what a person does
+            // (`…指揮`, `…率いる`, `…時代`), written right after the chain.
             let titled = PERSON_TITLES.iter().any(|t| rest.starts_with(t))
-                || foreign::foreign_title_follows(rest);
+                || foreign::foreign_title_follows(rest)
+                || rest.starts_with(is_kanji)
+                    && (context::title_follows(rest) || context::person_act_follows(rest));
             // Named after a venue, a company or a prize (…・サーキット, …・ピクチャーズ,
-            // …記念賞): not a person, whatever the parts are.
+            // …記念賞), or a loanword no list holds as a name before the last part
+            // (マネージング・ディレクター, but ジャネット・…): not a person, whatever the
+            // parts are.
+            let lists = foreign::ForeignNames::shared();
             if parts.last().is_some_and(|p| foreign::is_thing_word(p))
+                || parts.split_last().is_some_and(|(_, init)| {
+                    init.iter().any(|p| {
+                        context::is_loanword(p) && !lists.is_given(p) && !lists.is_surname(p)
+                    })
+                })
                 || foreign::ForeignNames::shared().is_organisation(&parts)
                 || (!titled && foreign::thing_after(rest))
             {

@@ -987,3 +987,68 @@ fn listed_surnames_as_the_subject_of_a_clause() {
         case("そのころ、政府は方針を変えた。", &[]),
     ]);
 }
+
+/// Katakana chains of words no list holds, Latin-letter full names and kana given names
+/// after a word for a person, with the things that share their shapes.
+#[test]
+fn unlisted_chains_latin_and_kana_names() {
+    check(&[
+        // A chain of unknown words in a sentence about no company, team or work.
+        case(
+            "当時はオルヴェド・カンザリの招待で演奏していた。",
+            &["オルヴェド・カンザリ"],
+        ),
+        // A title after a prefix, or what a person does, right after the chain.
+        case(
+            "ゼノビオ・カルタレス元首相を中心として結成された。",
+            &["ゼノビオ・カルタレス"],
+        ),
+        case(
+            "オルメド・ファルカシ海軍中佐に由来する。",
+            &["オルメド・ファルカシ"],
+        ),
+        case(
+            "ラドゥム・ヴェスカリ指揮の楽団が演奏した。",
+            &["ラドゥム・ヴェスカリ"],
+        ),
+        // Plural team endings, occupations and loanword parts are no names.
+        case("翌年にはボルカン・スパーズへ移籍した。", &[]),
+        case("マネージング・ディレクターに就任した。", &[]),
+        // Latin-letter full names with a cue for a person.
+        case(
+            "ソリストのMartin Kellerの演奏が評判となった。",
+            &["Martin Keller"],
+        ),
+        case("Anna B. Lindqvist氏が講演した。", &["Anna B. Lindqvist"]),
+        case("1931年、Greta Holmbergと結婚。", &["Greta Holmberg"]),
+        // Products, places and phrases share the shape but have no cue.
+        case("Microsoft Teamsで会議を行う。", &[]),
+        case("New Yorkの支社へ出張した。", &[]),
+        case("Open WebUIを導入した。", &[]),
+        case("Google Formsで回答を集めた。", &[]),
+        // A kana given name after a word for a person; common words the list also holds.
+        case(
+            "これはアナウンサーのかおりも知らされていなかった。",
+            &["かおり"],
+        ),
+        case("母のもとで育った。", &[]),
+        case("妹のように思っていた。", &[]),
+    ]);
+}
+
+/// Loanwords, plural team names and compounds that act in a sentence like persons.
+#[test]
+fn loanwords_acting_like_persons() {
+    check(&[
+        case("チャットボットが住民の質問に答えた。", &[]),
+        case("ステープラーは総務課にあります。", &[]),
+        case("ステープラーは、総務課の棚にあります。", &[]),
+        case("ロックバーズが3-1で勝利した。", &[]),
+        case("ブレイカーズは開幕から連敗が続いた。", &[]),
+        case("パーティールームは三階にある。", &[]),
+        // A listed surname with a loanword's ending is still a name.
+        case("タルボットは引退した。", &["タルボット"]),
+        // A plural-looking name with a title stays a name.
+        case("ロックバーズ提督が指揮した。", &["ロックバーズ"]),
+    ]);
+}
