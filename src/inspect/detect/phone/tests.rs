@@ -354,12 +354,9 @@ fn phones_after_long_prose_and_parentheses_are_found() {
 #[test]
 fn numbering_plan_check_agrees_with_parse_and_is_valid() {
     let by_parse = |national: &str| {
-        phonenumber::parse(
-            Some(phonenumber::country::Id::JP),
-            &format!("+81{national}"),
-        )
-        .map(|n| phonenumber::is_valid(&n))
-        .unwrap_or(false)
+        phonenumber::parse(Some(phonenumber::country::Id::JP), format!("+81{national}"))
+            .map(|n| phonenumber::is_valid(&n))
+            .unwrap_or(false)
     };
     let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
     let (mut checked, mut valid) = (0, 0);
