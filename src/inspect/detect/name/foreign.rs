@@ -982,10 +982,13 @@ const PLURAL_ENDINGS: &[&str] = &["ーズ", "ンズ", "ッツ"];
 /// Whether a katakana word ends like a plural team, band or company name and no foreign
 /// name list holds it (`フィリーズ`, but not the listed `ジョーンズ`).
 pub(super) fn plural_thing(word: &str) -> bool {
+    unlisted_with_ending(word, PLURAL_ENDINGS)
+}
+
+/// Whether `word` ends with one of `endings` and no foreign name list holds it.
+fn unlisted_with_ending(word: &str, endings: &[&str]) -> bool {
     let lists = ForeignNames::shared();
-    PLURAL_ENDINGS.iter().any(|e| word.ends_with(e))
-        && !lists.is_surname(word)
-        && !lists.is_given(word)
+    endings.iter().any(|e| word.ends_with(e)) && !lists.is_surname(word) && !lists.is_given(word)
 }
 
 /// Loanwords that end compounds naming things (`チャットボット`, `スイートルーム`,
@@ -1007,10 +1010,7 @@ const THING_TAILS: &[&str] = &[
 /// Whether a katakana word is a compound ending with one of [`THING_TAILS`] (or is one)
 /// that no foreign name list holds.
 pub(super) fn thing_tail(word: &str) -> bool {
-    let lists = ForeignNames::shared();
-    THING_TAILS.iter().any(|e| word.ends_with(e))
-        && !lists.is_surname(word)
-        && !lists.is_given(word)
+    unlisted_with_ending(word, THING_TAILS)
 }
 
 /// Predicates of existence that Japanese uses for things, not persons (`…は総務課に
