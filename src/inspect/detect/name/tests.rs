@@ -646,6 +646,11 @@ fn foreign_hard_negatives() {
         case("クラウドサービスの利用者に通知した。", &[]),
         case("出席者リストを共有する。", &[]),
         case("担当のキーパーソンに連絡した。", &[]),
+        // Public-service roles written in katakana are no names (regressions).
+        case("ソーシャルワーカーに相談した。", &[]),
+        case("ワーカーが来た。", &[]),
+        case("コンシェルジュは窓口で案内を担当します。", &[]),
+        case("カウンセラーが面談を担当した。", &[]),
     ]);
 }
 
