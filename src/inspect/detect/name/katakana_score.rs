@@ -901,7 +901,7 @@ impl NameDetector {
     /// (or knows as a person, or a listed name), none a listed place or thing, no article or
     /// club prefix first and no plural team ending last; the chain stands as a word (no
     /// quote, Latin letter or kanji glued to it); and the sentence speaks of a person or
-    /// of no company, team or work (`ジョルジオ・トニンの招待で`, but not
+    /// of no company, team or work (`マルコ・ベリンの招待で`, but not
     /// `ピッツバーグ・パイレーツへ移籍`).
     fn unlisted_chain(&self, doc: &Document<'_>, r: Range<usize>) -> bool {
         let text = doc.text();

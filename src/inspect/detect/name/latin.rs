@@ -1,8 +1,8 @@
 //! Foreign full names written in Latin letters inside Japanese text
-//! (`ディレクターのPeter Paul Brauerが`, `Michael S. Maurer氏`, `と結婚したDilys Eames`).
+//! (`ディレクターのHenry Paul Walkerが`, `Thomas R. Hale氏`, `と結婚したGrace Lowell`).
 //!
 //! A candidate is two to four capitalised words or initials separated by single spaces
-//! (`Peter Paul Brauer`, `Lester T. W. Ho`), starting and ending with a word, with
+//! (`Henry Paul Walker`, `Owen T. W. Li`), starting and ending with a word, with
 //! Japanese text (no Latin letter, digit or quote) right before and after it: inside an
 //! English phrase or a quoted title it is left alone. Product, company and place names
 //! share that shape (`Microsoft Teams`, `New York`, `Open WebUI`), so a candidate is a
@@ -10,8 +10,8 @@
 //!
 //! - a title or honorific right after it (`氏`, `選手`, `教授`, `さん`);
 //! - a word for a person right before it (`ソリストの`, `専門家`, `ディレクター、`);
-//! - a middle initial (`Michael S. Maurer`);
-//! - coordination with a katakana name (`シュライファーとRobert Vishny`);
+//! - a middle initial (`Thomas R. Hale`);
+//! - coordination with a katakana name (`ハミルトンとDaniel Brooks`);
 //! - a life event of persons right after it (`…と結婚`, `…が死去`).
 //!
 //! Words that name organisations and places (`University`, `Systems`, `New`) never
@@ -185,7 +185,7 @@ fn person_before(before: &str) -> bool {
 }
 
 /// Whether a katakana word of two characters or more joined by `と` stands before or
-/// after the candidate (`シュライファーとRobert Vishny`, `Robert Vishnyとシュライファー`).
+/// after the candidate (`ハミルトンとDaniel Brooks`, `Daniel Brooksとハミルトン`).
 fn coordinated_with_katakana(before: &str, after: &str) -> bool {
     before
         .strip_suffix('と')
@@ -264,16 +264,16 @@ mod tests {
     fn sequences() {
         // (text, start of the candidate, expected name and initial)
         let cases: &[(&str, Option<(&str, bool)>)] = &[
-            ("Peter Paul Brauerが", Some(("Peter Paul Brauer", false))),
-            ("Michael S. Maurer氏", Some(("Michael S. Maurer", true))),
-            ("Lester T. W. Hoと", Some(("Lester T. W. Ho", true))),
+            ("Henry Paul Walkerが", Some(("Henry Paul Walker", false))),
+            ("Thomas R. Hale氏", Some(("Thomas R. Hale", true))),
+            ("Owen T. W. Liと", Some(("Owen T. W. Li", true))),
             ("Microsoft Teamsで", None),
             ("New Yorkの", None),
             ("Open WebUIを", None),
             ("Peterが", None),
             ("Peter S.が", None),
-            ("Robert Vishny and", None),
-            ("Peter Paul Brauer」", None),
+            ("Daniel Brooks and", None),
+            ("Henry Paul Walker」", None),
         ];
         for (text, want) in cases {
             let got = sequence_at(text, 0).map(|(end, init)| (&text[..end], init));
@@ -288,7 +288,7 @@ mod tests {
         assert!(person_before("マーケティングの専門家"));
         assert!(!person_before("携帯電話事業者"));
         assert!(!person_before("2009年、"));
-        assert!(coordinated_with_katakana("シュライファーと", "の研究"));
+        assert!(coordinated_with_katakana("ハミルトンと", "の研究"));
         assert!(!coordinated_with_katakana("1963年に", "としてサービスを"));
         assert!(life_event_after("と結婚した。"));
         assert!(!life_event_after("を発表した。"));

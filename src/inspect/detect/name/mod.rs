@@ -27,7 +27,7 @@
 //! names, kinship words), `foreign.rs` katakana (foreign) names checked against the
 //! JMnedict-derived lists, `initials.rs` foreign names with Latin initials or regnal
 //! numbers (`ジョン・F・ケネディ`, `ルイ15世`), `latin.rs` full names in Latin letters
-//! (`Peter Paul Brauer`), `katakana_score.rs` standalone katakana
+//! (`Henry Paul Walker`), `katakana_score.rs` standalone katakana
 //! names decided by a weighted score of weak context evidence, `lexicon.rs` the embedded
 //! name lists.
 //!
@@ -1868,7 +1868,7 @@ impl NameDetector {
         })
     }
 
-    /// A given name in hiragana right after a word for a person (`キャスターのたけしも`,
+    /// A given name in hiragana right after a word for a person (`キャスターのひろしも`,
     /// `主人公・すみれを`, `長女さつきは`): the longest listed kana given name that starts
     /// the hiragana run and ends it or is followed by a particle. Common words the list
     /// also holds ([`NOT_KANA_NAMES`]) and runs starting with a particle are no names.
