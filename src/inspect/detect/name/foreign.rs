@@ -952,23 +952,9 @@ const BUSINESS_WORDS: &[&str] = &[
 /// subject of a clause (up to `。`, at most [`MAX_CLAUSE_CHARS`] characters) that speaks of
 /// no thing or business: `テルフォードはロンドンから…`, but not `エリクソンが出資して`.
 pub(super) fn listed_subject_clause(rest: &str) -> bool {
-    let Some(clause) = rest.strip_prefix(['は', 'が', 'も']) else {
+    let Some(clause) = clause_after_subject(rest, false, &['。', '\n']) else {
         return false;
     };
-    let end = clause
-        .char_indices()
-        .take(MAX_CLAUSE_CHARS)
-        .find(|(_, c)| matches!(c, '。' | '\n'))
-        .map_or_else(
-            || {
-                clause
-                    .char_indices()
-                    .nth(MAX_CLAUSE_CHARS)
-                    .map_or(clause.len(), |(i, _)| i)
-            },
-            |(i, _)| i,
-        );
-    let clause = &clause[..end];
     !THING_PREDICATES
         .iter()
         .chain(BUSINESS_WORDS)
@@ -1031,14 +1017,25 @@ const THING_EXISTS: &[&str] = &[
 /// Whether the clause after a subject (`rest` starts with `は`, `が` or `も`; up to `。`
 /// or a line break) ends with a predicate of existence for things (`…は総務課にあります`).
 pub(super) fn thing_exists(rest: &str) -> bool {
-    let Some(clause) = rest.strip_prefix(['は', 'が', 'も']) else {
+    let Some(clause) = clause_after_subject(rest, true, &['。', '\n', '、']) else {
         return false;
     };
-    let clause = clause.trim_start_matches('、');
+    let clause = clause.trim_end_matches(['よ', 'ね', '!', '！', '?', '？']);
+    THING_EXISTS.iter().any(|w| clause.ends_with(w))
+}
+
+/// The clause after a subject (`rest` starts with `は`, `が` or `も`; `None` otherwise),
+/// after any `、` right behind the particle when `skip_comma`, up to the first of `stops`
+/// or [`MAX_CLAUSE_CHARS`] characters.
+fn clause_after_subject<'a>(rest: &'a str, skip_comma: bool, stops: &[char]) -> Option<&'a str> {
+    let mut clause = rest.strip_prefix(['は', 'が', 'も'])?;
+    if skip_comma {
+        clause = clause.trim_start_matches('、');
+    }
     let end = clause
         .char_indices()
         .take(MAX_CLAUSE_CHARS)
-        .find(|(_, c)| matches!(c, '。' | '\n' | '、'))
+        .find(|(_, c)| stops.contains(c))
         .map_or_else(
             || {
                 clause
@@ -1048,9 +1045,7 @@ pub(super) fn thing_exists(rest: &str) -> bool {
             },
             |(i, _)| i,
         );
-    let clause = &clause[..end];
-    let clause = clause.trim_end_matches(['よ', 'ね', '!', '！', '?', '？']);
-    THING_EXISTS.iter().any(|w| clause.ends_with(w))
+    Some(&clause[..end])
 }
 
 /// First parts that make a chain the name of a thing or an event rather than a person,
