@@ -1448,10 +1448,11 @@ impl NameDetector {
             (2..=MAX_KATAKANA_CHARS).contains(&n)
                 && !LOANWORD_ENDINGS.iter().any(|e| word.ends_with(e))
                 && !super::foreign::ForeignNames::shared().names_no_person(word)
-                && toks
+                && (toks
                     .iter()
                     .filter(|t| !text[t.range.clone()].chars().all(is_name_joiner))
                     .all(|t| t.pos == PosTag::Unknown || is_person_tag(t))
+                    || enumerated_full_name(word))
         } else {
             false
         }
@@ -1579,6 +1580,33 @@ impl NameDetector {
         }
         false
     }
+}
+
+/// Whether a katakana chain listed next to a name is a full name although the
+/// dictionary knows some of its parts as words (`ポール・…`, `…・ブラウン`): two or more
+/// parts of two characters or more (name particles aside), none naming a place, a thing,
+/// an organisation or an occupation (`ジャズ・ギタリスト`), and no loanword before the last
+/// part.
+fn enumerated_full_name(word: &str) -> bool {
+    let lists = super::foreign::ForeignNames::shared();
+    let parts: Vec<&str> = word.split(is_name_joiner).collect();
+    let Some((last, init)) = parts.split_last() else {
+        return false;
+    };
+    !init.is_empty()
+        && parts
+            .iter()
+            .all(|p| chars(p) >= 2 || super::foreign::is_name_particle(p))
+        && chars(last) >= 2
+        && !super::foreign::is_thing_word(last)
+        && !parts
+            .iter()
+            .any(|p| OCCUPATIONS.iter().any(|o| p.ends_with(o)))
+        && !lists.is_place(last)
+        && !lists.is_place(parts[0])
+        && init
+            .iter()
+            .all(|p| !is_loanword(p) || lists.is_given(p) || lists.is_surname(p))
 }
 
 /// The ranges of names found by earlier passes, sorted by start, for overlap checks.

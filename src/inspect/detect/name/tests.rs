@@ -1057,3 +1057,27 @@ fn loanwords_acting_like_persons() {
         case("ロックバーズ提督が指揮した。", &["ロックバーズ"]),
     ]);
 }
+
+/// A katakana full name listed next to a found name is a name even when the dictionary
+/// knows its parts as words; a team, a place or an occupation listed the same way is not.
+#[test]
+fn enumerated_chains_with_dictionary_words() {
+    check(&[
+        case(
+            "メンバーはロイド・ハミルトン、ジェット・ブラック、ケン・ガードナーの三人だった。",
+            &[
+                "ロイド・ハミルトン",
+                "ジェット・ブラック",
+                "ケン・ガードナー",
+            ],
+        ),
+        case(
+            "ゲストにはロイド・ハミルトン、ジャズ・ギタリストのケン・ガードナーが招かれた。",
+            &["ロイド・ハミルトン", "ケン・ガードナー"],
+        ),
+        case(
+            "ロイド・ハミルトンとニューヨーク・ヤンキースの契約が話題になった。",
+            &["ロイド・ハミルトン"],
+        ),
+    ]);
+}
