@@ -1116,3 +1116,21 @@ fn katakana_chains_acting_as_persons() {
         case("主要なキャスト・キャラクターとして出演した。", &[]),
     ]);
 }
+
+/// A katakana chain as the agent of a passive or a work (`…によって`, `…による`) is a
+/// name when a listed given name starts it or the dictionary knows none of its parts; a
+/// dam, a technical term or a place is an agent too, and is no name.
+#[test]
+fn katakana_chains_as_agents() {
+    check(&[
+        case(
+            "この理論はニコラス・ランドマンによって論じられた。",
+            &["ニコラス・ランドマン"],
+        ),
+        case("州都近郊のオヘラ・ダムによるもので、", &[]),
+        case(
+            "LTEでのキャリア・アグリゲーションによる通信が始まった。",
+            &[],
+        ),
+    ]);
+}
