@@ -1134,3 +1134,19 @@ fn katakana_chains_as_agents() {
         ),
     ]);
 }
+
+/// A lead sentence that runs on past its first clauses (`…の政治家であり、…市長、…`)
+/// still describes its subject as a person.
+#[test]
+fn lead_sentences_that_run_on() {
+    check(&[
+        case(
+            "ジェフ・ハーバーは、アメリカ合衆国ミシガン州の政治家であり、デトロイト市長、ミシガン州選出の上院議員を長く務めたことで知られ、後に財務長官にも就任した人物として記憶されている。",
+            &["ジェフ・ハーバー"],
+        ),
+        case(
+            "グランメゾンは、フランス料理の店であり、開業以来ミシュランの星を保ち続け、国内外の美食家から高い評価を受けてきたことで知られ、予約の取りにくい店として記憶されている。",
+            &[],
+        ),
+    ]);
+}
