@@ -19,9 +19,12 @@
 //! - a given name glued after a kinship word (`三女悦子は`, `長女の恵美子の`);
 //! - a bare surname repeating the surname of a full name found in the same text
 //!   (`富野由悠季 … 富野の目に`);
+//! - a full name before an office that ends in a title (`村井優子高知県知事`,
+//!   `…陸軍少将`, `蔣文石国民党総裁`);
 //! - a surname acting alone: one the dictionary tags as a surname before a particle,
-//!   `から`, `および` or a closing quote, or a listed surname that is the subject of a
-//!   clause (`、津軽は`) and no common noun;
+//!   `から`, `および` or a closing quote, a listed surname that is the subject of a
+//!   clause (`、津軽は`, `当選し岩淵は`) and no common noun, or one the dictionary files
+//!   as a place after a word for a person and `の` (`代理人の長野と`);
 //! - a Chinese or Korean name of two kanji before any particle (`孫堅に`), and one of
 //!   three kanji without a person cue unless it ends like a country or a group, also
 //!   when the dictionary joins the surname to an unknown word (`兪平|威`);
@@ -274,7 +277,9 @@ impl NameDetector {
         let mut runs = KanjiRuns::new(text);
         while let Some((run, n)) = runs.next() {
             let (start, end) = (run.start, run.end);
-            let max = if text[start..].starts_with(is_cn_kr_surname) {
+            let max = if text[start..].starts_with(is_cn_kr_surname)
+                || (n > MAX_RUN_CHARS && glued_title(&text[start..end]) > 0)
+            {
                 MAX_CN_OFFICE_RUN_CHARS
             } else {
                 MAX_RUN_CHARS
@@ -389,6 +394,37 @@ impl NameDetector {
             }
             if let Some(c) = self.full_name_after_title(doc, r.start..e, r.end) {
                 return Some(c);
+            }
+        }
+        // A name before an office that ends in a title (`…高知県知事`, `…陸軍少将`,
+        // `…薬務局長`): the name ends where a token does, one kanji or more before the
+        // title; the nearest end first.
+        if title > 0 {
+            let office_end = r.end - title;
+            let cuts = run[..office_end - r.start]
+                .char_indices()
+                .skip(MIN_FULL_CHARS)
+                .map(|(i, _)| r.start + i)
+                .collect::<Vec<_>>();
+            for &e in cuts.iter().rev() {
+                if let Some(c) = self
+                    .full_name_at(doc, r.start..e, r.end)
+                    .or_else(|| self.full_name_after_title(doc, r.start..e, r.end))
+                {
+                    return Some(c);
+                }
+            }
+            // A Chinese or Korean name of three kanji (`蔣文石国民党総裁`).
+            let e = cuts
+                .first()
+                .copied()
+                .filter(|_| run.starts_with(is_cn_kr_surname));
+            if let Some(e) = e.filter(|&e| self.cn_three(doc, r.start..e)) {
+                return Some(morph(
+                    r.start..e,
+                    "Chinese or Korean name before an office",
+                    0.6,
+                ));
             }
         }
         // The office is a word of its own: only the name is tokenized (建|党 would
@@ -943,7 +979,8 @@ impl NameDetector {
         // The subject of a clause (`、津軽は部下と…`, the text's start): a listed
         // surname the dictionary reads as no common noun, group or number of its own.
         let subject = rest.starts_with(['は', 'が'])
-            && prev_char(text, r.start).is_none_or(|(_, c)| matches!(c, '、' | '。' | '「'))
+            && prev_char(text, r.start)
+                .is_none_or(|(_, c)| matches!(c, '、' | '。' | '「' | 'で' | 'し' | 'た' | 'て'))
             && !(inside.len() == 1
                 && matches!(
                     inside[0].pos,
@@ -955,12 +992,20 @@ impl NameDetector {
                     PosTag::Particle | PosTag::Symbol | PosTag::Other | PosTag::Organization
                 )
             });
-        (surname_tag || subject || (evidence && (no_word || place_tag))).then_some(Candidate {
-            range: r,
-            detector: "name.surname",
-            confidence: 0.55,
-            reason: "surname acting alone in a sentence",
-        })
+        // A word for a person and `の` right before a listed surname the dictionary files
+        // as a place (`代理人の福井と`): the person is named.
+        let person_of = persons
+            && !rest.starts_with('ら')
+            && inside.len() == 1
+            && inside[0].pos == PosTag::Place;
+        (surname_tag || subject || (evidence && (no_word || place_tag)) || person_of).then_some(
+            Candidate {
+                range: r,
+                detector: "name.surname",
+                confidence: 0.55,
+                reason: "surname acting alone in a sentence",
+            },
+        )
     }
 
     /// A Chinese or Korean name of two kanji acting in a sentence (`孫堅に命じて`,

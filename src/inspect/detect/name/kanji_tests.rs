@@ -66,3 +66,44 @@ fn chinese_and_korean_names_the_dictionary_does_not_know() {
         ("大竹市の広報", &[]),
     ]);
 }
+
+#[test]
+fn surnames_acting_alone_after_a_clause() {
+    check(&[
+        ("繰り上げ当選し岩淵は議員となった。", &["岩淵"]),
+        ("指示を受けた杉浦は現場へ向かった。", &["杉浦"]),
+        // Places and common words in the same position.
+        ("この地域で青山は人気の街だ。", &[]),
+        ("東京で森は少ない。", &[]),
+        ("都内で中村区は人口が多い。", &[]),
+    ]);
+}
+
+#[test]
+fn surnames_filed_as_places_after_a_word_for_a_person() {
+    check(&[
+        ("所有代理人の長野と交渉した。", &["長野"]),
+        ("弁護人の岡山が反論した。", &["岡山"]),
+        // A place after the same words, as a destination or a trip.
+        ("担当者の長野出張の件", &[]),
+        ("職員の長野への異動", &[]),
+        ("職員の東京と大阪の往復", &[]),
+        ("相談者の大阪での生活", &[]),
+    ]);
+}
+
+#[test]
+fn names_before_an_office_ending_in_a_title() {
+    check(&[
+        ("村井優子高知県知事が視察した。", &["村井優子"]),
+        (
+            "第三師団参謀長川島熊四郎陸軍少将と会談した。",
+            &["川島熊四郎"],
+        ),
+        ("昨年、蔣文石国民党総裁は述べた。", &["蔣文石"]),
+        // Offices alone.
+        ("大阪府議会議長が出席した。", &[]),
+        ("東京都知事が述べた。", &[]),
+        ("山田市議会議長が出席した。", &[]),
+    ]);
+}
