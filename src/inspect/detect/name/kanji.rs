@@ -28,7 +28,8 @@
 //! - a Chinese or Korean name of two kanji before any particle (`孫堅に`), and one of
 //!   three kanji without a person cue unless it ends like a country or a group, also
 //!   when the dictionary joins the surname to an unknown word (`兪平|威`);
-//! - a given name the dictionary tags as one, acting alone (`千鶴の入婿`).
+//! - a given name the dictionary tags as one, or a listed one it spells one kanji at a
+//!   time (`紗|菜は`), acting alone (`千鶴の入婿`).
 //!
 //! Cost: two-kanji runs (most of any text) are skipped unless a Chinese or Korean
 //! surname starts them before a particle, `の` precedes them, or they are a listed
@@ -1069,7 +1070,30 @@ impl NameDetector {
         let given = toks
             .first()
             .is_some_and(|t| t.range == r && t.pos == PosTag::GivenName);
-        given.then_some(Candidate {
+        // A listed given name the dictionary spells one kanji at a time (`豊|之|助`):
+        // it knows no word there (a suffix may end it: `経|通`).
+        let inside: Vec<&FineToken> = toks.iter().filter(|t| t.range.end <= r.end).collect();
+        // Not a place (`…において`) or a title in quotes (`「…」シリーズ`).
+        let spelled = inside.len() >= 2
+            && !rest.starts_with("におい")
+            && !(rest.starts_with('」') && text[..r.start].ends_with('「'))
+            && inside.len() == chars(word)
+            && inside.first().is_some_and(|t| t.range.start == r.start)
+            && inside.last().is_some_and(|t| t.range.end == r.end)
+            && inside.iter().enumerate().all(|(i, t)| {
+                (!t.suffix || i + 1 == inside.len())
+                    && !t.prefix
+                    && matches!(
+                        t.pos,
+                        PosTag::Noun
+                            | PosTag::Unknown
+                            | PosTag::GivenName
+                            | PosTag::Surname
+                            | PosTag::Place
+                            | PosTag::ProperOther
+                    )
+            });
+        (given || spelled).then_some(Candidate {
             range: r,
             detector: "name.morph",
             confidence: 0.55,

@@ -107,3 +107,16 @@ fn names_before_an_office_ending_in_a_title() {
         ("山田市議会議長が出席した。", &[]),
     ]);
 }
+
+#[test]
+fn given_names_acting_alone_spelled_one_kanji_at_a_time() {
+    check(&[
+        ("紗菜はさらなる事業拡大を計画した。", &["紗菜"]),
+        ("会見で陽菜に決定したと発表された。", &["陽菜"]),
+        // Places, quoted titles and common words of the same shape.
+        ("1948年に宝城において発生した事件", &[]),
+        ("映画「瑞星」は人気を得た。", &[]),
+        ("会議の結果に従う。", &[]),
+        ("新春の集いに参加した。", &[]),
+    ]);
+}
