@@ -58,7 +58,9 @@ CHAIN = re.compile(r"^[ァ-ヺー]+(?:[・=＝゠][ァ-ヺー]+)*$")
 PERSONISH = {"surname", "person", "given", "masc", "fem", "unclass"}
 THINGS = {"place", "company", "organization", "product", "work", "station", "service",
           "object", "fiction", "character", "deity"}
-WORD = re.compile(r"^[A-Z][a-z]+(?:-[A-Z][a-z]+)?$")
+# A capitalized word in any Latin script (Smith, Fernán, Jürgen, Smith-Jones): glosses of
+# European names keep their accents, and an ASCII-only pattern silently dropped them.
+WORD = re.compile(r"^[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]+(?:-[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]+)?$")
 
 
 def fetch():

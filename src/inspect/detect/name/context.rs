@@ -23,7 +23,7 @@ use super::foreign::{
 use super::kanji_list::{list_flags, listed_name};
 use super::{
     boundary_after, chars, forward, is_hiragana, is_kanji, is_katakana, is_person_tag, next_char,
-    prev_char, Candidate, NameDetector, PERSON_ROLES, PERSON_TITLES,
+    prev_char, run_end, Candidate, NameDetector, PERSON_ROLES, PERSON_TITLES,
 };
 use crate::inspect::tokenizer::FineToken;
 use crate::inspect::{Document, PosTag};
@@ -718,6 +718,43 @@ pub(super) fn title_follows(rest: &str) -> bool {
     titles().any(|t| head.ends_with(t) && chars(&head) - chars(t) <= 2)
 }
 
+/// Titles of state, army and peerage: after a katakana word they name a person even
+/// when the word is also a company's (`フォード大統領`).
+const STATE_TITLES: &[&str] = &[
+    "大統領",
+    "首相",
+    "国務長官",
+    "書記長",
+    "外相",
+    "議員",
+    "大将",
+    "中将",
+    "少将",
+    "大佐",
+    "中佐",
+    "少佐",
+    "元帥",
+    "提督",
+    "公爵",
+    "侯爵",
+    "伯爵",
+    "子爵",
+    "男爵",
+];
+
+/// Whether `rest` starts with one of [`STATE_TITLES`], after at most two kanji of a
+/// country or a rank (`米大統領`, `元首相`, `ソ連書記長`), and no kanji follows it.
+fn state_title_follows(rest: &str) -> bool {
+    let head = &rest[..run_end(rest, 0, is_kanji)];
+    if head.is_empty() {
+        return false;
+    }
+    STATE_TITLES.iter().any(|t| {
+        head.strip_suffix(t)
+            .is_some_and(|prefix| chars(prefix) <= 2)
+    })
+}
+
 /// Kanji words for what a person does or is, written right after a full name
 /// (`…指揮`, `…作曲`, `…率いる`, `…相手に`, `…時代の`, `…一等兵`).
 const PERSON_ACTS_AFTER: &[&str] = &[
@@ -887,10 +924,15 @@ impl NameDetector {
         let text = doc.text();
         let before = prev_char(text, r.start).map(|(_, c)| c);
         let word = &text[r.clone()];
+        let rest = &text[r.end..];
+        // A title of state, army or peerage (`…大統領`, `…少将`, `…米国務長官`) names a
+        // person even after a word that is also a company (フォード) or glued to a kanji
+        // word (`ソ連側…少将`); a place before one is a country's office (アメリカ大統領).
+        let state_titled = state_title_follows(rest);
         if is_loanword(word)
             || super::foreign::never_a_name(word)
             || super::foreign::thing_tail(word)
-            || ForeignNames::shared().is_thing(word)
+            || ForeignNames::shared().is_thing(word) && !state_titled
         {
             return None;
         }
@@ -904,7 +946,6 @@ impl NameDetector {
         {
             return None;
         }
-        let rest = &text[r.end..];
         // A foreign name the lists know (ヒトラー), whatever IPADIC tags it as.
         let listed = ForeignNames::shared().is_surname(word);
         let titled = title_follows(rest) || foreign_title_follows(rest);
@@ -915,7 +956,9 @@ impl NameDetector {
         let years = years_follow(rest);
         let subject = rest.starts_with(['は', 'が', 'ら']);
         let agent = AGENT_AFTER.iter().any(|p| rest.starts_with(p));
-        if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '「' || c == '『') {
+        if before
+            .is_some_and(|c| c.is_ascii_alphanumeric() || (c == '「' || c == '『') && !state_titled)
+        {
             return None;
         }
         let glued = before.is_some_and(is_kanji);
@@ -939,7 +982,7 @@ impl NameDetector {
             && text[..r.start - '人'.len_utf8()].ends_with(is_katakana)
             || person_word_before(&text[..r.start])
             || super::foreign::person_word_before(&text[..r.start]);
-        if glued && !roled {
+        if glued && !roled && !state_titled {
             return None;
         }
         if rest.starts_with(is_kanji) && !titled {
@@ -983,10 +1026,13 @@ impl NameDetector {
             });
         }
         let toks = self.window(doc, r.clone());
+        let word_ok = |t: &FineToken| {
+            t.pos == PosTag::Unknown
+                || is_person_tag(t)
+                || state_titled && matches!(t.pos, PosTag::Organization | PosTag::ProperOther)
+        };
         if toks.is_empty()
-            || !toks
-                .iter()
-                .all(|t| t.pos == PosTag::Unknown || is_person_tag(t))
+            || !toks.iter().all(word_ok)
             || (weak && toks.iter().any(|t| t.pos != PosTag::Unknown))
         {
             return None;
@@ -1448,10 +1494,11 @@ impl NameDetector {
             (2..=MAX_KATAKANA_CHARS).contains(&n)
                 && !LOANWORD_ENDINGS.iter().any(|e| word.ends_with(e))
                 && !super::foreign::ForeignNames::shared().names_no_person(word)
-                && toks
+                && (toks
                     .iter()
                     .filter(|t| !text[t.range.clone()].chars().all(is_name_joiner))
                     .all(|t| t.pos == PosTag::Unknown || is_person_tag(t))
+                    || enumerated_full_name(word))
         } else {
             false
         }
@@ -1579,6 +1626,33 @@ impl NameDetector {
         }
         false
     }
+}
+
+/// Whether a katakana chain listed next to a name is a full name although the
+/// dictionary knows some of its parts as words (`ポール・…`, `…・ブラウン`): two or more
+/// parts of two characters or more (name particles aside), none naming a place, a thing,
+/// an organisation or an occupation (`ジャズ・ギタリスト`), and no loanword before the last
+/// part.
+fn enumerated_full_name(word: &str) -> bool {
+    let lists = super::foreign::ForeignNames::shared();
+    let parts: Vec<&str> = word.split(is_name_joiner).collect();
+    let Some((last, init)) = parts.split_last() else {
+        return false;
+    };
+    !init.is_empty()
+        && parts
+            .iter()
+            .all(|p| chars(p) >= 2 || super::foreign::is_name_particle(p))
+        && chars(last) >= 2
+        && !super::foreign::is_thing_word(last)
+        && !parts
+            .iter()
+            .any(|p| OCCUPATIONS.iter().any(|o| p.ends_with(o)))
+        && !lists.is_place(last)
+        && !lists.is_place(parts[0])
+        && init
+            .iter()
+            .all(|p| !is_loanword(p) || lists.is_given(p) || lists.is_surname(p))
 }
 
 /// The ranges of names found by earlier passes, sorted by start, for overlap checks.

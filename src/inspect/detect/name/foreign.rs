@@ -167,6 +167,11 @@ impl ForeignNames {
 const ORGANISATION_STARTS: &[&str] =
     &["ザ", "レアル", "アトレティコ", "スポルティング", "ボルシア"];
 
+/// Whether `part` is one of the short parts inside foreign names (`デ`, `ヴァン`, `ル`).
+pub(super) fn is_name_particle(part: &str) -> bool {
+    NAME_PARTICLES.contains(&part)
+}
+
 /// Short parts inside foreign names (ルートヴィヒ・ヴァン・ベートーヴェン, ミゲル・デ・セルバンテス).
 const NAME_PARTICLES: &[&str] = &[
     "デ",

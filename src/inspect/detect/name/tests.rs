@@ -1057,3 +1057,43 @@ fn loanwords_acting_like_persons() {
         case("ロックバーズ提督が指揮した。", &["ロックバーズ"]),
     ]);
 }
+
+/// A katakana full name listed next to a found name is a name even when the dictionary
+/// knows its parts as words; a team, a place or an occupation listed the same way is not.
+#[test]
+fn enumerated_chains_with_dictionary_words() {
+    check(&[
+        case(
+            "メンバーはロイド・ハミルトン、ジェット・ブラック、ケン・ガードナーの三人だった。",
+            &[
+                "ロイド・ハミルトン",
+                "ジェット・ブラック",
+                "ケン・ガードナー",
+            ],
+        ),
+        case(
+            "ゲストにはロイド・ハミルトン、ジャズ・ギタリストのケン・ガードナーが招かれた。",
+            &["ロイド・ハミルトン", "ケン・ガードナー"],
+        ),
+        case(
+            "ロイド・ハミルトンとニューヨーク・ヤンキースの契約が話題になった。",
+            &["ロイド・ハミルトン"],
+        ),
+    ]);
+}
+
+/// A title of state, army or peerage after a katakana word names a person, even when the
+/// word is also a company, is quoted or is glued to a kanji word; a country before such a
+/// title is an office, not a person.
+#[test]
+fn katakana_names_before_state_titles() {
+    check(&[
+        case("現職のロッキード大統領と会談した。", &["ロッキード"]),
+        case("ロッキードの新型機が納入された。", &[]),
+        case("「ボルコフ米大統領と会談」と報じた。", &["ボルコフ"]),
+        case("北軍側ボルコフ少将と交渉した。", &["ボルコフ"]),
+        case("「アメリカ大統領」の権限が議論された。", &[]),
+        case("アメリカ大統領選挙が行われた。", &[]),
+        case("マレーシア首相の発言が報じられた。", &[]),
+    ]);
+}
