@@ -120,3 +120,18 @@ fn given_names_acting_alone_spelled_one_kanji_at_a_time() {
         ("新春の集いに参加した。", &[]),
     ]);
 }
+
+#[test]
+fn surnames_in_an_enumeration_that_counts_persons() {
+    check(&[
+        (
+            "初戦では島、村岡雄一、浜の3人が出場した。",
+            &["島", "村岡雄一", "浜"],
+        ),
+        ("村岡雄一、長野らが参加した。", &["村岡雄一", "長野"]),
+        // Counts of places and things, and a place with a suffix.
+        ("村岡雄一、長野、福岡の3都市を訪れた。", &["村岡雄一"]),
+        ("村岡雄一と島の3か所", &["村岡雄一"]),
+        ("会議には村岡雄一、長野市の職員ら", &["村岡雄一"]),
+    ]);
+}
