@@ -693,6 +693,12 @@ const OF_PERSON: &[&str] = &[
     "応援",
 ];
 
+/// Whether `word` is one of the words that belong to a person ([`OF_PERSON`]: `曽孫`,
+/// `遺言`), which a two-kanji name never is.
+pub(super) fn is_of_person_word(word: &str) -> bool {
+    OF_PERSON.contains(&word)
+}
+
 /// Whether `rest` is `の` followed by something that belongs to a person.
 pub(super) fn of_person_follows(rest: &str) -> bool {
     rest.strip_prefix('の')

@@ -43,7 +43,8 @@ use std::collections::HashSet;
 use std::ops::Range;
 
 use super::context::{
-    about_person, glued_title, of_person_follows, person_word_before, Taken, LOCATIVE_AFTER,
+    about_person, glued_title, is_of_person_word, of_person_follows, person_word_before, Taken,
+    LOCATIVE_AFTER,
 };
 use super::kanji_list::{list_flags, listed_split};
 use super::{
@@ -1022,6 +1023,8 @@ impl NameDetector {
             || !rest.starts_with(CN_TWO_AFTER)
             || LOCATIVE_AFTER.iter().any(|w| rest.starts_with(w))
             || self.lex.is_not_name(word)
+            // A kinship word (`曽孫`) is no name.
+            || is_of_person_word(word)
             || !stands_alone(text, r.clone())
         {
             return None;

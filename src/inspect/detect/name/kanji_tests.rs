@@ -135,3 +135,13 @@ fn surnames_in_an_enumeration_that_counts_persons() {
         ("会議には村岡雄一、長野市の職員ら", &["村岡雄一"]),
     ]);
 }
+
+/// 曽 starts Chinese names (曽文正) and kinship words (曽孫): regression test for the
+/// kinship word read as a two-kanji Chinese name once 曽 was a listed surname.
+#[test]
+fn kinship_words_starting_with_a_chinese_surname() {
+    check(&[
+        ("副委員長の仁村の曽孫にあたる。", &["仁村"]),
+        ("彼の玄孫は医者になった。", &[]),
+    ]);
+}
