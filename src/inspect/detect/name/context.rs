@@ -693,6 +693,12 @@ const OF_PERSON: &[&str] = &[
     "応援",
 ];
 
+/// Whether `word` is one of the words that belong to a person ([`OF_PERSON`]: `曽孫`,
+/// `遺言`), which a two-kanji name never is.
+pub(super) fn is_of_person_word(word: &str) -> bool {
+    OF_PERSON.contains(&word)
+}
+
 /// Whether `rest` is `の` followed by something that belongs to a person.
 pub(super) fn of_person_follows(rest: &str) -> bool {
     rest.strip_prefix('の')
@@ -1353,7 +1359,8 @@ const MAX_LIST_STEPS: usize = 8;
 
 impl NameDetector {
     /// Items of an enumeration next to a name found, shaped like names themselves
-    /// (`平田玉蘊、福原五岳など`, `ロナウドとルーニー`).
+    /// (`平田玉蘊、福原五岳など`, `ロナウドとルーニー`), or listed surnames in an
+    /// enumeration that counts persons (`島、村岡雄一、浜の3人`).
     pub(super) fn coordinated_names(&self, doc: &Document<'_>, found: &mut Vec<Candidate>) {
         let text = doc.text();
         // Ranges taken so far, by start: a tree, so that adding one stays logarithmic.
@@ -1388,7 +1395,9 @@ impl NameDetector {
                         }
                         _ => item,
                     };
-                    if !self.name_shaped(doc, item.clone()) {
+                    if !self.name_shaped(doc, item.clone())
+                        && !self.surname_among_persons(doc, item.clone())
+                    {
                         break;
                     }
                     taken.insert(item.start, item.end);
@@ -1522,7 +1531,72 @@ impl NameDetector {
     }
 }
 
+/// Kanji numerals a count of persons may be written with (`三人`, `十二名`).
+const KANJI_NUMERALS: &str = "一二三四五六七八九十百";
+
+/// Whether `rest` counts persons: `ら`, `たち`, `両名`, or a count of persons after
+/// `の`, `を含む` or `など` (`の3人`, `を含む16名`, `など五人`).
+fn counts_persons(rest: &str) -> bool {
+    if rest.starts_with('ら') || rest.starts_with("たち") || rest.starts_with("両名") {
+        return true;
+    }
+    let Some(count) = ["の", "を含む", "など", "ほか", "他"]
+        .iter()
+        .find_map(|w| rest.strip_prefix(w))
+    else {
+        return false;
+    };
+    let digits = count
+        .char_indices()
+        .take(4)
+        .take_while(|(_, c)| c.is_ascii_digit() || KANJI_NUMERALS.contains(*c))
+        .last()
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    digits > 0 && count[digits..].starts_with(['人', '名'])
+}
+
 impl NameDetector {
+    /// Whether the enumeration item `r`, next to a name found, is a surname the lists
+    /// know (also one the dictionary files as a place or a word: `島`, `佐野`) in an
+    /// enumeration that ends by counting persons (`…、島、佐野、桐の3人`, `…らが`).
+    fn surname_among_persons(&self, doc: &Document<'_>, r: Range<usize>) -> bool {
+        let text = doc.text();
+        let word = &text[r.clone()];
+        let n = chars(word);
+        if !(1..=3).contains(&n)
+            || !word.chars().all(is_kanji)
+            || word.ends_with(|c: char| super::kanji::NOT_NAME_ENDINGS.contains(c)) && n > 1
+            || self.lex.is_not_name(word)
+        {
+            return false;
+        }
+        let flags = list_flags(word);
+        let listed = self.lex.is_surname(word)
+            || n > 1 && (flags.surname || flags.place_surname) && !flags.never;
+        if !listed {
+            return false;
+        }
+        // Walk to the end of the enumeration (a few items at most).
+        let mut at = r.end;
+        for _ in 0..MAX_LIST_STEPS {
+            let Some(sep) = next_char(text, at) else {
+                break;
+            };
+            let start = at + sep.len_utf8();
+            if !(LIST_SEPARATORS.contains(&sep) || sep == '・')
+                || !next_char(text, start).is_some_and(|c| is_kanji(c) || is_katakana(c))
+            {
+                break;
+            }
+            let end = run_end(text, start, |c| is_kanji(c) || is_katakana(c));
+            if chars(&text[start..end]) > 8 {
+                break;
+            }
+            at = end;
+        }
+        counts_persons(&text[at..])
+    }
+
     /// Whether a kanji enumeration item of three to six kanji (starting at byte `at`,
     /// tokens `toks`) starts with a surname of two or three kanji the JMnedict list
     /// knows, cut there by the dictionary, and ends like a given name the dictionary

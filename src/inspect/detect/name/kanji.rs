@@ -6,23 +6,30 @@
 //! run stands as a word of its own. The pass in this module looks for:
 //!
 //! - a surname tag followed by given-name parts (`頭山|満`, `江上|波|夫`, `大楠|雄|蔵`),
-//!   three to five kanji, optionally followed by a glued title (`勝見基中佐`);
+//!   or by single kanji that spell a listed given name (`村岡|真|三`), three to five
+//!   kanji, optionally followed by a glued title (`勝見基中佐`);
 //! - a run the dictionary knows as one person (`毛沢東`, `大海人皇子`: 人名,一般);
 //! - a Chinese or Korean name of three kanji (`盧武鉉`, `金斗鎔`) whose parts the
 //!   dictionary reads as name parts or single kanji, not as common words;
-//! - the same after a title or a word for a person glued before it (`相談役大口喜六`),
-//!   or before a credit glued after it (`森繁久弥主演`);
+//! - the same after a title, a word for a person or a generation glued before it
+//!   (`相談役大口喜六`, `五代目吉川藤八`), or before a credit glued after it (`森繁久弥主演`);
+//! - two or three kanji glued before an imperial title (`敦貞親王`, `…天皇`);
 //! - a surname tag glued to a word for a family or a title (`伊藤家`, `小田船長`);
 //! - a surname tag followed by a katakana given name (`土屋アンナ`);
 //! - a given name glued after a kinship word (`三女悦子は`, `長女の恵美子の`);
 //! - a bare surname repeating the surname of a full name found in the same text
 //!   (`富野由悠季 … 富野の目に`);
+//! - a full name before an office that ends in a title (`村井優子高知県知事`,
+//!   `…陸軍少将`, `蔣文石国民党総裁`);
 //! - a surname acting alone: one the dictionary tags as a surname before a particle,
-//!   `から`, `および` or a closing quote, or a listed surname that is the subject of a
-//!   clause (`、津軽は`) and no common noun;
+//!   `から`, `および` or a closing quote, a listed surname that is the subject of a
+//!   clause (`、津軽は`, `当選し岩淵は`) and no common noun, or one the dictionary files
+//!   as a place after a word for a person and `の` (`代理人の長野と`);
 //! - a Chinese or Korean name of two kanji before any particle (`孫堅に`), and one of
-//!   three kanji without a person cue unless it ends like a country or a group;
-//! - a given name the dictionary tags as one, acting alone (`千鶴の入婿`).
+//!   three kanji without a person cue unless it ends like a country or a group, also
+//!   when the dictionary joins the surname to an unknown word (`兪平|威`);
+//! - a given name the dictionary tags as one, or a listed one it spells one kanji at a
+//!   time (`紗|菜は`), acting alone (`千鶴の入婿`).
 //!
 //! Cost: two-kanji runs (most of any text) are skipped unless a Chinese or Korean
 //! surname starts them before a particle, `の` precedes them, or they are a listed
@@ -36,7 +43,8 @@ use std::collections::HashSet;
 use std::ops::Range;
 
 use super::context::{
-    about_person, glued_title, of_person_follows, person_word_before, Taken, LOCATIVE_AFTER,
+    about_person, glued_title, is_of_person_word, of_person_follows, person_word_before, Taken,
+    LOCATIVE_AFTER,
 };
 use super::kanji_list::{list_flags, listed_split};
 use super::{
@@ -74,6 +82,20 @@ const ONE_KANJI_GIVEN: &str = "満茂剛亘徹猛博仁健勉誠隆明実清学�
 /// name a country, a province, a town, a party, an army, a household, a group, a
 /// building or a place (`玄洋社`).
 const CN_NOT_LAST: &str = "国省市県区町村党軍派家朝会社団組館寺院島山川道線駅港城宮";
+
+/// Titles of emperors and of the imperial family glued after a name (`…親王`, `…天皇`),
+/// longest first.
+const IMPERIAL_TITLES: &[&str] = &[
+    "内親王",
+    "法親王",
+    "親王",
+    "天皇",
+    "上皇",
+    "法皇",
+    "皇子",
+    "皇女",
+    "皇后",
+];
 
 /// Kinship words a given name may be glued to (三女悦子は).
 const KIN_GLUED: &[&str] = &[
@@ -257,7 +279,9 @@ impl NameDetector {
         let mut runs = KanjiRuns::new(text);
         while let Some((run, n)) = runs.next() {
             let (start, end) = (run.start, run.end);
-            let max = if text[start..].starts_with(is_cn_kr_surname) {
+            let max = if text[start..].starts_with(is_cn_kr_surname)
+                || (n > MAX_RUN_CHARS && glued_title(&text[start..end]) > 0)
+            {
                 MAX_CN_OFFICE_RUN_CHARS
             } else {
                 MAX_RUN_CHARS
@@ -310,6 +334,7 @@ impl NameDetector {
             let cand = self
                 .full_name_in_run(doc, r.clone(), n, title)
                 .or_else(|| self.surname_with_suffix(doc, r.clone(), n, title))
+                .or_else(|| self.imperial_name(doc, r.clone(), n))
                 .or_else(|| self.kin_glued(doc, r.clone(), n))
                 .or_else(|| self.kin_of(doc, r.clone()))
                 .or_else(|| self.listed_name_in_run(text, r.clone(), title))
@@ -373,6 +398,37 @@ impl NameDetector {
                 return Some(c);
             }
         }
+        // A name before an office that ends in a title (`…高知県知事`, `…陸軍少将`,
+        // `…薬務局長`): the name ends where a token does, one kanji or more before the
+        // title; the nearest end first.
+        if title > 0 {
+            let office_end = r.end - title;
+            let cuts = run[..office_end - r.start]
+                .char_indices()
+                .skip(MIN_FULL_CHARS)
+                .map(|(i, _)| r.start + i)
+                .collect::<Vec<_>>();
+            for &e in cuts.iter().rev() {
+                if let Some(c) = self
+                    .full_name_at(doc, r.start..e, r.end)
+                    .or_else(|| self.full_name_after_title(doc, r.start..e, r.end))
+                {
+                    return Some(c);
+                }
+            }
+            // A Chinese or Korean name of three kanji (`蔣文石国民党総裁`).
+            let e = cuts
+                .first()
+                .copied()
+                .filter(|_| run.starts_with(is_cn_kr_surname));
+            if let Some(e) = e.filter(|&e| self.cn_three(doc, r.start..e)) {
+                return Some(morph(
+                    r.start..e,
+                    "Chinese or Korean name before an office",
+                    0.6,
+                ));
+            }
+        }
         // The office is a word of its own: only the name is tokenized (建|党 would
         // otherwise join the name's last kanji to the office).
         let e = office?;
@@ -394,10 +450,11 @@ impl NameDetector {
         }
         let cut = name_r.start + first.len_utf8();
         let toks = self.window(doc, name_r.clone());
-        if !toks.iter().any(|t| t.range.end == cut)
-            || toks.last().is_none_or(|t| t.range.end != name_r.end)
-        {
+        if toks.last().is_none_or(|t| t.range.end != name_r.end) {
             return false;
+        }
+        if !toks.iter().any(|t| t.range.end == cut) {
+            return unknown_cn_three(text, &toks);
         }
         let given = self.window(doc, cut..name_r.end);
         let one_word = given.len() == 1
@@ -430,6 +487,8 @@ impl NameDetector {
         if n != 3
             || !text[r.start..].starts_with(is_cn_kr_surname)
             || !rest.starts_with(['は', 'が', 'の', 'に', 'を', 'と', 'も', 'ら', '、'])
+            // An event or a place named after a person (`…の乱`) is no mention of one.
+            || LOCATIVE_AFTER.iter().any(|w| rest.starts_with(w))
             || !(about_person(text, r.clone())
                 || of_person_follows(rest)
                 || !text[r.clone()].ends_with(|c: char| CN_NOT_LAST.contains(c)))
@@ -465,10 +524,13 @@ impl NameDetector {
             let s = r.start + cut;
             // Cheapest checks first: most long runs are compounds of common words.
             let credit = || CREDITS_BEFORE.iter().any(|w| head.ends_with(w));
+            let generation = generation_before(head);
             if chars(head) < 2
-                || !(head.ends_with(|c: char| PERSON_WORD_LAST.contains(c)) || credit())
+                || !(head.ends_with(|c: char| PERSON_WORD_LAST.contains(c))
+                    || credit()
+                    || generation)
                 || !self.ends_in_listed_given(&text[s..e])
-                || !(glued_title(head) > 0 || person_word_before(head) || credit())
+                || !(generation || glued_title(head) > 0 || person_word_before(head) || credit())
             {
                 continue;
             }
@@ -567,6 +629,35 @@ impl NameDetector {
         })
     }
 
+    /// The name of an emperor, a prince or a princess glued before the title
+    /// (`敦貞親王が`, `聖平天皇の`): two or three kanji before [`IMPERIAL_TITLES`] that the
+    /// dictionary reads as single kanji or name parts, no word of its own (`歴代天皇`,
+    /// `女性天皇`, `第一皇子` are no names). The name is reported without the title.
+    fn imperial_name(&self, doc: &Document<'_>, r: Range<usize>, n: usize) -> Option<Candidate> {
+        let text = doc.text();
+        let run = &text[r.clone()];
+        if !(4..=6).contains(&n) {
+            return None;
+        }
+        let title = IMPERIAL_TITLES.iter().find(|t| run.ends_with(*t))?;
+        let e = r.end - title.len();
+        let head = &text[r.start..e];
+        if !(2..=3).contains(&chars(head)) || self.lex.is_not_name(head) {
+            return None;
+        }
+        let toks = self.window(doc, r.start..e);
+        let ok = toks.first().is_some_and(|t| t.range.start == r.start)
+            && toks.last().is_some_and(|t| t.range.end == e)
+            && toks.iter().all(|t| {
+                !t.prefix
+                    && !t.suffix
+                    && (is_person_tag(t)
+                        || (chars(&text[t.range.clone()]) == 1
+                            && matches!(t.pos, PosTag::Noun | PosTag::Unknown)))
+            });
+        ok.then(|| morph(r.start..e, "name before an imperial title", 0.6))
+    }
+
     /// The cheap trigger: `name` (three to five kanji) ends in a listed given name and
     /// what is before it is two kanji or more, or a Chinese or Korean surname; or it
     /// starts with a listed surname of two or three kanji; or it is a listed one-kanji
@@ -603,19 +694,48 @@ impl NameDetector {
         let Some((first, rest)) = inside.split_first() else {
             return false;
         };
-        first.pos == PosTag::Surname
-            && !rest.is_empty()
-            && rest.iter().all(|t| {
+        let tagged = || {
+            rest.iter().all(|t| {
                 is_person_tag(t)
                     || (chars(&text[t.range.clone()]) == 1
                         && !t.suffix
                         && !t.prefix
                         && matches!(t.pos, PosTag::Noun | PosTag::Place | PosTag::Number))
-            })
-            && rest.iter().any(|t| t.pos == PosTag::GivenName)
+            }) && rest.iter().any(|t| t.pos == PosTag::GivenName)
+        };
+        first.pos == PosTag::Surname
+            && !rest.is_empty()
+            && (tagged() || self.spelled_given(text, rest))
             && !name.ends_with(|c: char| NOT_NAME_ENDINGS.contains(c))
             && !self.lex.is_not_name(name)
             && (chars(name) > 3 || self.one_kanji_given_ok(text, first, rest))
+    }
+
+    /// Whether the tokens after a surname tag spell a listed given name of two or three
+    /// kanji one kanji at a time (`寺岡|真|三`, `渡辺|熊|四|郎`): the dictionary reads
+    /// given names it does not know as single nouns, numbers or prefixes, none of them a
+    /// suffix, a particle or a group.
+    fn spelled_given(&self, text: &str, rest: &[&FineToken]) -> bool {
+        let (Some(first), Some(last)) = (rest.first(), rest.last()) else {
+            return false;
+        };
+        let given = &text[first.range.start..last.range.end];
+        rest.len() >= 2
+            && rest.len() == chars(given)
+            && rest.iter().all(|t| {
+                !t.suffix
+                    && matches!(
+                        t.pos,
+                        PosTag::Noun
+                            | PosTag::Number
+                            | PosTag::Other
+                            | PosTag::GivenName
+                            | PosTag::Surname
+                    )
+                    && (t.pos != PosTag::Other || t.prefix)
+            })
+            && (self.lex.is_given_kanji(given) || list_flags(given).given)
+            && !self.lex.is_common_word(given)
     }
 
     /// A name of three kanji with a one-kanji given name (`頭山|満`): the surname is
@@ -861,7 +981,8 @@ impl NameDetector {
         // The subject of a clause (`、津軽は部下と…`, the text's start): a listed
         // surname the dictionary reads as no common noun, group or number of its own.
         let subject = rest.starts_with(['は', 'が'])
-            && prev_char(text, r.start).is_none_or(|(_, c)| matches!(c, '、' | '。' | '「'))
+            && prev_char(text, r.start)
+                .is_none_or(|(_, c)| matches!(c, '、' | '。' | '「' | 'で' | 'し' | 'た' | 'て'))
             && !(inside.len() == 1
                 && matches!(
                     inside[0].pos,
@@ -873,12 +994,20 @@ impl NameDetector {
                     PosTag::Particle | PosTag::Symbol | PosTag::Other | PosTag::Organization
                 )
             });
-        (surname_tag || subject || (evidence && (no_word || place_tag))).then_some(Candidate {
-            range: r,
-            detector: "name.surname",
-            confidence: 0.55,
-            reason: "surname acting alone in a sentence",
-        })
+        // A word for a person and `の` right before a listed surname the dictionary files
+        // as a place (`代理人の福井と`): the person is named.
+        let person_of = persons
+            && !rest.starts_with('ら')
+            && inside.len() == 1
+            && inside[0].pos == PosTag::Place;
+        (surname_tag || subject || (evidence && (no_word || place_tag)) || person_of).then_some(
+            Candidate {
+                range: r,
+                detector: "name.surname",
+                confidence: 0.55,
+                reason: "surname acting alone in a sentence",
+            },
+        )
     }
 
     /// A Chinese or Korean name of two kanji acting in a sentence (`孫堅に命じて`,
@@ -894,6 +1023,8 @@ impl NameDetector {
             || !rest.starts_with(CN_TWO_AFTER)
             || LOCATIVE_AFTER.iter().any(|w| rest.starts_with(w))
             || self.lex.is_not_name(word)
+            // A kinship word (`曽孫`) is no name.
+            || is_of_person_word(word)
             || !stands_alone(text, r.clone())
         {
             return None;
@@ -942,7 +1073,30 @@ impl NameDetector {
         let given = toks
             .first()
             .is_some_and(|t| t.range == r && t.pos == PosTag::GivenName);
-        given.then_some(Candidate {
+        // A listed given name the dictionary spells one kanji at a time (`豊|之|助`):
+        // it knows no word there (a suffix may end it: `経|通`).
+        let inside: Vec<&FineToken> = toks.iter().filter(|t| t.range.end <= r.end).collect();
+        // Not a place (`…において`) or a title in quotes (`「…」シリーズ`).
+        let spelled = inside.len() >= 2
+            && !rest.starts_with("におい")
+            && !(rest.starts_with('」') && text[..r.start].ends_with('「'))
+            && inside.len() == chars(word)
+            && inside.first().is_some_and(|t| t.range.start == r.start)
+            && inside.last().is_some_and(|t| t.range.end == r.end)
+            && inside.iter().enumerate().all(|(i, t)| {
+                (!t.suffix || i + 1 == inside.len())
+                    && !t.prefix
+                    && matches!(
+                        t.pos,
+                        PosTag::Noun
+                            | PosTag::Unknown
+                            | PosTag::GivenName
+                            | PosTag::Surname
+                            | PosTag::Place
+                            | PosTag::ProperOther
+                    )
+            });
+        (given || spelled).then_some(Candidate {
             range: r,
             detector: "name.morph",
             confidence: 0.55,
@@ -1060,6 +1214,17 @@ impl NameDetector {
     }
 }
 
+/// Whether `head` ends with a generation a successor's name is glued after (`初代…`,
+/// `七代目…`, `十五代…`): the first, the current, or a count of holders of one name.
+fn generation_before(head: &str) -> bool {
+    const NUMERALS: &str = "一二三四五六七八九十百";
+    let Some(h) = head.strip_suffix('目').unwrap_or(head).strip_suffix('代') else {
+        return false;
+    };
+    h.ends_with(['初', '先', '当'])
+        || (head.ends_with('目') || chars(h) >= 2) && h.ends_with(|c: char| NUMERALS.contains(c))
+}
+
 /// Whether the kanji run `r` stands as a word: no katakana or Latin letters or digits
 /// glued on either side (東京タワー, ABC株式会社), except a katakana word for a person
 /// before it (`ギタリスト友森昭一`).
@@ -1099,6 +1264,24 @@ const KATAKANA_ROLES: &[&str] = &[
     "コーチ",
     "オーナー",
 ];
+
+/// Whether the tokens of three kanji starting with a Chinese or Korean surname, which
+/// the dictionary does not cut after the surname, read as a name it does not know
+/// (`兪平|威`, `蔣文|石`): a word it does not know joins the surname to what follows,
+/// the rest are single kanji, and nothing is a word it knows of two kanji or more
+/// (`金曜|日`, `王国|内` are words), a particle or a symbol.
+fn unknown_cn_three(text: &str, toks: &[FineToken]) -> bool {
+    toks.first()
+        .is_some_and(|t| t.pos == PosTag::Unknown && chars(&text[t.range.clone()]) == 2)
+        && toks.iter().skip(1).all(|t| {
+            chars(&text[t.range.clone()]) == 1
+                && !t.prefix
+                && matches!(
+                    t.pos,
+                    PosTag::Noun | PosTag::Unknown | PosTag::GivenName | PosTag::Surname
+                )
+        })
+}
 
 /// Whether the tokens of a run starting with a Chinese or Korean surname read as a
 /// name: three kanji, a one-kanji surname, then name tags or single kanji (`盧|武|鉉`),
@@ -1309,3 +1492,7 @@ fn cn_pair(text: &str, inside: &[&FineToken], n: usize, end: usize) -> bool {
             PosTag::Noun | PosTag::Unknown | PosTag::GivenName | PosTag::PersonOther
         )
 }
+
+#[cfg(test)]
+#[path = "kanji_tests.rs"]
+mod kanji_tests;

@@ -344,7 +344,7 @@ const NOT_KANA_NAMES: &[&str] = &[
 
 /// One-character Chinese and Korean surnames that rarely start a Japanese word
 /// (李登輝, 金正男, 朴正煕): a short kanji run starting with one is checked for name tags.
-const CN_KR_SURNAMES: &str = "李金朴王張劉陳楊黄趙周呉徐孫胡朱郭馬羅梁宋鄭謝韓唐馮董蕭曹袁鄧許沈曾彭呂蘇盧蔣蒋蔡魏薛葉閻潘杜戴汪姜范姚譚廖鄒崔尹申権洪裴閔厳玄卞廉魯習温龔侯段雷湯喬頼傅程丘任孔孟秦顧邵銭黎";
+const CN_KR_SURNAMES: &str = "李金朴王張劉陳楊黄趙周呉徐孫胡朱郭馬羅梁宋鄭謝韓唐馮董蕭曹袁鄧許沈曾彭呂蘇盧蔣蒋蔡魏薛葉閻潘杜戴汪姜范姚譚廖鄒崔尹申権洪裴閔厳玄卞廉魯習温龔侯段雷湯喬頼傅程丘任孔孟秦顧邵銭黎曽兪曺";
 
 /// Whether `c` is one of [`CN_KR_SURNAMES`]: a hash probe (`str::contains` with a
 /// non-ASCII `char` runs a substring search over the whole list, some 250 instructions).
