@@ -34,7 +34,7 @@ use std::sync::OnceLock;
 
 use aho_corasick::AhoCorasick;
 
-use super::context::{is_loanword, Taken};
+use super::context::{is_loanword, is_loanword_not_surname, Taken};
 use super::foreign::{
     bad_chain_start, is_thing_word, never_a_name, plural_thing, thing_after, thing_exists,
     thing_tail, title_after_name, ForeignNames,
@@ -293,6 +293,23 @@ const OF_PERSON_AFTER: &[&str] = &[
     "助け",
     "ソロ",
     "代理人",
+    "更迭",
+    "解任",
+    "辞任",
+    "就任",
+    "即位",
+    "暗殺",
+    "死去",
+    "逝去",
+    "来日",
+    "亡命",
+    "失脚",
+    "処刑",
+    "オペラ",
+    "オペレッタ",
+    "交響曲",
+    "協奏曲",
+    "戯曲",
 ];
 
 /// Titles and person words written right after a name (`フォード大統領`, `ファルエル学長`).
@@ -803,7 +820,7 @@ impl NameDetector {
         let word = &text[r.clone()];
         let lists = ForeignNames::shared();
         let rest = &text[r.end..];
-        if is_loanword(word)
+        if is_loanword_not_surname(word)
             || never_a_name(word)
             || thing_tail(word)
             || lists.is_thing(word)
