@@ -2032,6 +2032,7 @@ impl NameDetector {
                 continue;
             }
             let toks = self.window(doc, start..end);
+            let lists = foreign::ForeignNames::shared();
             let parts: Vec<&str> = text[start..end].split(['・', '=']).collect();
             let person = toks.iter().any(is_person_tag);
             let all_unknown = toks.iter().all(|t| t.pos == PosTag::Unknown);
@@ -2046,7 +2047,6 @@ impl NameDetector {
             // …記念賞), or a loanword no list holds as a name before the last part
             // (マネージング・ディレクター, but ジャネット・…): not a person, whatever the
             // parts are.
-            let lists = foreign::ForeignNames::shared();
             if parts.last().is_some_and(|p| foreign::is_thing_word(p))
                 || parts.split_last().is_some_and(|(_, init)| {
                     init.iter().any(|p| {
@@ -2066,13 +2066,25 @@ impl NameDetector {
                 && !prev_char(text, start).is_some_and(|(_, c)| c == '「' || c == 'の');
             // A person's role in front: 俳優のトム・ハンクス, 監督・ジョン・フォード.
             let before = &text[..start];
+            // Also as a predicate before the name: 投資家であるジョン・スミス.
+            let role_end = before.strip_suffix("である").unwrap_or(before);
             let roled = PERSON_ROLES.iter().any(|r| {
-                before.ends_with(r)
-                    || before
+                role_end.ends_with(r)
+                    || role_end
                         .strip_suffix(['の', '・', ' '])
                         .is_some_and(|b| b.ends_with(r))
-            }) || context::person_word_before(before)
-                || foreign::person_word_before(before);
+            }) || context::person_word_before(role_end)
+                || foreign::person_word_before(role_end);
+            // What the chain does in its clause is what a person does (…と結婚した,
+            // …を逮捕した, …に師事した).
+            // The chain must look like a name itself: no place first (ベルリン・フィル),
+            // and a part a list holds as a name, or no part the dictionary knows.
+            let acts = foreign::person_predicate(rest)
+                && !parts.first().is_some_and(|p| lists.is_place(p))
+                && (all_unknown
+                    || parts
+                        .iter()
+                        .any(|p| lists.is_given(p) || lists.is_surname(p)));
             // The foreign name lists know the chain as a person (ジョー・バイデン), and
             // it is neither quoted (a title) nor the head of a kanji compound (…記念, …財団).
             let lexical = parts.len() >= 2
@@ -2089,12 +2101,13 @@ impl NameDetector {
                 || !(person
                     || titled
                     || lexical
+                    || acts
                     || (all_unknown && (agent || roled))
                     || in_person_sentence())
             {
                 continue;
             }
-            if !(titled || roled || lexical || self.chain_in_context(doc, start..end)) {
+            if !(titled || roled || lexical || acts || self.chain_in_context(doc, start..end)) {
                 continue;
             }
             found.push(Candidate {

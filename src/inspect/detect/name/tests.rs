@@ -1125,3 +1125,22 @@ fn single_katakana_names_by_office_peerage_and_events() {
         case("市長メッセージを掲載します。", &[]),
     ]);
 }
+
+/// A katakana chain is a name when its clause says what a person does (`…を説得する`,
+/// `…と結婚した`) or a role stands before it as a predicate (`投資家である…`); an
+/// orchestra named after its city or a compound of loanwords is not.
+#[test]
+fn katakana_chains_acting_as_persons() {
+    check(&[
+        case(
+            "仕事を求めてミスター・ハーグリーヴを説得する。",
+            &["ミスター・ハーグリーヴ"],
+        ),
+        case(
+            "カナダの投資家であるアーロン・グッドによる資金援助を受けた。",
+            &["アーロン・グッド"],
+        ),
+        case("2度目のベルリン・フィルと共演した。", &[]),
+        case("主要なキャスト・キャラクターとして出演した。", &[]),
+    ]);
+}
