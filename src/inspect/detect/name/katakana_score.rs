@@ -225,7 +225,8 @@ const AFTER_CHARS: usize = 60;
 const MAX_WORD_CHARS: usize = 40;
 
 /// Words right after a name that belong to its bearer or family (`フェリージ家`,
-/// `パスケル兄弟`, `ナーセル亡き後`).
+/// `パスケル兄弟`, `ナーセル亡き後`), or make it the addressee of a demand or a
+/// protest (`…に対して`; countries and companies the dictionary knows are not scored).
 const PERSON_WORDS_AFTER: &[&str] = &[
     "家",
     "一族",
@@ -251,6 +252,8 @@ const PERSON_WORDS_AFTER: &[&str] = &[
     "たち",
     "と共に",
     "とともに",
+    "に対して",
+    "に対し、",
 ];
 
 /// Nouns that, after `の`, belong to a person (`…の妻`, `…の命令`, `…の立候補`).
@@ -310,6 +313,10 @@ const OF_PERSON_AFTER: &[&str] = &[
     "交響曲",
     "協奏曲",
     "戯曲",
+    "出産",
+    "再選",
+    "当選",
+    "落選",
 ];
 
 /// Titles and person words written right after a name (`フォード大統領`, `ファルエル学長`).
