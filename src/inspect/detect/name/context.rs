@@ -913,18 +913,35 @@ impl NameDetector {
                 continue;
             }
             let sentence_start = at + "は、".len();
-            let sentence_end = text[sentence_start..]
+            // The sentence up to its end, or its first clauses when it runs on
+            // (`…の政治家であり、…市長、…`): only whole clauses are read below.
+            let mut clauses_end = None;
+            let mut cut = None;
+            for (j, c) in text[sentence_start..]
                 .char_indices()
                 .take(MAX_LEAD_SENTENCE_CHARS)
-                .find(|(_, c)| *c == '。')
-                .map(|(j, _)| sentence_start + j);
-            let Some(sentence_end) = sentence_end else {
+            {
+                match c {
+                    '。' => {
+                        cut = Some(sentence_start + j);
+                        break;
+                    }
+                    '、' | ',' => clauses_end = Some(sentence_start + j),
+                    _ => {}
+                }
+            }
+            let Some(sentence_end) = cut.or(clauses_end) else {
                 continue;
             };
             let sentence = &text[sentence_start..sentence_end];
             let person = sentence
                 .split(['、', ','])
-                .map(|part| part.strip_suffix("である").unwrap_or(part))
+                .map(|part| {
+                    ["である", "であり", "で"]
+                        .iter()
+                        .find_map(|c| part.strip_suffix(c))
+                        .unwrap_or(part)
+                })
                 .any(|part| {
                     OCCUPATIONS.iter().any(|o| {
                         part.strip_suffix(o).is_some_and(|head| {

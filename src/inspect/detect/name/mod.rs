@@ -2079,12 +2079,19 @@ impl NameDetector {
             // …を逮捕した, …に師事した).
             // The chain must look like a name itself: no place first (ベルリン・フィル),
             // and a part a list holds as a name, or no part the dictionary knows.
+            let place_first = parts.first().is_some_and(|p| lists.is_place(p));
             let acts = foreign::person_predicate(rest)
-                && !parts.first().is_some_and(|p| lists.is_place(p))
+                && !place_first
                 && (all_unknown
                     || parts
                         .iter()
-                        .any(|p| lists.is_given(p) || lists.is_surname(p)));
+                        .any(|p| lists.is_given(p) || lists.is_surname(p)))
+                // The agent of a passive or of a work (…によって, …による録音): things
+                // are agents too, so only a listed given name first or no known word.
+                || rest.starts_with("によ")
+                    && !place_first
+                    && !parts.last().is_some_and(|p| context::is_loanword(p))
+                    && (all_unknown || parts.first().is_some_and(|p| lists.is_given(p)));
             // The foreign name lists know the chain as a person (ジョー・バイデン), and
             // it is neither quoted (a title) nor the head of a kanji compound (…記念, …財団).
             let lexical = parts.len() >= 2

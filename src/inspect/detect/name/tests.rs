@@ -1150,3 +1150,37 @@ fn katakana_chains_acting_as_persons() {
         case("主要なキャスト・キャラクターとして出演した。", &[]),
     ]);
 }
+
+/// A katakana chain as the agent of a passive or a work (`…によって`, `…による`) is a
+/// name when a listed given name starts it or the dictionary knows none of its parts; a
+/// dam, a technical term or a place is an agent too, and is no name.
+#[test]
+fn katakana_chains_as_agents() {
+    check(&[
+        case(
+            "この理論はニコラス・ランドマンによって論じられた。",
+            &["ニコラス・ランドマン"],
+        ),
+        case("州都近郊のオヘラ・ダムによるもので、", &[]),
+        case(
+            "LTEでのキャリア・アグリゲーションによる通信が始まった。",
+            &[],
+        ),
+    ]);
+}
+
+/// A lead sentence that runs on past its first clauses (`…の政治家であり、…市長、…`)
+/// still describes its subject as a person.
+#[test]
+fn lead_sentences_that_run_on() {
+    check(&[
+        case(
+            "ジェフ・ハーバーは、アメリカ合衆国ミシガン州の政治家であり、デトロイト市長、ミシガン州選出の上院議員を長く務めたことで知られ、後に財務長官にも就任した人物として記憶されている。",
+            &["ジェフ・ハーバー"],
+        ),
+        case(
+            "グランメゾンは、フランス料理の店であり、開業以来ミシュランの星を保ち続け、国内外の美食家から高い評価を受けてきたことで知られ、予約の取りにくい店として記憶されている。",
+            &[],
+        ),
+    ]);
+}
