@@ -524,6 +524,16 @@ const THING_AFTER: &[&str] = &[
     "航空",
 ];
 
+/// Whether `rest` makes the word before it the body a person joins (`…に移籍`,
+/// `…へ入団`, `…に加入`): a team or a company, not a person.
+pub(super) fn joined_body_after(rest: &str) -> bool {
+    rest.strip_prefix(['に', 'へ']).is_some_and(|r| {
+        ["移籍", "入団", "加入", "復帰"]
+            .iter()
+            .any(|w| r.starts_with(w))
+    })
+}
+
 /// Whether `rest` starts with a kanji word that makes the name before it part of the
 /// name of a thing.
 pub(super) fn thing_after(rest: &str) -> bool {
@@ -896,6 +906,28 @@ const THING_PREDICATES: &[&str] = &[
 
 /// Longest clause searched for a predicate, in characters.
 const MAX_CLAUSE_CHARS: usize = 40;
+
+/// What only a person does as the subject of a clause (`…が完全移籍`, `…が自ら`, `…が指名
+/// された`), although a team or a body is the place or the object of the same words
+/// (`…に移籍`, `…を指名`).
+const SUBJECT_PREDICATES: &[&str] = &["移籍", "加入", "誕生", "指名され", "自ら", "自身"];
+
+/// Whether `rest` starts with a subject particle (`は`, `が`) and its clause (up to `、` or
+/// `。`, at most [`MAX_CLAUSE_CHARS`] characters) holds one of [`SUBJECT_PREDICATES`] and
+/// no predicate of things.
+pub(super) fn subject_predicate(rest: &str) -> bool {
+    let Some(clause) = rest.strip_prefix(['は', 'が']) else {
+        return false;
+    };
+    let end = clause
+        .char_indices()
+        .take(MAX_CLAUSE_CHARS)
+        .find(|(_, c)| matches!(c, '。' | '、' | '\n'))
+        .map_or_else(|| super::forward(clause, 0, MAX_CLAUSE_CHARS), |(i, _)| i);
+    let clause = &clause[..end];
+    SUBJECT_PREDICATES.iter().any(|p| clause.contains(p))
+        && !THING_PREDICATES.iter().any(|p| clause.contains(p))
+}
 
 /// Whether the clause after a particle (`rest`, up to `。`) speaks of a person doing or
 /// undergoing something, and not of a thing: `rest` starts with the particle; after

@@ -36,8 +36,8 @@ use aho_corasick::AhoCorasick;
 
 use super::context::{is_loanword, is_loanword_not_surname, Taken};
 use super::foreign::{
-    bad_chain_start, is_thing_word, never_a_name, plural_thing, thing_after, thing_exists,
-    thing_tail, title_after_name, ForeignNames,
+    bad_chain_start, is_thing_word, joined_body_after, never_a_name, plural_thing, thing_after,
+    thing_exists, thing_tail, title_after_name, ForeignNames,
 };
 use super::{chars, is_kanji, is_katakana, is_person_tag, next_char};
 use super::{Candidate, NameDetector};
@@ -935,6 +935,7 @@ impl NameDetector {
         if !(2..=MAX_CHAIN_PARTS).contains(&n)
             || is_loanword(chain)
             || thing_after(&text[r.end..])
+            || joined_body_after(&text[r.end..])
             || broken_word(text, &r)
         {
             return false;

@@ -2080,7 +2080,7 @@ impl NameDetector {
             // The chain must look like a name itself: no place first (ベルリン・フィル),
             // and a part a list holds as a name, or no part the dictionary knows.
             let place_first = parts.first().is_some_and(|p| lists.is_place(p));
-            let acts = foreign::person_predicate(rest)
+            let acts = (foreign::person_predicate(rest) || foreign::subject_predicate(rest))
                 && !place_first
                 && (all_unknown
                     || parts

@@ -1184,3 +1184,20 @@ fn lead_sentences_that_run_on() {
         ),
     ]);
 }
+
+/// A katakana chain as the subject of what only a person does (`…が完全移籍`, `…が自ら`,
+/// `…が指名された`); a team is the place of the same words (`…に移籍`).
+#[test]
+fn katakana_chains_as_subjects_of_person_acts() {
+    check(&[
+        case(
+            "ルカ・モドラノがハンブルガーSVから完全移籍。",
+            &["ルカ・モドラノ"],
+        ),
+        case(
+            "特別代表のエリク・ソルヴァングが指名された。",
+            &["エリク・ソルヴァング"],
+        ),
+        case("彼はボカ・ジュニオルスに移籍した。", &[]),
+    ]);
+}
