@@ -4,7 +4,10 @@
 //!   `Xは、大阪府出身の俳人。`);
 //! - a standalone katakana word the dictionary does not know (or knows as a person)
 //!   acting in the sentence (`シラクは`, `ロナウドと`) or followed by a title
-//!   (`アーノルド監督`, `アイゼンハワー米大統領`) or by life years (`ツツ(1931年 -`).
+//!   (`アーノルド監督`, `アイゼンハワー米大統領`) or by life years (`ツツ(1931年 -`),
+//!   preceded by a title, an office or a football position (`外相…に`, `摂政…公`,
+//!   `FW…が`, `故…`), followed by a title of peerage (`…伯爵ら`, even after a place's
+//!   name) or by a doing of its bearer (`…当選後`, `…自身は`).
 //!
 //! Both passes look only at short, bounded stretches and tokenize only the candidate
 //! itself (cached per scan), so a text without such contexts costs one linear scan.
@@ -189,11 +192,97 @@ const LOANWORD_ENDINGS: &[&str] = &[
 ];
 
 /// Katakana words the dictionary lacks that often act in sentences.
-const LOANWORDS: &[&str] = &["ランサムウェア", "クラウド", "ベンダ", "ベンダー", "リスク"];
+const LOANWORDS: &[&str] = &[
+    "ランサムウェア",
+    "クラウド",
+    "ベンダ",
+    "ベンダー",
+    "リスク",
+    "コーチ",
+];
 
 /// Whether a katakana word is a loanword by its ending or by [`LOANWORDS`].
 pub(super) fn is_loanword(word: &str) -> bool {
     super::affix::affix_set!(LOANWORD_ENDINGS).ends_any(word) || LOANWORDS.contains(&word)
+}
+
+/// Whether a standalone katakana word is a loanword ([`is_loanword`]), unless it ends
+/// in `-ング` and the foreign name lists hold it as a surname (`-ング` ends gerunds,
+/// ハウジング, but also English and German surnames, ハーディング, ヘニング).
+pub(super) fn is_loanword_not_surname(word: &str) -> bool {
+    is_loanword(word) && !(word.ends_with("ング") && ForeignNames::shared().is_surname(word))
+}
+
+/// Position abbreviations of football written right before a player's name
+/// (`FW…が加入`); an ASCII letter must not precede them.
+const POSITIONS_BEFORE: &[&str] = &["FW", "MF", "DF", "GK"];
+
+/// Titles and offices written right before a name besides those [`glued_title`] knows
+/// (`摂政…公`, `外相…`: `glued_title` leaves out titles starting like a place's suffix).
+const OFFICES_BEFORE: &[&str] = &[
+    "摂政",
+    "関白",
+    "宰相",
+    "国王",
+    "女王",
+    "皇帝",
+    "将軍",
+    "提督",
+    "元帥",
+    "首相",
+    "外相",
+    "内相",
+    "蔵相",
+    "法相",
+    "国防相",
+    "財務相",
+];
+
+/// Whether `before` ends with a title or an office standing right before a name
+/// (`外相…`, `摂政…`, `FW…`, `…の故…`), not with a place's office (`市長`, `区長`).
+fn office_before(before: &str) -> bool {
+    if let Some(head) = POSITIONS_BEFORE.iter().find_map(|p| before.strip_suffix(p)) {
+        return !head.ends_with(|c: char| c.is_ascii_alphanumeric());
+    }
+    if let Some(head) = before.strip_suffix('故') {
+        // 故… (the late), not 事故, 縁故.
+        return !head.ends_with(is_kanji);
+    }
+    let run = &before[before.len()
+        - before
+            .chars()
+            .rev()
+            .take_while(|c| is_kanji(*c))
+            .map(char::len_utf8)
+            .sum::<usize>()..];
+    !run.is_empty() && (glued_title(run) > 0 || OFFICES_BEFORE.iter().any(|o| run.ends_with(o)))
+}
+
+/// Kanji words glued after a name that speak of its bearer's life or doings
+/// (`…当選後`, `…自身は`, `…来日時`).
+const PERSON_EVENTS_AFTER: &[&str] = &[
+    "当選", "落選", "就任", "退任", "辞任", "退陣", "暗殺", "死去", "逝去", "来日", "訪日", "自身",
+    "夫妻", "亡き",
+];
+
+/// Whether `rest` starts with one of [`PERSON_EVENTS_AFTER`].
+fn person_event_follows(rest: &str) -> bool {
+    PERSON_EVENTS_AFTER.iter().any(|w| rest.starts_with(w))
+}
+
+/// Titles of peerage, often borne with a place's name (`…伯爵`, `…公爵`, `…公は`).
+const PEERAGE_TITLES: &[&str] = &[
+    "公爵", "侯爵", "伯爵", "子爵", "男爵", "大公", "公", "伯", "卿",
+];
+
+/// Whether `rest` starts with a title of peerage followed by no kanji or katakana
+/// (`伯爵ら`, `公は`, but not `公園`, `伯爵家`, nor `子爵…`: there the title is part of
+/// the bearer's full name that follows).
+fn peerage_follows(rest: &str) -> bool {
+    PEERAGE_TITLES.iter().any(|t| {
+        rest.strip_prefix(t)
+            .is_some_and(|after| !after.starts_with(|c: char| is_kanji(c) || is_katakana(c)))
+    })
 }
 
 /// Words that mark a sentence as one about a person (life events, family, speech).
@@ -952,7 +1041,7 @@ impl NameDetector {
         // person even after a word that is also a company (フォード) or glued to a kanji
         // word (`ソ連側…少将`); a place before one is a country's office (アメリカ大統領).
         let state_titled = state_title_follows(rest);
-        if is_loanword(word)
+        if is_loanword_not_surname(word)
             || super::foreign::never_a_name(word)
             || super::foreign::thing_tail(word)
             || ForeignNames::shared().is_thing(word) && !state_titled
@@ -979,9 +1068,14 @@ impl NameDetector {
         let years = years_follow(rest);
         let subject = rest.starts_with(['は', 'が', 'ら']);
         let agent = AGENT_AFTER.iter().any(|p| rest.starts_with(p));
-        if before
-            .is_some_and(|c| c.is_ascii_alphanumeric() || (c == '「' || c == '『') && !state_titled)
-        {
+        // A title or an office right before (`外相…に`, `FW…が`), a title of peerage or
+        // a doing of the person right after (`…伯爵ら`, `…当選後`).
+        let office = office_before(&text[..r.start]);
+        let peerage = peerage_follows(rest);
+        let event = person_event_follows(rest);
+        if before.is_some_and(|c| {
+            c.is_ascii_alphanumeric() && !office || (c == '「' || c == '『') && !state_titled
+        }) {
             return None;
         }
         let glued = before.is_some_and(is_kanji);
@@ -990,6 +1084,9 @@ impl NameDetector {
             || years
             || agent
             || glued
+            || office
+            || peerage
+            || event
             || rest.starts_with(['の', 'に', 'を'])
             || text[..r.start].ends_with(['の', '・']))
         {
@@ -1005,16 +1102,18 @@ impl NameDetector {
             && text[..r.start - '人'.len_utf8()].ends_with(is_katakana)
             || person_word_before(&text[..r.start])
             || super::foreign::person_word_before(&text[..r.start]);
+        let roled = roled || office;
         if glued && !roled && !state_titled {
             return None;
         }
-        if rest.starts_with(is_kanji) && !titled {
+        if rest.starts_with(is_kanji) && !(titled || peerage || event) {
             return None;
         }
         let of_person = of_person_follows(rest) || of_foreign_person_follows(rest);
         // A particle, then a clause that speaks of a person (…は激怒した, …に率いられた).
         let acts = !(titled || years || roled || of_person || line_start) && person_predicate(rest);
-        let strong = titled || years || roled || (!line_start && of_person) || acts;
+        let strong =
+            titled || years || roled || peerage || event || (!line_start && of_person) || acts;
         let weak_ok = || {
             if line_start || !(subject || agent) || super::foreign::thing_exists(rest) {
                 return false;
@@ -1037,6 +1136,8 @@ impl NameDetector {
         let weak = !(titled
             || years
             || roled
+            || peerage
+            || event
             || of_person
             || acts
             || rest.starts_with(['は', 'が', 'と', 'ら']));
@@ -1049,11 +1150,22 @@ impl NameDetector {
             });
         }
         let toks = self.window(doc, r.clone());
+        // Peerage is borne with a place's name (`…伯爵`); an office before a word the
+        // dictionary knows as a place or a proper noun makes it a person (`摂政…公`).
         let word_ok = |t: &FineToken| {
             t.pos == PosTag::Unknown
                 || is_person_tag(t)
                 || state_titled && matches!(t.pos, PosTag::Organization | PosTag::ProperOther)
+                || office && matches!(t.pos, PosTag::Place | PosTag::ProperOther)
         };
+        if peerage {
+            return Some(Candidate {
+                range: r,
+                detector: "name.katakana",
+                confidence: 0.6,
+                reason: "katakana name with a title of peerage",
+            });
+        }
         if toks.is_empty()
             || !toks.iter().all(word_ok)
             || (weak && toks.iter().any(|t| t.pos != PosTag::Unknown))

@@ -34,7 +34,7 @@ use std::sync::OnceLock;
 
 use aho_corasick::AhoCorasick;
 
-use super::context::{is_loanword, Taken};
+use super::context::{is_loanword, is_loanword_not_surname, Taken};
 use super::foreign::{
     bad_chain_start, is_thing_word, joined_body_after, never_a_name, plural_thing, thing_after,
     thing_exists, thing_tail, title_after_name, ForeignNames,
@@ -225,7 +225,8 @@ const AFTER_CHARS: usize = 60;
 const MAX_WORD_CHARS: usize = 40;
 
 /// Words right after a name that belong to its bearer or family (`フェリージ家`,
-/// `パスケル兄弟`, `ナーセル亡き後`).
+/// `パスケル兄弟`, `ナーセル亡き後`), or make it the addressee of a demand or a
+/// protest (`…に対して`; countries and companies the dictionary knows are not scored).
 const PERSON_WORDS_AFTER: &[&str] = &[
     "家",
     "一族",
@@ -251,6 +252,8 @@ const PERSON_WORDS_AFTER: &[&str] = &[
     "たち",
     "と共に",
     "とともに",
+    "に対して",
+    "に対し、",
 ];
 
 /// Nouns that, after `の`, belong to a person (`…の妻`, `…の命令`, `…の立候補`).
@@ -293,6 +296,27 @@ const OF_PERSON_AFTER: &[&str] = &[
     "助け",
     "ソロ",
     "代理人",
+    "更迭",
+    "解任",
+    "辞任",
+    "就任",
+    "即位",
+    "暗殺",
+    "死去",
+    "逝去",
+    "来日",
+    "亡命",
+    "失脚",
+    "処刑",
+    "オペラ",
+    "オペレッタ",
+    "交響曲",
+    "協奏曲",
+    "戯曲",
+    "出産",
+    "再選",
+    "当選",
+    "落選",
 ];
 
 /// Titles and person words written right after a name (`フォード大統領`, `ファルエル学長`).
@@ -803,7 +827,7 @@ impl NameDetector {
         let word = &text[r.clone()];
         let lists = ForeignNames::shared();
         let rest = &text[r.end..];
-        if is_loanword(word)
+        if is_loanword_not_surname(word)
             || never_a_name(word)
             || thing_tail(word)
             || lists.is_thing(word)

@@ -1098,6 +1098,40 @@ fn katakana_names_before_state_titles() {
     ]);
 }
 
+/// A single katakana word after a title or an office (`外相…`, `摂政…`, `FW…`, `故…`),
+/// before a title of peerage (`…伯爵ら`) or a doing of its bearer (`…当選後`), and a
+/// listed surname ending like a gerund (`-ング`) are names; loanwords, a firmware
+/// abbreviation, a coach, a park and the head of a place's message are not.
+#[test]
+fn single_katakana_names_by_office_peerage_and_events() {
+    check(&[
+        case("外相ゼルドリクに対して抗議した。", &["ゼルドリク"]),
+        case("甲府からFWゼルドリクが加入した。", &["ゼルドリク"]),
+        case("ギタリストの故ゼルドリクを崇拝している。", &["ゼルドリク"]),
+        case("摂政ブランデール公は改革を進めた。", &["ブランデール"]),
+        case(
+            "ウォルステン伯爵らとの友好関係を保った。",
+            &["ウォルステン"],
+        ),
+        case("顧問を務め、ゼルドリク当選後に入閣した。", &["ゼルドリク"]),
+        case("ヘニングは1950年に帰国した。", &["ヘニング"]),
+        case("ヒアリングは来週行います。", &[]),
+        case("マーケティングは重要です。", &[]),
+        case("FWアップデートが完了した。", &[]),
+        case("GKコーチに就任した。", &[]),
+        case("事故データを集計した。", &[]),
+        case("コミュニティ公園で開催します。", &[]),
+        case("キャンペーン当選者に通知します。", &[]),
+        case("市長メッセージを掲載します。", &[]),
+        case(
+            "その後、ヴァルデマンはゼルドリクに対して新しい計画を示した。",
+            &["ヴァルデマン", "ゼルドリク"],
+        ),
+        case("委員会はベンダーに対して改善を求めた。", &[]),
+        case("利用者はマイナポータルに対して申請した。", &[]),
+    ]);
+}
+
 /// A katakana chain is a name when its clause says what a person does (`…を説得する`,
 /// `…と結婚した`) or a role stands before it as a predicate (`投資家である…`); an
 /// orchestra named after its city or a compound of loanwords is not.
