@@ -1142,12 +1142,7 @@ impl NameDetector {
             || acts
             || rest.starts_with(['は', 'が', 'と', 'ら']));
         if listed {
-            return Some(Candidate {
-                range: r,
-                detector: "name.katakana",
-                confidence: 0.6,
-                reason: "listed foreign name in context",
-            });
+            return Some(katakana_candidate(r, "listed foreign name in context"));
         }
         let toks = self.window(doc, r.clone());
         // Peerage is borne with a place's name (`…伯爵`); an office before a word the
@@ -1159,12 +1154,10 @@ impl NameDetector {
                 || office && matches!(t.pos, PosTag::Place | PosTag::ProperOther)
         };
         if peerage {
-            return Some(Candidate {
-                range: r,
-                detector: "name.katakana",
-                confidence: 0.6,
-                reason: "katakana name with a title of peerage",
-            });
+            return Some(katakana_candidate(
+                r,
+                "katakana name with a title of peerage",
+            ));
         }
         if toks.is_empty()
             || !toks.iter().all(word_ok)
@@ -1172,12 +1165,17 @@ impl NameDetector {
         {
             return None;
         }
-        Some(Candidate {
-            range: r,
-            detector: "name.katakana",
-            confidence: 0.6,
-            reason: "katakana name in context",
-        })
+        Some(katakana_candidate(r, "katakana name in context"))
+    }
+}
+
+/// A single katakana word found by [`NameDetector::katakana_in_context`], for `reason`.
+fn katakana_candidate(range: Range<usize>, reason: &'static str) -> Candidate {
+    Candidate {
+        range,
+        detector: "name.katakana",
+        confidence: 0.6,
+        reason,
     }
 }
 
