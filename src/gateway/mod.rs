@@ -23,6 +23,7 @@
 pub mod audit;
 pub mod body;
 pub mod client;
+pub mod demo;
 pub mod guard;
 pub mod handler;
 pub mod hooks;

@@ -1,4 +1,4 @@
-//! Forwarding to the upstream (or the built-in demo), and restoring placeholders in
+//! Forwarding to the upstream (the built-in demo is [`super::demo`]), and restoring placeholders in
 //! the answer.
 //!
 //! Non-streaming JSON answers are restored with [`crate::payload::response::restore_json_body`]
@@ -14,10 +14,9 @@ use futures_util::StreamExt;
 use http::{header, HeaderMap, HeaderValue, Response, StatusCode};
 use http_body_util::{combinators::UnsyncBoxBody, BodyExt, Full, StreamBody};
 use hyper::body::Frame;
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use crate::mask::{Placeholders, OPEN};
-use crate::payload::request::extract_slots;
+use crate::mask::Placeholders;
 use crate::payload::response::{self, Usage};
 use crate::payload::stream::ResponseRestorer;
 
@@ -26,7 +25,6 @@ use super::respond::GatewayError;
 use super::route::ApiRoute;
 use super::runtime::Upstream;
 use super::server::Shared;
-use crate::payload::response::ApiKind;
 
 /// Boxed error of response bodies.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -150,8 +148,8 @@ const USER_AGENT: &str = concat!("sekimori/", env!("CARGO_PKG_VERSION"));
 /// `timeout` for the whole exchange.
 pub async fn forward(shared: &Shared, f: Forwarded<'_>) -> Result<ForwardResult, GatewayError> {
     if f.upstream.provider == "demo" {
-        let v = demo_answer(f.route, f.value, f.stream);
-        let (r, u) = demo_response(f.route, f.query, v, f.stream, &f.table);
+        let v = super::demo::demo_answer(f.route, f.value, f.stream);
+        let (r, u) = super::demo::demo_response(f.route, f.query, v, f.stream, &f.table);
         return Ok((r, UsageReport::Now(u), None));
     }
     let url = upstream_url(&f.upstream.base_url, &f.route.path, f.query);
@@ -453,146 +451,6 @@ pub fn upstream_url(base: &str, path: &str, query: Option<&str>) -> String {
     url
 }
 
-fn demo_response(
-    route: &ApiRoute,
-    query: Option<&str>,
-    mut v: Value,
-    stream: bool,
-    table: &Placeholders,
-) -> (Response<Body>, Option<Usage>) {
-    let usage = Usage::from_json(&v);
-    restore_value(&mut v, table);
-    let (body, ct) = if stream {
-        demo_stream(route, query, &v)
-    } else {
-        (v.to_string(), "application/json")
-    };
-    let mut r = Response::new(full_body(Bytes::from(body)));
-    r.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
-    (r, usage)
-}
-
-/// The demo answer as the API's own stream: one text delta carrying the whole reply.
-fn demo_stream(route: &ApiRoute, query: Option<&str>, v: &Value) -> (String, &'static str) {
-    let sse = |events: &[(Option<&str>, Value)], done: bool| {
-        let mut out = String::new();
-        for (name, data) in events {
-            if let Some(n) = name {
-                out.push_str(&format!("event: {n}\n"));
-            }
-            out.push_str(&format!("data: {data}\n\n"));
-        }
-        if done {
-            out.push_str("data: [DONE]\n\n");
-        }
-        (out, "text/event-stream")
-    };
-    let report = v.get("sekimori_demo").cloned().unwrap_or(Value::Null);
-    match route.kind {
-        ApiKind::OpenAiResponses => {
-            let text = v
-                .pointer("/output/0/content/0/text")
-                .cloned()
-                .unwrap_or_default();
-            sse(
-                &[
-                    (
-                        Some("response.created"),
-                        json!({"type": "response.created", "response": {"id": "resp_demo", "status": "in_progress"}}),
-                    ),
-                    (
-                        Some("response.output_text.delta"),
-                        json!({"type": "response.output_text.delta", "output_index": 0, "content_index": 0, "delta": text}),
-                    ),
-                    (
-                        Some("response.completed"),
-                        json!({"type": "response.completed", "response": v}),
-                    ),
-                ],
-                false,
-            )
-        }
-        ApiKind::AnthropicMessages => {
-            let text = v.pointer("/content/0/text").cloned().unwrap_or_default();
-            sse(
-                &[
-                    (
-                        Some("message_start"),
-                        json!({"type": "message_start", "message": {"id": "msg_demo", "type": "message", "role": "assistant", "content": [], "model": v["model"], "usage": v["usage"]}}),
-                    ),
-                    (
-                        Some("content_block_start"),
-                        json!({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
-                    ),
-                    (
-                        Some("content_block_delta"),
-                        json!({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": text}}),
-                    ),
-                    (
-                        Some("content_block_stop"),
-                        json!({"type": "content_block_stop", "index": 0}),
-                    ),
-                    (
-                        Some("message_delta"),
-                        json!({"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": v["usage"], "sekimori_demo": report}),
-                    ),
-                    (Some("message_stop"), json!({"type": "message_stop"})),
-                ],
-                false,
-            )
-        }
-        ApiKind::GeminiGenerateContent => {
-            let alt_sse = query.is_some_and(|q| q.split('&').any(|p| p == "alt=sse"));
-            if alt_sse {
-                sse(&[(None, v.clone())], false)
-            } else {
-                (format!("[{v}]"), "application/json")
-            }
-        }
-        _ => {
-            let text = v
-                .pointer("/choices/0/message/content")
-                .cloned()
-                .unwrap_or_default();
-            sse(
-                &[
-                    (
-                        None,
-                        json!({"id": "chatcmpl-demo", "object": "chat.completion.chunk", "model": v["model"], "choices": [{"index": 0, "delta": {"role": "assistant", "content": text}, "finish_reason": null}]}),
-                    ),
-                    (
-                        None,
-                        json!({"id": "chatcmpl-demo", "object": "chat.completion.chunk", "model": v["model"], "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}], "usage": v["usage"], "sekimori_demo": report}),
-                    ),
-                ],
-                true,
-            )
-        }
-    }
-}
-
-/// Restores placeholders in every string of an answer, except the demo's own report
-/// of what it received (`sekimori_demo`).
-pub fn restore_value(v: &mut Value, table: &Placeholders) {
-    if table.is_empty() {
-        return;
-    }
-    let mut stack: Vec<&mut Value> = vec![v];
-    while let Some(v) = stack.pop() {
-        match v {
-            Value::String(s) if s.contains(OPEN) => *s = table.restore(s),
-            Value::Array(a) => stack.extend(a.iter_mut()),
-            Value::Object(m) => stack.extend(
-                m.iter_mut()
-                    .filter(|(k, _)| k.as_str() != "sekimori_demo")
-                    .map(|(_, v)| v),
-            ),
-            _ => {}
-        }
-    }
-}
-
 type ByteStream =
     std::pin::Pin<Box<dyn futures_util::Stream<Item = Result<Bytes, BoxError>> + Send>>;
 
@@ -643,59 +501,6 @@ impl futures_util::Stream for Restoring {
                 }
             };
         }
-    }
-}
-
-/// The demo upstream's answer: the API's own response shape, echoing what it received
-/// (after masking) so the effect of Sekimori is visible.
-pub fn demo_answer(route: &ApiRoute, received: &Value, _stream: bool) -> Value {
-    let texts: Vec<String> = extract_slots(received)
-        .into_iter()
-        .map(|s| s.text)
-        .collect();
-    let echo = texts.join("\n");
-    let reply = format!("[Sekimori demo upstream] 受信した内容 / received:\n{echo}");
-    let model = received
-        .get("model")
-        .and_then(Value::as_str)
-        .unwrap_or("sekimori-demo");
-    let chars = echo.chars().count() as u64;
-    let report = json!({"upstream_received": received});
-    match (route.kind, route.count_tokens) {
-        (ApiKind::OpenAiEmbeddings, _) => json!({
-            "object": "list",
-            "data": [{"object": "embedding", "index": 0, "embedding": [0.0, 0.0, 0.0]}],
-            "model": model,
-            "usage": {"prompt_tokens": chars, "total_tokens": chars},
-            "sekimori_demo": report,
-        }),
-        (ApiKind::OpenAiResponses, _) => json!({
-            "id": "resp_demo", "object": "response", "status": "completed", "model": model,
-            "output": [{"type": "message", "role": "assistant", "status": "completed",
-                        "content": [{"type": "output_text", "text": reply, "annotations": []}]}],
-            "usage": {"input_tokens": chars, "output_tokens": chars, "total_tokens": 2 * chars},
-            "sekimori_demo": report,
-        }),
-        (ApiKind::AnthropicMessages, _) => json!({
-            "id": "msg_demo", "type": "message", "role": "assistant", "model": model,
-            "content": [{"type": "text", "text": reply}],
-            "stop_reason": "end_turn",
-            "usage": {"input_tokens": chars, "output_tokens": chars},
-            "sekimori_demo": report,
-        }),
-        (ApiKind::GeminiGenerateContent, true) => json!({"totalTokens": chars}),
-        (ApiKind::GeminiGenerateContent, _) => json!({
-            "candidates": [{"content": {"role": "model", "parts": [{"text": reply}]}, "finishReason": "STOP", "index": 0}],
-            "usageMetadata": {"promptTokenCount": chars, "candidatesTokenCount": chars, "totalTokenCount": 2 * chars},
-            "modelVersion": model,
-            "sekimori_demo": report,
-        }),
-        _ => json!({
-            "id": "chatcmpl-demo", "object": "chat.completion", "created": 0, "model": model,
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": reply}, "finish_reason": "stop"}],
-            "usage": {"prompt_tokens": chars, "completion_tokens": chars, "total_tokens": 2 * chars},
-            "sekimori_demo": report,
-        }),
     }
 }
 
