@@ -343,7 +343,15 @@ where
             "more than one Content-Type header",
         ));
     }
-    if let Some(ct) = parts.headers.get(header::CONTENT_TYPE) {
+    let Some(ct) = parts.headers.get(header::CONTENT_TYPE) else {
+        return Err(GatewayError::client(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "missing_content_type",
+            "Content-Type: application/json を付けて送信してください。",
+            "the request has no Content-Type; send Content-Type: application/json",
+        ));
+    };
+    {
         let ct = ct.to_str().unwrap_or("").to_ascii_lowercase();
         if !(ct.starts_with("application/json") || ct.ends_with("+json")) {
             return Err(GatewayError::client(
@@ -379,6 +387,14 @@ where
 
     // Phase: parse.
     let mut value = payload::parse_strict(&decoded).map_err(bad_json)?;
+    if let Some(place) = payload::find_tag_characters(&value) {
+        return Err(GatewayError::client(
+            StatusCode::BAD_REQUEST,
+            "tag_characters",
+            format!("見えない制御文字（Unicode タグ文字 U+E0000–E007F）を含むため受け付けません: {place}"),
+            format!("the body holds invisible Unicode tag characters (U+E0000-E007F) at {place}; remove them"),
+        ));
+    }
     // Checked as UTF-8 by the parser; offered to the audit log (kept in sealed mode only),
     // not copied.
     let original = decoded;
@@ -576,7 +592,7 @@ where
                 let mut e = refusal(&decision, &slots, Action::Warn, Some(&issued));
                 if let Some(Err(why)) = other {
                     e.message_en.push_str(&format!(
-                        " (the token sent was not accepted: {why:?}; a new one was issued)"
+                        " (the token sent was not accepted: {why}; a new one was issued)"
                     ));
                 }
                 return Err(e);
@@ -821,6 +837,16 @@ fn identify(
         let claims_user =
             headers.contains_key(&t.user_header) || headers.contains_key(&t.secret_header);
         if claims_user {
+            for h in [&t.user_header, &t.department_header, &t.secret_header] {
+                if headers.get_all(h).iter().count() > 1 {
+                    return Err(GatewayError::client(
+                        StatusCode::BAD_REQUEST,
+                        "duplicate_identity_header",
+                        format!("ヘッダー {h} が複数あります。利用者を一つに特定できないため受け付けません。"),
+                        format!("the {h} header appears more than once; the caller must be unambiguous"),
+                    ));
+                }
+            }
             let ip = canonical(conn.peer.ip());
             if !t.clients.iter().any(|n| n.contains(&ip)) {
                 return Err(GatewayError::client(
@@ -867,25 +893,7 @@ fn identify(
             });
         }
     }
-    let key = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .or_else(|| headers.get("x-api-key").and_then(|v| v.to_str().ok()))
-        .or_else(|| headers.get("api-key").and_then(|v| v.to_str().ok()))
-        .or_else(|| headers.get("x-goog-api-key").and_then(|v| v.to_str().ok()))
-        .map(str::trim)
-        .map(str::to_string)
-        .or_else(|| {
-            query.and_then(|q| {
-                url::form_urlencoded::parse(q.as_bytes())
-                    .find(|(k, _)| k == "key")
-                    .map(|(_, v)| v.into_owned())
-            })
-        });
+    let key = presented_key(headers, query)?;
     if let Some(k) = key.filter(|k| !k.is_empty()) {
         let h: [u8; 32] = Sha256::digest(k.as_bytes()).into();
         if let Some(p) = rt.keys.get(&h) {
@@ -910,6 +918,70 @@ fn identify(
         "APIキーがありません。Authorization: Bearer <関守のキー> を付けてください。",
         "no API key; send Authorization: Bearer <key issued by Sekimori>",
     ))
+}
+
+/// Headers that may carry a Sekimori API key (besides `Authorization: Bearer`).
+const KEY_HEADERS: &[&str] = &["x-api-key", "api-key", "x-goog-api-key"];
+
+/// The API key the caller presented, from `Authorization: Bearer`, [`KEY_HEADERS`] or a
+/// `key=` query parameter. A caller who presents two different keys, or the same
+/// credential header twice, is refused (400): which one counts would otherwise depend
+/// on the order of the checks ("first wins"). The same key in two places is one key.
+fn presented_key(headers: &HeaderMap, query: Option<&str>) -> Result<Option<String>, GatewayError> {
+    let conflicting = |en: &str| {
+        GatewayError::client(
+            StatusCode::BAD_REQUEST,
+            "conflicting_credentials",
+            "認証情報が複数あります。APIキーは一つだけ、一か所で送ってください。",
+            en.to_string(),
+        )
+    };
+    let mut found: Vec<String> = Vec::new();
+    for name in std::iter::once(header::AUTHORIZATION.as_str()).chain(KEY_HEADERS.iter().copied()) {
+        let mut values = headers.get_all(name).iter();
+        let Some(v) = values.next() else { continue };
+        if values.next().is_some() {
+            return Err(conflicting(&format!(
+                "the {name} header appears more than once; send one credential"
+            )));
+        }
+        let v = v.to_str().unwrap_or("");
+        let key = if name == header::AUTHORIZATION.as_str() {
+            match v
+                .strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+            {
+                Some(k) => k,
+                None => continue,
+            }
+        } else {
+            v
+        };
+        let key = key.trim();
+        if !key.is_empty() {
+            found.push(key.to_string());
+        }
+    }
+    if let Some(q) = query {
+        let mut keys = url::form_urlencoded::parse(q.as_bytes()).filter(|(k, _)| k == "key");
+        if let Some((_, v)) = keys.next() {
+            if keys.next().is_some() {
+                return Err(conflicting(
+                    "the key query parameter appears more than once",
+                ));
+            }
+            if !v.trim().is_empty() {
+                found.push(v.trim().to_string());
+            }
+        }
+    }
+    found.dedup();
+    if found.iter().any(|k| *k != found[0]) {
+        return Err(conflicting(
+            "two different API keys were sent (in different headers or the query); send one",
+        ));
+    }
+    Ok(found.into_iter().next())
 }
 
 /// Collects a body fully (used for upstream responses and tests).

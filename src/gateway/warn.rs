@@ -28,15 +28,19 @@ pub struct AckStore {
 }
 
 /// Why a token was not accepted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum AckError {
     /// Unknown or already used.
+    #[error("the token is unknown or was already used")]
     Unknown,
     /// Issued to another user.
+    #[error("the token was issued to another user")]
     WrongUser,
     /// Issued for a different request body.
+    #[error("the token was issued for a different request body; resend the same body")]
     WrongBody,
     /// Expired.
+    #[error("the token has expired")]
     Expired,
 }
 

@@ -286,7 +286,7 @@ fn join_path(path: &str, k: &str) -> String {
 }
 
 /// Lists every text-bearing string of a request body in document order: string
-/// values (structural and binary keys excepted) and object keys that may carry text
+/// values (structural and binary keys excepted), numbers of [`MIN_NUMBER_DIGITS`] or more digits and object keys that may carry text
 /// (free-form JSON such as tool arguments can use data as keys).
 pub fn extract_slots(body: &Value) -> Vec<Slot> {
     let mut out = Vec::new();
@@ -316,6 +316,20 @@ pub fn extract_slots(body: &Value) -> Vec<Slot> {
                         pointer,
                         path,
                         text: s.clone(),
+                        is_key: false,
+                    });
+                }
+            }
+            // A number is text the model reads too (`{"kojin_bangou": 123456789018}`).
+            // Under six digits it cannot hold a My Number, phone or postal code, so the
+            // countless `max_tokens`-like settings are not listed.
+            Value::Number(n) => {
+                let text = n.to_string();
+                if text.bytes().filter(u8::is_ascii_digit).count() >= MIN_NUMBER_DIGITS {
+                    out.push(Slot {
+                        pointer,
+                        path,
+                        text,
                         is_key: false,
                     });
                 }
@@ -368,11 +382,14 @@ pub fn rename_key(body: &mut Value, pointer: &str, new_key: String) -> bool {
     }
 }
 
-/// Replaces the string at `pointer` (as produced by [`extract_slots`]).
-/// Returns false when the pointer does not name a string.
+/// Digits from which a JSON number is inspected as text (see [`extract_slots`]).
+pub const MIN_NUMBER_DIGITS: usize = 6;
+
+/// Replaces the string at `pointer` (as produced by [`extract_slots`]); a number slot
+/// becomes a string (its masked text). Returns false when the pointer names neither.
 pub fn set_slot(body: &mut Value, pointer: &str, text: String) -> bool {
     match body.pointer_mut(pointer) {
-        Some(v @ Value::String(_)) => {
+        Some(v @ (Value::String(_) | Value::Number(_))) => {
             *v = Value::String(text);
             true
         }
@@ -529,6 +546,39 @@ fn mime_kind(mime: &str) -> &'static str {
     } else {
         "file"
     }
+}
+
+/// The human path of the first string (value or object key) that holds a Unicode tag
+/// character (U+E0000–U+E007F, [`crate::text::SMUGGLING_TAG_RANGE`]): invisible
+/// text that a model reads and a person does not ("ASCII smuggling"). Such a body is
+/// refused, never inspected with the characters dropped. The path carries no value.
+pub fn find_tag_characters(body: &Value) -> Option<String> {
+    let has_tag = |s: &str| {
+        s.chars()
+            .any(|c| crate::text::SMUGGLING_TAG_RANGE.contains(&(c as u32)))
+    };
+    let mut stack: Vec<(&Value, String)> = vec![(body, String::new())];
+    while let Some((v, path)) = stack.pop() {
+        match v {
+            Value::String(s) if has_tag(s) => return Some(path),
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate().rev() {
+                    stack.push((item, format!("{path}[{i}]")));
+                }
+            }
+            Value::Object(map) => {
+                for (k, item) in map.iter().rev() {
+                    let p = join_path(&path, k);
+                    if has_tag(k) {
+                        return Some(format!("{p} (key)"));
+                    }
+                    stack.push((item, p));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The model named in the body (`model`), if any.

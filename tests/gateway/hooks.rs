@@ -171,6 +171,17 @@ async fn trusted_header_mode() {
     ];
     let (s, _, _) = post(&gw, "/v1/chat/completions", &body, &bad).await;
     assert_eq!(s, 401);
+    // A duplicated identity header is ambiguous: refused, never "first wins".
+    let twice = [
+        ("x-sekimori-user", "suzuki"),
+        ("x-sekimori-user", "sato"),
+        ("x-sekimori-department", "kosodate"),
+        ("x-sekimori-secret", "0123456789abcdef0123"),
+    ];
+    let (s, _, v) = post(&gw, "/v1/chat/completions", &body, &twice).await;
+    assert_eq!(s, 400, "{v}");
+    assert_eq!(v["error"]["code"], "duplicate_identity_header", "{v}");
+    assert_eq!(up.received().len(), 1);
 }
 
 #[tokio::test]

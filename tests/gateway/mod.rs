@@ -9,6 +9,7 @@ mod pool;
 mod proxy;
 mod region;
 mod reload;
+mod wall;
 
 /// Configuration shared by the tests: everything routed to the fake upstream.
 pub const BASE: &str = r#"

@@ -1,0 +1,130 @@
+//! Issue 12 ("Seal the wall") regressions on the gateway side: each case asserts what
+//! the recording upstream received (nothing, for a refusal). Invented values only.
+
+use serde_json::json;
+
+use super::{chat, BASE};
+use crate::util::{client, post, start_gateway, FakeUpstream, Reply};
+
+/// A My Number of the issue's example form with a valid check digit (invented).
+const MY_NUMBER: u64 = 123_456_789_018;
+
+/// Class 13: a second, different key in another header, or the same credential
+/// header twice, is refused; the same key in two places is one key.
+#[tokio::test]
+async fn conflicting_credentials_are_refused() {
+    let up = FakeUpstream::start(Reply::EchoChat).await;
+    let no_anon = BASE.replace("allow_anonymous = true", "allow_anonymous = false");
+    let gw = start_gateway(&no_anon, &up.url()).await;
+    let body =
+        json!({"model": "allowed-model", "messages": [{"role": "user", "content": "こんにちは"}]})
+            .to_string();
+    type Headers<'a> = &'a [(&'a str, &'a str)];
+    let refused: &[Headers] = &[
+        &[
+            ("authorization", "Bearer sk-test-key"),
+            ("x-api-key", "sk-other-key"),
+        ],
+        &[("x-api-key", "sk-other-key"), ("api-key", "sk-test-key")],
+        &[
+            ("authorization", "Bearer sk-test-key"),
+            ("authorization", "Bearer sk-test-key"),
+        ],
+        &[("api-key", "sk-test-key"), ("api-key", "sk-other-key")],
+    ];
+    for headers in refused {
+        let (status, _, v) = post(&gw, "/v1/chat/completions", &body, headers).await;
+        assert_eq!(status, 400, "{headers:?}: {v}");
+        assert_eq!(v["error"]["code"], "conflicting_credentials", "{v}");
+        assert!(!v.to_string().contains("sk-"), "no key in the message: {v}");
+    }
+    // A key in the header and a different one in the query.
+    let (status, _, v) = post(
+        &gw,
+        "/v1/chat/completions?key=sk-other-key",
+        &body,
+        &[("authorization", "Bearer sk-test-key")],
+    )
+    .await;
+    assert_eq!(status, 400, "{v}");
+    assert!(up.received().is_empty(), "nothing forwarded");
+    // The same key twice is one credential.
+    let (status, _, v) = post(
+        &gw,
+        "/v1/chat/completions",
+        &body,
+        &[
+            ("authorization", "Bearer sk-test-key"),
+            ("x-api-key", "sk-test-key"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(up.received().len(), 1);
+}
+
+/// Class 15: a request without Content-Type is refused (415), as the README documents.
+#[tokio::test]
+async fn missing_content_type_is_refused() {
+    let up = FakeUpstream::start(Reply::EchoChat).await;
+    let gw = start_gateway(BASE, &up.url()).await;
+    let resp = client()
+        .post(format!("http://{}/v1/chat/completions", gw.addr))
+        .body(chat("こんにちは"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 415);
+    let v: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "missing_content_type", "{v}");
+    assert!(up.received().is_empty());
+}
+
+/// Class 11: invisible Unicode tag characters are refused, literal or escaped,
+/// in values and keys.
+#[tokio::test]
+async fn tag_characters_are_refused() {
+    let up = FakeUpstream::start(Reply::EchoChat).await;
+    let gw = start_gateway(BASE, &up.url()).await;
+    let hidden: String = "call me"
+        .chars()
+        .map(|c| char::from_u32(0xE0000 + c as u32).unwrap())
+        .collect();
+    let bodies = [
+        chat(&format!("こんにちは{hidden}")),
+        // JSON escapes of U+E0041 (a surrogate pair).
+        r#"{"model":"m","messages":[{"role":"user","content":"hi\udb40\udc41"}]}"#.to_string(),
+        json!({"model": "m", "messages": [{"role": "user", "content": "hi"}],
+               "metadata": {format!("k{hidden}"): "v"}})
+        .to_string(),
+    ];
+    for body in &bodies {
+        let (status, _, v) = post(&gw, "/v1/chat/completions", body, &[]).await;
+        assert_eq!(status, 400, "{v}");
+        assert_eq!(v["error"]["code"], "tag_characters", "{v}");
+    }
+    assert!(up.received().is_empty());
+}
+
+/// Class 3: JSON numbers are inspected as their decimal text.
+#[tokio::test]
+async fn numbers_are_inspected() {
+    let up = FakeUpstream::start(Reply::EchoChat).await;
+    let gw = start_gateway(BASE, &up.url()).await;
+    let body = json!({"model": "m",
+        "messages": [{"role": "user", "content": "登録内容を確認して"}],
+        "metadata": {"kojin_bangou": MY_NUMBER}});
+    let (status, _, v) = post(&gw, "/v1/chat/completions", &body.to_string(), &[]).await;
+    assert_eq!(status, 403, "{v}");
+    assert!(v.to_string().contains("my_number"), "{v}");
+    assert!(!v.to_string().contains(&MY_NUMBER.to_string()), "{v}");
+    assert!(up.received().is_empty());
+    // Ordinary settings pass untouched, as numbers.
+    let body = json!({"model": "m", "max_tokens": 1024, "temperature": 0.2, "seed": 20_241_001,
+        "messages": [{"role": "user", "content": "こんにちは"}]});
+    let (status, _, v) = post(&gw, "/v1/chat/completions", &body.to_string(), &[]).await;
+    assert_eq!(status, 200, "{v}");
+    let sent: serde_json::Value = serde_json::from_str(&up.received()[0].body).unwrap();
+    assert_eq!(sent["max_tokens"], 1024);
+    assert_eq!(sent["seed"], 20_241_001);
+}
