@@ -49,3 +49,49 @@ impl NameDetector {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::NameDetector;
+    use crate::inspect::detect::Detector;
+    use crate::inspect::{Document, Tokenizer};
+
+    /// (value, detector, reason) of every name found.
+    fn found(text: &str) -> Vec<(String, &'static str, &'static str)> {
+        let tok = Tokenizer::new(&[]).unwrap();
+        let doc = Document::new(text, &tok);
+        let mut out = Vec::new();
+        NameDetector::new().detect(&doc, &mut out);
+        out.iter()
+            .map(|f| {
+                (
+                    doc.text()[f.range.clone()].to_string(),
+                    f.detector,
+                    f.reason,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn reading_cells_and_labels() {
+        let f = found("No,カナ氏名,件数\n1,ユノキ アオイ,3\n2,12345,4");
+        assert_eq!(
+            f,
+            vec![(
+                "ユノキ アオイ".to_string(),
+                "name.column",
+                "cell under a name column header"
+            )]
+        );
+        let f = found("よみ：ゆのき あおい");
+        assert_eq!(f[0].0, "ゆのき あおい");
+        assert_eq!(f[0].2, "value after a name label");
+    }
+
+    #[test]
+    fn not_name_shaped() {
+        assert!(found("氏名,住所\n2024/01/02,旭町3丁目").is_empty());
+        assert!(found("カナ,件数\n東京都,3").is_empty());
+    }
+}
