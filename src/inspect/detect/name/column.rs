@@ -24,7 +24,9 @@ fn name_shaped(v: &str, kind: FieldKind) -> bool {
                 FieldKind::Reading => {
                     matches!(c, '\u{3041}'..='\u{30FF}' | '\u{FF66}'..='\u{FF9F}')
                 }
-                FieldKind::Name => c.is_alphabetic() && !"都道府県市区町村丁目番号".contains(c),
+                FieldKind::Name => {
+                    c.is_alphabetic() && !"都道府県市区町村丁目番号課係室部局".contains(c)
+                }
             }
     })
 }
@@ -34,6 +36,10 @@ impl NameDetector {
     pub(super) fn column_names(&self, doc: &Document<'_>, found: &mut Vec<Candidate>) {
         let text = doc.text();
         for f in fields(text) {
+            // Name labels are the older `after_label` pass's; this pass adds readings.
+            if f.evidence == Evidence::Label && f.kind == FieldKind::Name {
+                continue;
+            }
             if !name_shaped(&text[f.range.clone()], f.kind) {
                 continue;
             }
