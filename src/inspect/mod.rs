@@ -20,6 +20,7 @@ pub mod detect;
 mod document;
 mod engine;
 mod finding;
+pub mod structure;
 mod tokenizer;
 
 pub use category::Category;

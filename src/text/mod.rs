@@ -11,3 +11,17 @@ mod normalize;
 
 pub use fold::{fold_char_for_words, fold_for_words};
 pub use normalize::{Normalized, SMUGGLING_TAG_RANGE};
+
+/// The separator placed between two parts of one request (two messages, two content
+/// parts, two fields) when they are joined into one text for inspection.
+///
+/// U+2029 PARAGRAPH SEPARATOR: it never occurs in ordinary prompts, so a joint is
+/// always recognisable, and it is a line break, so word-level detectors stop at it.
+/// The digit-run handling of the normalization and the number detectors treat it as
+/// a *soft* boundary, like a line break between digit groups: a My Number or phone
+/// split across two parts (`個人番号は1234 5678` + `9012`) is still found, and the
+/// finding's span covers the separator (map it back per part).
+pub const PART_SEPARATOR: char = '\u{2029}';
+
+/// [`PART_SEPARATOR`] as a string, for joining.
+pub const PART_SEPARATOR_STR: &str = "\u{2029}";

@@ -34,6 +34,7 @@
 //! [`Tokenizer::tokenize_fine`]: crate::inspect::Tokenizer::tokenize_fine
 
 mod affix;
+mod column;
 mod context;
 mod foreign;
 mod initials;
@@ -506,6 +507,7 @@ impl Detector for NameDetector {
                 }
             }
         }
+        self.column_names(doc, &mut found);
         self.short_surnames(doc, &mut found);
         self.kanji_runs(doc, &mut found);
         self.contact_names(doc, &mut found);
