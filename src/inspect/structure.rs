@@ -124,7 +124,8 @@ fn is_rule(line: &str) -> bool {
 /// Every cell under a listed column header and every value after a listed label in `text`.
 ///
 /// A table is a run of consecutive lines with the same separator (tab, `|`, comma);
-/// its first line is the header row when one of its cells is a listed header. A label
+/// its first line is the header row when one of its cells is a listed header; in a
+/// later row, a listed header in the first cell labels the second (a key-value table). A label
 /// is a listed header at the start of a line followed by `:`, `：`, a space, or closed by
 /// `】`, with the value running to the end of the line.
 pub fn fields(text: &str) -> Vec<Field> {
@@ -142,6 +143,24 @@ pub fn fields(text: &str) -> Vec<Field> {
             let head = cells(line, base, sep);
             let kinds: Vec<Option<FieldKind>> =
                 head.iter().map(|r| header_kind(&text[r.clone()])).collect();
+            // A header row starts its table: a listed word in a later row is a
+            // key-value row (`| 申請者 | … |` under `| 項目 | 内容 |`), not a header.
+            let starts_table = i == 0 || separator(lines[i - 1].1) != Some(sep);
+            if !starts_table {
+                // Markdown rows open with `|`: the key is the first non-empty cell.
+                let k = head.iter().position(|r| r.start < r.end).unwrap_or(0);
+                if let (Some(Some(kind)), Some(value)) = (kinds.get(k), head.get(k + 1)) {
+                    if value.start < value.end {
+                        out.push(Field {
+                            range: value.clone(),
+                            kind: *kind,
+                            evidence: Evidence::Label,
+                        });
+                    }
+                }
+                i += 1;
+                continue;
+            }
             if kinds.iter().any(Option::is_some) {
                 let mut j = i + 1;
                 // Bounded by the line count: every iteration moves one line on.
@@ -257,6 +276,19 @@ mod tests {
                 ("Aoi Yunoki", FieldKind::Name, Evidence::Label),
             ]
         );
+    }
+
+    #[test]
+    fn key_value_table_rows_label_their_value() {
+        // Invented values. The header row is 項目/内容: the first column holds keys.
+        let text = "| 項目 | 内容 |\n|---|---|\n| 申請者 | 森川 奈央 |\n| 住所 | 架空市本町1-2-3 |\n| 電話 | 000-0000-0000 |";
+        let f = fields(text);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(&text[f[0].range.clone()], "森川 奈央");
+        assert_eq!(f[0].evidence, Evidence::Label);
+        // A header word in a later row of a CSV is no header either.
+        let csv = "番号,区分\n1,申請者\n2,住所";
+        assert!(fields(csv).iter().all(|f| &csv[f.range.clone()] != "住所"));
     }
 
     #[test]
