@@ -251,7 +251,7 @@ fn substitute_env(
 /// Known actions.
 pub const ACTIONS: [&str; 4] = ["block", "mask", "warn", "log"];
 /// Known kinds of uninspectable content.
-pub const CONTENT_KINDS: [&str; 9] = [
+pub const CONTENT_KINDS: [&str; 10] = [
     "image",
     "audio",
     "video",
@@ -261,6 +261,7 @@ pub const CONTENT_KINDS: [&str; 9] = [
     "mcp",
     "server_tool",
     "data_sources",
+    "token_ids",
 ];
 /// Known providers.
 pub const PROVIDERS: [&str; 9] = [

@@ -268,6 +268,20 @@ const BINARY_KEYS: &[&str] = &[
     "url",
 ];
 
+/// Whether a string is a base64 payload or a `data:` URL (no spaces, nothing outside
+/// the base64 alphabets): the only thing skipped under a binary key. Plain text under
+/// `data`, `url` or `bytes` (an Anthropic text document, a tool's free-form input) is
+/// text and is inspected.
+fn looks_binary(s: &str) -> bool {
+    let payload = match s.strip_prefix("data:") {
+        Some(rest) => rest.split_once(',').map_or(rest, |(_, p)| p),
+        None => s,
+    };
+    payload
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_'))
+}
+
 /// Whether an object key may carry personal data and is scanned: keys with a
 /// non-ASCII character, a digit or `@` (field names such as `content` are skipped).
 fn key_is_text(k: &str) -> bool {
@@ -309,7 +323,7 @@ pub fn extract_slots(body: &Value) -> Vec<Slot> {
                 let skip = key.is_some_and(|k| {
                     (OPAQUE_KEYS.contains(&k) && s.is_ascii())
                         || (STRUCTURAL_KEYS.contains(&k) && s.len() <= 128 && s.is_ascii())
-                        || (BINARY_KEYS.contains(&k) && s.is_ascii() && s.len() > 2048)
+                        || (BINARY_KEYS.contains(&k) && s.len() > 2048 && looks_binary(s))
                 });
                 if !skip && !s.is_empty() {
                     out.push(Slot {
@@ -401,7 +415,7 @@ pub fn set_slot(body: &mut Value, pointer: &str, text: String) -> bool {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Uninspectable {
     /// Kind: `image`, `audio`, `video`, `file`, `url`, `web_search`, `mcp`,
-    /// `server_tool`, `data_sources`.
+    /// `server_tool`, `data_sources`, `token_ids`.
     pub kind: &'static str,
     /// Human path of the part or tool.
     pub path: String,
@@ -446,9 +460,32 @@ pub fn find_uninspectable(body: &Value) -> Vec<Uninspectable> {
             _ => {}
         }
     }
+    for key in ["input", "prompt"] {
+        if body.get(key).is_some_and(is_token_ids) {
+            out.push(Uninspectable {
+                kind: "token_ids",
+                path: key.to_string(),
+            });
+        }
+    }
     out.sort_by(|a, b| a.path.cmp(&b.path));
     out.dedup();
     out
+}
+
+/// Whether an embeddings `input` (or completions `prompt`) is given as token ids — an
+/// array of integers, or of arrays of integers — which decode to text only with the
+/// model's tokenizer and so cannot be inspected here.
+fn is_token_ids(v: &Value) -> bool {
+    let ints = |a: &[Value]| !a.is_empty() && a.iter().all(|x| x.is_u64() || x.is_i64());
+    match v {
+        Value::Array(items) => {
+            ints(items)
+                || (!items.is_empty()
+                    && items.iter().all(|x| x.as_array().is_some_and(|a| ints(a))))
+        }
+        _ => false,
+    }
 }
 
 fn classify_object(map: &Map<String, Value>, parent_key: Option<&str>) -> Option<&'static str> {

@@ -128,3 +128,44 @@ async fn numbers_are_inspected() {
     assert_eq!(sent["max_tokens"], 1024);
     assert_eq!(sent["seed"], 20_241_001);
 }
+
+/// Class 14: embeddings sent as token ids cannot be inspected and are refused.
+#[tokio::test]
+async fn token_id_embeddings_are_refused() {
+    let up = FakeUpstream::start(Reply::EchoChat).await;
+    let gw = start_gateway(BASE, &up.url()).await;
+    for input in [json!([1234, 5678]), json!([[1234, 5678], [91, 12]])] {
+        let body = json!({"model": "m", "input": input});
+        let (status, _, v) = post(&gw, "/v1/embeddings", &body.to_string(), &[]).await;
+        assert_eq!(status, 403, "{v}");
+        assert_eq!(v["error"]["code"], "uninspectable_content", "{v}");
+        assert!(v.to_string().contains("token_ids"), "{v}");
+    }
+    assert!(up.received().is_empty());
+    // Text input is inspected as before.
+    let body = json!({"model": "m", "input": ["こんにちは", "090-1234-5678"]});
+    let (status, _, v) = post(&gw, "/v1/embeddings", &body.to_string(), &[]).await;
+    assert_eq!(status, 200, "{v}");
+    assert!(!up.received()[0].body.contains("090-1234-5678"));
+}
+
+/// Class 1: plain text under a binary-looking key (an Anthropic text document's
+/// `data`, a long `url` field in tool input) is inspected, not skipped.
+#[tokio::test]
+async fn text_under_binary_keys_is_inspected() {
+    let up = FakeUpstream::start(Reply::EchoChat).await;
+    let gw = start_gateway(BASE, &up.url()).await;
+    // An invented resident list, long enough to pass the old 2 KiB skip.
+    let list: String = (0..120)
+        .map(|i| format!("No.{i} contact 090-1234-{:04}\n", 1000 + i))
+        .collect();
+    assert!(list.len() > 2048);
+    let body = json!({"model": "m", "max_tokens": 100, "messages": [{"role": "user", "content": [
+        {"type": "document", "source": {"type": "text", "media_type": "text/plain", "data": list}},
+        {"type": "text", "text": "要約して"}]}]});
+    let (status, _, v) = post(&gw, "/v1/messages", &body.to_string(), &[]).await;
+    assert_eq!(status, 200, "{v}");
+    let sent = &up.received()[0].body;
+    assert!(!sent.contains("090-1234-1000"), "{sent}");
+    assert!(sent.contains("〔電話"), "{sent}");
+}
