@@ -445,6 +445,7 @@ where
             ));
         }
     }
+    url_is_clean(&rt.engine, &route.path, parts.uri.query())?;
     ctx.model = model.clone();
     if let Some(m) = &model {
         if !rt.policy.model_allowed(&principal.department, m) {
@@ -723,6 +724,50 @@ where
     shared.metrics.upstream(&upstream.name, t1.elapsed());
     ctx.usage = Some(usage);
     Ok(resp)
+}
+
+/// Refuses a request whose URL carries personal data or a banned word: the path
+/// (a Gemini model, a Vertex project, an Azure deployment) and the query are forwarded
+/// and the model name is written to the audit record, so they are inspected like body
+/// text. A placeholder has no meaning in a path segment, so a finding is refused (400),
+/// never masked. The message names the categories, never the value.
+fn url_is_clean(
+    engine: &crate::inspect::Engine,
+    path: &str,
+    query: Option<&str>,
+) -> Result<(), GatewayError> {
+    // Each segment (and a Gemini `model:method` pair) on a line of its own, so the
+    // detectors see a value there as they would on a line of a prompt.
+    let mut text = percent_encoding::percent_decode_str(path)
+        .decode_utf8_lossy()
+        .replace(['/', ':'], "\n");
+    if let Some(q) = query {
+        for (k, v) in url::form_urlencoded::parse(q.as_bytes()) {
+            if k != "key" {
+                text.push('\n');
+                text.push_str(&k);
+                text.push('=');
+                text.push_str(&v);
+            }
+        }
+    }
+    let mut categories: Vec<String> = engine
+        .scan(&text)
+        .iter()
+        .map(|f| f.category.as_str().to_string())
+        .collect();
+    if categories.is_empty() {
+        return Ok(());
+    }
+    categories.sort_unstable();
+    categories.dedup();
+    let list = categories.join(", ");
+    Err(GatewayError::client(
+        StatusCode::BAD_REQUEST,
+        "personal_data_in_url",
+        format!("URL（パスまたはクエリ）に個人情報または禁止語（{list}）が含まれています。モデル名・デプロイ名・パラメーターを確認してください。"),
+        format!("the URL path or query carries personal data or a banned word ({list}); check the model, deployment and parameters"),
+    ))
 }
 
 fn bad_json(e: PayloadError) -> GatewayError {

@@ -169,3 +169,48 @@ async fn text_under_binary_keys_is_inspected() {
     assert!(!sent.contains("090-1234-1000"), "{sent}");
     assert!(sent.contains("〔電話"), "{sent}");
 }
+
+/// Class 7: personal data in the URL (a Gemini model segment, a query parameter) is
+/// refused and never forwarded or written to the audit record.
+#[tokio::test]
+async fn personal_data_in_the_url_is_refused() {
+    let up = FakeUpstream::start(Reply::EchoChat).await;
+    let gw = start_gateway(BASE, &up.url()).await;
+    let gemini =
+        json!({"contents": [{"role": "user", "parts": [{"text": "こんにちは"}]}]}).to_string();
+    let chat_body = chat("こんにちは");
+    let cases = [
+        (
+            "/v1beta/models/090-1234-5678:generateContent",
+            gemini.as_str(),
+        ),
+        (
+            "/v1/chat/completions?note=taro.kaku%40example.com",
+            chat_body.as_str(),
+        ),
+        (
+            "/v1/chat/completions?memo=%E6%A5%B5%E7%A7%98%E6%A1%88%E4%BB%B6",
+            chat_body.as_str(),
+        ),
+    ];
+    for (path, body) in cases {
+        let (status, _, v) = post(&gw, path, body, &[]).await;
+        assert_eq!(status, 400, "{path}: {v}");
+        assert_eq!(v["sekimori"]["code"], "personal_data_in_url", "{v}");
+        let text = v.to_string();
+        assert!(
+            !text.contains("1234-5678") && !text.contains("taro.kaku"),
+            "{v}"
+        );
+    }
+    assert!(up.received().is_empty());
+    // Ordinary paths and parameters pass.
+    let (status, _, v) = post(
+        &gw,
+        "/openai/deployments/gpt-4o-mini/chat/completions?api-version=2024-10-21",
+        &chat_body,
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200, "{v}");
+}
