@@ -4,6 +4,7 @@
 
 use bytes::Bytes;
 use http::{header, HeaderValue, Response};
+use http_body_util::Full;
 use serde_json::{json, Value};
 
 use crate::mask::{Placeholders, OPEN};
@@ -11,9 +12,8 @@ use crate::payload::request::extract_slots;
 use crate::payload::response::{ApiKind, Usage};
 
 use super::route::ApiRoute;
-use super::upstream::{full_body, Body};
 
-/// The demo answer as an HTTP response (streamed in the API's own format when asked),
+/// The demo answer as an HTTP response (boxed by the caller) (streamed in the API's own format when asked),
 /// with placeholders restored, and its token usage.
 pub fn demo_response(
     route: &ApiRoute,
@@ -21,7 +21,7 @@ pub fn demo_response(
     mut v: Value,
     stream: bool,
     table: &Placeholders,
-) -> (Response<Body>, Option<Usage>) {
+) -> (Response<Full<Bytes>>, Option<Usage>) {
     let usage = Usage::from_json(&v);
     restore_value(&mut v, table);
     let (body, ct) = if stream {
@@ -29,7 +29,7 @@ pub fn demo_response(
     } else {
         (v.to_string(), "application/json")
     };
-    let mut r = Response::new(full_body(Bytes::from(body)));
+    let mut r = Response::new(Full::new(Bytes::from(body)));
     r.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
     (r, usage)

@@ -150,7 +150,7 @@ pub async fn forward(shared: &Shared, f: Forwarded<'_>) -> Result<ForwardResult,
     if f.upstream.provider == "demo" {
         let v = super::demo::demo_answer(f.route, f.value, f.stream);
         let (r, u) = super::demo::demo_response(f.route, f.query, v, f.stream, &f.table);
-        return Ok((r, UsageReport::Now(u), None));
+        return Ok((full(r), UsageReport::Now(u), None));
     }
     let url = upstream_url(&f.upstream.base_url, &f.route.path, f.query);
     let deadline = tokio::time::Instant::now() + f.upstream.timeout;
