@@ -13,11 +13,17 @@
 //! 5. dashes and long vowel marks between digits become `-` (‐ ‑ ‒ – — ― − ー ─ …),
 //!    also when set off by up to two spaces (`03 ー 1234`, ideographic spaces
 //!    included; the spaces stay), and so does の between digits (一の二 → 1-2);
-//!    ○ next to a digit becomes 0.
+//!    ○ next to a digit becomes 0;
+//! 6. digit groups split by line breaks, control characters, the part separator or
+//!    stray symbols (`1234\n5678\n9012`, `03/1234/5678`, `090と1234と5678`) are joined
+//!    when the chain is shaped like a telephone or individual number (see
+//!    [`digit_gaps`]).
 //!
 //! Hiragana/katakana and variant-kanji folding is *not* applied here (it would spoil
 //! morphological analysis); see [`crate::text::fold_for_words`], which preserves byte
 //! lengths and so shares this map.
+
+mod digit_gaps;
 
 use std::ops::Range;
 
@@ -60,6 +66,7 @@ impl Normalized {
     pub fn new(original: &str) -> Self {
         let (mut pieces, tag_characters) = first_pass(original);
         fold_numeric_context(&mut pieces);
+        digit_gaps::join_digit_gaps(&mut pieces);
         let mut text = String::with_capacity(original.len());
         // Pieces and origins have the same size: the map reuses the pieces' buffer.
         let origins: Vec<CharOrigin> = pieces

@@ -214,3 +214,45 @@ async fn personal_data_in_the_url_is_refused() {
     .await;
     assert_eq!(status, 200, "{v}");
 }
+
+/// Class 6: a My Number or phone whose digit groups are split by line breaks, control
+/// characters or stray symbols (a pasted form) is found as the number it is.
+#[tokio::test]
+async fn digit_groups_split_by_gaps_are_found() {
+    let up = FakeUpstream::start(Reply::EchoChat).await;
+    let gw = start_gateway(BASE, &up.url()).await;
+    for text in [
+        "個人番号\n1234\n5678\n9018\nを登録",
+        "個人番号 1234\r\n5678\r\n9018",
+        "番号 1234\t5678\t9018 です",
+        "番号は1234\u{0}5678\u{7f}9018",
+        "1|2|3|4|5|6|7|8|9|0|1|8",
+    ] {
+        let (status, _, v) = post(&gw, "/v1/chat/completions", &chat(text), &[]).await;
+        assert_eq!(status, 403, "{text:?}: {v}");
+        assert!(v.to_string().contains("my_number"), "{v}");
+    }
+    assert!(up.received().is_empty(), "nothing forwarded");
+    for (i, text) in [
+        "連絡先 090と1234と5678",
+        "連絡先 03/1234/5678",
+        "連絡先 090_1234_5678",
+        "連絡先 090〜1234〜5678",
+        "連絡先 090-1234\n5678",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let (status, _, v) = post(&gw, "/v1/chat/completions", &chat(text), &[]).await;
+        assert_eq!(status, 200, "{text:?}: {v}");
+        let sent = &up.received()[i].body;
+        assert!(sent.contains("〔電話1〕"), "{text:?}: {sent}");
+        assert!(!sent.contains("5678"), "{text:?}: {sent}");
+    }
+    // Dates, an IP address and a tab-separated table row pass untouched.
+    let text = "2024/01/15 に 192.168.100.200 を確認。件数\t123456\t789012";
+    let (status, _, v) = post(&gw, "/v1/chat/completions", &chat(text), &[]).await;
+    assert_eq!(status, 200, "{v}");
+    let sent: serde_json::Value = serde_json::from_str(&up.received()[5].body).unwrap();
+    assert_eq!(sent["messages"][0]["content"], text);
+}

@@ -117,6 +117,84 @@ const CASES: &[(&str, &str, &str)] = &[
         "メモ ー ノート",
     ),
     ("spaced range of numbers", "10 〜 20 件", "10 〜 20 件"),
+    // Step 6: digit groups split by gaps are joined when shaped like a number.
+    (
+        "my number over lines",
+        "番号\n1234\n5678\n9012\n",
+        "番号\n123456789012\n",
+    ),
+    (
+        "my number over crlf",
+        "1234\r\n5678\r\n9012",
+        "123456789012",
+    ),
+    (
+        "my number split by tabs",
+        "1234\t5678\t9012",
+        "123456789012",
+    ),
+    (
+        "my number with nul and del",
+        "1234\u{0}5678\u{7f}9012",
+        "123456789012",
+    ),
+    (
+        "my number with nel",
+        "1234\u{85}5678\u{85}9012",
+        "123456789012",
+    ),
+    (
+        "my number split in two parts",
+        "は123456\u{2029}789012です",
+        "は123456789012です",
+    ),
+    (
+        "my number in boxes",
+        "1|2|3|4|5|6|7|8|9|0|1|2",
+        "123456789012",
+    ),
+    ("my number with dots", "1234.5678.9012", "123456789012"),
+    ("phone with slashes", "03/1234/5678", "0312345678"),
+    (
+        "phone with spaced slashes",
+        "090 / 1234 / 5678",
+        "09012345678",
+    ),
+    ("phone with underscores", "090_1234_5678", "09012345678"),
+    ("phone with asterisks", "090*1234*5678", "09012345678"),
+    ("phone with wave dashes", "090〜1234〜5678", "09012345678"),
+    ("phone with to", "090と1234と5678", "09012345678"),
+    (
+        "phone in kanji with to",
+        "〇九〇と一二三四と五六七八",
+        "09012345678",
+    ),
+    ("phone over a line break", "090-1234\n5678", "09012345678"),
+    // Hard negatives: shapes of other numbers stay as they are.
+    ("date with slashes", "2024/01/15", "2024/01/15"),
+    ("date and time", "2024/01/15 10:30", "2024/01/15 10:30"),
+    ("ip address", "192.168.100.200", "192.168.100.200"),
+    ("table of figures", "123456\t789012", "123456\t789012"),
+    (
+        "table row of small numbers",
+        "12\t34\t56\t78\t90\t12",
+        "12\t34\t56\t78\t90\t12",
+    ),
+    (
+        "two phones on two lines",
+        "0312345678\n0398765432",
+        "0312345678\n0398765432",
+    ),
+    ("range of numbers", "100〜200", "100〜200"),
+    ("version", "1.2.3", "1.2.3"),
+    (
+        "thirteen boxes",
+        "1|2|3|4|5|6|7|8|9|0|1|2|3",
+        "1|2|3|4|5|6|7|8|9|0|1|2|3",
+    ),
+    ("decimal", "0.1234567891", "0.1234567891"),
+    ("dot and dash mixed", "03.1234-5678", "03.1234-5678"),
+    ("slash and dot mixed", "0312/3456.7890", "0312/3456.7890"),
 ];
 
 #[test]
