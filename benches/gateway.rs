@@ -7,7 +7,11 @@
 //! - `handler_path/<size>`: strict parse, slots, inspection, masking, re-serialisation
 //!   of the forwarded body, and restoring the upstream's answer;
 //! - `no_inspection/<size>`: the same without the engine scan (the proxy's own work);
-//! - `scan/<size>`: the engine scan alone.
+//! - `scan/<size>`: the engine scan alone;
+//! - `scan_per_field/<size>` and `scan_whole_request/<size>`: the prose fields scanned
+//!   one by one (the inspection before the whole-request view) against every slot
+//!   joined into one text and the findings split back ([`RequestView`]); also for
+//!   `conversation`, a system prompt and six turns with tool calls.
 //!
 //! Each benchmark first checks that the name and the phone number were masked and
 //! restored, so a fast but wrong path fails instead of reporting a figure.
@@ -19,8 +23,9 @@ use std::hint::black_box;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use sekimori::inspect::{Engine, EngineBuilder, Finding};
 use sekimori::mask::Placeholders;
-use sekimori::payload::request::{extract_slots, parse_strict, set_slot};
+use sekimori::payload::request::{edit, extract_slots, parse_strict};
 use sekimori::payload::response::restore_json_body;
+use sekimori::payload::view::RequestView;
 
 const PROMPT: &str =
     "山田太郎さん（090-1234-5678）に来週の面談日程を連絡する文面を作ってください。";
@@ -47,21 +52,74 @@ fn proxy(engine: Option<&Engine>, raw: &[u8], findings: &[Vec<Finding>]) -> (Str
     let scanned: Vec<Vec<Finding>>;
     let findings = match engine {
         Some(e) => {
-            scanned = slots.iter().map(|s| e.scan(&s.text)).collect();
+            let view = RequestView::new(&slots);
+            scanned = view.split(&e.scan(view.text()));
             &scanned
         }
         None => findings,
     };
     let mut table = Placeholders::new();
-    for (slot, fs) in slots.iter().zip(findings) {
-        if !fs.is_empty() {
-            let masked = table.mask(&slot.text, fs);
-            assert!(set_slot(&mut value, &slot.pointer, masked));
-        }
-    }
+    let edits = slots
+        .iter()
+        .zip(findings)
+        .enumerate()
+        .filter(|(_, (_, fs))| !fs.is_empty())
+        .map(|(i, (slot, fs))| (i, table.mask(&slot.text, fs)))
+        .collect();
+    edit::apply(&mut value, &slots, edits).expect("masks apply");
     let forwarded = serde_json::to_string(&value).expect("serialises");
     let (answer, _) = restore_json_body(ANSWER.as_bytes(), &table).expect("answer is JSON");
     (forwarded, answer)
+}
+
+/// An ordinary multi-turn request: system prompt, turns, tool calls with arguments.
+fn conversation() -> Vec<u8> {
+    let mut messages = vec![serde_json::json!({"role": "system", "content": FILLER})];
+    for i in 0..3 {
+        messages
+            .push(serde_json::json!({"role": "user", "content": format!("{FILLER}{PROMPT}{i}")}));
+        messages.push(serde_json::json!({"role": "assistant", "content": FILLER,
+            "tool_calls": [{"id": format!("call_{i}"), "type": "function", "function": {
+                "name": "lookup", "arguments": r#"{"q": "\u5b50\u80b2\u3066", "limit": 5}"#}}]}));
+    }
+    serde_json::json!({"model": "m", "temperature": 0.2, "messages": messages})
+        .to_string()
+        .into_bytes()
+}
+
+/// Per-field against whole-request scanning of `raw`'s slots.
+fn bench_view(
+    g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    engine: &Engine,
+    id: &str,
+    raw: &[u8],
+) {
+    let value = parse_strict(raw).unwrap();
+    let slots = extract_slots(&value);
+    g.throughput(Throughput::Bytes(raw.len() as u64));
+    g.bench_with_input(
+        BenchmarkId::new("scan_per_field", id),
+        &slots,
+        |b, slots| {
+            b.iter(|| {
+                slots
+                    .iter()
+                    .filter(|s| !s.setting)
+                    .map(|s| engine.scan(black_box(&s.text)))
+                    .collect::<Vec<_>>()
+            })
+        },
+    );
+    g.bench_with_input(
+        BenchmarkId::new("scan_whole_request", id),
+        &slots,
+        |b, slots| {
+            b.iter(|| {
+                let view = RequestView::new(black_box(slots));
+                view.split(&engine.scan(view.text()))
+            })
+        },
+    );
 }
 
 fn bench(c: &mut Criterion) {
@@ -70,10 +128,9 @@ fn bench(c: &mut Criterion) {
     for kib in [1usize, 4, 16] {
         let raw = body(kib);
         let value = parse_strict(&raw).unwrap();
-        let findings: Vec<Vec<Finding>> = extract_slots(&value)
-            .iter()
-            .map(|s| engine.scan(&s.text))
-            .collect();
+        let slots = extract_slots(&value);
+        let view = RequestView::new(&slots);
+        let findings: Vec<Vec<Finding>> = view.split(&engine.scan(view.text()));
         let (fwd, answer) = proxy(Some(&engine), &raw, &findings);
         assert!(
             !fwd.contains("山田太郎") && !fwd.contains("090-1234-5678"),
@@ -97,7 +154,9 @@ fn bench(c: &mut Criterion) {
         g.bench_with_input(BenchmarkId::new("scan", &id), &text, |b, t| {
             b.iter(|| engine.scan(black_box(t)))
         });
+        bench_view(&mut g, &engine, &id, &raw);
     }
+    bench_view(&mut g, &engine, "conversation", &conversation());
     g.finish();
 }
 

@@ -126,7 +126,8 @@ pub struct PolicyConfig {
     /// list's name). `my_number` is `block` unless set otherwise.
     pub actions: BTreeMap<String, String>,
     /// Content that cannot be inspected and is nevertheless allowed: `image`, `audio`,
-    /// `video`, `file`, `url`, `web_search`, `mcp`, `server_tool`, `data_sources`.
+    /// `video`, `file`, `url`, `web_search`, `mcp`, `server_tool`, `data_sources`,
+    /// `token_ids`, `binary`, `nested_json`.
     /// Default: none (refused).
     pub allow_content: Vec<String>,
     /// Lifetime of a warn acknowledgement token in seconds. Default 600.

@@ -251,7 +251,7 @@ fn substitute_env(
 /// Known actions.
 pub const ACTIONS: [&str; 4] = ["block", "mask", "warn", "log"];
 /// Known kinds of uninspectable content.
-pub const CONTENT_KINDS: [&str; 10] = [
+pub const CONTENT_KINDS: [&str; 12] = [
     "image",
     "audio",
     "video",
@@ -262,6 +262,8 @@ pub const CONTENT_KINDS: [&str; 10] = [
     "server_tool",
     "data_sources",
     "token_ids",
+    "binary",
+    "nested_json",
 ];
 /// Known providers.
 pub const PROVIDERS: [&str; 9] = [

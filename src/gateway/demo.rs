@@ -160,6 +160,7 @@ pub fn restore_value(v: &mut Value, table: &Placeholders) {
 pub fn demo_answer(route: &ApiRoute, received: &Value, _stream: bool) -> Value {
     let texts: Vec<String> = extract_slots(received)
         .into_iter()
+        .filter(|s| !s.setting)
         .map(|s| s.text)
         .collect();
     let echo = texts.join("\n");

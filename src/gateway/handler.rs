@@ -18,6 +18,7 @@ use sha2::{Digest, Sha256};
 use crate::inspect::Finding;
 use crate::mask::Placeholders;
 use crate::payload::request::{self as payload, PayloadError, Slot};
+use crate::payload::view::RequestView;
 use crate::policy::{Action, Decision};
 
 use super::hooks::{
@@ -501,9 +502,16 @@ where
     // per worker thread under `start_workers`, one on a shared multi-threaded runtime):
     // handing it to the blocking pool costs two thread wake-ups (~2 context switches on
     // a busy host). Large bodies, and bodies over that limit, go to the blocking pool.
+    // The whole request is one text (RequestView): a number or word split across two
+    // messages or parts is seen whole. Settings (role, type, ids) are inspected too but
+    // do not count toward the characters a user sends.
     let slots = payload::extract_slots(&value);
     let text_bytes: usize = slots.iter().map(|s| s.text.len()).sum();
-    let chars_inspected: usize = slots.iter().map(|s| s.text.chars().count()).sum();
+    let chars_inspected: usize = slots
+        .iter()
+        .filter(|s| !s.setting)
+        .map(|s| s.text.chars().count())
+        .sum();
     let engine = rt.engine.clone();
     let t0 = Instant::now();
     // An engine with every category disabled can report nothing: no scan (it would
@@ -513,7 +521,8 @@ where
         let findings: Vec<Vec<Finding>> = if nothing_to_find {
             vec![Vec::new(); slots.len()]
         } else {
-            slots.iter().map(|s| engine.scan(&s.text)).collect()
+            let view = RequestView::new(&slots);
+            view.split(&engine.scan(view.text()))
         };
         (slots, findings)
     };
@@ -601,34 +610,27 @@ where
         }
     }
 
-    // Phase: mask (one placeholder table across every field of the request).
-    // Values first (their pointers stay valid), then keys from the last (deepest) to
-    // the first, so a renamed key never invalidates a pointer still to be used.
+    // Phase: mask (one placeholder table across every field of the request), in
+    // document order so placeholders are numbered as the text reads; payload::edit
+    // writes them back (nested JSON re-encoded as it came, keys renamed last).
     let mut table = Placeholders::new();
-    let order = (0..slots.len())
-        .filter(|&i| !slots[i].is_key)
-        .chain((0..slots.len()).rev().filter(|&i| slots[i].is_key));
-    for i in order {
-        let slot = &slots[i];
+    let mut edits = Vec::new();
+    for (i, slot) in slots.iter().enumerate() {
         let to_mask: Vec<Finding> = findings[i]
             .iter()
             .filter(|f| rt.policy.action(&principal.department, &f.category) == Action::Mask)
             .cloned()
             .collect();
         if !to_mask.is_empty() {
-            let masked = table.mask(&slot.text, &to_mask);
-            let ok = if slot.is_key {
-                payload::rename_key(&mut value, &slot.pointer, masked)
-            } else {
-                payload::set_slot(&mut value, &slot.pointer, masked)
-            };
-            if !ok {
-                return Err(GatewayError::unavailable(
-                    "mask_failed",
-                    "a field could not be masked; nothing was forwarded",
-                ));
-            }
+            edits.push((i, table.mask(&slot.text, &to_mask)));
         }
+    }
+    if let Err(e) = payload::edit::apply(&mut value, &slots, edits) {
+        tracing::error!(target: "sekimori::request", request_id = %ctx.request_id, path = %e.path, "masking failed");
+        return Err(GatewayError::unavailable(
+            "mask_failed",
+            "a field could not be masked; nothing was forwarded",
+        ));
     }
     table.seal();
 

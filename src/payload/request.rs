@@ -3,14 +3,18 @@
 //! "Scan what you send, send what you scanned": the body is parsed once by
 //! [`parse_strict`] (UTF-8, no duplicate keys, depth ≤ [`MAX_DEPTH`], no lone
 //! surrogates), every string that reaches the model is listed by [`extract_slots`],
-//! the caller masks slots in place with [`set_slot`], and the re-serialized value is
+//! the caller masks slots in place with [`edit::apply`], and the re-serialized value is
 //! what goes upstream — never the original bytes.
 //!
-//! Extraction is deliberately generic: every string leaf is a slot unless its key is
-//! structural (`model`, `role`, `type`, ids, enum-like settings) or binary (base64
-//! image data, which [`find_uninspectable`] reports instead). This covers OpenAI Chat
-//! Completions / Responses / Embeddings, Azure OpenAI, Anthropic Messages and Gemini /
-//! Vertex `generateContent` alike, including fields a provider adds later.
+//! Extraction is deliberately generic and skips nothing by key name: every string
+//! leaf, number of six digits or more and object key that may carry text is a slot,
+//! and a string that holds a JSON document (tool-call `arguments`) gives the slots of
+//! its literals instead ([`json_text`]). Values under structural keys (`model`, `role`,
+//! `type`, ids) are marked as settings ([`Slot::setting`]), inspected each on its own;
+//! base64 payloads are reported by [`find_uninspectable`] instead. This covers OpenAI
+//! Chat Completions / Responses / Embeddings, Azure OpenAI, Anthropic Messages and
+//! Gemini / Vertex `generateContent` alike, including fields a provider adds later.
+//! [`edit`] writes masked texts back, nested documents included.
 //!
 //! ```
 //! use sekimori::payload::request::{extract_slots, parse_strict};
@@ -21,9 +25,15 @@
 //! ```
 
 use std::fmt;
+use std::ops::Range;
 
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
+
+use json_text::LiteralKind;
+
+pub mod edit;
+pub mod json_text;
 
 /// Nesting limit of a request body: at most `MAX_DEPTH - 1` nested arrays/objects,
 /// the top-level object included (serde_json's own recursion limit).
@@ -196,24 +206,39 @@ impl<'de> Visitor<'de> for StrictVisitor {
 /// data (such keys are written `{key}`), so it is safe for logs and audit records.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Slot {
-    /// JSON pointer (RFC 6901) to the string.
+    /// JSON pointer (RFC 6901) to the string (or number, or member for a key) in the
+    /// body; for a literal of a nested JSON document, to the string holding it.
     pub pointer: String,
-    /// Human path, e.g. `messages[2].content[0].text`.
+    /// For a literal of JSON nested in a string ([`json_text`]): the byte span of the
+    /// literal in that string, then of the literal in the string it decodes to, and
+    /// so on. Empty for a value of the body itself.
+    pub nest: Vec<Range<usize>>,
+    /// Human path, e.g. `messages[2].content[0].text`; a literal of nested JSON
+    /// continues it after `(json)`: `…function.arguments(json).name`.
     pub path: String,
-    /// The text.
+    /// The text (a string's decoded value, a number's decimal text, a key).
     pub text: String,
     /// The slot is an object key (its `pointer` names the member; rename it with
     /// [`rename_key`]), not a string value.
     pub is_key: bool,
+    /// A setting rather than prose: a number, a short ASCII token (no spaces) under a
+    /// key the APIs use for structure (`role`, `type`, `id`, …), or an opaque provider
+    /// token.
+    /// Settings are inspected like everything else but each on its own: they are never
+    /// joined with their neighbours into one text (a `role` between two messages must
+    /// not split a number that runs across them).
+    pub setting: bool,
 }
 
-/// Keys whose string values are structural, not text the model reads as prose.
+/// Keys whose short ASCII values are settings ([`Slot::setting`]), not prose: they are
+/// inspected, each on its own.
 const STRUCTURAL_KEYS: &[&str] = &[
     "model",
     "role",
     "type",
     "id",
     "object",
+    "name",
     "tool_call_id",
     "call_id",
     "tool_use_id",
@@ -250,11 +275,12 @@ const STRUCTURAL_KEYS: &[&str] = &[
 ];
 
 /// Keys holding opaque provider tokens that must reach the provider unchanged
-/// (Anthropic thinking signatures, OpenAI encrypted reasoning); skipped when ASCII.
+/// (Anthropic thinking signatures, OpenAI encrypted reasoning): settings, inspected
+/// each on its own.
 const OPAQUE_KEYS: &[&str] = &["signature", "encrypted_content"];
 
-/// Keys holding binary payloads (base64 / data URLs) — reported by
-/// [`find_uninspectable`], never scanned as text.
+/// Keys under which a base64 payload or `data:` URL may stand (image, audio or file
+/// bytes); such a payload is reported by [`find_uninspectable`], never scanned.
 const BINARY_KEYS: &[&str] = &[
     "image_url",
     "file_data",
@@ -267,6 +293,9 @@ const BINARY_KEYS: &[&str] = &[
     "file_uri",
     "url",
 ];
+
+/// Base64 payloads shorter than this are inspected as text (an id, a short token).
+const MIN_BINARY_BYTES: usize = 2048;
 
 /// Whether a string is a base64 payload or a `data:` URL (no spaces, nothing outside
 /// the base64 alphabets): the only thing skipped under a binary key. Plain text under
@@ -282,26 +311,58 @@ fn looks_binary(s: &str) -> bool {
         .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_'))
 }
 
+/// Whether the string under `key` is a binary payload that is not scanned.
+fn is_binary_payload(key: Option<&str>, s: &str) -> bool {
+    key.is_some_and(|k| BINARY_KEYS.contains(&k)) && s.len() > MIN_BINARY_BYTES && looks_binary(s)
+}
+
+/// Whether the string under `key` is a setting ([`Slot::setting`]).
+fn is_setting(key: Option<&str>, s: &str) -> bool {
+    key.is_some_and(|k| {
+        OPAQUE_KEYS.contains(&k)
+            || (STRUCTURAL_KEYS.contains(&k)
+                && s.len() <= 128
+                && s.bytes().all(|b| b.is_ascii_graphic()))
+    })
+}
+
 /// Whether an object key may carry personal data and is scanned: keys with a
 /// non-ASCII character, a digit or `@` (field names such as `content` are skipped).
 fn key_is_text(k: &str) -> bool {
     !k.is_ascii() || k.bytes().any(|b| b.is_ascii_digit() || b == b'@')
 }
 
-/// `path.key` for human paths; a key that may itself be data is written `{key}` so
+/// A key as a path segment: a key that may itself be data is written `{key}` so
 /// paths (which reach logs and audit records) never carry values.
+fn key_segment(k: &str) -> String {
+    if key_is_text(k) {
+        "{key}".to_string()
+    } else {
+        k.to_string()
+    }
+}
+
+/// `path.key` for human paths (see [`key_segment`]).
 fn join_path(path: &str, k: &str) -> String {
-    let seg = if key_is_text(k) { "{key}" } else { k };
+    let seg = key_segment(k);
     if path.is_empty() {
-        seg.to_string()
+        seg
     } else {
         format!("{path}.{seg}")
     }
 }
 
-/// Lists every text-bearing string of a request body in document order: string
-/// values (structural and binary keys excepted), numbers of [`MIN_NUMBER_DIGITS`] or more digits and object keys that may carry text
-/// (free-form JSON such as tool arguments can use data as keys).
+/// Whether a number's text is long enough to hold personal data (see
+/// [`MIN_NUMBER_DIGITS`]).
+fn number_is_text(text: &str) -> bool {
+    text.bytes().filter(u8::is_ascii_digit).count() >= MIN_NUMBER_DIGITS
+}
+
+/// Lists every text-bearing string of a request body in document order: every string
+/// value (base64 payloads under binary keys excepted, which [`find_uninspectable`]
+/// reports), numbers of [`MIN_NUMBER_DIGITS`] or more digits, object keys that may
+/// carry text (free-form JSON such as tool arguments can use data as keys), and the
+/// literals of JSON documents held in strings ([`json_text`]) instead of the string.
 pub fn extract_slots(body: &Value) -> Vec<Slot> {
     let mut out = Vec::new();
     // Explicit stack: bounded by the parse depth limit, no recursion on user input.
@@ -312,39 +373,39 @@ pub fn extract_slots(body: &Value) -> Vec<Slot> {
         if is_key {
             out.push(Slot {
                 pointer,
+                nest: Vec::new(),
                 path: format!("{path} (key)"),
                 text: key.unwrap_or("").to_string(),
                 is_key: true,
+                setting: false,
             });
             continue;
         }
         match v {
-            Value::String(s) => {
-                let skip = key.is_some_and(|k| {
-                    (OPAQUE_KEYS.contains(&k) && s.is_ascii())
-                        || (STRUCTURAL_KEYS.contains(&k) && s.len() <= 128 && s.is_ascii())
-                        || (BINARY_KEYS.contains(&k) && s.len() > 2048 && looks_binary(s))
-                });
-                if !skip && !s.is_empty() {
-                    out.push(Slot {
-                        pointer,
-                        path,
-                        text: s.clone(),
-                        is_key: false,
-                    });
-                }
-            }
+            Value::String(s) if s.is_empty() || is_binary_payload(key, s) => {}
+            // A string holding a JSON document gives the slots of its literals instead.
+            Value::String(s) if nested_slots(s, &pointer, &path, &mut Vec::new(), &mut out) => {}
+            Value::String(s) => out.push(Slot {
+                pointer,
+                nest: Vec::new(),
+                path,
+                text: s.clone(),
+                is_key: false,
+                setting: is_setting(key, s),
+            }),
             // A number is text the model reads too (`{"kojin_bangou": 123456789018}`).
             // Under six digits it cannot hold a My Number, phone or postal code, so the
             // countless `max_tokens`-like settings are not listed.
             Value::Number(n) => {
                 let text = n.to_string();
-                if text.bytes().filter(u8::is_ascii_digit).count() >= MIN_NUMBER_DIGITS {
+                if number_is_text(&text) {
                     out.push(Slot {
                         pointer,
+                        nest: Vec::new(),
                         path,
                         text,
                         is_key: false,
+                        setting: true,
                     });
                 }
             }
@@ -375,6 +436,65 @@ pub fn extract_slots(body: &Value) -> Vec<Slot> {
         }
     }
     out
+}
+
+/// When `s` is a JSON document ([`json_text::literals`]) nested at most
+/// [`json_text::MAX_NESTING`] deep, pushes the slots of its literals (recursing into
+/// literals that are JSON documents themselves) and returns true.
+fn nested_slots(
+    s: &str,
+    pointer: &str,
+    path: &str,
+    nest: &mut Vec<Range<usize>>,
+    out: &mut Vec<Slot>,
+) -> bool {
+    if nest.len() >= json_text::MAX_NESTING {
+        return false;
+    }
+    let Some(literals) = json_text::literals(s, key_segment) else {
+        return false;
+    };
+    for lit in literals {
+        let lit_path = format!("{path}(json){}", lit.path);
+        nest.push(lit.span.clone());
+        let key = lit.path.rsplit('.').next().filter(|k| !k.contains('['));
+        match lit.kind {
+            LiteralKind::Key if key_is_text(&lit.text) => out.push(Slot {
+                pointer: pointer.to_string(),
+                nest: nest.clone(),
+                path: format!("{lit_path} (key)"),
+                text: lit.text,
+                is_key: true,
+                setting: false,
+            }),
+            LiteralKind::Key => {}
+            LiteralKind::Number if number_is_text(&lit.text) => out.push(Slot {
+                pointer: pointer.to_string(),
+                nest: nest.clone(),
+                path: lit_path,
+                text: lit.text,
+                is_key: false,
+                setting: true,
+            }),
+            LiteralKind::Number => {}
+            LiteralKind::Value if lit.text.is_empty() || is_binary_payload(key, &lit.text) => {}
+            LiteralKind::Value => {
+                if !nested_slots(&lit.text, pointer, &lit_path, nest, out) {
+                    let setting = is_setting(key, &lit.text);
+                    out.push(Slot {
+                        pointer: pointer.to_string(),
+                        nest: nest.clone(),
+                        path: lit_path,
+                        text: lit.text,
+                        is_key: false,
+                        setting,
+                    });
+                }
+            }
+        }
+        nest.pop();
+    }
+    true
 }
 
 /// Renames the object member at `pointer` (a key slot) to `new_key`. Returns false
@@ -411,11 +531,32 @@ pub fn set_slot(body: &mut Value, pointer: &str, text: String) -> bool {
     }
 }
 
+/// Whether `s` holds JSON nested in strings deeper than [`json_text::MAX_NESTING`]
+/// levels: its innermost strings would be scanned with their escapes, so it is
+/// refused (kind `nested_json`) rather than inspected half-decoded.
+fn nested_too_deep(s: &str) -> bool {
+    fn depth_over(s: &str, level: usize) -> bool {
+        if !json_text::may_be_json(s) {
+            return false;
+        }
+        if level >= json_text::MAX_NESTING {
+            return json_text::literals(s, key_segment).is_some();
+        }
+        json_text::literals(s, key_segment).is_some_and(|lits| {
+            lits.iter()
+                .any(|l| l.kind == LiteralKind::Value && depth_over(&l.text, level + 1))
+        })
+    }
+    depth_over(s, 0)
+}
+
 /// Content the gateway cannot inspect.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Uninspectable {
     /// Kind: `image`, `audio`, `video`, `file`, `url`, `web_search`, `mcp`,
-    /// `server_tool`, `data_sources`, `token_ids`.
+    /// `server_tool`, `data_sources`, `token_ids`, `binary` (a base64 payload outside
+    /// any media or file part), `nested_json` (JSON in strings nested deeper than
+    /// [`json_text::MAX_NESTING`]).
     pub kind: &'static str,
     /// Human path of the part or tool.
     pub path: String,
@@ -426,21 +567,37 @@ pub struct Uninspectable {
 /// use (`type` tags, Gemini `inlineData` / `fileData`, tool declarations).
 pub fn find_uninspectable(body: &Value) -> Vec<Uninspectable> {
     let mut out = Vec::new();
-    let mut stack: Vec<(&Value, String, Option<&str>)> = vec![(body, String::new(), None)];
-    while let Some((v, path, parent_key)) = stack.pop() {
+    // Items: (value, path, parent key, inside a part already reported).
+    let mut stack: Vec<(&Value, String, Option<&str>, bool)> =
+        vec![(body, String::new(), None, false)];
+    while let Some((v, path, parent_key, reported)) = stack.pop() {
         match v {
+            // A base64 payload outside any media or file part (a tool's `data`, a
+            // metadata `bytes`) is bytes nobody can read here: refused as `binary`.
+            Value::String(s) if !reported && is_binary_payload(parent_key, s) => {
+                out.push(Uninspectable {
+                    kind: "binary",
+                    path: path.clone(),
+                });
+            }
+            Value::String(s) if nested_too_deep(s) => out.push(Uninspectable {
+                kind: "nested_json",
+                path: path.clone(),
+            }),
             Value::Array(items) => {
                 for (i, item) in items.iter().enumerate().rev() {
-                    stack.push((item, format!("{path}[{i}]"), parent_key));
+                    stack.push((item, format!("{path}[{i}]"), parent_key, reported));
                 }
             }
             Value::Object(map) => {
-                if let Some(kind) = classify_object(map, parent_key) {
+                let kind = classify_object(map, parent_key);
+                if let Some(kind) = kind {
                     out.push(Uninspectable {
                         kind,
                         path: path.clone(),
                     });
                 }
+                let reported = reported || kind.is_some();
                 for (k, item) in map.iter().rev() {
                     let p = join_path(&path, k);
                     match k.as_str() {
@@ -454,7 +611,7 @@ pub fn find_uninspectable(body: &Value) -> Vec<Uninspectable> {
                         }),
                         _ => {}
                     }
-                    stack.push((item, p, Some(k.as_str())));
+                    stack.push((item, p, Some(k.as_str()), reported));
                 }
             }
             _ => {}

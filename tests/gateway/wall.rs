@@ -256,3 +256,116 @@ async fn digit_groups_split_by_gaps_are_found() {
     let sent: serde_json::Value = serde_json::from_str(&up.received()[5].body).unwrap();
     assert_eq!(sent["messages"][0]["content"], text);
 }
+
+/// Class 2: nothing is skipped by key name — values under `status`, `category` or an
+/// id key inside tool input the model reads are inspected.
+#[tokio::test]
+async fn values_under_structural_keys_are_inspected() {
+    let up = FakeUpstream::start(Reply::EchoChat).await;
+    let gw = start_gateway(BASE, &up.url()).await;
+    let body = json!({"model": "m", "max_tokens": 100, "messages": [{"role": "user", "content": [
+        {"type": "text", "text": "確認して"},
+        {"type": "tool_use", "id": "toolu_01", "name": "lookup",
+         "input": {"status": format!("taro@example.com {MY_NUMBER}")}}]}]});
+    let (status, _, v) = post(&gw, "/v1/messages", &body.to_string(), &[]).await;
+    assert_eq!(status, 403, "{v}");
+    assert!(v.to_string().contains("my_number"), "{v}");
+    assert!(up.received().is_empty());
+    // A short token under a structural key is inspected too, and masked.
+    let body = json!({"model": "m", "messages": [{"role": "user", "content": "分類して"}],
+        "metadata": {"category": "taro.kaku@example.com", "id": "090-1234-5678"}});
+    let (status, _, v) = post(&gw, "/v1/chat/completions", &body.to_string(), &[]).await;
+    assert_eq!(status, 200, "{v}");
+    let sent = &up.received()[0].body;
+    assert!(
+        !sent.contains("taro.kaku") && !sent.contains("1234-5678"),
+        "{sent}"
+    );
+    let sent: serde_json::Value = serde_json::from_str(sent).unwrap();
+    assert_eq!(sent["model"], "m", "settings without data pass unchanged");
+    assert_eq!(sent["messages"][0]["role"], "user");
+}
+
+/// Class 4: tool-call arguments holding JSON are read as JSON, whatever the escaping,
+/// and masked values are written back in the same escaping.
+#[tokio::test]
+async fn nested_json_in_arguments_is_inspected() {
+    let up = FakeUpstream::start(Reply::EchoChat).await;
+    let gw = start_gateway(BASE, &up.url()).await;
+    // Python's json.dumps: every non-ASCII character escaped.
+    let escaped = |s: &str| -> String {
+        s.chars()
+            .map(|c| {
+                if c.is_ascii() {
+                    c.to_string()
+                } else {
+                    format!("\\u{:04x}", c as u32)
+                }
+            })
+            .collect()
+    };
+    let args = format!(
+        r#"{{"memo": "{}", "tel": "090-1234-5678"}}"#,
+        escaped("森川陽菜さんに連絡")
+    );
+    let call = |args: &str| {
+        json!({"model": "m", "messages": [
+            {"role": "user", "content": "予定を登録して"},
+            {"role": "assistant", "content": null, "tool_calls": [{"id": "call_1", "type": "function",
+                "function": {"name": "register", "arguments": args}}]},
+            {"role": "tool", "tool_call_id": "call_1", "content": "ok"}]})
+        .to_string()
+    };
+    let (status, _, v) = post(&gw, "/v1/chat/completions", &call(&args), &[]).await;
+    assert_eq!(status, 200, "{v}");
+    let sent: serde_json::Value = serde_json::from_str(&up.received()[0].body).unwrap();
+    let fwd = sent["messages"][1]["tool_calls"][0]["function"]["arguments"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(fwd.is_ascii(), "re-encoded with escapes as it came: {fwd}");
+    assert!(fwd.starts_with(r#"{"memo": ""#), "spacing kept: {fwd}");
+    let inner: serde_json::Value = serde_json::from_str(&fwd).unwrap();
+    let memo = inner["memo"].as_str().unwrap();
+    assert!(
+        !memo.contains("森川") && memo.contains("〔氏名1〕"),
+        "{memo}"
+    );
+    assert_eq!(inner["tel"], "〔電話1〕");
+    // A My Number in escaped arguments is refused.
+    let args = format!(r#"{{"{}": {MY_NUMBER}}}"#, escaped("番号"));
+    let (status, _, v) = post(&gw, "/v1/chat/completions", &call(&args), &[]).await;
+    assert_eq!(status, 403, "{v}");
+    assert_eq!(up.received().len(), 1);
+}
+
+/// Class 5: a number split across two messages or two content parts is one number.
+#[tokio::test]
+async fn numbers_split_across_parts_are_found() {
+    let up = FakeUpstream::start(Reply::EchoChat).await;
+    let gw = start_gateway(BASE, &up.url()).await;
+    let body = json!({"model": "m", "messages": [
+        {"role": "user", "content": "個人番号は123456"},
+        {"role": "user", "content": "789018です"}]});
+    let (status, _, v) = post(&gw, "/v1/chat/completions", &body.to_string(), &[]).await;
+    assert_eq!(status, 403, "{v}");
+    assert!(v.to_string().contains("my_number"), "{v}");
+    let body = json!({"model": "m", "messages": [{"role": "user", "content": [
+        {"type": "text", "text": "電話は090-1234"},
+        {"type": "text", "text": "-5678です"}]}]});
+    let (status, _, v) = post(&gw, "/v1/chat/completions", &body.to_string(), &[]).await;
+    assert_eq!(status, 200, "{v}");
+    let sent: serde_json::Value = serde_json::from_str(&up.received()[0].body).unwrap();
+    let parts = &sent["messages"][0]["content"];
+    let (a, b) = (
+        parts[0]["text"].as_str().unwrap(),
+        parts[1]["text"].as_str().unwrap(),
+    );
+    assert!(!a.contains("1234") && !b.contains("5678"), "{a} | {b}");
+    assert!(a.contains("〔電話") && b.contains("〔電話"), "{a} | {b}");
+    // Settings between the messages do not make numbers: a seed and a count.
+    let body = json!({"model": "m", "seed": 12_345_678, "n": 1,
+        "messages": [{"role": "user", "content": "9018件"}]});
+    let (status, _, v) = post(&gw, "/v1/chat/completions", &body.to_string(), &[]).await;
+    assert_eq!(status, 200, "{v}");
+}

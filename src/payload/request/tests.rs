@@ -51,8 +51,13 @@ fn depth_at_limit_is_accepted() {
     assert_eq!(parse_strict(body.as_bytes()), Err(PayloadError::TooDeep));
 }
 
+/// Paths of the prose slots (settings left out).
 fn paths(v: serde_json::Value) -> Vec<String> {
-    extract_slots(&v).into_iter().map(|s| s.path).collect()
+    extract_slots(&v)
+        .into_iter()
+        .filter(|s| !s.setting)
+        .map(|s| s.path)
+        .collect()
 }
 
 #[test]
@@ -69,12 +74,9 @@ fn slots_per_api() {
             vec![
                 "messages[0].content",
                 "messages[1].content[0].text",
-                "messages[1].name",
-                "messages[2].tool_calls[0].function.arguments",
-                "messages[2].tool_calls[0].function.name",
+                "messages[2].tool_calls[0].function.arguments(json).q",
                 "messages[3].content",
                 "tools[0].function.description",
-                "tools[0].function.name",
                 "user",
             ],
         ),
@@ -100,7 +102,6 @@ fn slots_per_api() {
             vec![
                 "messages[0].content[0].content[0].text",
                 "messages[0].content[1].input.q",
-                "messages[0].content[1].name",
                 "system[0].text",
             ],
         ),
@@ -109,7 +110,6 @@ fn slots_per_api() {
             json!({"systemInstruction":{"parts":[{"text":"s"}]},"system_instruction":{"parts":[{"text":"t"}]},"contents":[{"role":"user","parts":[{"text":"a"},{"functionResponse":{"name":"f","response":{"r":"x"}}}]}]}),
             vec![
                 "contents[0].parts[0].text",
-                "contents[0].parts[1].functionResponse.name",
                 "contents[0].parts[1].functionResponse.response.r",
                 "systemInstruction.parts[0].text",
                 "system_instruction.parts[0].text",
@@ -209,6 +209,30 @@ fn uninspectable_table() {
             vec!["data_sources"],
         ),
         (
+            "base64 outside a media part",
+            json!({"messages":[{"role":"user","content":"x"}],"metadata":{"data":"QUJD".repeat(600)}}),
+            vec!["binary"],
+        ),
+        (
+            "base64 inside a media part is the part's",
+            json!({"contents":[{"parts":[{"inlineData":{"mimeType":"image/png","data":"QUJD".repeat(600)}}]}]}),
+            vec!["image"],
+        ),
+        (
+            "json nested five levels deep",
+            json!({"arguments": (0..5).fold(serde_json::Value::String("x".into()), |v, _| {
+                serde_json::Value::String(json!({"a": v}).to_string())
+            })}),
+            vec!["nested_json"],
+        ),
+        (
+            "json nested four levels deep is inspected",
+            json!({"arguments": (0..4).fold(serde_json::Value::String("x".into()), |v, _| {
+                serde_json::Value::String(json!({"a": v}).to_string())
+            })}),
+            vec![],
+        ),
+        (
             "function tool ok",
             json!({"tools":[{"type":"function","function":{"name":"f"}}]}),
             vec![],
@@ -258,4 +282,58 @@ fn paths_never_carry_data_keys() {
         "{p:?}"
     );
     assert!(p.contains(&"input.{key}".to_string()), "{p:?}");
+}
+
+/// Nothing is skipped by key name (issue 12 class 2): values under structural and
+/// opaque keys are slots, marked as settings.
+#[test]
+fn settings_are_slots_too() {
+    let v = json!({"model":"m","messages":[{"role":"user","content":[
+        {"type":"tool_use","id":"toolu_1","name":"n","input":{"status":"taro@example.com 123456789018"}},
+        {"type":"thinking","thinking":"t","signature":"c2lnbmF0dXJl"}]}]});
+    let got: Vec<(String, bool)> = extract_slots(&v)
+        .into_iter()
+        .map(|s| (s.path, s.setting))
+        .collect();
+    for (path, setting) in [
+        ("model", true),
+        ("messages[0].role", true),
+        ("messages[0].content[0].type", true),
+        ("messages[0].content[0].id", true),
+        ("messages[0].content[0].input.status", false),
+        ("messages[0].content[1].signature", true),
+        ("messages[0].content[1].thinking", false),
+    ] {
+        assert!(
+            got.contains(&(path.to_string(), setting)),
+            "{path} {setting}: {got:?}"
+        );
+    }
+}
+
+/// Nested JSON in strings is read as JSON (issue 12 class 4), whatever its escaping.
+#[test]
+fn nested_json_literals_are_slots() {
+    let args = r#"{"name": "\u68ee\u5ddd", "tel": 9012345678, "tags": ["a"]}"#;
+    let v = json!({"tool_calls": [{"function": {"arguments": args}}]});
+    let got: Vec<(String, String)> = extract_slots(&v)
+        .into_iter()
+        .map(|s| (s.path, s.text))
+        .collect();
+    let want = [
+        ("tool_calls[0].function.arguments(json).name", "森川"),
+        ("tool_calls[0].function.arguments(json).tags[0]", "a"),
+        ("tool_calls[0].function.arguments(json).tel", "9012345678"),
+    ];
+    for (p, t) in want {
+        assert!(
+            got.contains(&(p.to_string(), t.to_string())),
+            "{p}: {got:?}"
+        );
+    }
+    // Text that merely starts with a brace is text.
+    assert_eq!(
+        paths(json!({"content": "{not json} 森川"})),
+        vec!["content".to_string()]
+    );
 }
