@@ -126,6 +126,53 @@ fn verify_export_usage() {
     assert!(stdout.contains(&format!("{name}:4: modified")), "{stdout}");
 }
 
+/// `audit verify` compares checkpoints.jsonl with the chain's in-chain copies: a
+/// deleted file or line fails with exit 1, naming segment, line and sequence number.
+#[test]
+fn verify_fails_when_checkpoints_jsonl_is_deleted_or_cut() {
+    let t = tempfile::tempdir().unwrap();
+    let cfg = write_log(t.path());
+    let dir = cfg.dir.to_str().unwrap();
+    let cp = cfg.dir.join("checkpoints.jsonl");
+    let text = std::fs::read_to_string(&cp).unwrap();
+    assert!(text.lines().count() >= 2, "{text}");
+
+    // One line removed (the first): its in-chain copy has no line any more.
+    let rest: String = text.lines().skip(1).map(|l| format!("{l}\n")).collect();
+    std::fs::write(&cp, rest).unwrap();
+    let out = bin().args(["audit", "verify", dir]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains(": checkpoint-missing: in-chain checkpoint for seq "),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("総務課") && !stdout.contains("u0"),
+        "{stdout}"
+    );
+
+    // The whole file removed.
+    std::fs::remove_file(&cp).unwrap();
+    let out = bin()
+        .args(["audit", "verify", dir, "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["ok"], false);
+    assert_eq!(v["problems"][0]["kind"], "checkpoint-missing");
+    let detail = v["problems"][0]["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("checkpoints.jsonl does not exist"),
+        "{detail}"
+    );
+    assert!(v["problems"][0]["file"]
+        .as_str()
+        .unwrap()
+        .starts_with("audit-"));
+}
+
 fn current_month() -> String {
     let now = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+9));
     format!("{:04}-{:02}", now.year(), u8::from(now.month()))

@@ -86,7 +86,12 @@
 //! appends it to `checkpoints.jsonl` and records a copy in the chain. A checkpoint
 //! attests that the log reached `seq` with `hash`, so truncating the tail of the log, or
 //! rewriting it with recomputed hashes, is detected by `sekimori audit verify`.
-//! The signed message is [`checkpoint::signed_message`].
+//! The signed message is [`checkpoint::signed_message`]. `verify` also requires the
+//! list and the in-chain copies to agree: a checkpoint in one and not the other (a
+//! deleted line, a deleted final copy, a deleted `checkpoints.jsonl`), or differing
+//! between the two, fails. A checkpoint list given with `--checkpoints` may lag behind:
+//! in-chain copies newer than its last line are counted, not compared. A start after a
+//! crash between writing a checkpoint and recording its copy records the copy.
 //!
 //! **Durability.** A writer thread batches pending appends (group commit): one `write`
 //! and one `fdatasync` per batch, then every waiter of the batch is answered. An append

@@ -719,13 +719,15 @@ fn worm_copy_of_checkpoints_catches_a_consistent_truncation() {
             serde_json::from_slice::<checkpoint::Checkpoint>(l)
                 .unwrap()
                 .seq
-                <= last_kept.seq
+                < last_kept.seq
         })
         .collect();
     write_lines(&cp, &kept);
+    let local = verify_dir(&dir, &[]).unwrap();
     assert!(
-        verify_dir(&dir, &[]).unwrap().ok(),
-        "consistent cut passes locally"
+        local.ok(),
+        "consistent cut passes locally: {:?}",
+        local.problems
     );
     let rep = verify::verify_dir_with(&dir, &worm, &[]).unwrap();
     let first = rep.problems.first().unwrap_or_else(|| panic!("{rep:?}"));
@@ -884,4 +886,202 @@ fn deferred_records_are_committed_in_the_chain() {
     assert!(rep.ok(), "{:?}", rep.problems);
     assert!(rep.clean_shutdown);
     assert_eq!(count_outcomes(&c.dir), 200);
+}
+
+/// Checkpoint lines of `checkpoints.jsonl`, parsed.
+fn ckpt_lines(dir: &Path) -> Vec<checkpoint::Checkpoint> {
+    lines_of(&dir.join(CHECKPOINTS_FILE))
+        .iter()
+        .map(|l| serde_json::from_slice(l).unwrap())
+        .collect()
+}
+
+/// Where the in-chain copy of the checkpoint attesting `seq` is (file, line).
+fn in_chain_copy(dir: &Path, seq: u64) -> (String, u64) {
+    for (_, name) in list_segments(dir).unwrap() {
+        for (i, l) in lines_of(&dir.join(&name)).iter().enumerate() {
+            let (_, r) = open_line(l).unwrap();
+            if matches!(r.event, Event::System(SystemEvent::Checkpoint { covers_seq, .. })
+                if covers_seq == seq)
+            {
+                return (name, i as u64 + 1);
+            }
+        }
+    }
+    panic!("no in-chain copy for seq {seq}");
+}
+
+fn first_problem(dir: &Path) -> verify::Problem {
+    let rep = verify_dir(dir, &[]).unwrap();
+    rep.problems
+        .first()
+        .cloned()
+        .unwrap_or_else(|| panic!("not detected: {rep:?}"))
+}
+
+/// A closed log ends with its final checkpoint's in-chain copy; deleting only that
+/// record leaves a log that checkpoints.jsonl says is longer.
+#[test]
+fn deleting_the_last_in_chain_checkpoint_fails() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = build(t.path(), 40);
+    let n = list_segments(&dir).unwrap().len();
+    let (p, name) = seg_path(&dir, n - 1);
+    let mut ls = lines_of(&p);
+    let (_, last) = open_line(ls.last().unwrap()).unwrap();
+    assert!(matches!(
+        last.event,
+        Event::System(SystemEvent::Checkpoint { .. })
+    ));
+    ls.pop();
+    write_lines(&p, &ls);
+    let first = first_problem(&dir);
+    assert_eq!(
+        (first.file.as_str(), first.line, first.kind),
+        (name.as_str(), ls.len() as u64 + 1, ProblemKind::Truncated),
+        "{first}"
+    );
+    assert!(
+        first.detail.contains(&format!("seq {}", last.seq)),
+        "{first}"
+    );
+}
+
+/// The gateway stopping between appending a checkpoint to checkpoints.jsonl and
+/// recording its copy: the next start records the copy, and the log verifies.
+#[test]
+fn a_missing_last_in_chain_copy_is_recorded_on_open() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = build(t.path(), 10);
+    let n = list_segments(&dir).unwrap().len();
+    let (p, _) = seg_path(&dir, n - 1);
+    let mut ls = lines_of(&p);
+    ls.pop();
+    write_lines(&p, &ls);
+    assert!(!verify_dir(&dir, &[]).unwrap().ok());
+    rt().block_on(async {
+        let log = AuditLog::open(&cfg(t.path())).unwrap();
+        log.close().await;
+    });
+    let rep = verify_dir(&dir, &[]).unwrap();
+    assert!(rep.ok(), "{:?}", rep.problems);
+    assert_eq!(rep.checkpoints_verified_in_chain, rep.checkpoints);
+}
+
+#[test]
+fn deleting_a_line_of_checkpoints_jsonl_fails() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = build(t.path(), 40);
+    let cp = dir.join(CHECKPOINTS_FILE);
+    let mut ls = lines_of(&cp);
+    let seq = ckpt_lines(&dir)[2].seq;
+    ls.remove(2);
+    write_lines(&cp, &ls);
+    let (file, line) = in_chain_copy(&dir, seq);
+    let first = first_problem(&dir);
+    assert_eq!(
+        (first.file.as_str(), first.line, first.kind),
+        (file.as_str(), line, ProblemKind::CheckpointMissing),
+        "{first}"
+    );
+    assert!(first.detail.contains(&format!("seq {seq}")), "{first}");
+
+    // The last line too: nothing after it attests the tail, so only the comparison
+    // with the chain can notice.
+    let t = tempfile::tempdir().unwrap();
+    let dir = build(t.path(), 40);
+    let cp = dir.join(CHECKPOINTS_FILE);
+    let mut ls = lines_of(&cp);
+    let seq = ckpt_lines(&dir).last().unwrap().seq;
+    ls.pop();
+    write_lines(&cp, &ls);
+    let (file, line) = in_chain_copy(&dir, seq);
+    let first = first_problem(&dir);
+    assert_eq!(
+        (first.file.as_str(), first.line, first.kind),
+        (file.as_str(), line, ProblemKind::CheckpointMissing),
+        "{first}"
+    );
+}
+
+/// An edit re-signed with the gateway's own key (an attacker on the host) still
+/// differs from the in-chain copy; an edit without the key breaks the signature.
+#[test]
+fn editing_a_line_of_checkpoints_jsonl_fails() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = build(t.path(), 40);
+    let key = checkpoint::load_or_generate(&t.path().join("keys/signing.pem")).unwrap();
+    let cp = dir.join(CHECKPOINTS_FILE);
+    let mut ls = lines_of(&cp);
+    let c = ckpt_lines(&dir)[3].clone();
+    let resigned =
+        checkpoint::Checkpoint::sign(&key, c.seq, &c.hash, "2026-01-01T00:00:00.000Z", &c.segment);
+    ls[3] = serde_json::to_vec(&resigned).unwrap();
+    write_lines(&cp, &ls);
+    let rep = verify_dir(&dir, &[]).unwrap();
+    let (file, line) = in_chain_copy(&dir, c.seq);
+    assert_eq!(rep.problems.len(), 1, "{:?}", rep.problems);
+    let p = &rep.problems[0];
+    assert_eq!(
+        (p.file.as_str(), p.line, p.kind),
+        (file.as_str(), line, ProblemKind::CheckpointDiffers),
+        "{p}"
+    );
+    assert!(p.detail.contains("time, signature"), "{p}");
+    assert!(p.detail.contains(&format!("{CHECKPOINTS_FILE}:4")), "{p}");
+
+    // Without the key: the hash edited, the signature no longer matches.
+    let t = tempfile::tempdir().unwrap();
+    let dir = build(t.path(), 40);
+    let cp = dir.join(CHECKPOINTS_FILE);
+    let mut ls = lines_of(&cp);
+    let mut c = ckpt_lines(&dir)[3].clone();
+    c.hash = "00".repeat(32);
+    ls[3] = serde_json::to_vec(&c).unwrap();
+    write_lines(&cp, &ls);
+    let rep = verify_dir(&dir, &[]).unwrap();
+    let kinds: Vec<_> = rep.problems.iter().map(|p| p.kind).collect();
+    assert!(kinds.contains(&ProblemKind::BadCheckpoint), "{kinds:?}");
+    assert!(kinds.contains(&ProblemKind::CheckpointDiffers), "{kinds:?}");
+}
+
+#[test]
+fn deleting_checkpoints_jsonl_fails() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = build(t.path(), 40);
+    let first_seq = ckpt_lines(&dir)[0].seq;
+    std::fs::remove_file(dir.join(CHECKPOINTS_FILE)).unwrap();
+    let (file, line) = in_chain_copy(&dir, first_seq);
+    let rep = verify_dir(&dir, &[]).unwrap();
+    assert_eq!(rep.problems.len(), 1, "{:?}", rep.problems);
+    let p = &rep.problems[0];
+    assert_eq!(
+        (p.file.as_str(), p.line, p.kind),
+        (file.as_str(), line, ProblemKind::CheckpointMissing),
+        "{p}"
+    );
+    assert!(p.detail.contains("does not exist"), "{p}");
+}
+
+/// A write-once copy may lag behind: in-chain checkpoints newer than its last line are
+/// counted, not failed; a line missing before its end fails.
+#[test]
+fn a_lagging_copy_of_checkpoints_verifies_a_gap_in_it_does_not() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = build(t.path(), 40);
+    let rep = verify_dir(&dir, &[]).unwrap();
+    assert!(rep.ok(), "{:?}", rep.problems);
+    assert_eq!(rep.checkpoints_not_in_copy, 0);
+    let mut ls = lines_of(&dir.join(CHECKPOINTS_FILE));
+    let worm = t.path().join("worm-checkpoints.jsonl");
+    ls.truncate(ls.len() - 2);
+    write_lines(&worm, &ls);
+    let rep = verify::verify_dir_with(&dir, &worm, &[]).unwrap();
+    assert!(rep.ok(), "{:?}", rep.problems);
+    assert_eq!(rep.checkpoints_not_in_copy, 2);
+    ls.remove(1);
+    write_lines(&worm, &ls);
+    let rep = verify::verify_dir_with(&dir, &worm, &[]).unwrap();
+    let first = rep.problems.first().unwrap_or_else(|| panic!("{rep:?}"));
+    assert_eq!(first.kind, ProblemKind::CheckpointMissing, "{first}");
 }

@@ -2,7 +2,7 @@
 //! segment boundaries, recorded retention deletions and signed checkpoints, and names
 //! the first modified, missing, reordered or truncated record by file and line.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::Path;
 
@@ -34,6 +34,13 @@ pub enum ProblemKind {
     BadCheckpoint,
     /// A checkpoint is valid but the record it attests differs (log rewritten).
     CheckpointMismatch,
+    /// A checkpoint is in the chain but not in `checkpoints.jsonl` (a line or the whole
+    /// file deleted), or in the file without its in-chain copy (a line added, or the
+    /// gateway stopped between writing the two).
+    CheckpointMissing,
+    /// A checkpoint is in both, but the two copies differ (sequence, hash, time, segment,
+    /// key or signature): one of them was altered.
+    CheckpointDiffers,
 }
 
 impl ProblemKind {
@@ -48,6 +55,8 @@ impl ProblemKind {
             ProblemKind::UnrecordedDeletion => "unrecorded-deletion",
             ProblemKind::BadCheckpoint => "bad-checkpoint",
             ProblemKind::CheckpointMismatch => "checkpoint-mismatch",
+            ProblemKind::CheckpointMissing => "checkpoint-missing",
+            ProblemKind::CheckpointDiffers => "checkpoint-differs",
         }
     }
 }
@@ -101,6 +110,9 @@ pub struct Report {
     pub checkpoints_verified_in_chain: usize,
     /// Checkpoints about records deleted by retention (signature checked only).
     pub checkpoints_expired: usize,
+    /// In-chain checkpoints newer than the last line of a checkpoint list given with
+    /// [`verify_dir_with`] (a copy kept elsewhere, which may lag behind): not compared.
+    pub checkpoints_not_in_copy: usize,
     /// Gaps accepted because a `retention_deleted` record covers them.
     pub deletions_accepted: usize,
     /// Whether the last record is a `shutdown` (else: running or crashed).
@@ -125,6 +137,13 @@ struct Seen {
     line: u64,
 }
 
+/// An in-chain checkpoint copy that passed its own checks, and where it is.
+struct InChain {
+    c: Checkpoint,
+    file: String,
+    line: u64,
+}
+
 /// Verifies the audit directory `dir`. `trusted` keys, when given, are the only ones
 /// accepted for checkpoints; otherwise keys from `startup` records are used.
 pub fn verify_dir(dir: &Path, trusted: &[VerifyingKey]) -> Result<Report, AuditError> {
@@ -138,10 +157,11 @@ pub fn verify_dir_with(
     checkpoints: &Path,
     trusted: &[VerifyingKey],
 ) -> Result<Report, AuditError> {
-    let ckpt_name = if checkpoints == dir.join(CHECKPOINTS_FILE) {
-        CHECKPOINTS_FILE.to_string()
-    } else {
+    let is_copy = checkpoints != dir.join(CHECKPOINTS_FILE);
+    let ckpt_name = if is_copy {
         checkpoints.display().to_string()
+    } else {
+        CHECKPOINTS_FILE.to_string()
     };
     let mut rep = Report {
         keys_from_log: trusted.is_empty(),
@@ -156,7 +176,8 @@ pub fn verify_dir_with(
     let mut ckpts: Vec<(u64, Checkpoint)> = Vec::new();
     let cpath = checkpoints;
     let mut ckpt_problems = Vec::new();
-    if cpath.exists() {
+    let file_present = cpath.exists();
+    if file_present {
         let bytes = read_file(cpath)?;
         let (lines, torn) = split_lines(&bytes);
         for (i, (_, l)) in lines.iter().enumerate() {
@@ -180,8 +201,13 @@ pub fn verify_dir_with(
         }
     }
     rep.checkpoints = ckpts.len();
-    let wanted: std::collections::HashSet<u64> = ckpts.iter().map(|(_, c)| c.seq).collect();
+    // The attested records and the records after them (where the in-chain copies belong).
+    let wanted: std::collections::HashSet<u64> = ckpts
+        .iter()
+        .flat_map(|(_, c)| [c.seq, c.seq.saturating_add(1)])
+        .collect();
     let mut seen: HashMap<u64, Seen> = HashMap::new();
+    let mut in_chain: BTreeMap<u64, InChain> = BTreeMap::new();
 
     let segs = list_segments(dir)?;
     rep.segments = segs.len();
@@ -391,6 +417,14 @@ pub fn verify_dir_with(
                     if signed == Some(true) {
                         rep.checkpoints_verified_in_chain += 1;
                     }
+                    in_chain.insert(
+                        *covers_seq,
+                        InChain {
+                            c,
+                            file: name.clone(),
+                            line: ln,
+                        },
+                    );
                 }
                 Event::System(SystemEvent::RetentionDeleted {
                     last_seq,
@@ -505,6 +539,20 @@ pub fn verify_dir_with(
             });
         }
     }
+    problems.extend(compare_checkpoints(
+        &ckpts,
+        &in_chain,
+        &seen,
+        &Compare {
+            ckpt_name: &ckpt_name,
+            file_present,
+            is_copy,
+            walked_all,
+            last_file: &last_file,
+            last_lines,
+        },
+        &mut rep,
+    ));
     // One truncation message is enough.
     let mut seen_trunc = false;
     problems.retain(|p| {
@@ -518,4 +566,138 @@ pub fn verify_dir_with(
     });
     rep.problems = problems;
     Ok(rep)
+}
+
+/// What [`compare_checkpoints`] needs to know about the walk.
+struct Compare<'a> {
+    ckpt_name: &'a str,
+    file_present: bool,
+    is_copy: bool,
+    walked_all: bool,
+    last_file: &'a str,
+    last_lines: u64,
+}
+
+/// The checkpoint list and the chain's in-chain copies must hold the same checkpoints:
+/// the writer appends each one to the list, then records its copy as the next record.
+/// Problems name files, lines and sequence numbers, never record content.
+fn compare_checkpoints(
+    ckpts: &[(u64, Checkpoint)],
+    in_chain: &BTreeMap<u64, InChain>,
+    seen: &HashMap<u64, Seen>,
+    k: &Compare<'_>,
+    rep: &mut Report,
+) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let name = k.ckpt_name;
+    if !k.file_present {
+        if let Some((seq, first)) = in_chain.iter().next() {
+            problems.push(Problem {
+                file: first.file.clone(),
+                line: first.line,
+                kind: ProblemKind::CheckpointMissing,
+                detail: format!(
+                    "{name} does not exist, but the chain holds {} checkpoint record(s), the \
+                     first here (attesting seq {seq}): the file was deleted or moved; restore \
+                     it from its write-once copy (or pass --checkpoints COPY)",
+                    in_chain.len()
+                ),
+            });
+        }
+        return problems;
+    }
+    let mut by_seq: BTreeMap<u64, u64> = BTreeMap::new();
+    for (line, c) in ckpts {
+        if let Some(first) = by_seq.get(&c.seq) {
+            problems.push(Problem {
+                file: name.to_string(),
+                line: *line,
+                kind: ProblemKind::BadCheckpoint,
+                detail: format!(
+                    "second checkpoint for seq {} (first at line {first})",
+                    c.seq
+                ),
+            });
+            continue;
+        }
+        by_seq.insert(c.seq, *line);
+        if let Some(ic) = in_chain.get(&c.seq) {
+            let differs: Vec<&str> = [
+                ("hash", ic.c.hash != c.hash),
+                ("time", ic.c.time != c.time),
+                ("segment", ic.c.segment != c.segment),
+                ("key", ic.c.key_id != c.key_id),
+                ("signature", ic.c.sig != c.sig),
+            ]
+            .into_iter()
+            .filter_map(|(f, d)| d.then_some(f))
+            .collect();
+            if !differs.is_empty() {
+                problems.push(Problem {
+                    file: ic.file.clone(),
+                    line: ic.line,
+                    kind: ProblemKind::CheckpointDiffers,
+                    detail: format!(
+                        "in-chain checkpoint for seq {} differs from {name}:{line} in {}: one \
+                         of the two was altered",
+                        c.seq,
+                        differs.join(", ")
+                    ),
+                });
+            }
+            continue;
+        }
+        let copy_seq = c.seq.saturating_add(1);
+        if let Some(s) = seen.get(&copy_seq) {
+            problems.push(Problem {
+                file: s.file.clone(),
+                line: s.line,
+                kind: ProblemKind::CheckpointMissing,
+                detail: format!(
+                    "record seq {copy_seq} should be the in-chain copy of the checkpoint at \
+                     {name}:{line} (seq {}) but is another record: the line was added to \
+                     {name}, or the gateway stopped between writing it and recording it",
+                    c.seq
+                ),
+            });
+        } else if k.walked_all && c.seq == rep.last_seq {
+            // The last record was deleted: the copy would be the record after `seq`.
+            problems.push(Problem {
+                file: if k.last_file.is_empty() {
+                    "(no segments)".to_string()
+                } else {
+                    k.last_file.to_string()
+                },
+                line: k.last_lines + 1,
+                kind: ProblemKind::Truncated,
+                detail: format!(
+                    "log ends at seq {}, the record {name}:{line} attests, without the in-chain \
+                     copy of that checkpoint (seq {copy_seq}): the last record(s) were removed",
+                    c.seq
+                ),
+            });
+        }
+        // Otherwise: the copy was deleted by retention, lies beyond a truncation (reported
+        // above), or after a chain problem (reported above).
+    }
+    let copy_last = by_seq.keys().next_back().copied();
+    for (seq, ic) in in_chain {
+        if by_seq.contains_key(seq) {
+            continue;
+        }
+        if k.is_copy && copy_last.is_none_or(|last| *seq > last) {
+            rep.checkpoints_not_in_copy += 1;
+            continue;
+        }
+        problems.push(Problem {
+            file: ic.file.clone(),
+            line: ic.line,
+            kind: ProblemKind::CheckpointMissing,
+            detail: format!(
+                "in-chain checkpoint for seq {seq} has no line in {name}: a line was deleted \
+                 from it; restore it from its write-once copy"
+            ),
+        });
+    }
+    problems
 }

@@ -208,7 +208,7 @@ impl AuditLog {
         let lock = take_lock(&dir)?;
         let key = checkpoint::load_or_generate(&cfg.signing_key)?;
         let tail = recover(&dir)?;
-        check_against_checkpoints(&dir, &tail)?;
+        let unrecorded = check_against_checkpoints(&dir, &tail)?;
 
         let now = OffsetDateTime::now_utc();
         let quotas = Quotas::new(cfg.quotas.clone());
@@ -233,6 +233,10 @@ impl AuditLog {
         let shipper = Shipper::start(cfg);
         let vk = key.verifying_key();
         let mut init = Vec::new();
+        // First: its copy must be the record right after the one it attests.
+        if let Some(ev) = unrecorded {
+            init.push(Item::system(ev));
+        }
         if let Some(ev) = tail.truncated.clone() {
             init.push(Item::system(ev));
         }
@@ -659,10 +663,14 @@ fn previous_end(
 
 /// Refuses to continue a log shorter than its last signed checkpoint (deleted or
 /// truncated segments): appending would hide the loss.
-fn check_against_checkpoints(dir: &Path, tail: &Tail) -> Result<(), AuditError> {
+///
+/// When the last checkpoint attests the last record, its in-chain copy was not written
+/// (the gateway stopped between appending it to `checkpoints.jsonl` and recording it):
+/// returns the copy to record first, so that `audit verify` finds both.
+fn check_against_checkpoints(dir: &Path, tail: &Tail) -> Result<Option<SystemEvent>, AuditError> {
     let p = dir.join(CHECKPOINTS_FILE);
     let Ok(bytes) = std::fs::read(&p) else {
-        return Ok(());
+        return Ok(None);
     };
     let (lines, _) = split_lines(&bytes);
     let last = lines
@@ -681,8 +689,18 @@ fn check_against_checkpoints(dir: &Path, tail: &Tail) -> Result<(), AuditError> 
                 ),
             });
         }
+        if c.seq + 1 == tail.next_seq && parse_hex32(&c.hash) == Some(tail.last_hash) {
+            return Ok(Some(SystemEvent::Checkpoint {
+                covers_seq: c.seq,
+                covers_hash: c.hash,
+                signed_at: c.time,
+                segment: c.segment,
+                key_id: c.key_id,
+                signature: c.sig,
+            }));
+        }
     }
-    Ok(())
+    Ok(None)
 }
 
 /// Feeds this JST month's request records to the quota counters, newest segment first.
@@ -1017,13 +1035,19 @@ impl Writer {
     }
 
     fn write_checkpoint(&mut self, line: &[u8]) -> std::io::Result<()> {
+        let p = self.dir.join(CHECKPOINTS_FILE);
         if self.ckpt_file.is_none() {
-            let p = self.dir.join(CHECKPOINTS_FILE);
             self.ckpt_file = Some(self.io.open_append(&p)?);
             self.io.sync_dir(&self.dir)?;
         }
+        let before = std::fs::metadata(&p).map(|m| m.len());
         match self.ckpt_file.as_mut() {
-            Some(f) => f.append(line).and_then(|_| f.sync()),
+            Some(f) => f.append(line).and_then(|_| f.sync()).inspect_err(|_| {
+                // Undo a partial line: a line without its in-chain copy fails verification.
+                if let Ok(len) = before {
+                    let _ = f.truncate(len);
+                }
+            }),
             None => Ok(()),
         }
     }

@@ -217,6 +217,7 @@ fn verify(dir: &Path, keys: &[PathBuf], checkpoints: Option<&Path>, json: bool) 
             "last_time": rep.last_time, "checkpoints": rep.checkpoints,
             "checkpoints_verified": rep.checkpoints_verified,
             "checkpoints_expired": rep.checkpoints_expired,
+            "checkpoints_not_in_copy": rep.checkpoints_not_in_copy,
             "deletions_accepted": rep.deletions_accepted, "clean_shutdown": rep.clean_shutdown,
             "keys_from_log": rep.keys_from_log, "problems": problems,
         })
@@ -237,6 +238,13 @@ fn verify(dir: &Path, keys: &[PathBuf], checkpoints: Option<&Path>, json: bool) 
             if rep.clean_shutdown { "(clean shutdown)" } else { "(running, or crashed)" },
             rep.last_hash
         );
+        if rep.checkpoints_not_in_copy > 0 {
+            s.push_str(&format!(
+                "\nnote: the newest {} in-chain checkpoint(s) are not yet in the given \
+                 --checkpoints copy (it lags behind) and were not compared",
+                rep.checkpoints_not_in_copy
+            ));
+        }
         if rep.keys_from_log {
             s.push_str(
                 "\nnote: signatures checked with the key recorded in the log itself; pass \

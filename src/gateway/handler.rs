@@ -323,6 +323,11 @@ where
     let principal = identify(rt, req.headers(), req.uri().query(), conn)?;
     ctx.principal = Some(principal.clone());
 
+    // Phase: forwarded headers (the allow list's values), before the body is read.
+    super::headers::check(req.headers())
+        .and_then(|()| super::headers::inspect(&rt.engine, req.headers()))
+        .map_err(super::headers::refusal)?;
+
     // Phase: read.
     let (parts, body) = req.into_parts();
     let limits = &rt.limits;

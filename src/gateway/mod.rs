@@ -8,6 +8,7 @@
 //! | admit: client CIDR, CL+TE smuggling | [`server`] | connection dropped / 400 + close |
 //! | route: path → API family and endpoint | [`route`] | 404 naming the supported paths |
 //! | identify: API key, trusted header, anonymous | [`handler`] | 401 / 403 |
+//! | forwarded headers: allow list, value forms | [`headers`] | 400 `bad_header` |
 //! | read: size, deadline, `Content-Encoding` | [`body`] | 413 / 408 / 415 |
 //! | parse: strict JSON, slots, uninspectable parts | [`crate::payload::request`] | 400 / 403 |
 //! | authorise: model allow list, region guard | [`crate::policy`], [`guard`] | 403 |
@@ -26,6 +27,7 @@ pub mod client;
 pub mod demo;
 pub mod guard;
 pub mod handler;
+pub mod headers;
 pub mod hooks;
 pub mod metrics;
 pub mod reload;

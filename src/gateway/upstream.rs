@@ -21,6 +21,7 @@ use crate::payload::response::{self, Usage};
 use crate::payload::stream::ResponseRestorer;
 
 use super::client;
+use super::headers::FORWARD_HEADERS;
 use super::respond::GatewayError;
 use super::route::ApiRoute;
 use super::runtime::Upstream;
@@ -75,10 +76,6 @@ pub struct Forwarded<'a> {
 /// the restored answer text.
 pub type ForwardResult = (Response<Body>, UsageReport, Option<String>);
 
-/// Client headers passed on (everything else, including the client's credentials,
-/// `x-ms-spillover-deployment` and `OpenAI-Project`, is dropped).
-const FORWARD_HEADERS: &[&str] = &["accept", "anthropic-version", "anthropic-beta"];
-
 /// Upstream headers passed back.
 fn keep_response_header(name: &str) -> bool {
     matches!(
@@ -126,6 +123,9 @@ fn request_headers(f: &Forwarded<'_>) -> HeaderMap {
     if let Ok(v) = HeaderValue::from_str(f.request_id) {
         h.insert("x-sekimori-request-id", v);
     }
+    // Only the allow list (credentials, `x-ms-spillover-deployment`, `OpenAI-Project`, …
+    // are dropped); the values were checked by `headers::check` before the request
+    // got here.
     for name in FORWARD_HEADERS {
         if let Some(v) = f.headers.get(*name) {
             h.append(*name, v.clone());

@@ -369,3 +369,65 @@ async fn numbers_split_across_parts_are_found() {
     let (status, _, v) = post(&gw, "/v1/chat/completions", &body.to_string(), &[]).await;
     assert_eq!(status, 200, "{v}");
 }
+
+/// Class 7 (headers): the allow-listed client headers reach the upstream only when
+/// their values are of their form; a phone number in `anthropic-beta` is refused
+/// (400 bad_header, naming the header, never the value) and nothing is forwarded.
+#[tokio::test]
+async fn forwarded_headers_are_checked() {
+    let up = FakeUpstream::start(Reply::EchoChat).await;
+    let gw = start_gateway(BASE, &up.url()).await;
+    let body = json!({"model": "m", "max_tokens": 100,
+        "messages": [{"role": "user", "content": "こんにちは"}]})
+    .to_string();
+    let refused: &[(&str, &str)] = &[
+        ("anthropic-beta", "090-1234-5678"),
+        ("anthropic-beta", "prompt-caching-2024-07-31,090-1234-5678"),
+        ("anthropic-beta", "tel-090-1234-5678"),
+        ("anthropic-beta", "morikawa.hina@example.jp"),
+        ("anthropic-version", "090-1234-5678"),
+        ("anthropic-version", "2023-06-01 morikawa"),
+        ("accept", "text/html"),
+        ("accept", "application/json; memo=123456789018"),
+    ];
+    for (name, value) in refused {
+        let (status, _, v) = post(&gw, "/v1/messages", &body, &[(name, value)]).await;
+        assert_eq!(status, 400, "{name}: {value}: {v}");
+        assert_eq!(v["sekimori"]["code"], "bad_header", "{v}");
+        let text = v.to_string();
+        assert!(text.contains(name), "names the header: {v}");
+        assert!(
+            !text.contains("1234-5678") && !text.contains("morikawa") && !text.contains("memo"),
+            "never the value: {v}"
+        );
+    }
+    assert!(up.received().is_empty(), "nothing forwarded");
+
+    // Valid values are forwarded unchanged.
+    let anthropic = [
+        ("anthropic-version", "2023-06-01"),
+        (
+            "anthropic-beta",
+            "prompt-caching-2024-07-31,max-tokens-3-5-sonnet-2024-07-15, context-1m-2025-08-07",
+        ),
+        ("accept", "application/json"),
+    ];
+    let (status, _, v) = post(&gw, "/v1/messages", &body, &anthropic).await;
+    assert_eq!(status, 200, "{v}");
+    let got = &up.received()[0];
+    for (name, value) in anthropic {
+        assert_eq!(got.header(name), Some(value), "{name}");
+    }
+    let accept = "application/json, text/plain, */*;q=0.8";
+    let (status, _, v) = post(
+        &gw,
+        "/v1/chat/completions",
+        &chat("こんにちは"),
+        &[("accept", accept)],
+    )
+    .await;
+    assert_eq!(status, 200, "{v}");
+    let got = &up.received()[1];
+    assert_eq!(got.header("accept"), Some(accept));
+    assert_eq!(got.header("anthropic-beta"), None);
+}
