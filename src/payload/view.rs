@@ -166,6 +166,22 @@ mod tests {
     }
 
     #[test]
+    fn a_name_split_over_two_parts_is_found_in_both() {
+        let slots = [slot("担当は森川", false), slot("陽菜です", false)];
+        let view = RequestView::new(&slots);
+        let per_slot = view.split(&engine().scan(view.text()));
+        let slots = &slots;
+        let texts: Vec<&str> = (0..2)
+            .flat_map(|i| {
+                per_slot[i]
+                    .iter()
+                    .map(move |f| &slots[i].text[f.start..f.end])
+            })
+            .collect();
+        assert_eq!(texts, vec!["森川", "陽菜"]);
+    }
+
+    #[test]
     fn settings_never_join_their_neighbours() {
         // 8 + 4 digits across a hard break would make a (valid) My Number.
         let slots = [

@@ -194,6 +194,23 @@ const CASES: &[(&str, &str, &str)] = &[
     ),
     ("decimal", "0.1234567891", "0.1234567891"),
     ("dot and dash mixed", "03.1234-5678", "03.1234-5678"),
+    // Step 7: a part separator inside a Japanese word is dropped.
+    (
+        "name split across parts",
+        "担当は森川\u{2029}陽菜です",
+        "担当は森川陽菜です",
+    ),
+    ("kana split across parts", "よろし\u{2029}く", "よろしく"),
+    (
+        "joint after punctuation stays",
+        "確認。\u{2029}次に",
+        "確認。\u{2029}次に",
+    ),
+    (
+        "joint before latin stays",
+        "資料\u{2029}Project",
+        "資料\u{2029}Project",
+    ),
     ("slash and dot mixed", "0312/3456.7890", "0312/3456.7890"),
 ];
 
