@@ -88,13 +88,10 @@ impl RequestView {
     /// themselves belong to no slot.
     pub fn split(&self, findings: &[Finding]) -> Vec<Vec<Finding>> {
         let mut out = vec![Vec::new(); self.slots];
-        // Parts are in text order; findings are sorted by start: one forward pass
-        // from the first part a finding may touch.
-        let mut first = 0;
+        // Parts are in text order: the first part a finding may touch is found by
+        // binary search, whatever the order of the findings.
         for f in findings {
-            while first < self.parts.len() && self.parts[first].bytes.end <= f.start {
-                first += 1;
-            }
+            let first = self.parts.partition_point(|p| p.bytes.end <= f.start);
             for part in self.parts[first..]
                 .iter()
                 .take_while(|p| p.bytes.start < f.end)
