@@ -123,6 +123,8 @@ struct TextScanner {
     word_closed: bool,
     /// The last non-blank character in the tag was the `=` of a non-URL attribute.
     after_eq: bool,
+    /// The last character was a backslash escaping this one (in a destination).
+    escaped: bool,
     /// Unclosed `[`.
     brackets: u16,
     /// Whether the last `]` closed a `[`.
@@ -154,6 +156,7 @@ impl Default for TextScanner {
             word: String::new(),
             word_closed: false,
             after_eq: false,
+            escaped: false,
             brackets: 0,
             closed_bracket: false,
             // The start of the text acts like a line start (a word boundary).
@@ -193,6 +196,19 @@ impl TextScanner {
         let ws = c.is_whitespace();
         // The construct being read, if any. `Some(x)`: `c` is consumed, `x` says
         // whether it is inside the URL; `None`: `c` goes on to the prose rules below.
+        // A backslash escapes the next character of a Markdown destination or a CSS
+        // URL (`[a](/x\)y)` goes on after `\)`): inside the URL, and no closer.
+        let escapable = matches!(
+            self.construct,
+            K::LinkDest { .. } | K::AngleDest | K::CssQuoted(_) | K::CssBare
+        );
+        if escapable && std::mem::take(&mut self.escaped) {
+            return true;
+        }
+        if escapable && c == '\\' {
+            self.escaped = true;
+            return true;
+        }
         let consumed = match self.construct {
             K::None => None,
             K::LinkPending { newline } | K::RefPending { newline } => {
@@ -223,6 +239,7 @@ impl TextScanner {
                     } else {
                         K::RefDest
                     };
+                    self.escaped = link && c == '\\';
                     Some(true)
                 }
             }
@@ -610,6 +627,9 @@ mod tests {
             ("relative destination", "[a](〔氏名1〕)〔氏名1〕", "UP"),
             ("destination after blanks", "[a](\n  /x?n=〔氏名1〕)", "U"),
             ("balanced parentheses", "[a](/x_(y)〔氏名1〕)〔氏名1〕", "UP"),
+            ("escaped parenthesis", "![x](https://e/c?n=\\)〔氏名1〕)〔氏名1〕", "UP"),
+            ("escape first", "[a](\\)〔氏名1〕) [b](<a\\>〔氏名1〕>)〔氏名1〕", "UUP"),
+            ("CSS escape", "url(a\\)〔氏名1〕) url(\"\\\"〔氏名1〕\") 〔氏名1〕", "UUP"),
             ("angle destination", "[a](<https://h/a b 〔氏名1〕>)〔氏名1〕", "UP"),
             ("title is no URL", "[a](/x \"〔氏名1〕\")", "P"),
             ("reference definition", "[r]: https://evil.example/?n=〔氏名1〕\n〔氏名1〕", "UP"),
