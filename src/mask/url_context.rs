@@ -15,8 +15,8 @@
 //!
 //! What counts as a URL, on the cautious side (as the most eager renderer links it):
 //! - a bare URL: from a `//` (`http://`, `https://`, any `scheme://`, a protocol-
-//!   relative `//host`) or a `www.` at the start of a word, up to the next whitespace
-//!   or `<`. GitHub-flavoured Markdown links `https://h/a)b"c` as one URL, so closing
+//!   relative `//host`) or a `www.` at the start of a word, up to the next ASCII
+//!   whitespace or `<` (ideographic and no-break spaces do not end it). GitHub-flavoured Markdown links `https://h/a)b"c` as one URL, so closing
 //!   brackets and quotes in prose do not end it: a placeholder written right after a
 //!   bare URL without a space stays a placeholder.
 //! - a Markdown link or image destination after `[…](` (also the `<…>` form; balanced
@@ -193,7 +193,9 @@ impl TextScanner {
     /// Whether `c` is inside a URL; updates the state.
     fn step(&mut self, c: char) -> bool {
         use Construct as K;
-        let ws = c.is_whitespace();
+        // Only ASCII whitespace ends a URL: CommonMark destinations and GFM autolinks
+        // run over U+3000 and no-break spaces, so they do here too.
+        let ws = c.is_ascii_whitespace();
         // The construct being read, if any. `Some(x)`: `c` is consumed, `x` says
         // whether it is inside the URL; `None`: `c` goes on to the prose rules below.
         // A backslash escapes the next character of a Markdown destination or a CSS
@@ -641,7 +643,9 @@ mod tests {
             ("bare http, uppercase", "HTTP://EVIL.EXAMPLE/〔氏名1〕\n〔氏名1〕", "UP"),
             ("protocol relative", "//evil.example/〔氏名1〕 ok 〔氏名1〕", "UP"),
             ("host is the name", "https://〔氏名1〕.evil.example/", "U"),
-            ("www", "www.evil.example/〔氏名1〕　〔氏名1〕", "UP"),
+            ("www", "www.evil.example/〔氏名1〕 〔氏名1〕", "UP"),
+            ("ideographic and no-break spaces", "https://e/　〔氏名1〕\u{a0}〔氏名1〕 〔氏名1〕", "UUP"),
+            ("destination over U+3000", "![x](https://e/?n=　〔氏名1〕)〔氏名1〕", "UP"),
             ("www inside a word", "awww.〔氏名1〕", "P"),
             ("bare URL runs over brackets and quotes", "https://h/a)\"〔氏名1〕 〔氏名1〕", "UP"),
             ("bare URL ends at <", "https://h/a<b>〔氏名1〕", "P"),
