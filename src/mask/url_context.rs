@@ -30,7 +30,10 @@
 //! - a CSS `url(…)`.
 //!
 //! Inside these constructs the destination ends where the construct ends (a Markdown
-//! or HTML parser consumes the construct before any bare-URL linking).
+//! or HTML parser consumes the construct before any bare-URL linking). A `[` that a
+//! Markdown parser would not take for a link's — backslash-escaped, inside a code
+//! span, in an earlier paragraph — opens no link here either, so its `](…)` is read by
+//! the bare-URL rule.
 //!
 //! Percent-encoded placeholders (`%E3%80%94氏名1%E3%80%95`) need nothing here: restoring
 //! matches the literal brackets only, so they are never decoded into originals.
@@ -125,6 +128,14 @@ struct TextScanner {
     after_eq: bool,
     /// The last character was a backslash escaping this one (in a destination).
     escaped: bool,
+    /// The last prose character was an escaping backslash.
+    prose_escape: bool,
+    /// Length of the backtick run being read.
+    ticks: u8,
+    /// Only blanks since the last line break.
+    blank_line: bool,
+    /// Length of the backtick run that opened the code span we are in.
+    code: Option<u8>,
     /// Unclosed `[`.
     brackets: u16,
     /// Whether the last `]` closed a `[`.
@@ -157,6 +168,10 @@ impl Default for TextScanner {
             word_closed: false,
             after_eq: false,
             escaped: false,
+            prose_escape: false,
+            ticks: 0,
+            blank_line: false,
+            code: None,
             brackets: 0,
             closed_bracket: false,
             // The start of the text acts like a line start (a word boundary).
@@ -347,16 +362,26 @@ impl TextScanner {
         // found everywhere (a `style` attribute holds CSS).
         let in_tag = self.tag_step(c, ws);
         let prev = self.recent[3];
+        // Brackets that a Markdown parser would not take for a link's (a backslash-
+        // escaped one, one in a code span) do not count: `\[a](https://e/?q=)〔氏名1〕`
+        // is no link, and a renderer links `https://e/?q=)〔氏名1〕` as a bare URL.
+        let escaped = std::mem::take(&mut self.prose_escape);
+        let markdown = !in_tag && !escaped && !self.code_step(c);
+        if markdown && c == '\\' {
+            self.prose_escape = true;
+        }
         match c {
-            '[' if !in_tag => self.brackets = (self.brackets + 1).min(MAX_DEPTH),
-            ']' if !in_tag => {
-                self.closed_bracket = self.brackets > 0;
-                self.brackets = self.brackets.saturating_sub(1);
+            '[' if markdown => self.brackets = (self.brackets + 1).min(MAX_DEPTH),
+            ']' => {
+                self.closed_bracket = markdown && self.brackets > 0;
+                if markdown {
+                    self.brackets = self.brackets.saturating_sub(1);
+                }
             }
-            '(' if !in_tag && prev == ']' && self.closed_bracket => {
+            '(' if markdown && prev == ']' && self.closed_bracket => {
                 self.construct = K::LinkPending { newline: false };
             }
-            ':' if !in_tag && prev == ']' && self.closed_bracket => {
+            ':' if markdown && prev == ']' && self.closed_bracket => {
                 self.construct = K::RefPending { newline: false };
             }
             '/' if prev == '/' => self.bare = true,
@@ -372,6 +397,34 @@ impl TextScanner {
             _ => {}
         }
         self.bare
+    }
+
+    /// Code span and blank line tracking; `true` when `c` is a backtick or inside a
+    /// code span (backtick runs open and close spans of their length; a blank line
+    /// ends a paragraph, so it closes any span and forgets unclosed `[`).
+    fn code_step(&mut self, c: char) -> bool {
+        if c == '`' {
+            self.ticks = self.ticks.saturating_add(1);
+            return true;
+        }
+        if self.ticks > 0 {
+            self.code = match self.code {
+                None => Some(self.ticks),
+                Some(n) if n == self.ticks => None,
+                open => open,
+            };
+            self.ticks = 0;
+        }
+        if c == '\n' && self.blank_line {
+            self.code = None;
+            self.brackets = 0;
+        }
+        if c == '\n' {
+            self.blank_line = true;
+        } else if !matches!(c, ' ' | '\t' | '\r') {
+            self.blank_line = false;
+        }
+        self.code.is_some()
     }
 
     /// Tag tracking; `true` when `c` was consumed by it.
@@ -637,6 +690,11 @@ mod tests {
             ("reference definition", "[r]: https://evil.example/?n=〔氏名1〕\n〔氏名1〕", "UP"),
             ("reference, relative", "[r]:〔氏名1〕 〔氏名1〕", "UP"),
             ("no opening bracket", "注](〔氏名1〕) 注]:〔氏名1〕", "PP"),
+            ("escaped bracket", "\\[a](https://e/?q=)〔氏名1〕 [b\\](https://e/?q=)〔氏名1〕", "UU"),
+            ("bracket in a code span", "`[`](https://e/?q=)〔氏名1〕 ``a`[``](/x?〔氏名1〕)", "UP"),
+            ("after a code span", "`x` [a](/x?〔氏名1〕)〔氏名1〕", "UP"),
+            ("blank line ends a paragraph", "[a\n\n](〔氏名1〕) [a\r\n \r\n](〔氏名1〕)", "PP"),
+            ("one line break does not", "[a\nb](〔氏名1〕)", "U"),
             ("autolink", "<https://evil.example/?n=〔氏名1〕>〔氏名1〕", "UP"),
             ("mailto autolink", "<mailto:〔氏名1〕@evil.example> 〔氏名1〕", "UP"),
             ("bare https", "見て https://evil.example/?n=〔氏名1〕 〔氏名1〕様", "UP"),
