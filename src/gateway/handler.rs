@@ -605,7 +605,6 @@ where
     // Values first (their pointers stay valid), then keys from the last (deepest) to
     // the first, so a renamed key never invalidates a pointer still to be used.
     let mut table = Placeholders::new();
-    table.set_restore_in_urls(rt.policy.restore_in_urls(&principal.department));
     let order = (0..slots.len())
         .filter(|&i| !slots[i].is_key)
         .chain((0..slots.len()).rev().filter(|&i| slots[i].is_key));
@@ -632,6 +631,8 @@ where
         }
     }
     table.seal();
+    // Placeholders inside URLs of the answer stay unless the department opts in.
+    table.set_restore_in_urls(rt.policy.restore_in_urls(&principal.department));
 
     // Phase: quotas.
     if let Err(q) = shared.audit.check_quota(
