@@ -108,6 +108,8 @@ enum Tag {
     Name,
     /// Inside a tag, after its name; `quote` of a non-URL attribute value.
     In { quote: Option<char> },
+    /// An unquoted non-URL attribute value.
+    Value,
 }
 
 /// Decides, character by character, whether text is inside a URL (see the module
@@ -358,6 +360,18 @@ impl TextScanner {
         if self.bare && (ws || c == '<') {
             self.bare = false;
         }
+        // A blank line ends a paragraph: no code span, tag or `[` goes on past it.
+        if c == '\n' && self.blank_line {
+            self.code = None;
+            self.ticks = 0;
+            self.brackets = 0;
+            self.tag = Tag::Out;
+        }
+        if c == '\n' {
+            self.blank_line = true;
+        } else if !matches!(c, ' ' | '\t' | '\r') {
+            self.blank_line = false;
+        }
         // Markdown brackets count outside tags only; bare URLs and CSS `url(` are
         // found everywhere (a `style` attribute holds CSS).
         let in_tag = self.tag_step(c, ws);
@@ -399,9 +413,8 @@ impl TextScanner {
         self.bare
     }
 
-    /// Code span and blank line tracking; `true` when `c` is a backtick or inside a
-    /// code span (backtick runs open and close spans of their length; a blank line
-    /// ends a paragraph, so it closes any span and forgets unclosed `[`).
+    /// Code span tracking; `true` when `c` is a backtick or inside a code span
+    /// (backtick runs open and close spans of their length).
     fn code_step(&mut self, c: char) -> bool {
         if c == '`' {
             self.ticks = self.ticks.saturating_add(1);
@@ -414,15 +427,6 @@ impl TextScanner {
                 open => open,
             };
             self.ticks = 0;
-        }
-        if c == '\n' && self.blank_line {
-            self.code = None;
-            self.brackets = 0;
-        }
-        if c == '\n' {
-            self.blank_line = true;
-        } else if !matches!(c, ' ' | '\t' | '\r') {
-            self.blank_line = false;
         }
         self.code.is_some()
     }
@@ -484,6 +488,14 @@ impl TextScanner {
                 }
                 true
             }
+            Tag::Value => {
+                if c == '>' {
+                    self.tag = Tag::Out;
+                } else if ws {
+                    self.enter_tag();
+                }
+                true
+            }
             Tag::In { quote: None } => {
                 let after_eq = std::mem::take(&mut self.after_eq);
                 if c == '>' {
@@ -501,6 +513,8 @@ impl TextScanner {
                 } else if (c == '"' || c == '\'') && after_eq {
                     // A non-URL attribute's quoted value: it hides `>` and `=`.
                     self.tag = Tag::In { quote: Some(c) };
+                } else if after_eq && !ws {
+                    self.tag = Tag::Value;
                 } else if ws {
                     self.word_closed = true;
                     self.after_eq = after_eq;
@@ -512,8 +526,12 @@ impl TextScanner {
                     if self.word.len() < MAX_NAME {
                         self.word.push(c.to_ascii_lowercase());
                     }
-                } else {
+                } else if c == '/' {
                     self.word.clear();
+                } else {
+                    // Not a tag after all (`<b [link](…)`): the text is prose again.
+                    self.tag = Tag::Out;
+                    return false;
                 }
                 true
             }
@@ -714,6 +732,8 @@ mod tests {
             ("every URL attribute", "<form action=〔氏名1〕><button formaction=〔氏名1〕><video poster=〔氏名1〕><object data=〔氏名1〕><img srcset=\"〔氏名1〕 2x\">", "UUUUU"),
             ("data-src and xlink:href", "<img data-src=〔氏名1〕><use xlink:href=〔氏名1〕>", "UU"),
             ("quoted > in a non-URL attribute", "<img alt=\"a>b\" src=〔氏名1〕>", "U"),
+            ("unquoted non-URL value", "<img alt=a/b src=〔氏名1〕>〔氏名1〕", "UP"),
+            ("not a tag after all", "<b [a](/x?〔氏名1〕) <img alt=\"\n\n![x](/p?〔氏名1〕)", "UU"),
             ("src outside a tag", "src=〔氏名1〕 です", "P"),
             ("CSS url", "<div style=\"background:url(〔氏名1〕)\">〔氏名1〕</div>", "UP"),
             ("CSS url quoted", "url('https://e/〔氏名1〕') 〔氏名1〕", "UP"),
