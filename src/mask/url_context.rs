@@ -202,6 +202,10 @@ fn is_scheme(name: &str) -> bool {
 impl TextScanner {
     fn feed(&mut self, c: char) {
         self.last = self.step(c);
+        if self.prose_escape {
+            // An escaping backslash is not text: `https:\/\/h` renders as `https://h`.
+            return;
+        }
         let lower = c.to_ascii_lowercase();
         self.recent.rotate_left(1);
         self.recent[3] = lower;
@@ -708,6 +712,7 @@ mod tests {
             ("reference definition", "[r]: https://evil.example/?n=〔氏名1〕\n〔氏名1〕", "UP"),
             ("reference, relative", "[r]:〔氏名1〕 〔氏名1〕", "UP"),
             ("no opening bracket", "注](〔氏名1〕) 注]:〔氏名1〕", "PP"),
+            ("escaped slashes", "https:\\/\\/e/〔氏名1〕 www\\.e/〔氏名1〕 〔氏名1〕", "UUP"),
             ("escaped bracket", "\\[a](https://e/?q=)〔氏名1〕 [b\\](https://e/?q=)〔氏名1〕", "UU"),
             ("bracket in a code span", "`[`](https://e/?q=)〔氏名1〕 ``a`[``](/x?〔氏名1〕)", "UP"),
             ("after a code span", "`x` [a](/x?〔氏名1〕)〔氏名1〕", "UP"),
