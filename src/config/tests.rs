@@ -50,6 +50,8 @@ fn errors_name_line_key_and_fix() {
         ("[server]\nallowed_clients = [\"10.0.0.0/99\"]\n", 2, "CIDR"),
         ("[[auth.keys]]\nsha256 = \"abc\"\nuser = \"u\"\n", 2, "SHA-256"),
         ("[[departments]]\nname = \"a\"\nactions = { nmae = \"mask\" }\n", 3, "departments[0].actions.nmae"),
+        ("[[departments]]\nname = \"a\"\nrestore_in_urls = \"yes\"\n", 3, "invalid type"),
+        ("[[departments]]\nname = \"a\"\nrestore_in_url = true\n", 3, "restore_in_url"),
     ];
     for (input, line, needle) in cases {
         let e = load(input).unwrap_err();
@@ -93,4 +95,14 @@ fn environment_values_never_appear_in_errors() {
     let msg = e.to_string();
     assert!(!msg.contains("super-secret-token"), "{msg}");
     assert_eq!(e.line, Some(2));
+}
+
+#[test]
+fn restore_in_urls_is_per_department_and_off_by_default() {
+    let c = load(
+        "[[departments]]\nname = \"a\"\nrestore_in_urls = true\n\n[[departments]]\nname = \"b\"\n",
+    )
+    .unwrap();
+    assert!(c.departments[0].restore_in_urls);
+    assert!(!c.departments[1].restore_in_urls);
 }

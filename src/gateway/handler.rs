@@ -638,6 +638,8 @@ where
         ));
     }
     table.seal();
+    // Placeholders inside URLs of the answer stay unless the department opts in.
+    table.set_restore_in_urls(rt.policy.restore_in_urls(&principal.department));
 
     // Phase: quotas.
     if let Err(q) = shared.audit.check_quota(

@@ -179,6 +179,7 @@ impl Runtime {
                 dp.set_action(c, a);
             }
             dp.set_models(d.models.clone());
+            dp.set_restore_in_urls(d.restore_in_urls);
             for k in &d.allow_content {
                 dp.allow_content(k);
             }

@@ -74,6 +74,7 @@ pub struct DepartmentPolicy {
     actions: HashMap<Category, Action>,
     models: Vec<String>,
     allow_content: BTreeSet<String>,
+    restore_in_urls: bool,
 }
 
 impl DepartmentPolicy {
@@ -90,6 +91,11 @@ impl DepartmentPolicy {
     /// Allows a kind of uninspectable content (`image`, `web_search`, …).
     pub fn allow_content(&mut self, kind: &str) -> &mut Self {
         self.allow_content.insert(kind.to_string());
+        self
+    }
+    /// Restores placeholders inside URLs of answers too (default: not).
+    pub fn set_restore_in_urls(&mut self, restore: bool) -> &mut Self {
+        self.restore_in_urls = restore;
         self
     }
 }
@@ -150,6 +156,14 @@ impl Policy {
             Some(d) if !d.models.is_empty() => d.models.iter().any(|m| model_matches(m, model)),
             _ => true,
         }
+    }
+
+    /// Whether placeholders inside URLs of answers are restored for `department`
+    /// (`[[departments]] restore_in_urls`; false for departments not configured).
+    pub fn restore_in_urls(&self, department: &str) -> bool {
+        self.departments
+            .get(department)
+            .is_some_and(|d| d.restore_in_urls)
     }
 
     /// Whether `department` may send uninspectable content of `kind`.
@@ -269,6 +283,16 @@ mod tests {
         for (dept, cat, want) in cases {
             assert_eq!(p.action(dept, &cat), want, "{dept} {cat}");
         }
+    }
+
+    #[test]
+    fn restore_in_urls_is_off_unless_the_department_sets_it() {
+        let mut p = Policy::new(Action::Mask);
+        p.department("a").set_restore_in_urls(true);
+        p.department("b");
+        assert!(p.restore_in_urls("a"));
+        assert!(!p.restore_in_urls("b"));
+        assert!(!p.restore_in_urls("unknown"));
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod pool;
 mod proxy;
 mod region;
 mod reload;
+mod restore_urls;
 mod wall;
 
 /// Configuration shared by the tests: everything routed to the fake upstream.

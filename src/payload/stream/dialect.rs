@@ -129,6 +129,10 @@ pub(crate) struct Dialect {
     table: Arc<Placeholders>,
     channels: Vec<Channel>,
     usage: Option<Usage>,
+    /// The restorer of the text channel that ended last: the next text channel (the
+    /// next content block) continues its URL context, since clients may render the
+    /// blocks glued together.
+    text_seed: Option<SharedStreamRestorer>,
 }
 
 impl Dialect {
@@ -139,6 +143,7 @@ impl Dialect {
             table,
             channels: Vec::new(),
             usage: None,
+            text_seed: None,
         }
     }
 
@@ -240,9 +245,13 @@ impl Dialect {
         let at = match self.channels.iter().position(|c| c.key == *key) {
             Some(i) => i,
             None => {
+                let restorer = match (&self.text_seed, escape) {
+                    (Some(seed), Escape::None) => seed.continuing(),
+                    _ => SharedStreamRestorer::new(self.table.clone(), escape),
+                };
                 self.channels.push(Channel {
                     key: key.clone(),
-                    restorer: SharedStreamRestorer::new(self.table.clone(), escape),
+                    restorer,
                     template: None,
                 });
                 self.channels.len() - 1
@@ -272,6 +281,9 @@ impl Dialect {
                 continue;
             }
             let rest = c.restorer.finish();
+            if c.restorer.escape() == Escape::None {
+                self.text_seed = Some(c.restorer.clone());
+            }
             if rest.is_empty() {
                 continue;
             }

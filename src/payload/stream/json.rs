@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use crate::mask::{Escape, Placeholders, OPEN};
+use crate::mask::{Escape, Placeholders, UrlContext, OPEN};
 
 /// One step of a [`Path`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -93,9 +93,16 @@ const KEEP_MASKED: &[&str] = &[
     "encrypted_content",
 ];
 
+/// Members whose strings are the answer's text, in blocks or parts a client may render
+/// glued together (Anthropic content blocks, Gemini parts, Responses output parts):
+/// they share one URL context in document order.
+const ANSWER_TEXT: &[&str] = &["text", "content"];
+
 /// Restores placeholders in every string of `v` (object keys are left alone, and so
 /// are the members named in `KEEP_MASKED`), and records each changed string in `out`.
-/// Recursion depth is bounded by serde_json's parse depth limit (128).
+/// Placeholders inside URLs stay unless the table restores there too; the strings under
+/// `ANSWER_TEXT` keys are read as one text for that. Recursion depth is bounded by
+/// serde_json's parse depth limit (128).
 pub(crate) fn restore_strings(
     v: &mut Value,
     table: &Placeholders,
@@ -103,10 +110,30 @@ pub(crate) fn restore_strings(
     key: Option<&str>,
     out: &mut Vec<Replacement>,
 ) {
+    let mut text_ctx = table.url_context(Escape::None);
+    restore_strings_in(v, table, path, key, out, &mut text_ctx);
+}
+
+fn restore_strings_in(
+    v: &mut Value,
+    table: &Placeholders,
+    path: &mut Path,
+    key: Option<&str>,
+    out: &mut Vec<Replacement>,
+    text_ctx: &mut Option<UrlContext>,
+) {
     match v {
         Value::String(s) => {
-            if s.contains(OPEN) {
-                let restored = table.restore_escaped(s, escape_for_key(key));
+            let escape = escape_for_key(key);
+            let shared = escape == Escape::None && key.is_some_and(|k| ANSWER_TEXT.contains(&k));
+            if shared {
+                let restored = table.restore_with(s, escape, text_ctx.as_mut());
+                if restored != *s {
+                    out.push(string_at(path.clone(), &restored));
+                    *s = restored;
+                }
+            } else if s.contains(OPEN) {
+                let restored = table.restore_escaped(s, escape);
                 if restored != *s {
                     out.push(string_at(path.clone(), &restored));
                     *s = restored;
@@ -117,7 +144,7 @@ pub(crate) fn restore_strings(
             for (i, item) in items.iter_mut().enumerate() {
                 if matches!(item, Value::String(_) | Value::Array(_) | Value::Object(_)) {
                     path.push(Seg::Index(i));
-                    restore_strings(item, table, path, None, out);
+                    restore_strings_in(item, table, path, None, out, text_ctx);
                     path.pop();
                 }
             }
@@ -129,7 +156,7 @@ pub(crate) fn restore_strings(
                 }
                 if matches!(item, Value::String(_) | Value::Array(_) | Value::Object(_)) {
                     path.push(Seg::Key(k.clone()));
-                    restore_strings(item, table, path, Some(k), out);
+                    restore_strings_in(item, table, path, Some(k), out, text_ctx);
                     path.pop();
                 }
             }

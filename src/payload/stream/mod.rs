@@ -54,6 +54,8 @@ mod sse;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod url_tests;
 
 use array::{ArrayFramer, ArrayItem};
 use dialect::{Dialect, Outcome, Synth};

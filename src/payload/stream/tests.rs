@@ -334,7 +334,7 @@ fn event_ends(format: StreamFormat, s: &[u8]) -> Vec<usize> {
 
 /// The JSON data of each event of a stream (`[DONE]` and other non-JSON data as a
 /// string value).
-fn events(format: StreamFormat, s: &[u8]) -> Vec<Value> {
+pub(super) fn events(format: StreamFormat, s: &[u8]) -> Vec<Value> {
     let text = String::from_utf8(s.to_vec()).expect("output is UTF-8");
     match format {
         StreamFormat::JsonArray => serde_json::from_str(&text).expect("output is a JSON array"),
@@ -434,7 +434,7 @@ fn channel_fields(kind: ApiKind, ev: &Value) -> Vec<(String, Vec<String>)> {
 }
 
 /// Concatenated text of every channel.
-fn channels(kind: ApiKind, evs: &[Value]) -> BTreeMap<String, String> {
+pub(super) fn channels(kind: ApiKind, evs: &[Value]) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     for ev in evs {
         for (label, paths) in channel_fields(kind, ev) {
