@@ -43,29 +43,31 @@ impl Joined {
         let mut chars = Vec::with_capacity(folded.len() / 2);
         let mut gap: u8 = 0;
         let mut prev: Option<char> = None;
-        let mut i = 0;
-        while i < folded.len() {
-            let rest = &folded[i..];
-            if let Some(n) = rest.starts_with('<').then(|| tag_len(rest)).flatten() {
-                gap = gap.saturating_add(1);
-                i += n;
+        let mut skip_to = 0;
+        for (i, c) in folded.char_indices() {
+            if i < skip_to {
                 continue;
             }
-            let c = rest.chars().next().expect("i is on a character boundary");
+            if c == '<' {
+                if let Some(n) = tag_len(&folded[i..]) {
+                    gap = gap.saturating_add(1);
+                    skip_to = i + n;
+                    continue;
+                }
+            }
             if is_separator(c, prev) {
                 gap = gap.saturating_add(1);
-            } else {
-                chars.push(JoinedChar {
-                    joined: text.len() as u32,
-                    start: i as u32,
-                    end: (i + c.len_utf8()) as u32,
-                    gap,
-                });
-                text.push(c);
-                gap = 0;
-                prev = Some(c);
+                continue;
             }
-            i += c.len_utf8();
+            chars.push(JoinedChar {
+                joined: text.len() as u32,
+                start: i as u32,
+                end: (i + c.len_utf8()) as u32,
+                gap,
+            });
+            text.push(c);
+            gap = 0;
+            prev = Some(c);
         }
         Joined { text, chars }
     }
