@@ -9,7 +9,7 @@ use super::detect::email::EmailDetector;
 use super::detect::my_number::MyNumberDetector;
 use super::detect::name::NameDetector;
 use super::detect::phone::PhoneDetector;
-use super::detect::wordlist::{WordListDetector, WordSet};
+use super::detect::wordlist::{Matching, WordListDetector, WordSet};
 use super::detect::Detector;
 use super::{Category, DetectionConfig, Document, Finding, RawFinding, Tokenizer};
 
@@ -193,7 +193,7 @@ impl EngineBuilder {
         }
         let mut allow_words = parse_lines(BUILTIN_ALLOW);
         allow_words.extend(self.allow.iter().cloned());
-        let allow = WordSet::new(allow_words.iter().map(|w| (0, w.as_str())))
+        let allow = WordSet::new(allow_words.iter().map(|w| (0, w.as_str())), Matching::Exact)
             .map_err(BuildError::Matcher)?;
         let categories = Category::BUILTIN
             .iter()
@@ -291,7 +291,11 @@ impl Engine {
             return Vec::new();
         }
         if let Some(allow) = &self.allow {
-            let allowed: Vec<_> = allow.find(doc.folded()).map(|(_, r)| r).collect();
+            let allowed: Vec<_> = allow
+                .find(doc.text(), doc.folded())
+                .into_iter()
+                .map(|(_, r)| r)
+                .collect();
             if !allowed.is_empty() {
                 raw.retain(|f| {
                     !allowed

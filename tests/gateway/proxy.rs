@@ -185,6 +185,43 @@ async fn warn_token_is_bound_to_the_user() {
     assert!(up.received().is_empty());
 }
 
+/// Banned words with separators between their characters (issue 12 class 10) are
+/// caught like the plain word; words that merely meet at a separator pass unchanged.
+#[tokio::test]
+async fn banned_words_with_inserted_separators_are_caught() {
+    let up = FakeUpstream::start(Reply::EchoChat).await;
+    let toml = BASE.replace(
+        r#"words = ["極秘案件"]"#,
+        r#"words = ["極秘案件", "極秘", "Project Falcon"]"#,
+    );
+    let gw = start_gateway(&toml, &up.url()).await;
+    for text in [
+        "極<b>秘</b>の資料を要約して",
+        "これは極ー秘です",
+        "極 祕 案 件 の一覧",
+        "極\u{200B}秘",
+        "ProjectFalcon の進捗",
+        "Project_Falcon status",
+    ] {
+        let (status, _, v) = post(&gw, "/v1/chat/completions", &chat(text), &[]).await;
+        assert_eq!(status, 403, "{text:?}: {v}");
+        assert_eq!(
+            v["error"]["code"], "warning_requires_acknowledgement",
+            "{v}"
+        );
+        assert!(
+            !v.to_string().contains("Falcon"),
+            "no listed word in the answer"
+        );
+    }
+    assert!(up.received().is_empty(), "nothing may reach the upstream");
+    let negative = "北極 秘境ツアーと ProjectFalcons の案内";
+    let (status, _, v) = post(&gw, "/v1/chat/completions", &chat(negative), &[]).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(up.received().len(), 1);
+    assert!(up.received()[0].body.contains(negative));
+}
+
 #[tokio::test]
 async fn identity_and_model_allow_list() {
     let up = FakeUpstream::start(Reply::EchoChat).await;
