@@ -82,11 +82,14 @@ impl Joined {
 }
 
 /// Whether `c` separates the characters of a word, given the last character that
-/// did not (`None` at the start).
+/// did not (`None` at the start). The part separator is one: a word split across two
+/// parts of one request (`Project` + `Falcon`) is one word to the model that reads
+/// them in a row.
 fn is_separator(c: char, prev: Option<char>) -> bool {
     match c {
         ' '
         | '\t'
+        | crate::text::PART_SEPARATOR
         | '\u{3000}'
         | '_'
         | '.'
@@ -151,6 +154,7 @@ mod tests {
         let cases: &[(&str, &str, &[u8])] = &[
             ("極秘", "極秘", &[0, 0]),
             ("極 秘", "極秘", &[0, 1]),
+            ("極\u{2029}秘", "極秘", &[0, 1]),
             ("極ー秘", "極秘", &[0, 1]),
             ("極<b>秘</b>", "極秘", &[0, 1]),
             ("極</b><b>秘", "極秘", &[0, 2]),
