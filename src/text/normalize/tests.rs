@@ -22,6 +22,19 @@ const CASES: &[(&str, &str, &str)] = &[
     ("devanagari digits", "०९०", "090"),
     ("half-width katakana", "ﾔﾏﾀﾞ ﾀﾛｳ", "ヤマダ タロウ"),
     ("combining voicing", "か\u{3099}", "が"),
+    ("half-width voicing composes", "ｶﾞｯｺｳ", "ガッコウ"),
+    // Marks NFKC cannot compose with a kanji or kana are dropped.
+    ("acute on a kanji", "山田\u{301}太郎", "山田太郎"),
+    ("voicing mark on a kanji", "山\u{3099}田太郎", "山田太郎"),
+    ("two marks on a kanji", "森\u{301}\u{308}川陽菜", "森川陽菜"),
+    ("half-width voicing on a kanji", "森ﾞ川", "森川"),
+    ("acute on a hiragana", "た\u{301}ろう", "たろう"),
+    ("voicing mark on a vowel kana", "あ\u{3099}い", "あい"),
+    ("combining low line on a kanji", "陽\u{332}菜", "陽菜"),
+    // Hard negatives: marks on Latin letters compose or stay.
+    ("accent on a latin letter composes", "Jose\u{301}", "José"),
+    ("mark on a latin letter stays", "q\u{301}", "q\u{301}"),
+    ("spacing voicing mark after a kana", "か゛", "か \u{3099}"),
     ("ideographic space", "山田\u{3000}太郎", "山田 太郎"),
     (
         "zero width stripped",
@@ -241,6 +254,17 @@ fn zero_width_inside_a_name_maps_to_the_whole_name() {
     let n = Normalized::new(original);
     let r = n.to_original(0.."山田".len());
     assert_eq!(&original[r], "山\u{200B}田");
+}
+
+#[test]
+fn a_dropped_mark_maps_with_its_kanji() {
+    let original = "山田\u{301}太郎さん";
+    let n = Normalized::new(original);
+    assert_eq!(n.as_str(), "山田太郎さん");
+    let r = n.to_original(0.."山田太郎".len());
+    assert_eq!(&original[r], "山田\u{301}太郎");
+    let s = n.as_str().find('太').unwrap();
+    assert_eq!(&original[n.to_original(s..s + '太'.len_utf8())], "太");
 }
 
 #[test]

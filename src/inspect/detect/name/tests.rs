@@ -1201,3 +1201,19 @@ fn katakana_chains_as_subjects_of_person_acts() {
         case("彼はボカ・ジュニオルスに移籍した。", &[]),
     ]);
 }
+
+/// Combining marks inserted into a name (U+0301, U+3099, half-width ﾞ) no longer split
+/// it: the normalization drops marks that cannot compose with a kanji or kana.
+#[test]
+fn names_with_combining_marks() {
+    check(&[
+        case("山田\u{301}太郎さんが来庁した", &["山田太郎"]),
+        case("山\u{3099}田太郎さんが来庁した", &["山田太郎"]),
+        case("氏名:森\u{301}川\u{3099}陽菜", &["森川陽菜"]),
+        case("森ﾞ川陽菜様", &["森川陽菜"]),
+        case("相談者:小山 た\u{301}けひさ", &["小山 たけひさ"]),
+        // Hard negatives: a mark in an ordinary word makes no name.
+        case("林\u{301}の中を歩く", &[]),
+        case("会議\u{3099}室の予約", &[]),
+    ]);
+}
