@@ -1217,3 +1217,57 @@ fn names_with_combining_marks() {
         case("会議\u{3099}室の予約", &[]),
     ]);
 }
+
+/// Japanese names in romaji: surname first in capitals (the form-filling convention),
+/// both in capitals, full-width, with a comma, and given name first.
+#[test]
+fn romaji_names() {
+    check(&[
+        case("YAMADA Taro 様", &["YAMADA Taro"]),
+        case("YAMADA TARO", &["YAMADA TARO"]),
+        case("ＹＡＭＡＤＡ　ＴＡＲＯ", &["YAMADA TARO"]),
+        case("Yamada, Taro", &["Yamada, Taro"]),
+        case("Taro YAMADA", &["Taro YAMADA"]),
+        case("申請者 MORIKAWA Hina の書類", &["MORIKAWA Hina"]),
+        case("氏名(ローマ字): SATO HANAKO", &["SATO HANAKO"]),
+        case("Name: SATOH Hanako", &["SATOH Hanako"]),
+        case("Mr. Shohei OHNO", &["Shohei OHNO"]),
+        case("お客様 Satō Yūki さんへ", &["Satō Yūki"]),
+        case(
+            "宛先: YAMADA Taro, SUZUKI Hanako",
+            &["YAMADA Taro", "SUZUKI Hanako"],
+        ),
+        // One listed part with a context: the other part is name-shaped.
+        case("氏名: MORIKAWA Haruhi", &["MORIKAWA Haruhi"]),
+        case("KOBAYASHI Zyx 様", &["KOBAYASHI Zyx"]),
+    ]);
+}
+
+/// Capitalised words that are no Japanese name: acronyms, brands, places, companies,
+/// English headings.
+#[test]
+fn romaji_hard_negatives() {
+    check(&[
+        case("NHK WORLD で放送", &[]),
+        case("TOKYO STATION に集合", &[]),
+        case("SONY CORP の製品", &[]),
+        case("HONDA CIVIC を購入", &[]),
+        case("TOYOTA Motor の決算", &[]),
+        case("OSAKA Expo 2025", &[]),
+        case("PLEASE NOTE THAT THE OFFICE IS CLOSED", &[]),
+        case("SHINJUKU KU", &[]),
+        case("TOKYO TO CHIYODA KU", &[]),
+        case("CHIBA KEN の施設", &[]),
+        case("NISHI SHINJUKU の庁舎", &[]),
+        case("AI KEN の研究会", &[]),
+        case("JR TOKAI の駅", &[]),
+        case("DATE NONE", &[]),
+        case("HONDA TARO MOTORS", &[]),
+        case("ENTER YOUR NAME HERE", &[]),
+        case("THE MINE ARE CLOSED", &[]),
+        case("OSAKA, JAPAN", &[]),
+        case("see yamada taro for details", &[]),
+        case("Taro-Yamada", &[]),
+        case("yamada.taro@example.jp", &[]),
+    ]);
+}
