@@ -21,13 +21,16 @@
 //! 6. digit groups split by line breaks, control characters, the part separator or
 //!    stray symbols (`1234\n5678\n9012`, `03/1234/5678`, `090と1234と5678`) are joined
 //!    when the chain is shaped like a telephone or individual number (see
-//!    [`digit_gaps`]).
+//!    [`digit_gaps`]);
+//! 7. inline markup inside a Japanese word (`山<b>田</b>太郎`, ruby readings
+//!    `山田<rt>やまだ</rt></ruby>太郎`, `山**田**`) is dropped (see [`markup`]).
 //!
 //! Hiragana/katakana and variant-kanji folding is *not* applied here (it would spoil
 //! morphological analysis); see [`crate::text::fold_for_words`], which preserves byte
 //! lengths and so shares this map.
 
 mod digit_gaps;
+mod markup;
 
 use std::ops::Range;
 
@@ -71,6 +74,7 @@ impl Normalized {
         let (mut pieces, tag_characters) = first_pass(original);
         fold_numeric_context(&mut pieces);
         digit_gaps::join_digit_gaps(&mut pieces);
+        markup::drop_inline_markup(&mut pieces);
         let mut text = String::with_capacity(original.len());
         // Pieces and origins have the same size: the map reuses the pieces' buffer.
         let origins: Vec<CharOrigin> = pieces

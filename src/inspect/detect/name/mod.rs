@@ -29,6 +29,7 @@
 //! numbers (`ジョン・F・ケネディ`, `ルイ15世`), `latin.rs` full names in Latin letters
 //! (`Henry Paul Walker`), `romaji_names.rs` Japanese names in romaji (`YAMADA Taro`)
 //! checked against the romaji spellings `romaji.rs` derives from the kana lists,
+//! `split_surname.rs` names whose surname is split off by spaces or a reading,
 //! `katakana_score.rs` standalone katakana
 //! names decided by a weighted score of weak context evidence, `lexicon.rs` the embedded
 //! name lists.
@@ -47,6 +48,7 @@ mod latin;
 mod lexicon;
 mod romaji;
 mod romaji_names;
+mod split_surname;
 
 use rustc_hash::FxHashMap;
 use std::ops::Range;
@@ -537,6 +539,8 @@ impl Detector for NameDetector {
             c.range.end = cut_at_honorific(text, c.range.clone());
         }
         found.retain(|c| c.range.start < c.range.end);
+        // A surname split off by letter-spacing or a reading (山 田 太郎, 山田(やまだ)太郎).
+        self.join_split_surnames(text, &mut found);
         found.sort_by(|a, b| {
             a.range
                 .start

@@ -1271,3 +1271,34 @@ fn romaji_hard_negatives() {
         case("yamada.taro@example.jp", &[]),
     ]);
 }
+
+/// A surname split from the given name by spaces, markup, ruby or a reading: the
+/// finding covers the whole name (markup is dropped by the normalization; spaces and
+/// readings are joined by the name detector).
+#[test]
+fn surnames_split_from_the_given_name() {
+    check(&[
+        case("山 田 太郎さんが来庁した", &["山 田 太郎"]),
+        case("佐 々 木 花子様", &["佐 々 木 花子"]),
+        case("山<b>田</b>太郎さん", &["山田太郎"]),
+        case("山<b>田</b>太郎", &["山田太郎"]),
+        case("森<span class=\"x\">川</span>陽菜様", &["森川陽菜"]),
+        case("山田(やまだ)太郎さんが来庁した", &["山田(やまだ)太郎"]),
+        case("申請者 森川(もりかわ)陽菜さん", &["森川(もりかわ)陽菜"]),
+        case("<ruby>山田<rt>やまだ</rt></ruby>太郎さん", &["山田太郎"]),
+        case("<ruby>山田<rt>やまだ</rt></ruby>太郎", &["山田太郎"]),
+        case(
+            "<ruby>森川<rp>(</rp><rt>もりかわ</rt><rp>)</rp></ruby>陽菜様",
+            &["森川陽菜"],
+        ),
+        case("山**田**太郎さん", &["山田太郎"]),
+        // Hard negatives: no listed surname before the gap, or no split at all.
+        case("東京(とうきょう)太郎さん", &["太郎"]),
+        case("会議室(かいぎしつ)の予約", &[]),
+        // 左 is a one-kanji surname of its own; 右左 is no surname, so 右 stays out.
+        case("右 左 太郎さん", &["左 太郎"]),
+        case("日本 田中さん", &["田中"]),
+        case("この本 田中さんに", &["田中"]),
+        case("住所<br>山田", &[]),
+    ]);
+}
