@@ -14,9 +14,13 @@
 //! headings (`NHK WORLD`, `HONDA CIVIC`, `TOKYO STATION`, `PLEASE NOTE THAT`), so a pair
 //! is a name only
 //! - when both words are listed name parts — a surname and a given name, in either
-//!   order (the romaji spellings of the kana lists, see [`super::romaji`]) — and the pair
-//!   stands on its own: no further Latin word, digit or joiner (`-`, `&`, `/`) right
-//!   before or after it (an English phrase or a product line is no name); or
+//!   order (the romaji spellings of the kana lists, see [`super::romaji`]) — written in
+//!   the Japanese form (one word in capitals, or surname, comma, given name), and the
+//!   pair stands on its own: no further Latin word, digit or joiner (`-`, `&`, `/`)
+//!   right before or after it (an English phrase or a product line is no name). Two
+//!   words with initial capitals only (`Sakura Minami`) are the form of foreign names,
+//!   companies and brands and are left to [`super::latin`], which asks for a person cue;
+//!   or
 //! - when one word is a listed part and a name context stands around the pair: an
 //!   honorific after it (`様`, `さん`, `殿`, `-san`) or a label or title before it
 //!   (`氏名:`, `申請者`, `Name:`, `Mr.`, `Ms.`).
@@ -404,7 +408,11 @@ impl NameDetector {
         } else {
             let acronym = |s: Shape, w: &Word| s == Shape::Caps && w.letters <= 2;
             let english = |f: &str| ENGLISH_WORDS.contains(&f);
+            // Two words with initial capitals only are how foreign names and companies
+            // are written (`Sumitomo Mitsui`); left to the Latin-name pass and its cues.
+            let japanese_form = sa == Shape::Caps || sb == Shape::Caps || gap == Gap::Comma;
             (sg || gs)
+                && japanese_form
                 && !acronym(sa, a)
                 && !acronym(sb, b)
                 && !english(&fa)

@@ -1233,6 +1233,7 @@ fn romaji_names() {
         case("Name: SATOH Hanako", &["SATOH Hanako"]),
         case("Mr. Shohei OHNO", &["Shohei OHNO"]),
         case("お客様 Satō Yūki さんへ", &["Satō Yūki"]),
+        case("Taro Yamada様", &["Taro Yamada"]),
         case(
             "宛先: YAMADA Taro, SUZUKI Hanako",
             &["YAMADA Taro", "SUZUKI Hanako"],
@@ -1269,6 +1270,9 @@ fn romaji_hard_negatives() {
         case("see yamada taro for details", &[]),
         case("Taro-Yamada", &[]),
         case("yamada.taro@example.jp", &[]),
+        // Initial capitals only, without context: a brand or company form.
+        case("新ブランド名はSakura Minamiに決定", &[]),
+        case("「Kodama Haruna」シリーズ", &[]),
     ]);
 }
 
