@@ -521,6 +521,7 @@ impl Detector for NameDetector {
         self.initial_names(doc, &mut found);
         self.latin_names(doc, &mut found);
         self.romaji_names(doc, &mut found);
+        self.letter_spaced_names(text, &mut found);
         self.standalone_katakana(doc, &mut found);
         self.lead_subjects(doc, &mut found);
         self.known_kanji_names(doc, &mut found);
