@@ -4,7 +4,11 @@
 //! 1. invisible characters (zero-width, bidi controls, variation selectors, Unicode
 //!    tag characters) are dropped;
 //! 2. NFKC per character cluster (full-width digits and letters, half-width katakana
-//!    with their voicing marks, circled digits, ideographic space);
+//!    with their voicing marks, circled digits, ideographic space); combining marks
+//!    NFKC cannot compose with a kanji or kana (`山\u{301}田`, `太\u{3099}郎`) are
+//!    dropped: Japanese writing has no accent or voicing mark on a kanji, and a kana
+//!    takes only the voicing marks, which NFKC composes (`か\u{3099}` → `が`), so a
+//!    mark left over is no part of the word, only a way to split it;
 //! 3. decimal digits of other scripts (٠١٢, ०१२ …) become ASCII digits;
 //! 4. kanji numerals become ASCII digits where the context is numeric: runs of three or
 //!    more digit kanji (〇九〇…), or numerals next to digits, separators, 丁目, 番, 号, の;
@@ -18,7 +22,9 @@
 //!    stray symbols (`1234\n5678\n9012`, `03/1234/5678`, `090と1234と5678`) are joined
 //!    when the chain is shaped like a telephone or individual number (see
 //!    [`digit_gaps`]);
-//! 7. a part separator between two kanji or kana (a word split across two parts of a
+//! 7. inline markup inside a Japanese word (`山<b>田</b>太郎`, ruby readings
+//!    `山田<rt>やまだ</rt></ruby>太郎`, `山**田**`) is dropped (see [`markup`]);
+//! 8. a part separator between two kanji or kana (a word split across two parts of a
 //!    request, `森川` + `陽菜`) is dropped (see [`joints`]).
 //!
 //! Hiragana/katakana and variant-kanji folding is *not* applied here (it would spoil
@@ -27,6 +33,7 @@
 
 mod digit_gaps;
 mod joints;
+mod markup;
 
 use std::ops::Range;
 
@@ -70,6 +77,7 @@ impl Normalized {
         let (mut pieces, tag_characters) = first_pass(original);
         fold_numeric_context(&mut pieces);
         digit_gaps::join_digit_gaps(&mut pieces);
+        markup::drop_inline_markup(&mut pieces);
         joints::join_word_joints(&mut pieces);
         let mut text = String::with_capacity(original.len());
         // Pieces and origins have the same size: the map reuses the pieces' buffer.
@@ -197,8 +205,10 @@ fn first_pass(original: &str) -> (Vec<Piece>, bool) {
             continue;
         }
         let cluster = &original[start..end];
+        // Marks NFKC leaves on a kanji or kana base cannot belong to it (step 2).
+        let japanese_base = is_kanji_or_kana(c);
         for n in cluster.chars().filter(|ch| !is_invisible(*ch)).nfkc() {
-            if is_invisible(n) {
+            if is_invisible(n) || (japanese_base && is_leftover_mark(n)) {
                 continue;
             }
             out.push(Piece {
@@ -227,6 +237,23 @@ fn is_combining(c: char) -> bool {
     !c.is_ascii()
         && !is_plain_japanese(c)
         && (canonical_combining_class(c) != 0 || matches!(c, '\u{FF9E}' | '\u{FF9F}'))
+}
+
+/// Kanji (unified ideographs, extension A, compatibility ideographs, 々 〆 ヶ) and
+/// kana, before NFKC: the bases on which a left-over combining mark is dropped.
+#[inline]
+fn is_kanji_or_kana(c: char) -> bool {
+    matches!(c as u32,
+        0x3005..=0x3006 | 0x3041..=0x3096 | 0x309D..=0x309F | 0x30A1..=0x30FA
+        | 0x30FC..=0x30FF | 0x31F0..=0x31FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF
+        | 0xF900..=0xFAFF | 0xFF66..=0xFF9D | 0x20000..=0x3FFFF)
+}
+
+/// A combining mark after NFKC (the voicing marks U+3099 and U+309A included):
+/// one that did not compose with its base.
+#[inline]
+fn is_leftover_mark(c: char) -> bool {
+    !c.is_ascii() && canonical_combining_class(c) != 0
 }
 
 /// Characters with no visible form that can hide text from a pattern.

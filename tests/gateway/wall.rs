@@ -431,3 +431,54 @@ async fn forwarded_headers_are_checked() {
     assert_eq!(got.header("accept"), Some(accept));
     assert_eq!(got.header("anthropic-beta"), None);
 }
+
+/// Class 8: a name in romaji, with a combining mark inside it, or with its surname
+/// split off by spaces, markup, ruby or a reading is masked whole: the upstream never
+/// receives the surname (invented names).
+#[tokio::test]
+async fn split_and_romaji_names_are_masked_whole() {
+    let up = FakeUpstream::start(Reply::EchoChat).await;
+    let gw = start_gateway(BASE, &up.url()).await;
+    let cases: &[(&str, &[&str])] = &[
+        ("申請者 MORIKAWA Hina 様の件", &["MORIKAWA", "Hina"]),
+        (
+            "氏名：ＭＯＲＩＫＡＷＡ　ＨＩＮＡ",
+            &["ＭＯＲＩＫＡＷＡ", "ＨＩＮＡ"],
+        ),
+        ("森川\u{301}陽菜さんの件", &["森川", "陽菜"]),
+        ("森 川 陽菜さんの件", &["森 川", "陽菜"]),
+        ("森<b>川</b>陽菜さんの件", &["森", "川</b>", "陽菜"]),
+        ("森川(もりかわ)陽菜さんの件", &["森川", "もりかわ", "陽菜"]),
+        (
+            "<ruby>森川<rt>もりかわ</rt></ruby>陽菜さんの件",
+            &["森川", "もりかわ", "陽菜"],
+        ),
+    ];
+    for (i, (text, leaks)) in cases.iter().enumerate() {
+        let (status, _, v) = post(&gw, "/v1/chat/completions", &chat(text), &[]).await;
+        assert_eq!(status, 200, "{text:?}: {v}");
+        let sent: serde_json::Value = serde_json::from_str(&up.received()[i].body).unwrap();
+        let content = sent["messages"][0]["content"].as_str().unwrap().to_string();
+        assert!(content.contains("〔氏名1〕"), "{text:?}: {content}");
+        for leak in *leaks {
+            assert!(
+                !content.contains(leak),
+                "{text:?}: {leak} leaked in {content}"
+            );
+        }
+    }
+    // Hard negatives pass untouched.
+    let n = cases.len();
+    for (k, text) in [
+        "NHK WORLD と TOKYO STATION の案内",
+        "HONDA CIVIC と TOYOTA Motor",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let (status, _, v) = post(&gw, "/v1/chat/completions", &chat(text), &[]).await;
+        assert_eq!(status, 200, "{v}");
+        let sent: serde_json::Value = serde_json::from_str(&up.received()[n + k].body).unwrap();
+        assert_eq!(sent["messages"][0]["content"], text);
+    }
+}

@@ -1,4 +1,4 @@
-//! Step 7 of the normalization: a [`PART_SEPARATOR`] inside a Japanese word is
+//! Step 8 of the normalization: a [`PART_SEPARATOR`] inside a Japanese word is
 //! dropped.
 //!
 //! When the request's parts are joined into one text (two messages, two content

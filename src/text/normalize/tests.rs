@@ -22,6 +22,51 @@ const CASES: &[(&str, &str, &str)] = &[
     ("devanagari digits", "०९०", "090"),
     ("half-width katakana", "ﾔﾏﾀﾞ ﾀﾛｳ", "ヤマダ タロウ"),
     ("combining voicing", "か\u{3099}", "が"),
+    ("half-width voicing composes", "ｶﾞｯｺｳ", "ガッコウ"),
+    // Marks NFKC cannot compose with a kanji or kana are dropped.
+    ("acute on a kanji", "山田\u{301}太郎", "山田太郎"),
+    ("voicing mark on a kanji", "山\u{3099}田太郎", "山田太郎"),
+    ("two marks on a kanji", "森\u{301}\u{308}川陽菜", "森川陽菜"),
+    ("half-width voicing on a kanji", "森ﾞ川", "森川"),
+    ("acute on a hiragana", "た\u{301}ろう", "たろう"),
+    ("voicing mark on a vowel kana", "あ\u{3099}い", "あい"),
+    ("combining low line on a kanji", "陽\u{332}菜", "陽菜"),
+    // Step 7: inline markup inside a Japanese word is dropped.
+    ("bold inside a name", "山<b>田</b>太郎", "山田太郎"),
+    (
+        "ruby reading",
+        "<ruby>山田<rt>やまだ</rt></ruby>太郎",
+        "<ruby>山田太郎",
+    ),
+    (
+        "ruby with parentheses",
+        "<ruby>森川<rp>(</rp><rt>もりかわ</rt><rp>)</rp></ruby>陽菜",
+        "<ruby>森川陽菜",
+    ),
+    (
+        "span with attributes",
+        "東京都<span class=\"hl\">港区</span>芝公園",
+        "東京都港区芝公園",
+    ),
+    ("markdown emphasis", "山**田**太郎", "山田太郎"),
+    ("word break opportunity", "森川<wbr>陽菜", "森川陽菜"),
+    // Hard negatives: block tags, markup between Latin letters, broken tags stay.
+    ("line break tag", "住所<br>山田", "住所<br>山田"),
+    ("table cells", "氏名</td><td>山田", "氏名</td><td>山田"),
+    ("code between letters", "a<b>c</b>d", "a<b>c</b>d"),
+    ("comparison", "山<3田", "山<3田"),
+    ("unclosed tag", "山<b田太郎", "山<b田太郎"),
+    (
+        "long ruby text stays",
+        "山<rt>あいうえおかきくけこさしすせそたち</rt>田",
+        "山<rt>あいうえおかきくけこさしすせそたち</rt>田",
+    ),
+    ("stars as a footnote", "山田*", "山田*"),
+    ("many stars", "山****田", "山****田"),
+    // Hard negatives: marks on Latin letters compose or stay.
+    ("accent on a latin letter composes", "Jose\u{301}", "José"),
+    ("mark on a latin letter stays", "q\u{301}", "q\u{301}"),
+    ("spacing voicing mark after a kana", "か゛", "か \u{3099}"),
     ("ideographic space", "山田\u{3000}太郎", "山田 太郎"),
     (
         "zero width stripped",
@@ -258,6 +303,29 @@ fn zero_width_inside_a_name_maps_to_the_whole_name() {
     let n = Normalized::new(original);
     let r = n.to_original(0.."山田".len());
     assert_eq!(&original[r], "山\u{200B}田");
+}
+
+#[test]
+fn a_dropped_mark_maps_with_its_kanji() {
+    let original = "山田\u{301}太郎さん";
+    let n = Normalized::new(original);
+    assert_eq!(n.as_str(), "山田太郎さん");
+    let r = n.to_original(0.."山田太郎".len());
+    assert_eq!(&original[r], "山田\u{301}太郎");
+    let s = n.as_str().find('太').unwrap();
+    assert_eq!(&original[n.to_original(s..s + '太'.len_utf8())], "太");
+}
+
+#[test]
+fn dropped_markup_maps_inside_the_span() {
+    let original = "<ruby>山田<rt>やまだ</rt></ruby>太郎さん";
+    let n = Normalized::new(original);
+    let s = n.as_str().find('山').unwrap();
+    let e = n.as_str().find('さ').unwrap();
+    assert_eq!(
+        &original[n.to_original(s..e)],
+        "山田<rt>やまだ</rt></ruby>太郎"
+    );
 }
 
 #[test]

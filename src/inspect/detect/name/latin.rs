@@ -29,7 +29,7 @@ const MAX_WORD_LETTERS: usize = 20;
 
 /// Capitalised words that belong to names of organisations, works and places, and
 /// English function words: a sequence holding one is no person's name.
-const NOT_NAME_WORDS: &[&str] = &[
+pub(super) const NOT_NAME_WORDS: &[&str] = &[
     "The",
     "Of",
     "And",

@@ -27,7 +27,10 @@
 //! names, kinship words), `foreign.rs` katakana (foreign) names checked against the
 //! JMnedict-derived lists, `initials.rs` foreign names with Latin initials or regnal
 //! numbers (`ジョン・F・ケネディ`, `ルイ15世`), `latin.rs` full names in Latin letters
-//! (`Henry Paul Walker`), `katakana_score.rs` standalone katakana
+//! (`Henry Paul Walker`), `romaji_names.rs` Japanese names in romaji (`YAMADA Taro`)
+//! checked against the romaji spellings `romaji.rs` derives from the kana lists,
+//! `split_surname.rs` names whose surname is split off by spaces or a reading,
+//! `katakana_score.rs` standalone katakana
 //! names decided by a weighted score of weak context evidence, `lexicon.rs` the embedded
 //! name lists.
 //!
@@ -43,6 +46,9 @@ mod kanji_list;
 mod katakana_score;
 mod latin;
 mod lexicon;
+mod romaji;
+mod romaji_names;
+mod split_surname;
 
 use rustc_hash::FxHashMap;
 use std::ops::Range;
@@ -514,6 +520,8 @@ impl Detector for NameDetector {
         self.katakana_names(doc, &mut found);
         self.initial_names(doc, &mut found);
         self.latin_names(doc, &mut found);
+        self.romaji_names(doc, &mut found);
+        self.letter_spaced_names(text, &mut found);
         self.standalone_katakana(doc, &mut found);
         self.lead_subjects(doc, &mut found);
         self.known_kanji_names(doc, &mut found);
@@ -532,6 +540,8 @@ impl Detector for NameDetector {
             c.range.end = cut_at_honorific(text, c.range.clone());
         }
         found.retain(|c| c.range.start < c.range.end);
+        // A surname split off by letter-spacing or a reading (山 田 太郎, 山田(やまだ)太郎).
+        self.join_split_surnames(text, &mut found);
         found.sort_by(|a, b| {
             a.range
                 .start

@@ -1201,3 +1201,116 @@ fn katakana_chains_as_subjects_of_person_acts() {
         case("彼はボカ・ジュニオルスに移籍した。", &[]),
     ]);
 }
+
+/// Combining marks inserted into a name (U+0301, U+3099, half-width ﾞ) no longer split
+/// it: the normalization drops marks that cannot compose with a kanji or kana.
+#[test]
+fn names_with_combining_marks() {
+    check(&[
+        case("山田\u{301}太郎さんが来庁した", &["山田太郎"]),
+        case("山\u{3099}田太郎さんが来庁した", &["山田太郎"]),
+        case("氏名:森\u{301}川\u{3099}陽菜", &["森川陽菜"]),
+        case("森ﾞ川陽菜様", &["森川陽菜"]),
+        case("相談者:小山 た\u{301}けひさ", &["小山 たけひさ"]),
+        // Hard negatives: a mark in an ordinary word makes no name.
+        case("林\u{301}の中を歩く", &[]),
+        case("会議\u{3099}室の予約", &[]),
+    ]);
+}
+
+/// Japanese names in romaji: surname first in capitals (the form-filling convention),
+/// both in capitals, full-width, with a comma, and given name first.
+#[test]
+fn romaji_names() {
+    check(&[
+        case("YAMADA Taro 様", &["YAMADA Taro"]),
+        case("YAMADA TARO", &["YAMADA TARO"]),
+        case("ＹＡＭＡＤＡ　ＴＡＲＯ", &["YAMADA TARO"]),
+        case("Yamada, Taro", &["Yamada, Taro"]),
+        case("Taro YAMADA", &["Taro YAMADA"]),
+        case("申請者 MORIKAWA Hina の書類", &["MORIKAWA Hina"]),
+        case("氏名(ローマ字): SATO HANAKO", &["SATO HANAKO"]),
+        case("Name: SATOH Hanako", &["SATOH Hanako"]),
+        case("Mr. Shohei OHNO", &["Shohei OHNO"]),
+        case("お客様 Satō Yūki さんへ", &["Satō Yūki"]),
+        case("Taro Yamada様", &["Taro Yamada"]),
+        case(
+            "宛先: YAMADA Taro, SUZUKI Hanako",
+            &["YAMADA Taro", "SUZUKI Hanako"],
+        ),
+        // One listed part with a context: the other part is name-shaped.
+        case("氏名: MORIKAWA Haruhi", &["MORIKAWA Haruhi"]),
+        case("KOBAYASHI Zyx 様", &["KOBAYASHI Zyx"]),
+    ]);
+}
+
+/// Capitalised words that are no Japanese name: acronyms, brands, places, companies,
+/// English headings.
+#[test]
+fn romaji_hard_negatives() {
+    check(&[
+        case("NHK WORLD で放送", &[]),
+        case("TOKYO STATION に集合", &[]),
+        case("SONY CORP の製品", &[]),
+        case("HONDA CIVIC を購入", &[]),
+        case("TOYOTA Motor の決算", &[]),
+        case("OSAKA Expo 2025", &[]),
+        case("PLEASE NOTE THAT THE OFFICE IS CLOSED", &[]),
+        case("SHINJUKU KU", &[]),
+        case("TOKYO TO CHIYODA KU", &[]),
+        case("CHIBA KEN の施設", &[]),
+        case("NISHI SHINJUKU の庁舎", &[]),
+        case("AI KEN の研究会", &[]),
+        case("JR TOKAI の駅", &[]),
+        case("DATE NONE", &[]),
+        case("HONDA TARO MOTORS", &[]),
+        case("ENTER YOUR NAME HERE", &[]),
+        case("THE MINE ARE CLOSED", &[]),
+        case("OSAKA, JAPAN", &[]),
+        case("see yamada taro for details", &[]),
+        case("Taro-Yamada", &[]),
+        case("yamada.taro@example.jp", &[]),
+        // Initial capitals only, without context: a brand or company form.
+        case("新ブランド名はSakura Minamiに決定", &[]),
+        case("「Kodama Haruna」シリーズ", &[]),
+    ]);
+}
+
+/// A surname split from the given name by spaces, markup, ruby or a reading: the
+/// finding covers the whole name (markup is dropped by the normalization; spaces and
+/// readings are joined by the name detector).
+#[test]
+fn surnames_split_from_the_given_name() {
+    check(&[
+        case("山 田 太郎さんが来庁した", &["山 田 太郎"]),
+        case("佐 々 木 花子様", &["佐 々 木 花子"]),
+        case("森 川 陽菜さんの件", &["森 川 陽菜"]),
+        case("氏名: 森 川 陽菜", &["森 川 陽菜"]),
+        case("氏名: 森 川 はるな", &["森 川 はるな"]),
+        case("記入者 森 川 陽 菜", &["森 川 陽 菜"]),
+        case("森 川さんに連絡", &["森 川"]),
+        case("山<b>田</b>太郎さん", &["山田太郎"]),
+        case("山<b>田</b>太郎", &["山田太郎"]),
+        case("森<span class=\"x\">川</span>陽菜様", &["森川陽菜"]),
+        case("山田(やまだ)太郎さんが来庁した", &["山田(やまだ)太郎"]),
+        case("申請者 森川(もりかわ)陽菜さん", &["森川(もりかわ)陽菜"]),
+        case("<ruby>山田<rt>やまだ</rt></ruby>太郎さん", &["山田太郎"]),
+        case("<ruby>山田<rt>やまだ</rt></ruby>太郎", &["山田太郎"]),
+        case(
+            "<ruby>森川<rp>(</rp><rt>もりかわ</rt><rp>)</rp></ruby>陽菜様",
+            &["森川陽菜"],
+        ),
+        case("山**田**太郎さん", &["山田太郎"]),
+        // Hard negatives: no listed surname before the gap, or no split at all.
+        case("東京(とうきょう)太郎さん", &["太郎"]),
+        case("会議室(かいぎしつ)の予約", &[]),
+        // 左 is a one-kanji surname of its own; 右左 is no surname, so 右 stays out.
+        case("右 左 太郎さん", &["左 太郎"]),
+        case("日本 田中さん", &["田中"]),
+        case("この本 田中さんに", &["田中"]),
+        case("住所<br>山田", &[]),
+        case("東 西 線の駅", &[]),
+        case("上 下 水道", &[]),
+        case("森 川 公園", &[]),
+    ]);
+}
