@@ -5,6 +5,7 @@
 
 mod audit_cli;
 mod crash;
+mod evasion;
 mod fresh_prompts;
 mod gateway;
 mod keys_cli;
