@@ -11,7 +11,7 @@ use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError, TestE
 pub const DEFAULT_CASES: u32 = 256;
 
 /// Cases to run: `PROPTEST_CASES` when set to a number, else `default`.
-fn cases(default: u32) -> u32 {
+pub fn cases(default: u32) -> u32 {
     std::env::var("PROPTEST_CASES")
         .ok()
         .and_then(|v| v.trim().parse().ok())
