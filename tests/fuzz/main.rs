@@ -9,3 +9,4 @@
 mod harness;
 mod normalize;
 mod request;
+mod stream;
