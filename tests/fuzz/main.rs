@@ -6,6 +6,7 @@
 //! shrunk and recorded under `tests/fuzz/proptest-regressions/`; recorded cases are
 //! replayed first on every run.
 
+mod config;
 mod harness;
 mod normalize;
 mod request;
