@@ -8,6 +8,8 @@
 //! truncated streams. Properties:
 //! - splitting the same upstream bytes at arbitrary points (and at every byte) gives
 //!   byte-identical client output to the unsplit stream;
+//! - each text channel of the output reads as its whole upstream text restored in one
+//!   piece (placeholders split across deltas and chunks restored, the rest unchanged);
 //! - with no placeholders issued, the output is the input, byte for byte;
 //! - arbitrary bytes never panic and are split-invariant too.
 
@@ -406,6 +408,102 @@ fn split_streams_give_the_same_output() {
     );
     eprintln!(
         "fuzz stream_split: cases with restored output {}",
+        restored.get()
+    );
+    let enough = harness::cases(harness::DEFAULT_CASES) >= 64;
+    assert!(
+        !enough || restored.get() > 0,
+        "the generator no longer reaches restoration"
+    );
+}
+
+/// The `data:` payloads of an SSE body, whatever its line endings.
+fn sse_payloads(bytes: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(bytes)
+        .replace("\r\n", "\n")
+        .replace('\r', "\n");
+    text.split("\n\n")
+        .filter_map(|ev| {
+            let data: Vec<&str> = ev
+                .lines()
+                .filter_map(|l| l.strip_prefix("data:"))
+                .map(|d| d.strip_prefix(' ').unwrap_or(d))
+                .collect();
+            (!data.is_empty()).then(|| data.join("\n"))
+        })
+        .collect()
+}
+
+/// Plain-text channels of a stream (label → concatenated text), read from its events.
+fn channel_texts(kind: ApiKind, bytes: &[u8]) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::<String, String>::new();
+    for payload in sse_payloads(bytes) {
+        let Ok(ev) = serde_json::from_str::<Value>(&payload) else {
+            continue;
+        };
+        let mut add = |label: String, v: &Value| {
+            if let Some(t) = v.as_str() {
+                out.entry(label).or_default().push_str(t);
+            }
+        };
+        match kind {
+            ApiKind::OpenAiChat => {
+                for c in ev["choices"].as_array().into_iter().flatten() {
+                    add(format!("c{}", c["index"]), &c["delta"]["content"]);
+                }
+            }
+            ApiKind::OpenAiResponses if ev["type"] == "response.output_text.delta" => {
+                add("r".into(), &ev["delta"]);
+            }
+            ApiKind::AnthropicMessages
+                if ev["type"] == "content_block_delta" && ev["delta"]["type"] == "text_delta" =>
+            {
+                add(format!("a{}", ev["index"]), &ev["delta"]["text"]);
+            }
+            ApiKind::GeminiGenerateContent => {
+                for c in ev["candidates"].as_array().into_iter().flatten() {
+                    for p in c["content"]["parts"].as_array().into_iter().flatten() {
+                        let label = if p["thought"] == true { "gt" } else { "g" };
+                        add(label.into(), &p["text"]);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Split anywhere, each text channel of the output reads as the channel's whole
+/// upstream text restored in one piece.
+#[test]
+fn restored_channels_read_as_their_whole_text_restored() {
+    let t = table();
+    // Cases in which a channel's text was changed by restoring.
+    let restored = std::cell::Cell::new(0u32);
+    harness::run(
+        "stream_restore",
+        harness::DEFAULT_CASES,
+        stream_case(),
+        |case| {
+            if case.format != StreamFormat::Sse {
+                return Ok(());
+            }
+            let out = restore(&case, &t, &pieces_at(&case.bytes, &case.cuts));
+            let upstream = channel_texts(case.kind, &case.bytes);
+            let want: std::collections::BTreeMap<String, String> = upstream
+                .iter()
+                .map(|(k, v)| (k.clone(), t.restore(v)))
+                .collect();
+            if want != upstream {
+                restored.set(restored.get() + 1);
+            }
+            prop_assert_eq!(channel_texts(case.kind, &out), want);
+            Ok(())
+        },
+    );
+    eprintln!(
+        "fuzz stream_restore: cases with restored channel text {}",
         restored.get()
     );
     let enough = harness::cases(harness::DEFAULT_CASES) >= 64;
