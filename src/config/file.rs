@@ -67,6 +67,11 @@ pub struct Config {
     /// Relative paths are relative to the configuration file.
     #[serde(default, skip_serializing)]
     pub audit: Option<crate::audit::AuditConfig>,
+    /// Values substituted for `${NAME}` references by [`super::load_str`] (credentials
+    /// among them), kept so that [`Config::validate`] leaves them out of its messages.
+    /// Not part of the file.
+    #[serde(skip)]
+    pub env_values: super::EnvValues,
 }
 
 /// `[server]`.

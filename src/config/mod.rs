@@ -110,8 +110,11 @@ pub fn load_str(
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Config, ConfigError> {
     let mut values = Vec::new();
-    let substituted = substitute_env(text, path, env, &mut values)?;
-    toml::from_str::<Config>(&substituted).map_err(|e| {
+    // A malformed reference is quoted in the message: its control characters escaped.
+    let substituted = substitute_env(text, path, env, &mut values)
+        .map_err(|e| EnvValues::default().redact_error(e))?;
+    let values = EnvValues(values);
+    let mut cfg = toml::from_str::<Config>(&substituted).map_err(|e| {
         let (line, column, key) = match e.span() {
             Some(span) => {
                 let (l, c) = line_col(&substituted, span.start);
@@ -122,22 +125,31 @@ pub fn load_str(
                     .next()
                     .unwrap_or("")
                     .trim();
-                let key = (!snippet.is_empty() && snippet.len() <= 80).then(|| snippet.to_string());
+                let printable = !snippet.chars().any(char::is_control);
+                let key = (!snippet.is_empty() && snippet.len() <= 80 && printable)
+                    .then(|| snippet.to_string());
                 (Some(l), Some(c), key)
             }
             None => (None, None, None),
         };
         // Values read from the environment (credentials) never appear in messages.
-        let redact = |s: String| {
-            values
-                .iter()
-                .filter(|(_, v)| !v.is_empty())
-                .fold(s, |s, (name, v)| {
-                    s.replace(v.as_str(), &format!("${{{name}}}"))
-                })
-        };
+        let redact = |s: String| values.redact(s);
         let key = key.map(redact);
-        let reason = redact(e.message().to_string());
+        // One line: the parser's multi-line messages are joined with `; `.
+        let mut reason = escape_controls(redact(e.message().replace('\n', "; ")));
+        if reason.is_empty() {
+            // The TOML parser gives no message for a character it does not allow
+            // (a control character in a comment).
+            let at = e
+                .span()
+                .and_then(|r| substituted.get(r.start..)?.chars().next());
+            reason = match at {
+                Some(c) if c.is_control() => {
+                    format!("control character U+{:04X} is not allowed here", c as u32)
+                }
+                _ => "unexpected character".to_string(),
+            };
+        }
         let fix = if reason.contains("unknown field") {
             "remove or rename the key; see config/examples/full.toml for every accepted key"
         } else if reason.contains("missing field") {
@@ -155,7 +167,61 @@ pub fn load_str(
             reason,
             fix: fix.into(),
         }
-    })
+    })?;
+    cfg.env_values = values;
+    Ok(cfg)
+}
+
+/// The values substituted for `${NAME}` references while loading, by name. Its
+/// `Debug` output shows how many there are, never a value.
+#[derive(Clone, Default)]
+pub struct EnvValues(Vec<(String, String)>);
+
+impl fmt::Debug for EnvValues {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "EnvValues({} substituted)", self.0.len())
+    }
+}
+
+impl EnvValues {
+    /// `s` with every substituted value written back as its `${NAME}` reference.
+    fn redact(&self, s: String) -> String {
+        self.0
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .fold(s, |s, (name, v)| {
+                s.replace(v.as_str(), &format!("${{{name}}}"))
+            })
+    }
+
+    /// `e` with no substituted value in its key, reason or fix, and control
+    /// characters of quoted values written as escapes (`\u{0}`), so a message cannot
+    /// break a log line or drive a terminal.
+    fn redact_error(&self, e: ConfigError) -> ConfigError {
+        let clean = |s: String| escape_controls(self.redact(s));
+        ConfigError {
+            key: e.key.map(clean),
+            reason: clean(e.reason),
+            fix: clean(e.fix),
+            ..e
+        }
+    }
+}
+
+/// `s` with its control characters written as Rust-style escapes.
+fn escape_controls(s: String) -> String {
+    if !s.chars().any(char::is_control) {
+        return s;
+    }
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// 1-based line and column (in characters) of byte offset `at`.
@@ -283,8 +349,14 @@ pub const APIS: [&str; 4] = ["openai", "azure", "anthropic", "gemini"];
 impl Config {
     /// Checks meaning: actions, content kinds, CIDRs, upstream URLs, route targets,
     /// key hashes, department names. `source` is the file text, used to find line
-    /// numbers; `path` names the file in messages.
+    /// numbers; `path` names the file in messages. Values read from the environment
+    /// never appear in a message (they are written as their `${NAME}`).
     pub fn validate(&self, source: &str, path: &Path) -> Result<(), ConfigError> {
+        self.check(source, path)
+            .map_err(|e| self.env_values.redact_error(e))
+    }
+
+    fn check(&self, source: &str, path: &Path) -> Result<(), ConfigError> {
         let err = |key: String, needle: &str, reason: String, fix: &str| ConfigError {
             file: path.to_path_buf(),
             line: find_line(source, needle),

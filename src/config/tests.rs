@@ -106,3 +106,52 @@ fn restore_in_urls_is_per_department_and_off_by_default() {
     assert!(c.departments[0].restore_in_urls);
     assert!(!c.departments[1].restore_in_urls);
 }
+
+/// Found by the fuzz target `config_mutated`: a value read from the environment that
+/// failed validation (a mistyped `${SEKIMORI_ONPREM_URL}`) was quoted in the message,
+/// though the environment carries credentials and the parse stage redacts them.
+#[test]
+fn validation_errors_never_show_environment_values() {
+    let text = "[[upstreams]]\nname = \"p\"\nprovider = \"on_premises\"\nresidency = \"on-premises\"\nbase_url = \"${SECRET_URL}\"\n\n[server]\nlisten = \"${SECRET_URL}\"\n";
+    let env = |n: &str| (n == "SECRET_URL").then(|| "sk-not-a-url-4242".to_string());
+    let p = Path::new("t.toml");
+    let cfg = load_str(text, p, &env).unwrap();
+    let e = cfg.validate(text, p).unwrap_err();
+    let msg = e.to_string();
+    assert!(!msg.contains("sk-not-a-url-4242"), "{msg}");
+    assert!(msg.contains("${SECRET_URL}"), "{msg}");
+    assert!(
+        !format!("{cfg:?}").contains("EnvValues([("),
+        "values in Debug output"
+    );
+}
+
+/// Found by the fuzz target `config_mutated`: a control character in a comment gave an
+/// error with an empty reason and the raw character as its key.
+#[test]
+fn control_characters_are_named_not_printed() {
+    for (text, code) in [("# a\0b\n", "U+0000"), ("[server]\n# x\u{7f}\n", "U+007F")] {
+        let e = load(text).unwrap_err();
+        let msg = e.to_string();
+        assert!(e.reason.contains(code), "{msg}");
+        assert!(
+            e.key.is_none() && !msg.chars().any(char::is_control),
+            "{msg:?}"
+        );
+    }
+}
+
+/// Found by the fuzz target `config_mutated`: a value with a control character
+/// (`"\u0000"`, an escape sequence) was quoted raw in a validation message.
+#[test]
+fn quoted_values_in_validation_errors_are_escaped() {
+    let e = load("[policy.actions]\nname = \"\\u0000\\u001b[31m\"\n").unwrap_err();
+    let msg = e.to_string();
+    assert!(!msg.chars().any(char::is_control), "{msg:?}");
+    assert!(msg.contains("\\u{0}\\u{1b}[31m"), "{msg}");
+    // The same for a malformed `${…}` reference and the parser's own messages.
+    for text in ["a = \"${\u{0}X}\"\n", "[a\u{0}]\n", "[server\n"] {
+        let msg = load(text).unwrap_err().to_string();
+        assert!(!msg.chars().any(char::is_control), "{msg:?}");
+    }
+}

@@ -498,13 +498,15 @@ fn nested_slots(
 }
 
 /// Renames the object member at `pointer` (a key slot) to `new_key`. Returns false
-/// when the pointer does not name a member or `new_key` is already taken.
+/// when the pointer does not name a member or `new_key` is already taken by another
+/// member (renaming a member to its own name changes nothing and succeeds).
 pub fn rename_key(body: &mut Value, pointer: &str, new_key: String) -> bool {
     let Some((parent, last)) = pointer.rsplit_once('/') else {
         return false;
     };
     let old = last.replace("~1", "/").replace("~0", "~");
     match body.pointer_mut(parent) {
+        Some(Value::Object(map)) if new_key == old => map.contains_key(&old),
         Some(Value::Object(map)) if !map.contains_key(&new_key) => match map.remove(&old) {
             Some(v) => {
                 map.insert(new_key, v);

@@ -121,6 +121,48 @@ fn slots_per_api() {
     }
 }
 
+/// Found by the fuzz target `request_bodies`: floats were parsed to the nearest float
+/// only approximately, so the forwarded body differed from the one sent in the last
+/// digit (serde_json's `float_roundtrip` parses them exactly).
+#[test]
+fn floats_are_forwarded_bit_for_bit() {
+    for f in [
+        "-6.872125320037025e+112",
+        "0.1",
+        "1.7976931348623157e308",
+        "5e-324",
+    ] {
+        let body = format!(r#"{{"temperature":{f}}}"#);
+        let v = parse_strict(body.as_bytes()).unwrap();
+        let want: f64 = f.parse().unwrap();
+        assert_eq!(
+            v["temperature"].as_f64().unwrap().to_bits(),
+            want.to_bits(),
+            "{f}"
+        );
+    }
+}
+
+/// Found by the fuzz target `request_bodies`: an edit that leaves a key as it is
+/// (the key's own text) failed as if the name were taken, refusing the request.
+#[test]
+fn renaming_a_key_to_itself_succeeds() {
+    let mut v = json!({"0": null, "森川陽菜": {"tel1": 1}});
+    assert!(rename_key(&mut v, "/0", "0".into()));
+    assert!(rename_key(&mut v, "/森川陽菜/tel1", "tel1".into()));
+    assert_eq!(v, json!({"0": null, "森川陽菜": {"tel1": 1}}));
+    assert!(!rename_key(&mut v, "/0", "森川陽菜".into()));
+    assert!(!rename_key(&mut v, "/missing", "missing".into()));
+    let slots = extract_slots(&v);
+    let edits = slots
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (i, s.text.clone()))
+        .collect();
+    edit::apply(&mut v, &slots, edits).unwrap();
+    assert_eq!(v, json!({"0": null, "森川陽菜": {"tel1": 1}}));
+}
+
 #[test]
 fn set_slot_round_trip() {
     let mut v = json!({"a/b":[{"~k":"x"}]});

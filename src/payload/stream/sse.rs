@@ -69,6 +69,8 @@ impl SseFramer {
         if std::mem::take(&mut self.skip_lf) && chunk[0] == b'\n' {
             out.push(SseItem::Raw(b"\n".to_vec()));
             chunk = &chunk[1..];
+            // The stream's first line ending was this `\r\n`, cut after its `\r`.
+            self.newline.get_or_insert("\r\n");
         }
         self.buf.extend_from_slice(chunk);
         self.split(false, out);
@@ -118,7 +120,13 @@ impl SseFramer {
             } else {
                 content_end + 1
             };
-            if self.newline.is_none() {
+            // A `\r` ending the buffer may be the first half of `\r\n`: the line
+            // ending is not known until the next byte (see `skip_lf` in `push`).
+            let undecided = !at_end
+                && end == content_end + 1
+                && end == self.buf.len()
+                && self.buf[content_end] == b'\r';
+            if self.newline.is_none() && !undecided {
                 self.newline = Some(match &self.buf[content_end..end] {
                     b"\r\n" => "\r\n",
                     b"\r" => "\r",
@@ -317,6 +325,29 @@ mod tests {
             assert_eq!(got, want.iter().map(|w| w.to_vec()).collect::<Vec<_>>());
             assert_eq!(tail.as_deref(), *rest);
         }
+    }
+
+    /// Found by the fuzz target `stream_split`: a stream opening with a blank `\r\n`
+    /// line cut after its `\r` took `\r` as its line ending, so events synthesized
+    /// later ended in `\r\r` instead of the stream's `\r\n\r\n`.
+    #[test]
+    fn line_ending_cut_after_its_cr_is_the_streams_own() {
+        for chunks in [
+            &[&b"\r"[..], b"\ndata: a\r\n\r\n"][..],
+            &[b"\r\n", b"data: a\r\n\r\n"],
+            &[b"data: a\r\n\r", b"\n"],
+        ] {
+            let mut f = SseFramer::default();
+            let mut items = Vec::new();
+            for c in chunks {
+                f.push(c, &mut items);
+            }
+            assert_eq!(f.newline(), "\r\n", "{chunks:?}");
+        }
+        let mut f = SseFramer::default();
+        f.push(b"\r", &mut Vec::new());
+        f.push(b"data: a\r\r", &mut Vec::new());
+        assert_eq!(f.newline(), "\r");
     }
 
     #[test]
