@@ -17,14 +17,15 @@ use sha2::{Digest, Sha256};
 
 use crate::inspect::Finding;
 use crate::mask::Placeholders;
-use crate::payload::request::{self as payload, PayloadError, Slot};
+use crate::payload::request::{self as payload, Slot};
 use crate::payload::view::RequestView;
 use crate::policy::{Action, Decision};
 
+use super::errors::{CredentialConflict, Found, Refusal};
 use super::hooks::{
     FindingLocation, ForwardRecord, Outcome, OutcomeRecord, PromptText, ResponseText,
 };
-use super::respond::{json_response, GatewayError, Origin};
+use super::respond::{json_response, GatewayError};
 use super::route::{self, ApiRoute, RouteError};
 use super::runtime::{canonical, Principal, Runtime};
 use super::server::{ConnInfo, Shared};
@@ -38,8 +39,7 @@ use super::upstream::{self, Body, Forwarded, UsageReport};
 /// closed-loop throughput on 2 shared cores.
 pub const INLINE_INSPECT_BYTES: usize = 16 * 1024;
 
-/// Header carrying a warn acknowledgement token.
-pub const ACK_HEADER: &str = "x-sekimori-acknowledge";
+pub use super::warn::ACK_HEADER;
 
 /// Per-request context, filled in phase by phase.
 #[derive(Debug)]
@@ -111,14 +111,7 @@ where
     let rt = shared.runtime.load_full();
 
     if conn.smuggling.load(std::sync::atomic::Ordering::SeqCst) {
-        let e = GatewayError::client(
-            StatusCode::BAD_REQUEST,
-            "content_length_with_transfer_encoding",
-            "Content-Length と Transfer-Encoding の両方を含むリクエストは受け付けません。",
-            "a request may not carry both Content-Length and Transfer-Encoding",
-        )
-        .closing();
-        return finish(&shared, &mut ctx, Err(e));
+        return finish(&shared, &mut ctx, Err(Refusal::Smuggling.into()));
     }
 
     // Operations endpoints.
@@ -167,17 +160,11 @@ fn finish(
     let (resp, code) = match result {
         Ok(r) => (r, None),
         Err(e) => {
-            if ctx.outcome == Outcome::Forwarded
-                || matches!(e.origin, Origin::Upstream | Origin::Internal)
-            {
-                ctx.outcome = Outcome::Failed;
-            }
-            if e.origin == Origin::Policy
-                && ctx.outcome == Outcome::Refused
-                && e.code == "blocked_personal_data"
-            {
-                ctx.outcome = Outcome::Blocked;
-            }
+            ctx.outcome = match (ctx.outcome, e.outcome) {
+                (Outcome::Forwarded, _) | (_, Outcome::Failed) => Outcome::Failed,
+                (Outcome::Refused, Outcome::Blocked) => Outcome::Blocked,
+                (o, _) => o,
+            };
             let code = e.code;
             tracing::info!(
                 target: "sekimori::request",
@@ -290,33 +277,16 @@ where
     let route = match route::classify(req.uri().path()) {
         Ok(r) => r,
         Err(RouteError::BadPath(why)) => {
-            return Err(GatewayError::client(
-                StatusCode::BAD_REQUEST,
-                "bad_path",
-                "リクエストのパスが不正です。",
-                format!("bad request path: {why}"),
-            ))
+            return Err(Refusal::BadPath {
+                why: why.to_string(),
+            }
+            .into())
         }
-        Err(RouteError::Unknown) => {
-            return Err(GatewayError::client(
-                StatusCode::NOT_FOUND,
-                "unknown_route",
-                format!(
-                    "このパスには対応していません。対応パス: {}",
-                    route::SUPPORTED
-                ),
-                format!("unsupported path; supported: {}", route::SUPPORTED),
-            ))
-        }
+        Err(RouteError::Unknown) => return Err(Refusal::UnknownRoute.into()),
     };
     ctx.route = Some(route.clone());
     if req.method() != Method::POST {
-        return Err(GatewayError::client(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
-            "API呼び出しは POST で送信してください。",
-            "API calls must use POST",
-        ));
+        return Err(Refusal::MethodNotAllowed.into());
     }
 
     // Phase: identify.
@@ -326,7 +296,7 @@ where
     // Phase: forwarded headers (the allow list's values), before the body is read.
     super::headers::check(req.headers())
         .and_then(|()| super::headers::inspect(&rt.engine, req.headers()))
-        .map_err(super::headers::refusal)?;
+        .map_err(Refusal::BadHeader)?;
 
     // Phase: read.
     let (parts, body) = req.into_parts();
@@ -338,46 +308,26 @@ where
         .and_then(|v| v.parse::<u64>().ok())
     {
         if len > limits.max_body_bytes as u64 {
-            return Err(super::body::too_large(limits.max_body_bytes));
+            return Err(super::body::too_large(limits.max_body_bytes).into());
         }
     }
     if parts.headers.get_all(header::CONTENT_TYPE).iter().count() > 1 {
-        return Err(GatewayError::client(
-            StatusCode::BAD_REQUEST,
-            "multiple_content_type",
-            "Content-Type ヘッダーが複数あります。",
-            "more than one Content-Type header",
-        ));
+        return Err(Refusal::MultipleContentType.into());
     }
     let Some(ct) = parts.headers.get(header::CONTENT_TYPE) else {
-        return Err(GatewayError::client(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "missing_content_type",
-            "Content-Type: application/json を付けて送信してください。",
-            "the request has no Content-Type; send Content-Type: application/json",
-        ));
+        return Err(Refusal::MissingContentType.into());
     };
     {
         let ct = ct.to_str().unwrap_or("").to_ascii_lowercase();
         if !(ct.starts_with("application/json") || ct.ends_with("+json")) {
-            return Err(GatewayError::client(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                "Content-Type は application/json にしてください。",
-                "Content-Type must be application/json",
-            ));
+            return Err(Refusal::UnsupportedMediaType.into());
         }
         if let Some(cs) = ct
             .split(';')
             .find_map(|p| p.trim().strip_prefix("charset="))
         {
             if !cs.trim_matches('"').eq_ignore_ascii_case("utf-8") {
-                return Err(GatewayError::client(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "unsupported_charset",
-                    "文字コードは UTF-8 にしてください（Shift_JIS・EUC-JP は不可）。",
-                    "the charset must be UTF-8",
-                ));
+                return Err(Refusal::UnsupportedCharset.into());
             }
         }
     }
@@ -392,14 +342,12 @@ where
     let digest: [u8; 32] = Sha256::digest(&decoded).into();
 
     // Phase: parse.
-    let mut value = payload::parse_strict(&decoded).map_err(bad_json)?;
+    let mut value = payload::parse_strict(&decoded).map_err(Refusal::BadJson)?;
     if let Some(place) = payload::find_tag_characters(&value) {
-        return Err(GatewayError::client(
-            StatusCode::BAD_REQUEST,
-            "tag_characters",
-            format!("見えない制御文字（Unicode タグ文字 U+E0000–E007F）を含むため受け付けません: {place}"),
-            format!("the body holds invisible Unicode tag characters (U+E0000-E007F) at {place}; remove them"),
-        ));
+        return Err(Refusal::TagCharacters {
+            place: place.to_string(),
+        }
+        .into());
     }
     // Checked as UTF-8 by the parser; offered to the audit log (kept in sealed mode only),
     // not copied.
@@ -417,23 +365,13 @@ where
         }
     }
     if !refused.is_empty() {
-        let kinds: Vec<&str> = {
-            let mut k: Vec<&str> = refused.iter().map(|u| u.kind).collect();
-            k.dedup();
-            k
-        };
-        let places: Vec<String> = refused
-            .iter()
-            .map(|u| format!("{} ({})", u.path, u.kind))
-            .collect();
-        return Err(GatewayError::new(
-            Origin::Policy,
-            StatusCode::FORBIDDEN,
-            "uninspectable_content",
-            format!("検査できない内容（{}）は送信できません: {}。必要な場合は管理者に部署単位の許可を依頼してください。", kinds.join("、"), places.join(", ")),
-            format!("content that cannot be inspected ({}) is not allowed: {}; ask the administrator to allow it for your department", kinds.join(", "), places.join(", ")),
-        )
-        .with_details(json!({"uninspectable": refused.iter().map(|u| json!({"kind": u.kind, "path": u.path})).collect::<Vec<_>>()})));
+        let mut kinds: Vec<&'static str> = refused.iter().map(|u| u.kind).collect();
+        kinds.dedup();
+        return Err(Refusal::Uninspectable {
+            kinds,
+            parts: refused.into_iter().map(|u| (u.path, u.kind)).collect(),
+        }
+        .into());
     }
     allowed_content.sort();
     allowed_content.dedup();
@@ -443,44 +381,23 @@ where
         .or_else(|| payload::body_model(&value).map(str::to_string));
     if let Some(m) = &model {
         if m.is_empty() || m.len() > 256 || !m.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(GatewayError::client(
-                StatusCode::BAD_REQUEST,
-                "invalid_model",
-                "モデル名が不正です（ASCII の英数字と記号のみ、256文字以内）。",
-                "invalid model name: ASCII letters, digits and punctuation only, at most 256 characters",
-            ));
+            return Err(Refusal::InvalidModel.into());
         }
     }
     url_is_clean(&rt.engine, &route.path, parts.uri.query())?;
     ctx.model = model.clone();
     if let Some(m) = &model {
         if !rt.policy.model_allowed(&principal.department, m) {
-            return Err(GatewayError::new(
-                Origin::Policy,
-                StatusCode::FORBIDDEN,
-                "model_not_allowed",
-                format!(
-                    "部署「{}」はモデル「{m}」を利用できません。",
-                    principal.department
-                ),
-                format!(
-                    "department '{}' may not use model '{m}'",
-                    principal.department
-                ),
-            ));
+            return Err(Refusal::ModelNotAllowed {
+                department: principal.department.clone(),
+                model: m.clone(),
+            }
+            .into());
         }
     }
-    let upstream = rt.route(route.api, model.as_deref()).ok_or_else(|| {
-        GatewayError::client(
-            StatusCode::NOT_FOUND,
-            "no_upstream",
-            format!("{} API の接続先が設定されていません。", route.api.as_str()),
-            format!(
-                "no [[routes]] entry serves the {} API for this model",
-                route.api.as_str()
-            ),
-        )
-    })?;
+    let upstream = rt
+        .route(route.api, model.as_deref())
+        .ok_or(Refusal::NoUpstream { api: route.api })?;
     ctx.upstream = Some(upstream.name.clone());
     ctx.provider = Some(upstream.provider.clone());
     let forward_query = upstream::forward_query(parts.uri.query());
@@ -492,14 +409,7 @@ where
         &value,
     ) {
         tracing::info!(target: "sekimori::request", request_id = %ctx.request_id, rule = v.rule, upstream = %upstream.name, "region guard refused the request");
-        return Err(GatewayError::new(
-            Origin::Policy,
-            StatusCode::FORBIDDEN,
-            "region_violation",
-            v.message_ja(),
-            v.to_string(),
-        )
-        .with_details(json!({"region_rule": v.rule})));
+        return Err(Refusal::RegionViolation(Box::new(v)).into());
     }
 
     // Phase: inspect (a failure is a 503, never a forward). A prompt of ordinary size
@@ -551,7 +461,7 @@ where
     };
     let (slots, findings) = scanned.map_err(|()| {
         tracing::error!(target: "sekimori::request", request_id = %ctx.request_id, "inspection failed");
-        GatewayError::unavailable("inspection_failed", "inspection failed; nothing was forwarded")
+        Refusal::InspectionFailed
     })?;
     shared.metrics.inspection(t0.elapsed());
 
@@ -578,7 +488,7 @@ where
             .iter()
             .map(|c| c.as_str().to_string())
             .collect();
-        return Err(refusal(&decision, &slots, Action::Block, None));
+        return Err(Refusal::Blocked(Box::new(found(&decision, &slots, Action::Block))).into());
     }
     let mut acknowledged = false;
     if decision.strongest == Some(Action::Warn) {
@@ -604,13 +514,15 @@ where
                     limits.warn_token_ttl,
                     Instant::now(),
                 );
-                let mut e = refusal(&decision, &slots, Action::Warn, Some(&issued));
-                if let Some(Err(why)) = other {
-                    e.message_en.push_str(&format!(
-                        " (the token sent was not accepted: {why}; a new one was issued)"
-                    ));
+                return Err(Refusal::WarningRequiresAcknowledgement {
+                    found: Box::new(found(&decision, &slots, Action::Warn)),
+                    token: issued,
+                    rejected: match other {
+                        Some(Err(why)) => Some(why.to_string()),
+                        _ => None,
+                    },
                 }
-                return Err(e);
+                .into());
             }
         }
     }
@@ -632,10 +544,7 @@ where
     }
     if let Err(e) = payload::edit::apply(&mut value, &slots, edits) {
         tracing::error!(target: "sekimori::request", request_id = %ctx.request_id, path = %e.path, "masking failed");
-        return Err(GatewayError::unavailable(
-            "mask_failed",
-            "a field could not be masked; nothing was forwarded",
-        ));
+        return Err(Refusal::MaskFailed.into());
     }
     table.seal();
     // Placeholders inside URLs of the answer stay unless the department opts in.
@@ -648,25 +557,11 @@ where
         model.as_deref(),
         chars_inspected as u64,
     ) {
-        return Err(GatewayError::client(
-            StatusCode::TOO_MANY_REQUESTS,
-            q.code,
-            format!(
-                "今月の利用上限に達しました（{}、{} にリセット）。",
-                q.code, q.resets_at
-            ),
-            q.message.clone(),
-        )
-        .with_details(json!({"resets_at": q.resets_at})));
+        return Err(Refusal::Quota(q).into());
     }
 
     // Phase: record before forward (fail closed).
-    let forwarded_body = serde_json::to_string(&value).map_err(|_| {
-        GatewayError::unavailable(
-            "serialize_failed",
-            "the inspected body could not be serialized",
-        )
-    })?;
+    let forwarded_body = serde_json::to_string(&value).map_err(|_| Refusal::SerializeFailed)?;
     let record = ForwardRecord {
         request_id: ctx.request_id.clone(),
         unix_ms: now_ms(),
@@ -692,7 +587,7 @@ where
     };
     shared.audit.record_before_forward(&record, prompt).await.map_err(|e| {
         tracing::error!(target: "sekimori::request", request_id = %ctx.request_id, error = %e, "audit write failed; request not forwarded");
-        GatewayError::unavailable("audit_unavailable", "the audit log could not record the request; nothing was forwarded")
+        Refusal::AuditUnavailable
     })?;
     tracing::info!(
         target: "sekimori::request",
@@ -770,30 +665,10 @@ fn url_is_clean(
     }
     categories.sort_unstable();
     categories.dedup();
-    let list = categories.join(", ");
-    Err(GatewayError::client(
-        StatusCode::BAD_REQUEST,
-        "personal_data_in_url",
-        format!("URL（パスまたはクエリ）に個人情報または禁止語（{list}）が含まれています。モデル名・デプロイ名・パラメーターを確認してください。"),
-        format!("the URL path or query carries personal data or a banned word ({list}); check the model, deployment and parameters"),
-    ))
-}
-
-fn bad_json(e: PayloadError) -> GatewayError {
-    let code = match e {
-        PayloadError::NotUtf8 { .. } => "invalid_utf8",
-        PayloadError::DuplicateKey { .. } => "duplicate_key",
-        PayloadError::TooDeep => "nesting_too_deep",
-        PayloadError::LoneSurrogate { .. } => "lone_surrogate",
-        PayloadError::Malformed { .. } => "malformed_json",
-        PayloadError::NotObject => "not_an_object",
-    };
-    GatewayError::client(
-        StatusCode::BAD_REQUEST,
-        code,
-        format!("リクエスト本文を JSON として解釈できません: {e}"),
-        format!("the request body was refused: {e}"),
-    )
+    Err(Refusal::PersonalDataInUrl {
+        categories: categories.join(", "),
+    }
+    .into())
 }
 
 fn locate(decision: &Decision, slots: &[Slot]) -> Vec<FindingLocation> {
@@ -810,13 +685,8 @@ fn locate(decision: &Decision, slots: &[Slot]) -> Vec<FindingLocation> {
         .collect()
 }
 
-/// The block / warn refusal: categories and locations, never values.
-fn refusal(
-    decision: &Decision,
-    slots: &[Slot],
-    action: Action,
-    token: Option<&str>,
-) -> GatewayError {
+/// What a block / warn refusal names: categories and locations, never values.
+fn found(decision: &Decision, slots: &[Slot], action: Action) -> Found {
     let hits: Vec<_> = decision.with_action(action).collect();
     let cats = decision.categories_with(action);
     let ja_cats: Vec<&str> = cats.iter().map(|c| c.label_ja()).collect();
@@ -848,28 +718,12 @@ fn refusal(
             "char_end": l.char_end,
         })).collect::<Vec<_>>(),
     });
-    let mut details = details;
-    if let (Some(t), Some(obj)) = (token, details.as_object_mut()) {
-        obj.insert("acknowledge_token".into(), json!(t));
-        obj.insert("acknowledge_header".into(), json!(ACK_HEADER));
+    Found {
+        categories_ja: ja_cats.join("・"),
+        categories_en: en_cats.join(", "),
+        places: format!("{}{more}", where_.join(", ")),
+        details,
     }
-    let e = match token {
-        None => GatewayError::new(
-            Origin::Policy,
-            StatusCode::FORBIDDEN,
-            "blocked_personal_data",
-            format!("送信内容に{}が含まれているため送信しませんでした（場所: {}{more}）。該当部分を削除してから再送してください。", ja_cats.join("・"), where_.join(", ")),
-            format!("not sent: the request contains {} (at {}{more}); remove it and resend", en_cats.join(", "), where_.join(", ")),
-        ),
-        Some(t) => GatewayError::new(
-            Origin::Policy,
-            StatusCode::FORBIDDEN,
-            "warning_requires_acknowledgement",
-            format!("送信内容に{}が含まれている可能性があります（場所: {}{more}）。内容を確認のうえ送信する場合は、同じリクエストをヘッダー {ACK_HEADER}: {t} を付けて再送してください（1回限り有効）。", ja_cats.join("・"), where_.join(", ")),
-            format!("the request may contain {} (at {}{more}); to send it anyway, resend the same request with header {ACK_HEADER}: {t} (single use)", en_cats.join(", "), where_.join(", ")),
-        ),
-    };
-    e.with_details(details)
 }
 
 /// Identifies the caller: trusted header (fronting app), Sekimori API key, or anonymous.
@@ -879,36 +733,21 @@ fn identify(
     query: Option<&str>,
     conn: &ConnInfo,
 ) -> Result<Principal, GatewayError> {
-    let unauthorized = |code: &'static str, ja: &str, en: &str| {
-        GatewayError::client(
-            StatusCode::UNAUTHORIZED,
-            code,
-            ja.to_string(),
-            en.to_string(),
-        )
-    };
     if let Some(t) = &rt.trusted {
         let claims_user =
             headers.contains_key(&t.user_header) || headers.contains_key(&t.secret_header);
         if claims_user {
             for h in [&t.user_header, &t.department_header, &t.secret_header] {
                 if headers.get_all(h).iter().count() > 1 {
-                    return Err(GatewayError::client(
-                        StatusCode::BAD_REQUEST,
-                        "duplicate_identity_header",
-                        format!("ヘッダー {h} が複数あります。利用者を一つに特定できないため受け付けません。"),
-                        format!("the {h} header appears more than once; the caller must be unambiguous"),
-                    ));
+                    return Err(Refusal::DuplicateIdentityHeader {
+                        header: h.to_string(),
+                    }
+                    .into());
                 }
             }
             let ip = canonical(conn.peer.ip());
             if !t.clients.iter().any(|n| n.contains(&ip)) {
-                return Err(GatewayError::client(
-                    StatusCode::FORBIDDEN,
-                    "untrusted_client",
-                    "このアドレスからは利用者ヘッダーを受け付けません。",
-                    "identity headers are accepted only from the configured fronting application",
-                ));
+                return Err(Refusal::UntrustedClient.into());
             }
             let secret = headers
                 .get(&t.secret_header)
@@ -920,11 +759,7 @@ fn identify(
                 .zip(t.secret_sha256.iter())
                 .fold(0u8, |a, (x, y)| a | (x ^ y));
             if diff != 0 {
-                return Err(unauthorized(
-                    "bad_shared_secret",
-                    "共有シークレットが一致しません。",
-                    "the shared secret header is missing or wrong",
-                ));
+                return Err(Refusal::BadSharedSecret.into());
             }
             let get = |h: &http::HeaderName| {
                 headers
@@ -933,13 +768,7 @@ fn identify(
                     .map(str::trim)
                     .filter(|s| !s.is_empty() && s.len() <= 256)
             };
-            let user = get(&t.user_header).ok_or_else(|| {
-                unauthorized(
-                    "missing_user_header",
-                    "利用者ヘッダーがありません。",
-                    "the user header is missing",
-                )
-            })?;
+            let user = get(&t.user_header).ok_or(Refusal::MissingUserHeader)?;
             let dept = get(&t.department_header).unwrap_or("default");
             return Ok(Principal {
                 user: user.to_string(),
@@ -954,11 +783,7 @@ fn identify(
             return Ok(p.clone());
         }
         if !rt.allow_anonymous {
-            return Err(unauthorized(
-                "invalid_api_key",
-                "APIキーが無効です。関守が発行したキーを使用してください。",
-                "invalid API key; use a key issued by Sekimori",
-            ));
+            return Err(Refusal::InvalidApiKey.into());
         }
     }
     if rt.allow_anonymous {
@@ -967,11 +792,7 @@ fn identify(
             department: "default".into(),
         });
     }
-    Err(unauthorized(
-        "missing_api_key",
-        "APIキーがありません。Authorization: Bearer <関守のキー> を付けてください。",
-        "no API key; send Authorization: Bearer <key issued by Sekimori>",
-    ))
+    Err(Refusal::MissingApiKey.into())
 }
 
 /// Headers that may carry a Sekimori API key (besides `Authorization: Bearer`).
@@ -982,21 +803,15 @@ const KEY_HEADERS: &[&str] = &["x-api-key", "api-key", "x-goog-api-key"];
 /// credential header twice, is refused (400): which one counts would otherwise depend
 /// on the order of the checks ("first wins"). The same key in two places is one key.
 fn presented_key(headers: &HeaderMap, query: Option<&str>) -> Result<Option<String>, GatewayError> {
-    let conflicting = |en: &str| {
-        GatewayError::client(
-            StatusCode::BAD_REQUEST,
-            "conflicting_credentials",
-            "認証情報が複数あります。APIキーは一つだけ、一か所で送ってください。",
-            en.to_string(),
-        )
-    };
+    let conflicting =
+        |c: CredentialConflict| -> GatewayError { Refusal::ConflictingCredentials(c).into() };
     let mut found: Vec<String> = Vec::new();
     for name in std::iter::once(header::AUTHORIZATION.as_str()).chain(KEY_HEADERS.iter().copied()) {
         let mut values = headers.get_all(name).iter();
         let Some(v) = values.next() else { continue };
         if values.next().is_some() {
-            return Err(conflicting(&format!(
-                "the {name} header appears more than once; send one credential"
+            return Err(conflicting(CredentialConflict::HeaderTwice(
+                name.to_string(),
             )));
         }
         let v = v.to_str().unwrap_or("");
@@ -1020,9 +835,7 @@ fn presented_key(headers: &HeaderMap, query: Option<&str>) -> Result<Option<Stri
         let mut keys = url::form_urlencoded::parse(q.as_bytes()).filter(|(k, _)| k == "key");
         if let Some((_, v)) = keys.next() {
             if keys.next().is_some() {
-                return Err(conflicting(
-                    "the key query parameter appears more than once",
-                ));
+                return Err(conflicting(CredentialConflict::QueryTwice));
             }
             if !v.trim().is_empty() {
                 found.push(v.trim().to_string());
@@ -1031,9 +844,7 @@ fn presented_key(headers: &HeaderMap, query: Option<&str>) -> Result<Option<Stri
     }
     found.dedup();
     if found.iter().any(|k| *k != found[0]) {
-        return Err(conflicting(
-            "two different API keys were sent (in different headers or the query); send one",
-        ));
+        return Err(conflicting(CredentialConflict::TwoKeys));
     }
     Ok(found.into_iter().next())
 }

@@ -25,6 +25,7 @@ pub mod audit;
 pub mod body;
 pub mod client;
 pub mod demo;
+pub mod errors;
 pub mod guard;
 pub mod handler;
 pub mod headers;

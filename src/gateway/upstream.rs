@@ -21,6 +21,7 @@ use crate::payload::response::{self, Usage};
 use crate::payload::stream::ResponseRestorer;
 
 use super::client;
+use super::errors::Refusal;
 use super::headers::FORWARD_HEADERS;
 use super::respond::GatewayError;
 use super::route::ApiRoute;
@@ -154,19 +155,17 @@ pub async fn forward(shared: &Shared, f: Forwarded<'_>) -> Result<ForwardResult,
     }
     let url = upstream_url(&f.upstream.base_url, &f.route.path, f.query);
     let deadline = tokio::time::Instant::now() + f.upstream.timeout;
-    let timed_out = || {
-        GatewayError::upstream(
-            StatusCode::GATEWAY_TIMEOUT,
-            "upstream_timeout",
-            format!("upstream '{}' did not answer in time", f.upstream.name),
-        )
+    let timed_out = || -> GatewayError {
+        Refusal::UpstreamTimeout {
+            upstream: f.upstream.name.clone(),
+        }
+        .into()
     };
-    let unreachable = || {
-        GatewayError::upstream(
-            StatusCode::BAD_GATEWAY,
-            "upstream_unreachable",
-            format!("upstream '{}' could not be reached", f.upstream.name),
-        )
+    let unreachable = || -> GatewayError {
+        Refusal::UpstreamUnreachable {
+            upstream: f.upstream.name.clone(),
+        }
+        .into()
     };
     let streamed_endpoint = f.stream || f.route.stream_path;
     let mut headers = request_headers(&f);
@@ -237,14 +236,10 @@ pub async fn forward(shared: &Shared, f: Forwarded<'_>) -> Result<ForwardResult,
                 .is_some_and(|c| c.starts_with("text/event-stream"))
     }) {
         if content_encoding.is_some() {
-            return Err(GatewayError::upstream(
-                StatusCode::BAD_GATEWAY,
-                "upstream_encoding",
-                format!(
-                    "upstream '{}' compressed a streamed answer although identity was requested",
-                    f.upstream.name
-                ),
-            ));
+            return Err(Refusal::UpstreamCompressedStream {
+                upstream: f.upstream.name.clone(),
+            }
+            .into());
         }
         let upstream_name = f.upstream.name.clone();
         let inner: ByteStream = match answer {
@@ -276,20 +271,13 @@ pub async fn forward(shared: &Shared, f: Forwarded<'_>) -> Result<ForwardResult,
         *r.headers_mut() = headers;
         return Ok((r, UsageReport::Later(rx), None));
     }
-    let broken = || {
-        GatewayError::upstream(
-            StatusCode::BAD_GATEWAY,
-            "upstream_broken",
-            format!("upstream '{}' broke off its answer", f.upstream.name),
-        )
+    let broken = || -> GatewayError {
+        Refusal::UpstreamBroken {
+            upstream: f.upstream.name.clone(),
+        }
+        .into()
     };
-    let too_large = || {
-        GatewayError::upstream(
-            StatusCode::BAD_GATEWAY,
-            "upstream_too_large",
-            "the upstream answer exceeds 64 MiB",
-        )
-    };
+    let too_large = || -> GatewayError { Refusal::UpstreamTooLarge.into() };
     let mut buf = match answer {
         Answer::Plain(x) => {
             match tokio::time::timeout_at(deadline, (*x).collect(MAX_RESPONSE_BYTES)).await {
@@ -318,15 +306,8 @@ pub async fn forward(shared: &Shared, f: Forwarded<'_>) -> Result<ForwardResult,
             h.insert(header::CONTENT_ENCODING, v);
         }
         buf = super::body::decode(&h, Bytes::from(buf), MAX_RESPONSE_BYTES, u64::MAX)
-            .map_err(|_| {
-                GatewayError::upstream(
-                    StatusCode::BAD_GATEWAY,
-                    "upstream_encoding",
-                    format!(
-                        "upstream '{}' sent an answer in an encoding that could not be decoded",
-                        f.upstream.name
-                    ),
-                )
+            .map_err(|_| Refusal::UpstreamUndecodable {
+                upstream: f.upstream.name.clone(),
             })?
             .to_vec();
     }
