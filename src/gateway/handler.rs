@@ -11,7 +11,6 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use http::{header, HeaderMap, Method, Request, Response, StatusCode};
-use http_body_util::BodyExt;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -21,15 +20,16 @@ use crate::payload::request::{self as payload, Slot};
 use crate::payload::view::RequestView;
 use crate::policy::{Action, Decision};
 
+use super::boxed::{self, Body};
 use super::errors::{CredentialConflict, Found, Refusal};
+use super::exchange::{Exchange, Forwarded, UsageReport};
 use super::hooks::{
     FindingLocation, ForwardRecord, Outcome, OutcomeRecord, PromptText, ResponseText,
 };
 use super::respond::{json_response, GatewayError};
 use super::route::{self, ApiRoute, RouteError};
-use super::runtime::{canonical, Principal, Runtime};
-use super::server::{ConnInfo, Shared};
-use super::upstream::{self, Body, Forwarded, UsageReport};
+use super::runtime::{canonical, Backend, Principal, Runtime, Upstream};
+use super::state::{ConnInfo, Shared};
 
 /// Text (UTF-8 bytes over all slots) up to which a request is inspected on the async
 /// worker instead of the blocking pool (about 1 ms of scanning on a slow core), when no
@@ -119,7 +119,7 @@ where
     if req.method() == Method::GET {
         match path.as_str() {
             "/healthz" => {
-                return upstream::full(json_response(StatusCode::OK, &json!({"status": "ok"})))
+                return boxed::full(json_response(StatusCode::OK, &json!({"status": "ok"})))
             }
             "/readyz" => {
                 let ready = shared.audit.ready();
@@ -128,15 +128,14 @@ where
                 } else {
                     StatusCode::SERVICE_UNAVAILABLE
                 };
-                return upstream::full(json_response(
+                return boxed::full(json_response(
                     status,
                     &json!({"ready": ready, "audit": ready, "engine": true,
                             "config_generation": shared.generation.load(std::sync::atomic::Ordering::Relaxed)}),
                 ));
             }
             "/metrics" => {
-                let mut r =
-                    Response::new(upstream::full_body(Bytes::from(shared.metrics.render())));
+                let mut r = Response::new(boxed::full_body(Bytes::from(shared.metrics.render())));
                 r.headers_mut().insert(
                     header::CONTENT_TYPE,
                     http::HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
@@ -175,7 +174,7 @@ fn finish(
                 "request refused"
             );
             (
-                upstream::full(e.into_response(api, &ctx.request_id)),
+                boxed::full(e.into_response(api, &ctx.request_id)),
                 Some(code),
             )
         }
@@ -400,7 +399,7 @@ where
         .ok_or(Refusal::NoUpstream { api: route.api })?;
     ctx.upstream = Some(upstream.name.clone());
     ctx.provider = Some(upstream.provider.clone());
-    let forward_query = upstream::forward_query(parts.uri.query());
+    let forward_query = super::upstream::forward_query(parts.uri.query());
     if let Err(v) = super::guard::check_request(
         upstream.region.as_ref(),
         &route.path,
@@ -621,9 +620,10 @@ where
         table: Arc::new(table),
         keep_response: shared.audit.wants_response(),
         pool: &conn.pool,
+        client: &shared.client,
     };
     let t1 = Instant::now();
-    let (resp, usage, response) = upstream::forward(shared, fwd).await?;
+    let (resp, usage, response) = exchange_for(&upstream).exchange(fwd).await?;
     ctx.response = response;
     shared.metrics.upstream(&upstream.name, t1.elapsed());
     ctx.usage = Some(usage);
@@ -669,6 +669,14 @@ fn url_is_clean(
         categories: categories.join(", "),
     }
     .into())
+}
+
+/// The implementation that answers for an upstream.
+fn exchange_for(upstream: &Upstream) -> &'static dyn Exchange {
+    match upstream.backend {
+        Backend::Http => &super::upstream::Http,
+        Backend::Demo => &super::demo::Demo,
+    }
 }
 
 fn locate(decision: &Decision, slots: &[Slot]) -> Vec<FindingLocation> {
@@ -847,12 +855,4 @@ fn presented_key(headers: &HeaderMap, query: Option<&str>) -> Result<Option<Stri
         return Err(conflicting(CredentialConflict::TwoKeys));
     }
     Ok(found.into_iter().next())
-}
-
-/// Collects a body fully (used for upstream responses and tests).
-pub async fn collect<B>(b: B) -> Result<Bytes, B::Error>
-where
-    B: hyper::body::Body<Data = Bytes>,
-{
-    Ok(b.collect().await?.to_bytes())
 }

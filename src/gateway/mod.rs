@@ -23,9 +23,11 @@
 
 pub mod audit;
 pub mod body;
+pub mod boxed;
 pub mod client;
 pub mod demo;
 pub mod errors;
+pub mod exchange;
 pub mod guard;
 pub mod handler;
 pub mod headers;
@@ -36,6 +38,7 @@ pub mod respond;
 pub mod route;
 pub mod runtime;
 pub mod server;
+pub mod state;
 pub mod upstream;
 pub mod warn;
 
