@@ -168,6 +168,11 @@ pub enum Refusal {
     SerializeFailed,
     /// The audit log did not record the request (503).
     AuditUnavailable,
+    /// A front door ran a phase before the phase it depends on (503).
+    OutOfOrder {
+        /// The phase that found its input missing.
+        phase: &'static str,
+    },
     /// The upstream did not answer in time (504).
     UpstreamTimeout {
         /// Upstream name.
@@ -252,6 +257,7 @@ impl Refusal {
             MaskFailed => "mask_failed",
             SerializeFailed => "serialize_failed",
             AuditUnavailable => "audit_unavailable",
+            OutOfOrder { .. } => "pipeline_order",
             UpstreamTimeout { .. } => "upstream_timeout",
             UpstreamUnreachable { .. } => "upstream_unreachable",
             UpstreamCompressedStream { .. } | UpstreamUndecodable { .. } => "upstream_encoding",
@@ -294,9 +300,11 @@ impl Refusal {
             | UnsupportedMediaType
             | UnsupportedCharset => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Quota(_) => StatusCode::TOO_MANY_REQUESTS,
-            InspectionFailed | MaskFailed | SerializeFailed | AuditUnavailable => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
+            InspectionFailed
+            | MaskFailed
+            | SerializeFailed
+            | AuditUnavailable
+            | OutOfOrder { .. } => StatusCode::SERVICE_UNAVAILABLE,
             UpstreamTimeout { .. } => StatusCode::GATEWAY_TIMEOUT,
             UpstreamUnreachable { .. }
             | UpstreamCompressedStream { .. }
@@ -520,6 +528,10 @@ impl Refusal {
             AuditUnavailable => (
                 UNAVAILABLE_JA.into(),
                 "the audit log could not record the request; nothing was forwarded".into(),
+            ),
+            OutOfOrder { phase } => (
+                UNAVAILABLE_JA.into(),
+                format!("the {phase} phase ran before the phase it depends on; nothing was forwarded (a front door runs the phases out of order)"),
             ),
             UpstreamTimeout { upstream } => (
                 UPSTREAM_JA.into(),

@@ -3,12 +3,11 @@
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use arc_swap::ArcSwap;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
@@ -17,10 +16,8 @@ use tokio::sync::{watch, Semaphore};
 
 use super::client::Pool;
 use super::hooks::{AuditHook, NoAudit};
-use super::metrics::Metrics;
 use super::runtime::Runtime;
-use super::state::{upstream_client, ConnInfo, Shared};
-use super::warn::AckStore;
+use super::state::{ConnInfo, Shared};
 
 /// Builder for a gateway.
 pub struct Gateway {
@@ -61,18 +58,9 @@ impl Gateway {
     }
 
     fn into_shared(self, inline_limit: usize) -> io::Result<Arc<Shared>> {
-        let client = upstream_client().map_err(io::Error::other)?;
-        Ok(Arc::new(Shared {
-            runtime: ArcSwap::from_pointee(self.runtime),
-            acks: AckStore::default(),
-            metrics: Metrics::default(),
-            audit: self.audit,
-            client,
-            generation: AtomicU64::new(0),
-            inspecting_inline: AtomicUsize::new(0),
-            inline_limit,
-            started: Instant::now(),
-        }))
+        Shared::new(self.runtime, self.audit, inline_limit)
+            .map(Arc::new)
+            .map_err(io::Error::other)
     }
 
     /// Binds `addr` (use port 0 in tests) and starts serving in the background, on
@@ -263,12 +251,7 @@ async fn serve_connection(
     idle: Duration,
 ) {
     let _ = stream.set_nodelay(true);
-    let info = ConnInfo {
-        peer,
-        smuggling: Arc::new(AtomicBool::new(false)),
-        in_flight: Arc::new(AtomicUsize::new(0)),
-        pool,
-    };
+    let info = ConnInfo::new(peer, pool);
     let started = Instant::now();
     let last = Arc::new(AtomicU64::new(0));
     let io = Watched {

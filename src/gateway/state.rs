@@ -29,13 +29,35 @@ pub struct Shared {
     pub client: reqwest::Client,
     /// Reload generation (incremented on each successful reload).
     pub generation: AtomicU64,
-    /// Inspections running on the async workers (see `handler::INLINE_INSPECT_BYTES`).
+    /// Inspections running on the async workers (see `phase::inspect::INLINE_INSPECT_BYTES`).
     pub inspecting_inline: AtomicUsize,
     /// How many inspections may run on the async workers at once: 1 on a shared
     /// multi-threaded runtime, one per worker with `Gateway::start_workers`.
     pub inline_limit: usize,
     /// Process start, for uptime.
     pub started: Instant,
+}
+
+impl Shared {
+    /// Shared state over `runtime`, writing to `audit`, with `inline_limit`
+    /// inspections allowed on the async workers at once.
+    pub fn new(
+        runtime: Runtime,
+        audit: Arc<dyn AuditHook>,
+        inline_limit: usize,
+    ) -> Result<Self, reqwest::Error> {
+        Ok(Shared {
+            runtime: ArcSwap::from_pointee(runtime),
+            acks: AckStore::default(),
+            metrics: Metrics::default(),
+            audit,
+            client: upstream_client()?,
+            generation: AtomicU64::new(0),
+            inspecting_inline: AtomicUsize::new(0),
+            inline_limit,
+            started: Instant::now(),
+        })
+    }
 }
 
 impl std::fmt::Debug for Shared {
@@ -75,4 +97,16 @@ pub struct ConnInfo {
     /// from (see [`super::client`]): a pooled socket is driven by the runtime that
     /// opened it, so each worker keeps its own.
     pub pool: Arc<Pool>,
+}
+
+impl ConnInfo {
+    /// A connection from `peer` using upstream `pool`.
+    pub fn new(peer: SocketAddr, pool: Arc<Pool>) -> Self {
+        ConnInfo {
+            peer,
+            smuggling: Arc::new(AtomicBool::new(false)),
+            in_flight: Arc::new(AtomicUsize::new(0)),
+            pool,
+        }
+    }
 }
