@@ -112,3 +112,31 @@ pub fn run(
     }
     resp
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::super::errors::Refusal;
+    use super::super::testing;
+    use super::*;
+
+    fn plain(e: GatewayError, _api: Option<Api>, _id: &str) -> Response<Full<Bytes>> {
+        let mut r = Response::new(Full::new(Bytes::from(e.code)));
+        *r.status_mut() = e.status;
+        r
+    }
+
+    #[tokio::test]
+    async fn a_refusal_is_rendered_by_the_door_with_the_request_id() {
+        let (shared, conn) = testing::shared_and_conn();
+        let cx = testing::routed(&shared, &conn, "/v1/chat/completions");
+        let id = cx.record.request_id.clone();
+        let resp = run(cx, Err(Refusal::MissingApiKey.into()), plain);
+        assert_eq!(resp.status().as_u16(), 401);
+        assert_eq!(
+            resp.headers()
+                .get("x-sekimori-request-id")
+                .and_then(|v| v.to_str().ok()),
+            Some(id.as_str())
+        );
+    }
+}

@@ -49,3 +49,26 @@ pub fn exchange_for(upstream: &Upstream) -> &'static dyn Exchange {
         Backend::Demo => &super::super::demo::Demo,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing;
+    use super::*;
+
+    #[tokio::test]
+    async fn the_demo_answers_through_the_same_interface() {
+        let (shared, conn) = testing::shared_and_conn();
+        let mut cx = testing::masked(&shared, &conn, "こんにちは").await;
+        assert_eq!(cx.upstream.as_ref().map(|u| u.backend), Some(Backend::Demo));
+        super::super::record::run(&mut cx).await.unwrap();
+        let resp = run(&mut cx).await.unwrap();
+        assert_eq!(resp.status().as_u16(), 200);
+        assert_eq!(cx.record.outcome, Outcome::Forwarded);
+        assert!(cx.record.forwarded);
+        assert!(cx.usage.is_some());
+        let body = super::super::super::boxed::collect(resp.into_body())
+            .await
+            .unwrap();
+        assert!(String::from_utf8_lossy(&body).contains("こんにちは"));
+    }
+}

@@ -64,3 +64,33 @@ pub async fn run(cx: &mut Ctx<'_>) -> Result<(), GatewayError> {
     cx.outgoing = Bytes::from(forwarded_body);
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing;
+    use super::*;
+
+    #[tokio::test]
+    async fn the_masked_body_is_recorded_and_the_original_let_go() {
+        let (shared, conn) = testing::shared_and_conn();
+        let mut cx = testing::masked(&shared, &conn, "こんにちは、森川さん").await;
+        cx.body = Bytes::from_static(b"{}");
+        run(&mut cx).await.unwrap();
+        assert!(cx.record.forward_action.is_some());
+        assert!(
+            cx.body.is_empty(),
+            "the original is not kept while forwarding"
+        );
+        let sent: serde_json::Value = serde_json::from_slice(&cx.outgoing).unwrap();
+        assert_eq!(sent, cx.value);
+    }
+
+    #[tokio::test]
+    async fn out_of_order_is_a_503_not_a_panic() {
+        let (shared, conn) = testing::shared_and_conn();
+        let mut cx = testing::routed(&shared, &conn, "/v1/chat/completions");
+        let e = run(&mut cx).await.unwrap_err();
+        assert_eq!(e.code, "pipeline_order");
+        assert_eq!(e.status.as_u16(), 503);
+    }
+}

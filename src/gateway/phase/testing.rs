@@ -31,3 +31,16 @@ pub fn routed<'a>(shared: &'a Shared, conn: &'a ConnInfo, path: &str) -> Ctx<'a>
     super::route::run(&mut cx).expect("route");
     cx
 }
+
+/// A context that went through every phase up to `mask` with one user message, as an
+/// anonymous caller of the chat API.
+pub async fn masked<'a>(shared: &'a Shared, conn: &'a ConnInfo, text: &str) -> Ctx<'a> {
+    let mut cx = routed(shared, conn, "/v1/chat/completions");
+    super::identify::run(&mut cx).expect("identify");
+    cx.value = serde_json::json!({"model": "m", "messages": [{"role": "user", "content": text}]});
+    super::authorize::run(&mut cx).expect("authorize");
+    super::inspect::run(&mut cx).await.expect("inspect");
+    super::decide::run(&mut cx).expect("decide");
+    super::mask::run(&mut cx).expect("mask");
+    cx
+}
