@@ -12,7 +12,7 @@
 //!   `[[auth.keys]].sha256` expects (for keys issued otherwise, or to check one).
 //!
 //! The hash is the one the gateway computes for a presented key
-//! (`gateway::handler`): SHA-256 of the key's bytes, after the surrounding whitespace
+//! (`gateway::phase::identify`): SHA-256 of the key's bytes, after the surrounding whitespace
 //! a header value loses, compared with the 32 bytes decoded from the stored hex.
 //!
 //! Exit codes: 0 done, 2 error (bad argument, bad input, no randomness available).

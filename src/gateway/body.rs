@@ -10,73 +10,46 @@ use std::io::Read;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::{HeaderMap, StatusCode};
+use http::HeaderMap;
 use http_body_util::BodyExt;
 
-use super::respond::GatewayError;
+use super::errors::Refusal;
 
 /// Maximum number of stacked content codings.
 pub const MAX_ENCODINGS: usize = 2;
 
 /// Reads `body` up to `max` bytes within `deadline`.
-pub async fn read_limited<B>(body: B, max: usize, deadline: Duration) -> Result<Bytes, GatewayError>
+pub async fn read_limited<B>(body: B, max: usize, deadline: Duration) -> Result<Bytes, Refusal>
 where
     B: hyper::body::Body<Data = Bytes>,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>> + std::fmt::Display,
 {
     let limited = http_body_util::Limited::new(body, max);
     match tokio::time::timeout(deadline, limited.collect()).await {
-        Err(_) => Err(GatewayError::client(
-            StatusCode::REQUEST_TIMEOUT,
-            "body_timeout",
-            format!(
-                "リクエスト本文を{}秒以内に受信できませんでした。",
-                deadline.as_secs()
-            ),
-            format!(
-                "the request body did not arrive within {} s",
-                deadline.as_secs()
-            ),
-        )
-        .closing()),
+        Err(_) => Err(Refusal::BodyTimeout {
+            secs: deadline.as_secs(),
+        }),
         Ok(Err(e)) => {
             if e.downcast_ref::<http_body_util::LengthLimitError>()
                 .is_some()
             {
                 Err(too_large(max))
             } else {
-                Err(GatewayError::client(
-                    StatusCode::BAD_REQUEST,
-                    "body_read_error",
-                    "リクエスト本文を読み取れませんでした。",
-                    format!("the request body could not be read: {e}"),
-                )
-                .closing())
+                Err(Refusal::BodyReadError { why: e.to_string() })
             }
         }
         Ok(Ok(c)) => Ok(c.to_bytes()),
     }
 }
 
-/// The 413 error.
-pub fn too_large(max: usize) -> GatewayError {
-    GatewayError::client(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "body_too_large",
-        format!("リクエスト本文が上限（{max}バイト）を超えています。内容を分割してください。"),
-        format!("the request body exceeds the limit of {max} bytes; split the content"),
-    )
-    .closing()
+/// The 413 refusal.
+pub fn too_large(max: usize) -> Refusal {
+    Refusal::BodyTooLarge { max }
 }
 
 /// Decodes the body per `Content-Encoding`, capping output at `max` bytes and the
 /// expansion at `ratio` decoded bytes per encoded byte.
-pub fn decode(
-    headers: &HeaderMap,
-    body: Bytes,
-    max: usize,
-    ratio: u64,
-) -> Result<Bytes, GatewayError> {
+pub fn decode(headers: &HeaderMap, body: Bytes, max: usize, ratio: u64) -> Result<Bytes, Refusal> {
     let mut codings: Vec<String> = Vec::new();
     for v in headers.get_all(http::header::CONTENT_ENCODING) {
         let s = v.to_str().map_err(|_| unsupported("(non-ASCII)"))?;
@@ -117,15 +90,7 @@ pub fn decode(
             .map_err(|_| corrupt(c))?;
         if n > cap {
             return Err(if cap < max {
-                GatewayError::client(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "decompression_ratio",
-                    format!("圧縮された本文の展開率が上限（{ratio}:1）を超えています。"),
-                    format!(
-                        "the compressed body expands more than {ratio}:1; send it uncompressed"
-                    ),
-                )
-                .closing()
+                Refusal::DecompressionRatio { ratio }
             } else {
                 too_large(max)
             });
@@ -135,20 +100,14 @@ pub fn decode(
     Ok(data)
 }
 
-fn unsupported(c: &str) -> GatewayError {
-    GatewayError::client(
-        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "unsupported_encoding",
-        format!("Content-Encoding「{c}」には対応していません。gzip, deflate, br, zstd のいずれかか無圧縮で送信してください。"),
-        format!("Content-Encoding '{c}' is not supported; use gzip, deflate, br, zstd or none"),
-    )
+fn unsupported(c: &str) -> Refusal {
+    Refusal::UnsupportedEncoding {
+        coding: c.to_string(),
+    }
 }
 
-fn corrupt(c: &str) -> GatewayError {
-    GatewayError::client(
-        StatusCode::BAD_REQUEST,
-        "corrupt_encoding",
-        format!("{c}で圧縮された本文を展開できませんでした。"),
-        format!("the {c}-encoded body could not be decoded"),
-    )
+fn corrupt(c: &str) -> Refusal {
+    Refusal::CorruptEncoding {
+        coding: c.to_string(),
+    }
 }

@@ -11,7 +11,22 @@ use crate::mask::{Placeholders, OPEN};
 use crate::payload::request::extract_slots;
 use crate::payload::response::{ApiKind, Usage};
 
+use super::boxed::full;
+use super::exchange::{Exchange, Exchanging, Forwarded, UsageReport};
 use super::route::ApiRoute;
+
+/// The built-in demo upstream as an [`Exchange`]: answers in the process, nothing
+/// leaves it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Demo;
+
+impl Exchange for Demo {
+    fn exchange<'a>(&'a self, f: Forwarded<'a>) -> Exchanging<'a> {
+        let v = demo_answer(f.route, f.value, f.stream);
+        let (r, u) = demo_response(f.route, f.query, v, f.stream, &f.table);
+        Box::pin(std::future::ready(Ok((full(r), UsageReport::Now(u), None))))
+    }
+}
 
 /// The demo answer as an HTTP response (boxed by the caller) (streamed in the API's own format when asked),
 /// with placeholders restored, and its token usage.

@@ -7,12 +7,9 @@
 //! never the value: free text there (a phone number in `anthropic-beta`) would
 //! otherwise reach the upstream uninspected.
 
-use http::{HeaderMap, StatusCode};
-use serde_json::json;
+use http::HeaderMap;
 
 use crate::inspect::Engine;
-
-use super::respond::GatewayError;
 
 /// Client headers passed on to the upstream, verbatim once [`check`] accepted them.
 pub const FORWARD_HEADERS: &[&str] = &["accept", "anthropic-version", "anthropic-beta"];
@@ -165,17 +162,6 @@ pub fn inspect(engine: &Engine, headers: &HeaderMap) -> Result<(), BadHeader> {
         }
     }
     Ok(())
-}
-
-/// The 400 `bad_header` answer: names the header and its rule, never the value.
-pub fn refusal(e: BadHeader) -> GatewayError {
-    GatewayError::client(
-        StatusCode::BAD_REQUEST,
-        "bad_header",
-        format!("ヘッダー {} の値が不正です（{}）。", e.name, e.rule.ja()),
-        format!("{e}"),
-    )
-    .with_details(json!({"header": e.name}))
 }
 
 fn is_date(v: &str) -> bool {

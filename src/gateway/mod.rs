@@ -1,40 +1,38 @@
 //! The reverse-proxy gateway: accepts API calls from applications, inspects every
 //! prompt, applies the policy and forwards only what passed to approved upstreams.
 //!
-//! Request phases (each may end the request; none forwards uninspected content):
+//! Request phases live in [`phase`], one file each, over one per-request
+//! [`phase::Ctx`] that is the outcome record under construction; [`handler`] runs them
+//! in order for the reverse proxy (admit, route, identify, headers, read, parse,
+//! authorize, inspect, decide, mask, quota, **record before forward**, forward,
+//! **finish**: record outcome, metrics). None forwards uninspected content.
 //!
-//! | phase | module | refusal |
-//! |---|---|---|
-//! | admit: client CIDR, CL+TE smuggling | [`server`] | connection dropped / 400 + close |
-//! | route: path → API family and endpoint | [`route`] | 404 naming the supported paths |
-//! | identify: API key, trusted header, anonymous | [`handler`] | 401 / 403 |
-//! | forwarded headers: allow list, value forms | [`headers`] | 400 `bad_header` |
-//! | read: size, deadline, `Content-Encoding` | [`body`] | 413 / 408 / 415 |
-//! | parse: strict JSON, slots, uninspectable parts | [`crate::payload::request`] | 400 / 403 |
-//! | authorise: model allow list, region guard | [`crate::policy`], [`guard`] | 403 |
-//! | inspect + decide: engine, block / warn / mask / log | [`handler`] | 403 / 503 |
-//! | **record before forward** ([`hooks::AuditHook::record_before_forward`]) | [`hooks`] | 503 |
-//! | forward, restore the answer | [`upstream`], [`client`] | 502 / 504 |
-//! | **record outcome** ([`hooks::AuditHook::record_outcome`]), metrics | [`hooks`], [`metrics`] | — |
-//!
-//! Errors carry their origin and are mapped to HTTP in one place, [`respond`].
+//! Every refusal is a variant of the catalogue [`errors::Refusal`] (status, code,
+//! Japanese and English text) and is rendered in one place, [`respond`].
+//! Upstreams answer through one interface, [`exchange::Exchange`] ([`upstream`] over
+//! HTTP, [`demo`] in the process); [`state`] holds what every request sees.
 //! Configuration snapshots ([`runtime::Runtime`]) are built off the request path and
 //! published with `arc-swap` ([`reload`]).
 
 pub mod audit;
 pub mod body;
+pub mod boxed;
 pub mod client;
 pub mod demo;
+pub mod errors;
+pub mod exchange;
 pub mod guard;
 pub mod handler;
 pub mod headers;
 pub mod hooks;
 pub mod metrics;
+pub mod phase;
 pub mod reload;
 pub mod respond;
 pub mod route;
 pub mod runtime;
 pub mod server;
+pub mod state;
 pub mod upstream;
 pub mod warn;
 

@@ -11,7 +11,7 @@ use crate::config::{self, ConfigError};
 
 use super::hooks::ReloadRecord;
 use super::runtime::Runtime;
-use super::server::Shared;
+use super::state::Shared;
 
 /// Loads, validates and compiles `path` (blocking: builds the engine).
 pub fn build_from_file(path: &Path) -> Result<Runtime, ConfigError> {

@@ -1,6 +1,7 @@
 //! The one place where errors become HTTP responses.
 //!
-//! Every refusal is a [`GatewayError`] carrying its origin (client, policy, upstream,
+//! Every refusal is a [`GatewayError`], built from the catalogue
+//! ([`super::errors::Refusal`]), carrying its origin (client, policy, upstream,
 //! internal), a status, a machine code and a message in Japanese and English that
 //! names categories and locations but never values. [`GatewayError::into_response`]
 //! renders it in the calling API's own error shape so SDKs surface it unchanged:
@@ -12,6 +13,7 @@ use http::{header, HeaderValue, Response, StatusCode};
 use http_body_util::Full;
 use serde_json::{json, Value};
 
+use super::hooks::Outcome;
 use super::route::Api;
 
 /// Where an error came from.
@@ -27,11 +29,13 @@ pub enum Origin {
     Internal,
 }
 
-/// A refusal or failure.
+/// A refusal or failure, built from the catalogue ([`super::errors::Refusal`]).
 #[derive(Clone, Debug)]
 pub struct GatewayError {
     /// Origin.
     pub origin: Origin,
+    /// The outcome it gives a request that was not forwarded.
+    pub outcome: Outcome,
     /// HTTP status.
     pub status: StatusCode,
     /// Machine code (`blocked_personal_data`, `body_too_large`, …).
@@ -47,69 +51,6 @@ pub struct GatewayError {
 }
 
 impl GatewayError {
-    /// A new error.
-    pub fn new(
-        origin: Origin,
-        status: StatusCode,
-        code: &'static str,
-        ja: impl Into<String>,
-        en: impl Into<String>,
-    ) -> Self {
-        GatewayError {
-            origin,
-            status,
-            code,
-            message_ja: ja.into(),
-            message_en: en.into(),
-            details: None,
-            close: false,
-        }
-    }
-
-    /// Client error (4xx).
-    pub fn client(
-        status: StatusCode,
-        code: &'static str,
-        ja: impl Into<String>,
-        en: impl Into<String>,
-    ) -> Self {
-        Self::new(Origin::Client, status, code, ja, en)
-    }
-
-    /// Inspection or audit unavailable: 503, nothing forwarded.
-    pub fn unavailable(code: &'static str, en: impl Into<String>) -> Self {
-        Self::new(
-            Origin::Internal,
-            StatusCode::SERVICE_UNAVAILABLE,
-            code,
-            "関守が一時的に利用できないため、送信しませんでした。しばらくしてから再試行してください。",
-            en,
-        )
-    }
-
-    /// Upstream failure.
-    pub fn upstream(status: StatusCode, code: &'static str, en: impl Into<String>) -> Self {
-        Self::new(
-            Origin::Upstream,
-            status,
-            code,
-            "接続先のAIサービスから応答を得られませんでした。",
-            en,
-        )
-    }
-
-    /// Attaches details.
-    pub fn with_details(mut self, d: Value) -> Self {
-        self.details = Some(d);
-        self
-    }
-
-    /// Requests connection close.
-    pub fn closing(mut self) -> Self {
-        self.close = true;
-        self
-    }
-
     /// The combined bilingual message.
     pub fn message(&self) -> String {
         format!("{} / {}", self.message_ja, self.message_en)

@@ -43,6 +43,17 @@ pub struct Upstream {
     pub decl: crate::config::UpstreamConfig,
     /// What the region guard checks (`None`: the built-in demo).
     pub region: Option<crate::region::UpstreamDecl>,
+    /// The implementation that answers for it.
+    pub backend: Backend,
+}
+
+/// Which implementation answers for an upstream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// A provider reached over HTTP.
+    Http,
+    /// The built-in demo (nothing leaves the process).
+    Demo,
 }
 
 /// Limits from `[server]`.
@@ -293,6 +304,11 @@ impl Runtime {
                     ),
                     decl: u.clone(),
                     region,
+                    backend: if u.provider == "demo" {
+                        Backend::Demo
+                    } else {
+                        Backend::Http
+                    },
                 }),
             );
         }

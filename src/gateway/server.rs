@@ -1,14 +1,13 @@
-//! Listener, connections, and the shared state every request sees.
+//! Listener and connections; the state every request sees is [`super::state`].
 
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use arc_swap::ArcSwap;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
@@ -17,56 +16,8 @@ use tokio::sync::{watch, Semaphore};
 
 use super::client::Pool;
 use super::hooks::{AuditHook, NoAudit};
-use super::metrics::Metrics;
 use super::runtime::Runtime;
-use super::warn::AckStore;
-
-/// State shared by all requests, surviving configuration reloads.
-pub struct Shared {
-    /// The live configuration snapshot.
-    pub runtime: ArcSwap<Runtime>,
-    /// Outstanding warn tokens.
-    pub acks: AckStore,
-    /// Metrics.
-    pub metrics: Metrics,
-    /// The audit log.
-    pub audit: Arc<dyn AuditHook>,
-    /// Upstream HTTP client (rustls, certificate verification on, pooled).
-    pub client: reqwest::Client,
-    /// Reload generation (incremented on each successful reload).
-    pub generation: AtomicU64,
-    /// Inspections running on the async workers (see `handler::INLINE_INSPECT_BYTES`).
-    pub inspecting_inline: AtomicUsize,
-    /// How many inspections may run on the async workers at once: 1 on a shared
-    /// multi-threaded runtime, one per worker with [`Gateway::start_workers`].
-    pub inline_limit: usize,
-    /// Process start, for uptime.
-    pub started: Instant,
-}
-
-impl std::fmt::Debug for Shared {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Shared").finish_non_exhaustive()
-    }
-}
-
-/// Builds the upstream client: rustls with the platform roots, verification always on,
-/// HTTP/1.1 and HTTP/2 (ALPN), pooled, no redirects, no proxy from the environment.
-pub fn upstream_client() -> Result<reqwest::Client, reqwest::Error> {
-    reqwest::Client::builder()
-        .use_rustls_tls()
-        .https_only(false) // http:// is allowed only for on-premises/loopback, checked at config load
-        .redirect(reqwest::redirect::Policy::none())
-        .no_proxy()
-        .connect_timeout(Duration::from_secs(
-            crate::config::DEFAULT_CONNECT_TIMEOUT_SECS,
-        ))
-        .pool_idle_timeout(Duration::from_secs(90))
-        .pool_max_idle_per_host(64)
-        .tcp_nodelay(true)
-        .user_agent(concat!("sekimori/", env!("CARGO_PKG_VERSION")))
-        .build()
-}
+use super::state::{ConnInfo, Shared};
 
 /// Builder for a gateway.
 pub struct Gateway {
@@ -107,18 +58,9 @@ impl Gateway {
     }
 
     fn into_shared(self, inline_limit: usize) -> io::Result<Arc<Shared>> {
-        let client = upstream_client().map_err(io::Error::other)?;
-        Ok(Arc::new(Shared {
-            runtime: ArcSwap::from_pointee(self.runtime),
-            acks: AckStore::default(),
-            metrics: Metrics::default(),
-            audit: self.audit,
-            client,
-            generation: AtomicU64::new(0),
-            inspecting_inline: AtomicUsize::new(0),
-            inline_limit,
-            started: Instant::now(),
-        }))
+        Shared::new(self.runtime, self.audit, inline_limit)
+            .map(Arc::new)
+            .map_err(io::Error::other)
     }
 
     /// Binds `addr` (use port 0 in tests) and starts serving in the background, on
@@ -300,21 +242,6 @@ async fn accept_loop(
     }
 }
 
-/// Per-connection facts the handler needs.
-#[derive(Clone, Debug)]
-pub struct ConnInfo {
-    /// Peer address.
-    pub peer: SocketAddr,
-    /// Set when a request head carried both Content-Length and Transfer-Encoding.
-    pub smuggling: Arc<AtomicBool>,
-    /// Requests in flight on this connection (idle timer paused while > 0).
-    pub in_flight: Arc<AtomicUsize>,
-    /// Pooled plain-HTTP upstream connections of the accept loop this connection came
-    /// from (see [`super::client`]): a pooled socket is driven by the runtime that
-    /// opened it, so each worker keeps its own.
-    pub pool: Arc<Pool>,
-}
-
 async fn serve_connection(
     stream: TcpStream,
     peer: SocketAddr,
@@ -324,12 +251,7 @@ async fn serve_connection(
     idle: Duration,
 ) {
     let _ = stream.set_nodelay(true);
-    let info = ConnInfo {
-        peer,
-        smuggling: Arc::new(AtomicBool::new(false)),
-        in_flight: Arc::new(AtomicUsize::new(0)),
-        pool,
-    };
+    let info = ConnInfo::new(peer, pool);
     let started = Instant::now();
     let last = Arc::new(AtomicU64::new(0));
     let io = Watched {

@@ -1,80 +1,31 @@
-//! Forwarding to the upstream (the built-in demo is [`super::demo`]), and restoring placeholders in
-//! the answer.
+//! Forwarding to an upstream over HTTP ([`Http`], one [`Exchange`]; the built-in demo is
+//! [`super::demo`], another), and restoring placeholders in the answer.
 //!
 //! Non-streaming JSON answers are restored with [`crate::payload::response::restore_json_body`]
 //! (only changed strings rewritten); streamed answers (SSE, Gemini JSON arrays) with
 //! [`crate::payload::stream::ResponseRestorer`], chunk by chunk without buffering the
 //! stream. Token usage is taken from either and reported when the answer ends.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::StreamExt;
 use http::{header, HeaderMap, HeaderValue, Response, StatusCode};
-use http_body_util::{combinators::UnsyncBoxBody, BodyExt, Full, StreamBody};
+use http_body_util::{BodyExt, StreamBody};
 use hyper::body::Frame;
-use serde_json::Value;
 
-use crate::mask::Placeholders;
 use crate::payload::response::{self, Usage};
 use crate::payload::stream::ResponseRestorer;
 
+use super::boxed::{full_body, BoxError};
 use super::client;
+use super::errors::Refusal;
+use super::exchange::{Exchange, Exchanging, ForwardResult, Forwarded, UsageReport};
 use super::headers::FORWARD_HEADERS;
 use super::respond::GatewayError;
-use super::route::ApiRoute;
-use super::runtime::Upstream;
-use super::server::Shared;
-
-/// Boxed error of response bodies.
-pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
-/// Response body type of the gateway.
-pub type Body = UnsyncBoxBody<Bytes, BoxError>;
 
 /// Maximum size of a non-streamed upstream answer that is buffered for restoration.
 pub const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
-
-/// A fixed body.
-pub fn full_body(b: Bytes) -> Body {
-    Full::new(b).map_err(|never| match never {}).boxed_unsync()
-}
-
-/// Boxes a fixed response.
-pub fn full(r: Response<Full<Bytes>>) -> Response<Body> {
-    r.map(|b| b.map_err(|never| match never {}).boxed_unsync())
-}
-
-/// What is sent upstream.
-#[derive(Debug)]
-pub struct Forwarded<'a> {
-    /// Route.
-    pub route: &'a ApiRoute,
-    /// Upstream.
-    pub upstream: &'a Upstream,
-    /// Client query string.
-    pub query: Option<&'a str>,
-    /// Client headers (only an allow list is forwarded).
-    pub headers: &'a HeaderMap,
-    /// The inspected, re-serialized body.
-    pub body: Bytes,
-    /// The same body as a value (for the demo).
-    pub value: &'a Value,
-    /// Whether a stream was requested.
-    pub stream: bool,
-    /// Request id.
-    pub request_id: &'a str,
-    /// Placeholders to restore.
-    pub table: Arc<Placeholders>,
-    /// Return the restored text of a non-streamed answer (for the audit log).
-    pub keep_response: bool,
-    /// The connection's worker pool for plain-HTTP upstreams.
-    pub pool: &'a super::client::Pool,
-}
-
-/// A forwarded request's response, its usage, and (when asked for and not streamed)
-/// the restored answer text.
-pub type ForwardResult = (Response<Body>, UsageReport, Option<String>);
 
 /// Upstream headers passed back.
 fn keep_response_header(name: &str) -> bool {
@@ -140,33 +91,36 @@ fn request_headers(f: &Forwarded<'_>) -> HeaderMap {
 /// User agent sent upstream by both clients.
 const USER_AGENT: &str = concat!("sekimori/", env!("CARGO_PKG_VERSION"));
 
+/// An upstream reached over HTTP (every provider but the built-in demo).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Http;
+
+impl Exchange for Http {
+    fn exchange<'a>(&'a self, f: Forwarded<'a>) -> Exchanging<'a> {
+        Box::pin(forward(f))
+    }
+}
+
 /// Forwards and returns the (restored) response plus token usage when known.
 ///
 /// Requests that do not ask for a stream go to `http://` upstreams over the pooled
 /// connections of [`super::client`], driven on this task; everything else (TLS
 /// upstreams, streamed requests) through `reqwest`. Both are bounded by the upstream's
 /// `timeout` for the whole exchange.
-pub async fn forward(shared: &Shared, f: Forwarded<'_>) -> Result<ForwardResult, GatewayError> {
-    if f.upstream.provider == "demo" {
-        let v = super::demo::demo_answer(f.route, f.value, f.stream);
-        let (r, u) = super::demo::demo_response(f.route, f.query, v, f.stream, &f.table);
-        return Ok((full(r), UsageReport::Now(u), None));
-    }
+pub async fn forward(f: Forwarded<'_>) -> Result<ForwardResult, GatewayError> {
     let url = upstream_url(&f.upstream.base_url, &f.route.path, f.query);
     let deadline = tokio::time::Instant::now() + f.upstream.timeout;
-    let timed_out = || {
-        GatewayError::upstream(
-            StatusCode::GATEWAY_TIMEOUT,
-            "upstream_timeout",
-            format!("upstream '{}' did not answer in time", f.upstream.name),
-        )
+    let timed_out = || -> GatewayError {
+        Refusal::UpstreamTimeout {
+            upstream: f.upstream.name.clone(),
+        }
+        .into()
     };
-    let unreachable = || {
-        GatewayError::upstream(
-            StatusCode::BAD_GATEWAY,
-            "upstream_unreachable",
-            format!("upstream '{}' could not be reached", f.upstream.name),
-        )
+    let unreachable = || -> GatewayError {
+        Refusal::UpstreamUnreachable {
+            upstream: f.upstream.name.clone(),
+        }
+        .into()
     };
     let streamed_endpoint = f.stream || f.route.stream_path;
     let mut headers = request_headers(&f);
@@ -192,7 +146,7 @@ pub async fn forward(shared: &Shared, f: Forwarded<'_>) -> Result<ForwardResult,
             Ok(Ok(x)) => Answer::Plain(Box::new(x)),
         }
     } else {
-        let resp = shared
+        let resp = f
             .client
             .post(&url)
             .timeout(f.upstream.timeout)
@@ -237,14 +191,10 @@ pub async fn forward(shared: &Shared, f: Forwarded<'_>) -> Result<ForwardResult,
                 .is_some_and(|c| c.starts_with("text/event-stream"))
     }) {
         if content_encoding.is_some() {
-            return Err(GatewayError::upstream(
-                StatusCode::BAD_GATEWAY,
-                "upstream_encoding",
-                format!(
-                    "upstream '{}' compressed a streamed answer although identity was requested",
-                    f.upstream.name
-                ),
-            ));
+            return Err(Refusal::UpstreamCompressedStream {
+                upstream: f.upstream.name.clone(),
+            }
+            .into());
         }
         let upstream_name = f.upstream.name.clone();
         let inner: ByteStream = match answer {
@@ -276,20 +226,13 @@ pub async fn forward(shared: &Shared, f: Forwarded<'_>) -> Result<ForwardResult,
         *r.headers_mut() = headers;
         return Ok((r, UsageReport::Later(rx), None));
     }
-    let broken = || {
-        GatewayError::upstream(
-            StatusCode::BAD_GATEWAY,
-            "upstream_broken",
-            format!("upstream '{}' broke off its answer", f.upstream.name),
-        )
+    let broken = || -> GatewayError {
+        Refusal::UpstreamBroken {
+            upstream: f.upstream.name.clone(),
+        }
+        .into()
     };
-    let too_large = || {
-        GatewayError::upstream(
-            StatusCode::BAD_GATEWAY,
-            "upstream_too_large",
-            "the upstream answer exceeds 64 MiB",
-        )
-    };
+    let too_large = || -> GatewayError { Refusal::UpstreamTooLarge.into() };
     let mut buf = match answer {
         Answer::Plain(x) => {
             match tokio::time::timeout_at(deadline, (*x).collect(MAX_RESPONSE_BYTES)).await {
@@ -318,15 +261,8 @@ pub async fn forward(shared: &Shared, f: Forwarded<'_>) -> Result<ForwardResult,
             h.insert(header::CONTENT_ENCODING, v);
         }
         buf = super::body::decode(&h, Bytes::from(buf), MAX_RESPONSE_BYTES, u64::MAX)
-            .map_err(|_| {
-                GatewayError::upstream(
-                    StatusCode::BAD_GATEWAY,
-                    "upstream_encoding",
-                    format!(
-                        "upstream '{}' sent an answer in an encoding that could not be decoded",
-                        f.upstream.name
-                    ),
-                )
+            .map_err(|_| Refusal::UpstreamUndecodable {
+                upstream: f.upstream.name.clone(),
             })?
             .to_vec();
     }
@@ -379,16 +315,6 @@ impl futures_util::Stream for Deadline {
         }
         self.inner.as_mut().poll_next(cx)
     }
-}
-
-/// Token usage of an answer: known now, or reported when a stream ends (the sender is
-/// dropped without a value if the client goes away first).
-#[derive(Debug)]
-pub enum UsageReport {
-    /// Known when the response head is sent.
-    Now(Option<Usage>),
-    /// Sent when the streamed answer ends.
-    Later(tokio::sync::oneshot::Receiver<Option<Usage>>),
 }
 
 fn without_url(e: &reqwest::Error) -> String {

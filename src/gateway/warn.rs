@@ -11,6 +11,9 @@ use std::time::{Duration, Instant};
 
 use rand::RngCore;
 
+/// Header carrying a warn acknowledgement token.
+pub const ACK_HEADER: &str = "x-sekimori-acknowledge";
+
 /// Maximum outstanding tokens.
 pub const MAX_TOKENS: usize = 10_000;
 

@@ -10,6 +10,7 @@ mod proxy;
 mod region;
 mod reload;
 mod restore_urls;
+mod second_door;
 mod wall;
 
 /// Configuration shared by the tests: everything routed to the fake upstream.

@@ -1,0 +1,112 @@
+//! The state every request sees: [`Shared`] (surviving configuration reloads) and the
+//! per-connection facts ([`ConnInfo`]). Owned by [`super::server`], read by the
+//! request phases, the upstream client and [`super::reload`].
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use arc_swap::ArcSwap;
+
+use super::client::Pool;
+use super::hooks::AuditHook;
+use super::metrics::Metrics;
+use super::runtime::Runtime;
+use super::warn::AckStore;
+
+/// State shared by all requests, surviving configuration reloads.
+pub struct Shared {
+    /// The live configuration snapshot.
+    pub runtime: ArcSwap<Runtime>,
+    /// Outstanding warn tokens.
+    pub acks: AckStore,
+    /// Metrics.
+    pub metrics: Metrics,
+    /// The audit log.
+    pub audit: Arc<dyn AuditHook>,
+    /// Upstream HTTP client (rustls, certificate verification on, pooled).
+    pub client: reqwest::Client,
+    /// Reload generation (incremented on each successful reload).
+    pub generation: AtomicU64,
+    /// Inspections running on the async workers (see `phase::inspect::INLINE_INSPECT_BYTES`).
+    pub inspecting_inline: AtomicUsize,
+    /// How many inspections may run on the async workers at once: 1 on a shared
+    /// multi-threaded runtime, one per worker with `Gateway::start_workers`.
+    pub inline_limit: usize,
+    /// Process start, for uptime.
+    pub started: Instant,
+}
+
+impl Shared {
+    /// Shared state over `runtime`, writing to `audit`, with `inline_limit`
+    /// inspections allowed on the async workers at once.
+    pub fn new(
+        runtime: Runtime,
+        audit: Arc<dyn AuditHook>,
+        inline_limit: usize,
+    ) -> Result<Self, reqwest::Error> {
+        Ok(Shared {
+            runtime: ArcSwap::from_pointee(runtime),
+            acks: AckStore::default(),
+            metrics: Metrics::default(),
+            audit,
+            client: upstream_client()?,
+            generation: AtomicU64::new(0),
+            inspecting_inline: AtomicUsize::new(0),
+            inline_limit,
+            started: Instant::now(),
+        })
+    }
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared").finish_non_exhaustive()
+    }
+}
+
+/// Builds the upstream client: rustls with the platform roots, verification always on,
+/// HTTP/1.1 and HTTP/2 (ALPN), pooled, no redirects, no proxy from the environment.
+pub fn upstream_client() -> Result<reqwest::Client, reqwest::Error> {
+    reqwest::Client::builder()
+        .use_rustls_tls()
+        .https_only(false) // http:// is allowed only for on-premises/loopback, checked at config load
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .connect_timeout(Duration::from_secs(
+            crate::config::DEFAULT_CONNECT_TIMEOUT_SECS,
+        ))
+        .pool_idle_timeout(Duration::from_secs(90))
+        .pool_max_idle_per_host(64)
+        .tcp_nodelay(true)
+        .user_agent(concat!("sekimori/", env!("CARGO_PKG_VERSION")))
+        .build()
+}
+
+/// Per-connection facts the handler needs.
+#[derive(Clone, Debug)]
+pub struct ConnInfo {
+    /// Peer address.
+    pub peer: SocketAddr,
+    /// Set when a request head carried both Content-Length and Transfer-Encoding.
+    pub smuggling: Arc<AtomicBool>,
+    /// Requests in flight on this connection (idle timer paused while > 0).
+    pub in_flight: Arc<AtomicUsize>,
+    /// Pooled plain-HTTP upstream connections of the accept loop this connection came
+    /// from (see [`super::client`]): a pooled socket is driven by the runtime that
+    /// opened it, so each worker keeps its own.
+    pub pool: Arc<Pool>,
+}
+
+impl ConnInfo {
+    /// A connection from `peer` using upstream `pool`.
+    pub fn new(peer: SocketAddr, pool: Arc<Pool>) -> Self {
+        ConnInfo {
+            peer,
+            smuggling: Arc::new(AtomicBool::new(false)),
+            in_flight: Arc::new(AtomicUsize::new(0)),
+            pool,
+        }
+    }
+}
