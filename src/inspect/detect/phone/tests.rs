@@ -134,6 +134,18 @@ fn labels_are_read_through_fillers() {
         ("TEL ", Some(Label::Phone)),
         ("個人番号 ", Some(Label::MyNumber)),
         ("被保険者番号", Some(Label::Other)),
+        // Any other …番号 compound names another kind of number (issue 13).
+        ("お客様番号：", Some(Label::Other)),
+        ("申込番号 ", Some(Label::Other)),
+        ("診察券番号は", Some(Label::Other)),
+        ("ISBN ", Some(Label::Other)),
+        // Phone compounds stay phones.
+        ("代表番号：", Some(Label::Phone)),
+        ("お電話番号 ", Some(Label::Phone)),
+        ("緊急連絡先番号", Some(Label::Phone)),
+        ("フリーダイヤル ", Some(Label::Phone)),
+        ("国番号", Some(Label::Phone)),
+        ("連絡先の番号は", None),
         ("番号", None),
         ("本文", None),
         ("", None),

@@ -1,0 +1,154 @@
+//! Labels written right before a number, and the kind of number they announce.
+//!
+//! Japanese is head-final: the noun that says what a number is comes right before
+//! it (`電話番号：…`, `受付番号は…`, `会員番号 …`). The listed labels come first;
+//! then any other compound ending in `番号` (`申込番号`, `お客様番号`) names a number
+//! that is not a phone (the phone compounds, 電話番号 and the like, are listed), while
+//! `番号` alone or after `の` (`連絡先の番号`) says nothing.
+
+/// What the label written right before a number says it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Label {
+    /// 電話, TEL, 携帯, FAX, 連絡先 …
+    Phone,
+    /// マイナンバー, 個人番号.
+    MyNumber,
+    /// Another kind of number: 受付番号, 口座番号, 郵便番号, 会員番号 …
+    Other,
+}
+
+/// Labels for kinds of number, longest first where one ends another (被保険者番号
+/// before 保険者番号). Matched against the (normalized) text right before a number.
+const LABELS: &[(&str, Label)] = &[
+    ("電話番号", Label::Phone),
+    ("携帯番号", Label::Phone),
+    ("FAX番号", Label::Phone),
+    ("連絡先番号", Label::Phone),
+    ("代表番号", Label::Phone),
+    ("自宅番号", Label::Phone),
+    ("勤務先番号", Label::Phone),
+    ("国番号", Label::Phone),
+    ("市外局番", Label::Phone),
+    ("局番", Label::Phone),
+    ("国コード", Label::Phone),
+    ("fax", Label::Phone),
+    ("直通番号", Label::Phone),
+    ("TEL番号", Label::Phone),
+    ("Tel番号", Label::Phone),
+    ("ファックス番号", Label::Phone),
+    ("ファクス番号", Label::Phone),
+    ("ダイヤル番号", Label::Phone),
+    ("フリーダイヤル", Label::Phone),
+    ("フリーダイアル", Label::Phone),
+    ("フリーコール", Label::Phone),
+    ("ナビダイヤル", Label::Phone),
+    ("代表", Label::Phone),
+    ("直通", Label::Phone),
+    ("電話", Label::Phone),
+    ("携帯", Label::Phone),
+    ("連絡先", Label::Phone),
+    ("TEL", Label::Phone),
+    ("Tel", Label::Phone),
+    ("tel", Label::Phone),
+    ("FAX", Label::Phone),
+    ("Fax", Label::Phone),
+    ("ファックス", Label::Phone),
+    ("ファクス", Label::Phone),
+    ("☎", Label::Phone),
+    ("個人番号", Label::MyNumber),
+    ("マイナンバー", Label::MyNumber),
+    ("マイナンバー番号", Label::MyNumber),
+    ("受付番号", Label::Other),
+    ("整理番号", Label::Other),
+    ("口座番号", Label::Other),
+    ("管理番号", Label::Other),
+    ("申請番号", Label::Other),
+    ("登録番号", Label::Other),
+    ("会員番号", Label::Other),
+    ("顧客番号", Label::Other),
+    ("契約番号", Label::Other),
+    ("注文番号", Label::Other),
+    ("請求書番号", Label::Other),
+    ("請求番号", Label::Other),
+    ("伝票番号", Label::Other),
+    ("証券番号", Label::Other),
+    ("証書番号", Label::Other),
+    ("被保険者番号", Label::Other),
+    ("保険者番号", Label::Other),
+    ("受給者番号", Label::Other),
+    ("記号番号", Label::Other),
+    ("法人番号", Label::Other),
+    ("宛名番号", Label::Other),
+    ("世帯番号", Label::Other),
+    ("文書番号", Label::Other),
+    ("識別番号", Label::Other),
+    ("取引番号", Label::Other),
+    ("予約番号", Label::Other),
+    ("問合せ番号", Label::Other),
+    ("問い合わせ番号", Label::Other),
+    ("郵便番号", Label::Other),
+    ("〒", Label::Other),
+    ("口座", Label::Other),
+    ("品番", Label::Other),
+    ("型番", Label::Other),
+    ("金額", Label::Other),
+    ("ID", Label::Other),
+    ("No", Label::Other),
+    ("NO", Label::Other),
+    ("番号札", Label::Other),
+    ("ISBN", Label::Other),
+    ("ISSN", Label::Other),
+    ("JAN", Label::Other),
+    ("コード", Label::Other),
+    ("Order", Label::Other),
+    ("order", Label::Other),
+    ("Ref", Label::Other),
+    ("#", Label::Other),
+];
+
+/// Characters allowed between a label and its number (`受付番号は`, `TEL：`, `【個人番号】`).
+fn is_label_filler(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | ':'
+            | '：'
+            | '\u{3000}'
+            | '='
+            | 'は'
+            | 'が'
+            | '】'
+            | ']'
+            | '」'
+            | '('
+            | '['
+            | '【'
+            | '「'
+            | '、'
+            | '.'
+    )
+}
+
+/// The label written right before byte `start` of the normalized text, if any.
+///
+/// At most three filler characters (spaces, colons, は, brackets) may separate the
+/// label from the number.
+pub(crate) fn label_before(text: &str, start: usize) -> Option<Label> {
+    let mut head = &text[..start];
+    for _ in 0..3 {
+        match head.chars().next_back() {
+            Some(c) if is_label_filler(c) => head = &head[..head.len() - c.len_utf8()],
+            _ => break,
+        }
+    }
+    if let Some(&(_, kind)) = LABELS.iter().find(|(label, _)| head.ends_with(label)) {
+        return Some(kind);
+    }
+    // Any other "…番号" compound (申込番号, お客様番号, 診察券番号) names a kind of
+    // number that is not listed as a phone: another kind. "の番号" and "番号" alone
+    // say nothing.
+    let stem = head.strip_suffix("番号")?;
+    stem.chars()
+        .next_back()
+        .is_some_and(|c| c != 'の' && !is_label_filler(c) && !c.is_ascii_digit())
+        .then_some(Label::Other)
+}
