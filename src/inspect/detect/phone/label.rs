@@ -128,16 +128,34 @@ fn is_label_filler(c: char) -> bool {
     )
 }
 
-/// The label written right before byte `start` of the normalized text, if any.
-///
-/// At most three filler characters (spaces, colons, は, brackets) may separate the
-/// label from the number.
-pub(crate) fn label_before(text: &str, start: usize) -> Option<Label> {
-    let mut head = &text[..start];
+/// Most characters of a parenthesized note between a label and its number.
+const PAREN_NOTE_CHARS: usize = 8;
+
+/// `head` without up to three filler characters at its end.
+fn skip_fillers(mut head: &str) -> &str {
     for _ in 0..3 {
         match head.chars().next_back() {
             Some(c) if is_label_filler(c) => head = &head[..head.len() - c.len_utf8()],
             _ => break,
+        }
+    }
+    head
+}
+
+/// The label written right before byte `start` of the normalized text, if any.
+///
+/// At most three filler characters (spaces, colons, は, brackets) may separate the
+/// label from the number, and a short note in parentheses (`申込番号（Web）：`).
+pub(crate) fn label_before(text: &str, start: usize) -> Option<Label> {
+    let mut head = skip_fillers(&text[..start]);
+    // A short note in parentheses between label and number: `申込番号（Web）…`.
+    if let Some(inner) = head.strip_suffix(')') {
+        if let Some(open) = inner.rfind('(') {
+            if inner[open + 1..].chars().count() <= PAREN_NOTE_CHARS
+                && !inner[open + 1..].contains(|c: char| c.is_ascii_digit())
+            {
+                head = skip_fillers(&inner[..open]);
+            }
         }
     }
     if let Some(&(_, kind)) = LABELS.iter().find(|(label, _)| head.ends_with(label)) {
