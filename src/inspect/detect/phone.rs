@@ -22,7 +22,9 @@
 //! A candidate is dropped when it is glued to other digits or letters (a longer
 //! reference number, an ID), when it does not start with the trunk prefix `0` (or
 //! `+81`), or when the label right before it names another kind of number
-//! (受付番号, 顧客番号, 郵便番号, ISBN, any other `…番号` …, see `label`). Dates,
+//! (受付番号, 顧客番号, 郵便番号, ISBN, any other `…番号` …, see `label`), or the
+//! header of the table column it fills does (`顧客番号` over a CSV column, see
+//! `column`). Dates,
 //! amounts and postal codes never fit the pattern and the plan. A whole CSV cell
 //! (`1,0312345678,…`) is a number of its own even after a digit and a comma.
 //!
@@ -213,7 +215,8 @@ fn classify(
     // the trunk 0) and the rule; libphonenumber's metadata checks the allocation.
     let national = std::str::from_utf8(national).ok()?;
     let block = plan::japanese_block(national)?;
-    let label = label_before(text, range.start);
+    let label =
+        label_before(text, range.start).or_else(|| column::column_label(text, range.clone()));
     if prefix == Prefix::Bare {
         return bare_country_code_ok(text, range, body, label).then_some((0.8, block.rule));
     }
@@ -358,10 +361,12 @@ fn free_after(bytes: &[u8], end: usize) -> bool {
     }
 }
 
+mod column;
 mod foreign;
 mod label;
 mod plan;
 
+pub(crate) use self::column::column_label;
 pub(crate) use self::label::{label_before, Label};
 use self::plan::national_number_is_valid;
 

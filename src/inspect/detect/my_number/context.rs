@@ -12,6 +12,10 @@
 //! `個人番号カード`); a writer who pastes a receipt number names that instead, and an
 //! example (`例：…`) is marked as such. So:
 //!
+//! 0. in a table, the header of the column the number fills decides first: `個人番号`
+//!    ⇒ **My Number**, `受付番号` or another `…番号` ⇒ **another kind of number**
+//!    (a system export's header is what every cell under it is, whatever other
+//!    columns hold);
 //! 1. a My Number keyword shortly before or after the number ⇒ **My Number**
 //!    (even next to a reference label: `マイナンバーカードの受付番号 …` is blocked —
 //!    when both kinds are spoken of, blocking beats guessing);
@@ -24,7 +28,7 @@
 //!
 //! The word lists are data here, each word in one place.
 
-use crate::inspect::detect::phone::{label_before, Label};
+use crate::inspect::detect::phone::{column_label, label_before, Label};
 
 /// Characters before a number searched for a My Number keyword.
 const KEYWORD_CHARS_BEFORE: usize = 24;
@@ -106,16 +110,27 @@ pub(super) enum Context {
 
 /// Reads the context of the candidate at bytes `s..e` of the normalized text.
 pub(super) fn context(text: &str, s: usize, e: usize) -> Context {
+    let label = label_before(text, s);
+    if label == Some(Label::MyNumber) {
+        return Context::MyNumber;
+    }
+    // In a table, the column header says what every cell under it is.
+    if label.is_none() {
+        match column_label(text, s..e) {
+            Some(Label::MyNumber) => return Context::MyNumber,
+            Some(Label::Other) => return Context::Reference,
+            Some(Label::Phone) | None => {}
+        }
+    }
     let before = tail_chars(&text[..s], KEYWORD_CHARS_BEFORE);
     let after = head_chars(&text[e..], KEYWORD_CHARS_AFTER);
     if KEYWORDS
         .iter()
         .any(|k| before.contains(k) || after.contains(k))
-        || label_before(text, s) == Some(Label::MyNumber)
     {
         return Context::MyNumber;
     }
-    if label_before(text, s) == Some(Label::Other) {
+    if label == Some(Label::Other) {
         return Context::Reference;
     }
     let sentence = current_sentence(&text[..s]);

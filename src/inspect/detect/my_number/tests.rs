@@ -200,3 +200,26 @@ fn context_decides_between_my_number_and_reference_numbers() {
         }
     }
 }
+
+/// The column header of a table decides what its cells are (issue 13 item 5).
+#[test]
+fn column_headers_decide_for_table_cells() {
+    let cases: &[(&str, &[&str])] = &[
+        ("受付番号,氏名\n914168818043,森川陽菜\n", &[]),
+        ("No\t伝票番号\t備考\n1\t9141-6881-8043\tなし", &[]),
+        (
+            "| 問い合わせ番号 | 氏名 |\n|---|---|\n| 914168818043 | 森川陽菜 |",
+            &[],
+        ),
+        ("氏名,個人番号\n森川陽菜,914168818043\n", &["914168818043"]),
+        // A header that says nothing: a bare valid number stays found.
+        ("氏名,備考\n森川陽菜,914168818043\n", &["914168818043"]),
+        // A header row alone is not a column of the number's line.
+        ("受付番号 914168818043,森川陽菜", &[]),
+        ("914168818043,森川陽菜", &["914168818043"]),
+    ];
+    for (text, want) in cases {
+        let got: Vec<String> = found(text).into_iter().map(|(s, _)| s).collect();
+        assert_eq!(got, *want, "in {text:?}");
+    }
+}

@@ -158,12 +158,17 @@ pub(crate) fn label_before(text: &str, start: usize) -> Option<Label> {
             }
         }
     }
+    label_ending(head)
+}
+
+/// The kind of number a label announces when `head` ends with it: a listed label, or
+/// any other "…番号" compound (申込番号, お客様番号, 診察券番号), which names a kind of
+/// number not listed as a phone, so another kind. "の番号" and "番号" alone say
+/// nothing. Also reads a column header (`顧客番号`, `電話`).
+pub(crate) fn label_ending(head: &str) -> Option<Label> {
     if let Some(&(_, kind)) = LABELS.iter().find(|(label, _)| head.ends_with(label)) {
         return Some(kind);
     }
-    // Any other "…番号" compound (申込番号, お客様番号, 診察券番号) names a kind of
-    // number that is not listed as a phone: another kind. "の番号" and "番号" alone
-    // say nothing.
     let stem = head.strip_suffix("番号")?;
     stem.chars()
         .next_back()

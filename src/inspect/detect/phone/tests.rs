@@ -552,3 +552,58 @@ fn dates_prices_codes_and_reference_numbers_are_not_phones() {
         assert_eq!(found_rules(text), Vec::new(), "in {text:?}");
     }
 }
+
+/// A table column's header says what its cells are: a customer number is not a phone
+/// (issue 13 item 5).
+#[test]
+fn column_headers_decide_for_table_cells() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "顧客番号,氏名,電話\n0312345678,森川陽菜,090-1234-5678\n",
+            &["090-1234-5678"],
+        ),
+        ("会員番号\t氏名\n09012345678\t森川陽菜", &[]),
+        (
+            "| お客様番号 | 電話 |\n|---|---|\n| 0312345678 | 03-1234-5678 |",
+            &["03-1234-5678"],
+        ),
+        ("氏名,電話番号\n森川陽菜,0312345678\n", &["0312345678"]),
+        ("氏名,備考\n森川陽菜,0312345678\n", &["0312345678"]),
+    ];
+    for (text, want) in cases {
+        assert_eq!(found(text), *want, "in {text:?}");
+    }
+    let got = found_rules("氏名,電話\n森川陽菜,0312345678");
+    assert_eq!(got, vec![("0312345678".to_string(), super::plan::FIXED)]);
+}
+
+/// Through the whole engine: foreign numbers and the new Japanese forms are one phone
+/// finding each, never a My Number; reference numbers produce no finding at all.
+#[test]
+fn engine_reports_new_forms_as_phones_only() {
+    let cases: &[(&str, &[&str])] = &[
+        ("US office +1 415 555 0132", &["+1 415 555 0132"]),
+        ("Berlin +49 30 1234567", &["+49 30 1234567"]),
+        ("ホーチミン +84 28 3823 4567", &["+84 28 3823 4567"]),
+        ("携帯 +81 90-1234-5678", &["+81 90-1234-5678"]),
+        ("ナビダイヤル 0570-123-456", &["0570-123-456"]),
+        ("代表 03-1234-5678（内線123）", &["03-1234-5678（内線123）"]),
+        ("1,0312345678,2", &["0312345678"]),
+        ("顧客番号 0312345678", &[]),
+        ("ISBN978-4-06-512345-6", &[]),
+        ("受付番号：914168818043", &[]),
+    ];
+    for (text, want) in cases {
+        let got = engine_findings(text);
+        let phones: Vec<&str> = got
+            .iter()
+            .filter(|(c, _)| c == "phone")
+            .map(|(_, s)| s.as_str())
+            .collect();
+        assert_eq!(phones, *want, "in {text:?}: {got:?}");
+        assert!(
+            !got.iter().any(|(c, _)| c == "my_number"),
+            "in {text:?}: {got:?}"
+        );
+    }
+}
