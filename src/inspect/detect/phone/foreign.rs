@@ -31,9 +31,20 @@ pub(super) fn find(text: &str, out: &mut Vec<RawFinding>) {
         }
         if let Some(end) = longest_valid(bytes, i + 1) {
             if free_after(bytes, end) {
+                // `(+84) 28 …`: the parentheses around the country code are the number's.
+                let code = bytes[i + 1..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_digit())
+                    .count();
+                let start =
+                    if i > 0 && bytes[i - 1] == b'(' && bytes.get(i + 1 + code) == Some(&b')') {
+                        i - 1
+                    } else {
+                        i
+                    };
                 out.push(RawFinding::new(
                     Category::Phone,
-                    i..end,
+                    start..end,
                     plan::FOREIGN,
                     CONFIDENCE,
                     "numbering plan",
