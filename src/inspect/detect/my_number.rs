@@ -19,6 +19,7 @@
 use regex::Regex;
 
 use self::context::Context;
+use super::phone::ColumnMemo;
 use super::Detector;
 use crate::inspect::{Category, Document, RawFinding};
 
@@ -74,6 +75,7 @@ impl Detector for MyNumberDetector {
     fn detect(&self, doc: &Document<'_>, out: &mut Vec<RawFinding>) {
         let text = doc.text();
         let bytes = text.as_bytes();
+        let mut memo = ColumnMemo::default();
         let mut at = 0;
         while let Some(m) = self.re.find_at(text, at) {
             let (s, e) = (m.start(), m.end());
@@ -94,7 +96,7 @@ impl Detector for MyNumberDetector {
             if !check_digit_valid(&digits) {
                 continue;
             }
-            let (rule, confidence, reason) = match context::context(text, s, e) {
+            let (rule, confidence, reason) = match context::context(text, s, e, &mut memo) {
                 // 受付番号 9141-…, 例：…: another kind of number (see `context`).
                 Context::Reference => continue,
                 Context::MyNumber => ("my_number.keyword", 0.99, "keyword and valid check digit"),

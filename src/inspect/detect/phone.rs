@@ -99,6 +99,7 @@ impl Detector for PhoneDetector {
         let text = doc.text();
         let bytes = text.as_bytes();
         let first = out.len();
+        let mut memo = ColumnMemo::default();
         let mut at = 0;
         while let Some(caps) = search_start(bytes, at).and_then(|s| self.re.captures_at(text, s)) {
             let m = caps.get(0).expect("group 0 always matches");
@@ -109,7 +110,7 @@ impl Detector for PhoneDetector {
             } else {
                 Prefix::None
             };
-            match classify(text, m.range(), prefix, caps.name("ext")) {
+            match classify(text, m.range(), prefix, caps.name("ext"), &mut memo) {
                 Some((confidence, rule)) => {
                     out.push(RawFinding::new(
                         Category::Phone,
@@ -171,6 +172,7 @@ fn classify(
     range: std::ops::Range<usize>,
     prefix: Prefix,
     ext: Option<regex::Match<'_>>,
+    memo: &mut ColumnMemo,
 ) -> Option<(f32, &'static str)> {
     let bytes = text.as_bytes();
     if !(free_before(bytes, range.start) || csv_cell(text, range.clone()))
@@ -215,8 +217,7 @@ fn classify(
     // the trunk 0) and the rule; libphonenumber's metadata checks the allocation.
     let national = std::str::from_utf8(national).ok()?;
     let block = plan::japanese_block(national)?;
-    let label =
-        label_before(text, range.start).or_else(|| column::column_label(text, range.clone()));
+    let label = label_before(text, range.start).or_else(|| column_label(text, range.clone(), memo));
     if prefix == Prefix::Bare {
         return bare_country_code_ok(text, range, body, label).then_some((0.8, block.rule));
     }
@@ -366,7 +367,7 @@ mod foreign;
 mod label;
 mod plan;
 
-pub(crate) use self::column::column_label;
+pub(crate) use self::column::{column_label, ColumnMemo};
 pub(crate) use self::label::{label_before, Label};
 use self::plan::national_number_is_valid;
 

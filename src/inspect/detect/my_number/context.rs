@@ -28,7 +28,7 @@
 //!
 //! The word lists are data here, each word in one place.
 
-use crate::inspect::detect::phone::{column_label, label_before, Label};
+use crate::inspect::detect::phone::{column_label, label_before, ColumnMemo, Label};
 
 /// Characters before a number searched for a My Number keyword.
 const KEYWORD_CHARS_BEFORE: usize = 24;
@@ -108,15 +108,16 @@ pub(super) enum Context {
     Unknown,
 }
 
-/// Reads the context of the candidate at bytes `s..e` of the normalized text.
-pub(super) fn context(text: &str, s: usize, e: usize) -> Context {
+/// Reads the context of the candidate at bytes `s..e` of the normalized text (`memo`
+/// carries the table last read, see [`ColumnMemo`]).
+pub(super) fn context(text: &str, s: usize, e: usize, memo: &mut ColumnMemo) -> Context {
     let label = label_before(text, s);
     if label == Some(Label::MyNumber) {
         return Context::MyNumber;
     }
     // In a table, the column header says what every cell under it is.
     if label.is_none() {
-        match column_label(text, s..e) {
+        match column_label(text, s..e, memo) {
             Some(Label::MyNumber) => return Context::MyNumber,
             Some(Label::Other) => return Context::Reference,
             Some(Label::Phone) | None => {}

@@ -12,14 +12,38 @@
 
 use super::label::{label_ending, Label};
 
-/// Most lines walked up from a cell to its header (bounds the work per number).
+/// Most lines walked up from a cell to its header (bounds the work per number; with
+/// [`ColumnMemo`] every row of a table is walked once per scan).
 const MAX_ROWS_UP: usize = 200;
 /// Most characters a header cell has to be read as a label.
 const MAX_HEADER_CHARS: usize = 16;
 
+/// The last table a scan found a header for, so that the numbers of one table (read
+/// in text order) do not walk the same rows up again: a large CSV export costs one
+/// walk over its rows, not one per number.
+#[derive(Debug, Default)]
+pub(crate) struct ColumnMemo {
+    table: Option<Table>,
+}
+
+/// A run of rows with the same number of delimiters, up to `rows_end`.
+#[derive(Clone, Copy, Debug)]
+struct Table {
+    delimiter: char,
+    count: usize,
+    /// Byte where the header row starts.
+    header_start: usize,
+    /// Byte where the lowest row walked so far ends.
+    rows_end: usize,
+}
+
 /// What the column header above the cell at `range` of the normalized `text`
 /// announces, when the number fills a table cell under a header that is a label.
-pub(crate) fn column_label(text: &str, range: std::ops::Range<usize>) -> Option<Label> {
+pub(crate) fn column_label(
+    text: &str,
+    range: std::ops::Range<usize>,
+    memo: &mut ColumnMemo,
+) -> Option<Label> {
     let line_start = text[..range.start].rfind('\n').map_or(0, |i| i + 1);
     let line_end = text[range.end..]
         .find('\n')
@@ -34,24 +58,45 @@ pub(crate) fn column_label(text: &str, range: std::ops::Range<usize>) -> Option<
     })?;
     let count = line.matches(delimiter).count();
     let column = before.matches(delimiter).count();
-    // Walk up to the first line of the table.
+    // Walk up to the first line of the table, or to the rows already walked.
+    let known = memo
+        .table
+        .filter(|t| t.delimiter == delimiter && t.count == count && t.header_start < line_start);
     let mut header = None;
-    let mut rest = &text[..line_start];
+    let mut row_start = line_start;
     for _ in 0..MAX_ROWS_UP {
-        let Some(prev) = rest.strip_suffix('\n') else {
+        if let Some(t) = known {
+            if row_start <= t.rows_end + 1 {
+                header = Some(t.header_start);
+                break;
+            }
+        }
+        let Some(prev) = text[..row_start].strip_suffix('\n') else {
             break;
         };
         let start = prev.rfind('\n').map_or(0, |i| i + 1);
         let row = prev[start..].trim_end_matches('\r');
-        rest = &prev[..start];
         if row.matches(delimiter).count() != count {
             break;
         }
         if !is_rule_line(row) {
-            header = Some(row);
+            header = Some(start);
         }
+        row_start = start;
     }
-    let cell = header?.split(delimiter).nth(column)?;
+    let header_start = header?;
+    memo.table = Some(Table {
+        delimiter,
+        count,
+        header_start,
+        rows_end: line_end,
+    });
+    let header_end = text[header_start..]
+        .find('\n')
+        .map_or(text.len(), |i| header_start + i);
+    let cell = text[header_start..header_end]
+        .split(delimiter)
+        .nth(column)?;
     let cell = cell.trim_matches(|c: char| c.is_whitespace() || "\"'*:：【】[]".contains(c));
     if cell.is_empty() || cell.chars().count() > MAX_HEADER_CHARS {
         return None;

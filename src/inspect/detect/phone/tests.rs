@@ -613,3 +613,20 @@ fn engine_reports_new_forms_as_phones_only() {
         );
     }
 }
+
+/// A long export: every row's phone is read against the one header, and the rows are
+/// walked once (the memo), so numbers far below the header still see it.
+#[test]
+fn long_tables_keep_their_header() {
+    let mut csv = String::from("顧客番号,氏名,電話\n");
+    for i in 0..400 {
+        csv.push_str(&format!(
+            "03{:08},森川陽菜,090-1234-{:04}\n",
+            12_345_678 + i,
+            1000 + i
+        ));
+    }
+    let got = found(&csv);
+    assert_eq!(got.len(), 400, "only the phone column");
+    assert!(got.iter().all(|s| s.starts_with("090-1234-")));
+}
