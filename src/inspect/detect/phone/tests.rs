@@ -145,6 +145,8 @@ fn labels_are_read_through_fillers() {
         ("緊急連絡先番号", Some(Label::Phone)),
         ("フリーダイヤル ", Some(Label::Phone)),
         ("国番号", Some(Label::Phone)),
+        ("ダイヤルイン番号：", Some(Label::Phone)),
+        ("折り返し番号は", Some(Label::Phone)),
         ("連絡先の番号は", None),
         ("番号", None),
         ("本文", None),
