@@ -22,7 +22,7 @@
 //! A candidate is dropped when it is glued to other digits or letters (a longer
 //! reference number, an ID), when it does not start with the trunk prefix `0` (or
 //! `+81`), or when the label right before it names another kind of number
-//! (受付番号, 顧客番号, 郵便番号, ISBN, any other `…番号` …, see `label`), or the
+//! (受付番号, 顧客番号, 郵便番号, ISBN …, see `label`), or the
 //! header of the table column it fills does (`顧客番号` over a CSV column, see
 //! `column`). Dates,
 //! amounts and postal codes never fit the pattern and the plan. A whole CSV cell
@@ -368,7 +368,7 @@ mod label;
 mod plan;
 
 pub(crate) use self::column::{column_label, ColumnMemo};
-pub(crate) use self::label::{label_before, Label};
+pub(crate) use self::label::{compound_label_before, label_before, Label};
 use self::plan::national_number_is_valid;
 
 #[cfg(test)]

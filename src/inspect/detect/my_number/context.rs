@@ -28,7 +28,9 @@
 //!
 //! The word lists are data here, each word in one place.
 
-use crate::inspect::detect::phone::{column_label, label_before, ColumnMemo, Label};
+use crate::inspect::detect::phone::{
+    column_label, compound_label_before, label_before, ColumnMemo, Label,
+};
 
 /// Characters before a number searched for a My Number keyword.
 const KEYWORD_CHARS_BEFORE: usize = 24;
@@ -131,7 +133,7 @@ pub(super) fn context(text: &str, s: usize, e: usize, memo: &mut ColumnMemo) -> 
     {
         return Context::MyNumber;
     }
-    if label == Some(Label::Other) {
+    if label == Some(Label::Other) || (label.is_none() && compound_label_before(text, s)) {
         return Context::Reference;
     }
     let sentence = current_sentence(&text[..s]);

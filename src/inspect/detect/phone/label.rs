@@ -1,10 +1,11 @@
 //! Labels written right before a number, and the kind of number they announce.
 //!
 //! Japanese is head-final: the noun that says what a number is comes right before
-//! it (`電話番号：…`, `受付番号は…`, `会員番号 …`). The listed labels come first;
-//! then any other compound ending in `番号` (`申込番号`, `お客様番号`) names a number
-//! that is not a phone (the phone compounds, 電話番号 and the like, are listed), while
-//! `番号` alone or after `の` (`連絡先の番号`) says nothing.
+//! it (`電話番号：…`, `受付番号は…`, `会員番号 …`). The listed labels say which kind;
+//! any other noun compound ending in `番号` names *some* kind of number
+//! ([`compound_label_before`]) — used as reference context for My Numbers, not to
+//! drop phones (`相談専用番号` is a phone) — while `番号` alone or after `の`
+//! (`連絡先の番号`) says nothing.
 
 /// What the label written right before a number says it is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -104,6 +105,34 @@ const LABELS: &[(&str, Label)] = &[
     ("No", Label::Other),
     ("NO", Label::Other),
     ("番号札", Label::Other),
+    ("お客様番号", Label::Other),
+    ("申込番号", Label::Other),
+    ("申込み番号", Label::Other),
+    ("受注番号", Label::Other),
+    ("発注番号", Label::Other),
+    ("送り状番号", Label::Other),
+    ("追跡番号", Label::Other),
+    ("問合番号", Label::Other),
+    ("お問合せ番号", Label::Other),
+    ("受理番号", Label::Other),
+    ("交付番号", Label::Other),
+    ("診察券番号", Label::Other),
+    ("患者番号", Label::Other),
+    ("社員番号", Label::Other),
+    ("職員番号", Label::Other),
+    ("学籍番号", Label::Other),
+    ("受験番号", Label::Other),
+    ("免許証番号", Label::Other),
+    ("保険証番号", Label::Other),
+    ("カード番号", Label::Other),
+    ("製造番号", Label::Other),
+    ("シリアル番号", Label::Other),
+    ("商品番号", Label::Other),
+    ("部品番号", Label::Other),
+    ("案件番号", Label::Other),
+    ("チケット番号", Label::Other),
+    ("許可番号", Label::Other),
+    ("認定番号", Label::Other),
     ("ISBN", Label::Other),
     ("ISSN", Label::Other),
     ("JAN", Label::Other),
@@ -169,17 +198,31 @@ pub(crate) fn label_before(text: &str, start: usize) -> Option<Label> {
     label_ending(head)
 }
 
-/// The kind of number a label announces when `head` ends with it: a listed label, or
-/// any other "…番号" compound (申込番号, お客様番号, 診察券番号), which names a kind of
-/// number not listed as a phone, so another kind. "の番号" and "番号" alone say
-/// nothing. Also reads a column header (`顧客番号`, `電話`).
+/// The kind of number a listed label announces when `head` ends with it. Also reads a
+/// column header (`顧客番号`, `電話`).
 pub(crate) fn label_ending(head: &str) -> Option<Label> {
-    if let Some(&(_, kind)) = LABELS.iter().find(|(label, _)| head.ends_with(label)) {
-        return Some(kind);
-    }
-    let stem = head.strip_suffix("番号")?;
-    stem.chars()
-        .next_back()
-        .is_some_and(|c| c != 'の' && !is_label_filler(c) && !c.is_ascii_digit())
-        .then_some(Label::Other)
+    LABELS
+        .iter()
+        .find(|(label, _)| head.ends_with(label))
+        .map(|&(_, kind)| kind)
+}
+
+/// Whether the text right before byte `start` ends with a "…番号" noun compound that
+/// is not listed (申込番号, 診察券番号): some named kind of number. The stem must end
+/// in a kanji, katakana or Latin letter — a noun; after hiragana the phrase is a
+/// clause (`連絡のつく番号`, `可能な番号`) describing the number, not naming its kind.
+///
+/// The phone detector does not use this (many unlisted compounds name phones:
+/// `相談専用番号`, `夜間番号`); the My Number detector does, as reference context.
+pub(crate) fn compound_label_before(text: &str, start: usize) -> bool {
+    let head = skip_fillers(&text[..start]);
+    let Some(stem) = head.strip_suffix("番号") else {
+        return false;
+    };
+    stem.chars().next_back().is_some_and(|c| {
+        c.is_ascii_alphabetic()
+            || ('\u{30A1}'..='\u{30FA}').contains(&c)
+            || ('\u{4E00}'..='\u{9FFF}').contains(&c)
+            || ('\u{3400}'..='\u{4DBF}').contains(&c)
+    })
 }

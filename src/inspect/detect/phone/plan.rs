@@ -7,7 +7,8 @@
 //! `0120` and navi-dial `0570` (`0120-123-456`); and 10 digits for mobiles
 //! (`070`/`080`/`090`), IP phones (`050`), free dial `0800`, M2M (`020`) and FMC
 //! (`060`). [`JAPAN`] holds that structure, longest prefix first where one prefix
-//! begins another (`800` before `80` before `8`); within a block, the allocation of
+//! begins another (`800` before `80` before `8`), the first block of the number's
+//! length deciding; within a block, the allocation of
 //! area codes and subscriber ranges is libphonenumber's metadata (the `phonenumber`
 //! crate), checked by [`national_number_is_valid`].
 //!
@@ -49,6 +50,7 @@ pub(crate) const FOREIGN: &str = "phone.foreign";
 /// length and rule.
 pub(crate) const JAPAN: &[Block] = &[
     block("120", 9, TOLL_FREE),            // 0120-123-456
+    block("120", 10, TOLL_FREE),           // 0120-1234-567 (in libphonenumber's metadata)
     block("800", 10, TOLL_FREE),           // 0800-123-4567
     block("570", 9, "phone.jp.navi_dial"), // 0570-123-456
     block("990", 9, "phone.jp.premium"),   // 0990-123-456
@@ -78,8 +80,12 @@ pub(crate) const E164_MIN_DIGITS: usize = 9;
 /// The block of the Japanese plan a national number (trunk `0` left off) belongs to,
 /// when it has that block's length and is allocated.
 pub(crate) fn japanese_block(national: &str) -> Option<&'static Block> {
-    let b = JAPAN.iter().find(|b| national.starts_with(b.prefix))?;
-    (national.len() == b.digits && national_number_is_valid(national)).then_some(b)
+    // Blocks may share leading digits at different lengths (`60…`: FMC numbers have
+    // 10 digits, Osaka's `06-0…` 9), so the first block of the right length wins.
+    let b = JAPAN
+        .iter()
+        .find(|b| national.len() == b.digits && national.starts_with(b.prefix))?;
+    national_number_is_valid(national).then_some(b)
 }
 
 /// Whether `digits` (country code first, no `+`, country code not 81) is a valid

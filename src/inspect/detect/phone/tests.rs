@@ -148,6 +148,9 @@ fn labels_are_read_through_fillers() {
         ("ダイヤルイン番号：", Some(Label::Phone)),
         ("折り返し番号は", Some(Label::Phone)),
         ("連絡先の番号は", None),
+        // Unlisted compounds name some kind of number, but not one a phone gives way to.
+        ("相談専用番号：", None),
+        ("連絡のつく番号", None),
         ("番号", None),
         ("本文", None),
         ("", None),
@@ -631,4 +634,38 @@ fn long_tables_keep_their_header() {
     let got = found(&csv);
     assert_eq!(got.len(), 400, "only the phone column");
     assert!(got.iter().all(|s| s.starts_with("090-1234-")));
+}
+
+/// Every 9- or 10-digit national number libphonenumber's metadata accepts has a block
+/// of the plan table (the table drops no number the previous length check passed).
+#[test]
+fn every_valid_national_number_has_a_block() {
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut checked = 0;
+    for head in 1..10_000u32 {
+        for len in [9usize, 10] {
+            for _ in 0..3 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let mut s = head.to_string();
+                if s.len() > len {
+                    continue;
+                }
+                let mut y = x;
+                while s.len() < len {
+                    s.push(char::from(b'0' + (y % 10) as u8));
+                    y /= 10;
+                }
+                if national_number_is_valid(&s) {
+                    assert!(super::plan::japanese_block(&s).is_some(), "{s}");
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 5_000, "{checked}");
+    // Shared leading digits at two lengths: Osaka 06-0… (9) and FMC 060 (10).
+    let osaka = super::plan::japanese_block("601234567").map(|b| b.rule);
+    assert_eq!(osaka, Some(super::plan::FIXED));
 }
