@@ -11,7 +11,7 @@
 //! digits, or after a label of another kind of number, is not reported.
 
 use super::plan::{self, E164_MAX_DIGITS};
-use super::{free_after, free_before, label_before, Label};
+use super::{csv_cell, free_after, free_before, label_before, Label};
 use crate::inspect::{Category, RawFinding};
 
 /// Confidence of a valid foreign number (a `+` and a country's plan agree).
@@ -26,11 +26,11 @@ pub(super) fn find(text: &str, out: &mut Vec<RawFinding>) {
         if !bytes.get(i + 1).is_some_and(|b| (b'1'..=b'9').contains(b)) {
             continue;
         }
-        if !free_before(bytes, i) || matches!(label_before(text, i), Some(Label::Other)) {
+        if matches!(label_before(text, i), Some(Label::Other)) {
             continue;
         }
         if let Some(end) = longest_valid(bytes, i + 1) {
-            if free_after(bytes, end) {
+            if (free_before(bytes, i) || csv_cell(text, i..end)) && free_after(bytes, end) {
                 // `(+84) 28 …`: the parentheses around the country code are the number's.
                 let code = bytes[i + 1..]
                     .iter()
