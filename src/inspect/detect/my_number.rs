@@ -8,27 +8,20 @@
 //! - it is not part of a longer run of digits (`12345678901234`, or a fourth group
 //!   across the same separator as in `1234 5678 9012 3456`);
 //! - its check digit is valid (番号法施行令 第8条), see [`check_digit_valid`];
-//! - the label right before it does not name another kind of number (受付番号,
-//!   口座番号 …; see [`super::phone`]), unless a My Number keyword is near: then
-//!   the number is reported anyway (blocking beats guessing).
+//! - its context does not say it is another kind of number: a reference label or cue
+//!   (受付番号, 送り状番号, 伝票番号, 例：…) with no My Number keyword near
+//!   (マイナンバー, 個人番号 …). The rule and its linguistic reason are in `context`.
 //!
-//! A My Number keyword (マイナンバー, 個人番号) near the number raises the
-//! confidence; its absence does not suppress the finding (a bare valid number is
-//! still blocked).
+//! Each finding names its rule: `my_number.keyword` when a keyword or label says so
+//! (higher confidence), `my_number.check_digit` when nothing is said — a bare valid
+//! number is still blocked (fail closed).
 
 use regex::Regex;
 
-use super::phone::{label_before, Label};
+use self::context::Context;
+use super::phone::ColumnMemo;
 use super::Detector;
 use crate::inspect::{Category, Document, RawFinding};
-
-/// Bytes before a candidate searched for a My Number keyword.
-const KEYWORD_WINDOW_BEFORE: usize = 60;
-/// Bytes after a candidate searched for a My Number keyword.
-const KEYWORD_WINDOW_AFTER: usize = 30;
-
-/// Keywords that say a number is an individual number.
-const KEYWORDS: &[&str] = &["マイナンバー", "個人番号"];
 
 /// Finds 12-digit My Numbers (optionally grouped 4-4-4 by spaces or hyphens).
 pub struct MyNumberDetector {
@@ -82,6 +75,7 @@ impl Detector for MyNumberDetector {
     fn detect(&self, doc: &Document<'_>, out: &mut Vec<RawFinding>) {
         let text = doc.text();
         let bytes = text.as_bytes();
+        let mut memo = ColumnMemo::default();
         let mut at = 0;
         while let Some(m) = self.re.find_at(text, at) {
             let (s, e) = (m.start(), m.end());
@@ -102,20 +96,16 @@ impl Detector for MyNumberDetector {
             if !check_digit_valid(&digits) {
                 continue;
             }
-            let keyword = keyword_near(text, s, e);
-            let (confidence, reason) = match label_before(text, s) {
-                // 受付番号 9141-…: another kind of number, unless the text speaks of
-                // My Numbers (then block rather than guess).
-                Some(Label::Other) if !keyword => continue,
-                Some(Label::Other) => (0.9, "valid check digit"),
-                Some(Label::MyNumber) => (0.99, "keyword and valid check digit"),
-                _ if keyword => (0.99, "keyword and valid check digit"),
-                _ => (0.9, "valid check digit"),
+            let (rule, confidence, reason) = match context::context(text, s, e, &mut memo) {
+                // 受付番号 9141-…, 例：…: another kind of number (see `context`).
+                Context::Reference => continue,
+                Context::MyNumber => ("my_number.keyword", 0.99, "keyword and valid check digit"),
+                Context::Unknown => ("my_number.check_digit", 0.9, "valid check digit"),
             };
             out.push(RawFinding::new(
                 Category::MyNumber,
                 s..e,
-                "my_number",
+                rule,
                 confidence,
                 reason,
             ));
@@ -176,21 +166,7 @@ fn skip_digit_run(bytes: &[u8], s: usize) -> usize {
     i.max(s + 1)
 }
 
-/// Whether a My Number keyword occurs shortly before or after `s..e`.
-fn keyword_near(text: &str, s: usize, e: usize) -> bool {
-    let from = floor_char_boundary(text, s.saturating_sub(KEYWORD_WINDOW_BEFORE));
-    let to = floor_char_boundary(text, (e + KEYWORD_WINDOW_AFTER).min(text.len()));
-    let window = &text[from..to];
-    KEYWORDS.iter().any(|k| window.contains(k))
-}
-
-/// The largest char boundary of `text` not above `i`.
-fn floor_char_boundary(text: &str, mut i: usize) -> usize {
-    while !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
+mod context;
 
 #[cfg(test)]
 mod tests;

@@ -1,4 +1,4 @@
-//! 電話番号: Japanese telephone numbers.
+//! 電話番号: telephone numbers, Japanese and foreign.
 //!
 //! Two steps, both linear in the text:
 //!
@@ -6,17 +6,27 @@
 //!    kanji digits are ASCII, dashes between digits are `-`, `（）` are `()`), covering
 //!    the written forms of the Japanese numbering plan: `03-1234-5678`,
 //!    `090 1234 5678`, `0312345678`, `03(1234)5678`, `(03)1234-5678`,
-//!    `0120-123-456`, `+81 90-1234-5678`, `+81-3-1234-5678`, `(+81)3-…`,
-//!    `+81(0)3-…`, optionally followed by `内線 123` / `ext. 123`;
-//! 2. validation of the digits with the `phonenumber` crate (libphonenumber metadata,
-//!    region JP): the number must be a valid Japanese fixed-line, mobile, IP (050),
-//!    toll-free (0120/0800) or other allocated number of the right length.
+//!    `0120-123-456`, `0570-123-456`, `+81 90-1234-5678`, `+81-3-1234-5678`,
+//!    `(+81)3-…`, `+81(0)3-…`, optionally followed by `内線 123`, `(内線123)` or
+//!    `ext. 123` (kept in the span: an extension is part of the number); a `(代)` or
+//!    `(代表)` after the number is not a digit and stays outside the span;
+//! 2. validation against the numbering plan, held as data in `plan`: the block of the
+//!    leading digits fixes the length and the rule the finding names
+//!    (`phone.jp.fixed`, `phone.jp.mobile`, `phone.jp.toll_free`,
+//!    `phone.jp.navi_dial`, `phone.jp.ip` …), and libphonenumber's metadata (the
+//!    `phonenumber` crate) checks that the number is allocated.
+//!
+//! Foreign numbers in E.164 form (`+1 415 555 0132`, `+49 30 1234567`) are found
+//! by `foreign` and validated against their country's plan (`phone.foreign`).
 //!
 //! A candidate is dropped when it is glued to other digits or letters (a longer
 //! reference number, an ID), when it does not start with the trunk prefix `0` (or
 //! `+81`), or when the label right before it names another kind of number
-//! (受付番号, 口座番号, 郵便番号 …, see `label_before`). Dates, amounts and postal
-//! codes never fit the pattern and the validation.
+//! (受付番号, 顧客番号, 郵便番号, ISBN …, see `label`), or the
+//! header of the table column it fills does (`顧客番号` over a CSV column, see
+//! `column`). Dates,
+//! amounts and postal codes never fit the pattern and the plan. A whole CSV cell
+//! (`1,0312345678,…`) is a number of its own even after a digit and a comma.
 //!
 //! Group separators may be set off by spaces (`03 - 1234 - 5678`; the normalized view
 //! has already turned `ー`, `－`, `‐` … between numbers into `-` and ideographic
@@ -51,7 +61,10 @@ const CANDIDATE: &str = r"(?x)
       | [0-9]{2,5}[\x20-][0-9]{5,8}                                         # 0120-123456
       | [0-9]{9,11}                                                         # 0312345678
     )
-    (?P<ext> \x20?(?:内線|ext\.?|EXT\.?|Ext\.?)[\x20:]?[0-9]{1,5} )?
+    (?P<ext>
+        \x20?(?:内線|ext\.?|EXT\.?|Ext\.?)[\x20:]?[0-9]{1,5}
+      | \x20?\((?:内線|ext\.?|EXT\.?|Ext\.?)[\x20:]?[0-9]{1,5}\)
+    )?
 ";
 
 /// Finds Japanese telephone numbers.
@@ -85,6 +98,8 @@ impl Detector for PhoneDetector {
     fn detect(&self, doc: &Document<'_>, out: &mut Vec<RawFinding>) {
         let text = doc.text();
         let bytes = text.as_bytes();
+        let first = out.len();
+        let mut memo = ColumnMemo::default();
         let mut at = 0;
         while let Some(caps) = search_start(bytes, at).and_then(|s| self.re.captures_at(text, s)) {
             let m = caps.get(0).expect("group 0 always matches");
@@ -95,12 +110,12 @@ impl Detector for PhoneDetector {
             } else {
                 Prefix::None
             };
-            match classify(text, m.range(), prefix, caps.name("ext")) {
-                Some(confidence) => {
+            match classify(text, m.range(), prefix, caps.name("ext"), &mut memo) {
+                Some((confidence, rule)) => {
                     out.push(RawFinding::new(
                         Category::Phone,
                         m.range(),
-                        "phone",
+                        rule,
                         confidence,
                         "numbering plan",
                     ));
@@ -120,6 +135,8 @@ impl Detector for PhoneDetector {
                 break;
             }
         }
+        foreign::find(text, out);
+        out[first..].sort_by_key(|f| f.range.start);
     }
 }
 
@@ -148,15 +165,19 @@ enum Prefix {
     Bare,
 }
 
-/// Decides whether the candidate at `range` is a phone number; returns its confidence.
+/// Decides whether the candidate at `range` is a phone number; returns its confidence
+/// and the rule of its block in the numbering plan.
 fn classify(
     text: &str,
     range: std::ops::Range<usize>,
     prefix: Prefix,
     ext: Option<regex::Match<'_>>,
-) -> Option<f32> {
+    memo: &mut ColumnMemo,
+) -> Option<(f32, &'static str)> {
     let bytes = text.as_bytes();
-    if !free_before(bytes, range.start) || !free_after(bytes, range.end) {
+    if !(free_before(bytes, range.start) || csv_cell(text, range.clone()))
+        || !free_after(bytes, range.end)
+    {
         return None;
     }
     let body_end = ext.map_or(range.end, |e| e.start());
@@ -192,25 +213,47 @@ fn classify(
         Prefix::Bare => digits.strip_prefix(b"81")?,
         Prefix::None => digits.strip_prefix(b"0")?,
     };
-    // Japanese national significant numbers have 9 (fixed, 0120) or 10 (mobile,
-    // 050, 0800) digits; `is_valid` checks the exact plan.
-    if !(9..=10).contains(&national.len()) || national[0] == b'0' {
-        return None;
-    }
+    // The plan's block for the leading digits fixes the length (9 or 10 digits after
+    // the trunk 0) and the rule; libphonenumber's metadata checks the allocation.
     let national = std::str::from_utf8(national).ok()?;
-    if !national_number_is_valid(national) {
-        return None;
-    }
-    let label = label_before(text, range.start);
+    let block = plan::japanese_block(national)?;
+    let label = label_before(text, range.start).or_else(|| column_label(text, range.clone(), memo));
     if prefix == Prefix::Bare {
-        return bare_country_code_ok(text, range, body, label).then_some(0.8);
+        return bare_country_code_ok(text, range, body, label).then_some((0.8, block.rule));
     }
-    match label {
-        Some(Label::Other | Label::MyNumber) => None,
-        Some(Label::Phone) => Some(0.95),
-        None if prefix == Prefix::Plus || national.starts_with(['7', '8', '9']) => Some(0.9),
-        None => Some(0.85),
+    let confidence = match label {
+        Some(Label::Other | Label::MyNumber) => return None,
+        Some(Label::Phone) => 0.95,
+        None if prefix == Prefix::Plus || block.rule != plan::FIXED => 0.9,
+        None => 0.85,
+    };
+    Some((confidence, block.rule))
+}
+
+/// Whether the candidate at `range` is a whole cell of a CSV row: a comma right
+/// before it (also after a digit, as in `1,0312345678,…`, which [`free_before`]
+/// refuses as a decimal comma), a cell end right after it, and at least two commas on
+/// its line — a row, not a number written `1,0312345678`.
+fn csv_cell(text: &str, range: std::ops::Range<usize>) -> bool {
+    let bytes = text.as_bytes();
+    if range.start == 0 || bytes[range.start - 1] != b',' {
+        return false;
     }
+    if !matches!(
+        bytes.get(range.end),
+        None | Some(b',' | b'\t' | b'\r' | b'\n' | b'"')
+    ) {
+        return false;
+    }
+    let line_start = text[..range.start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[range.end..]
+        .find('\n')
+        .map_or(text.len(), |i| range.end + i);
+    text[line_start..line_end]
+        .bytes()
+        .filter(|&b| b == b',')
+        .count()
+        >= 2
 }
 
 /// Characters before a number searched for a phone cue (電話, TEL …).
@@ -319,147 +362,14 @@ fn free_after(bytes: &[u8], end: usize) -> bool {
     }
 }
 
-/// Whether `national` (digits after the trunk prefix, never starting with 0) is an
-/// allocated Japanese number. This is libphonenumber's own test — `is_valid` holds when
-/// the number has a type — applied to the crate's Japanese metadata directly:
-/// `phonenumber::parse` would first re-normalize digits the detector has already
-/// normalized, and with `is_valid` it cost 1.8 µs per number on warm caches and 26 µs
-/// on cold ones (this: 0.3 µs and 7 µs). The test below checks both agree.
-fn national_number_is_valid(national: &str) -> bool {
-    use phonenumber::Type;
-    /// Every type `is_valid` accepts (all but `Unknown`; the others are not in the plan).
-    const TYPES: [Type; 10] = [
-        Type::PremiumRate,
-        Type::TollFree,
-        Type::SharedCost,
-        Type::Voip,
-        Type::PersonalNumber,
-        Type::Pager,
-        Type::Uan,
-        Type::Voicemail,
-        Type::FixedLine,
-        Type::Mobile,
-    ];
-    let Some(jp) = phonenumber::metadata::DATABASE.by_id("JP") else {
-        return false;
-    };
-    let d = jp.descriptors();
-    d.general().is_match(national)
-        && TYPES
-            .iter()
-            .any(|t| d.get(*t).is_some_and(|x| x.is_match(national)))
-}
+mod column;
+mod foreign;
+mod label;
+mod plan;
 
-/// What the label written right before a number says it is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Label {
-    /// 電話, TEL, 携帯, FAX, 連絡先 …
-    Phone,
-    /// マイナンバー, 個人番号.
-    MyNumber,
-    /// Another kind of number: 受付番号, 口座番号, 郵便番号, 会員番号 …
-    Other,
-}
-
-/// Labels for kinds of number, longest first where one ends another (被保険者番号
-/// before 保険者番号). Matched against the (normalized) text right before a number.
-const LABELS: &[(&str, Label)] = &[
-    ("電話番号", Label::Phone),
-    ("携帯番号", Label::Phone),
-    ("FAX番号", Label::Phone),
-    ("連絡先番号", Label::Phone),
-    ("電話", Label::Phone),
-    ("携帯", Label::Phone),
-    ("連絡先", Label::Phone),
-    ("TEL", Label::Phone),
-    ("Tel", Label::Phone),
-    ("tel", Label::Phone),
-    ("FAX", Label::Phone),
-    ("Fax", Label::Phone),
-    ("ファックス", Label::Phone),
-    ("ファクス", Label::Phone),
-    ("☎", Label::Phone),
-    ("個人番号", Label::MyNumber),
-    ("マイナンバー", Label::MyNumber),
-    ("受付番号", Label::Other),
-    ("整理番号", Label::Other),
-    ("口座番号", Label::Other),
-    ("管理番号", Label::Other),
-    ("申請番号", Label::Other),
-    ("登録番号", Label::Other),
-    ("会員番号", Label::Other),
-    ("顧客番号", Label::Other),
-    ("契約番号", Label::Other),
-    ("注文番号", Label::Other),
-    ("請求書番号", Label::Other),
-    ("請求番号", Label::Other),
-    ("伝票番号", Label::Other),
-    ("証券番号", Label::Other),
-    ("証書番号", Label::Other),
-    ("被保険者番号", Label::Other),
-    ("保険者番号", Label::Other),
-    ("受給者番号", Label::Other),
-    ("記号番号", Label::Other),
-    ("法人番号", Label::Other),
-    ("宛名番号", Label::Other),
-    ("世帯番号", Label::Other),
-    ("文書番号", Label::Other),
-    ("識別番号", Label::Other),
-    ("取引番号", Label::Other),
-    ("予約番号", Label::Other),
-    ("問合せ番号", Label::Other),
-    ("問い合わせ番号", Label::Other),
-    ("郵便番号", Label::Other),
-    ("〒", Label::Other),
-    ("口座", Label::Other),
-    ("品番", Label::Other),
-    ("型番", Label::Other),
-    ("金額", Label::Other),
-    ("ID", Label::Other),
-    ("No", Label::Other),
-    ("NO", Label::Other),
-    ("番号札", Label::Other),
-];
-
-/// Characters allowed between a label and its number (`受付番号は`, `TEL：`, `【個人番号】`).
-fn is_label_filler(c: char) -> bool {
-    matches!(
-        c,
-        ' ' | ':'
-            | '：'
-            | '\u{3000}'
-            | '='
-            | 'は'
-            | 'が'
-            | '】'
-            | ']'
-            | '」'
-            | '('
-            | '['
-            | '【'
-            | '「'
-            | '、'
-            | '.'
-    )
-}
-
-/// The label written right before byte `start` of the normalized text, if any.
-///
-/// At most three filler characters (spaces, colons, は, brackets) may separate the
-/// label from the number.
-pub(crate) fn label_before(text: &str, start: usize) -> Option<Label> {
-    let mut head = &text[..start];
-    for _ in 0..3 {
-        match head.chars().next_back() {
-            Some(c) if is_label_filler(c) => head = &head[..head.len() - c.len_utf8()],
-            _ => break,
-        }
-    }
-    LABELS
-        .iter()
-        .find(|(label, _)| head.ends_with(label))
-        .map(|&(_, kind)| kind)
-}
+pub(crate) use self::column::{column_label, ColumnMemo};
+pub(crate) use self::label::{compound_label_before, label_before, Label};
+use self::plan::national_number_is_valid;
 
 #[cfg(test)]
 mod tests;

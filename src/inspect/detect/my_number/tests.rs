@@ -117,3 +117,109 @@ fn keyword_raises_confidence() {
     let labelled = found("個人番号：914168818043")[0].1;
     assert!(near > bare && labelled > bare, "{bare} {near} {labelled}");
 }
+
+/// Matched original substrings and the rule of each finding.
+fn found_rules(text: &str) -> Vec<(String, &'static str)> {
+    let tokenizer = crate::inspect::Tokenizer::new(&[]).expect("tokenizer");
+    let doc = Document::new(text, &tokenizer);
+    let mut out = Vec::new();
+    MyNumberDetector::new().detect(&doc, &mut out);
+    let norm = Normalized::new(text);
+    out.iter()
+        .map(|f| {
+            (
+                text[norm.to_original(f.range.clone())].to_string(),
+                f.detector,
+            )
+        })
+        .collect()
+}
+
+/// Issue 13 item 5: a valid 12-digit number with reference-number context and no My
+/// Number context is another kind of number; with My Number context, or with no
+/// context at all, it is a My Number. (text, expected (span, rule)).
+#[test]
+fn context_decides_between_my_number_and_reference_numbers() {
+    let kw = "my_number.keyword";
+    let bare = "my_number.check_digit";
+    let cases: &[(&str, Option<(&str, &str)>)] = &[
+        // My Number context: found with the keyword rule.
+        ("個人番号：123456789018", Some(("123456789018", kw))),
+        (
+            "マイナンバーは 1234 5678 9018 です",
+            Some(("1234 5678 9018", kw)),
+        ),
+        (
+            "個人番号カードの番号914168818043",
+            Some(("914168818043", kw)),
+        ),
+        ("914168818043（マイナンバー）", Some(("914168818043", kw))),
+        ("通知カードに914168818043とある", Some(("914168818043", kw))),
+        ("My Number: 914168818043", Some(("914168818043", kw))),
+        // Both kinds spoken of: blocked (fail closed).
+        (
+            "マイナンバーカードの受付番号は914168818043",
+            Some(("914168818043", kw)),
+        ),
+        (
+            "受付番号と個人番号 914168818043",
+            Some(("914168818043", kw)),
+        ),
+        // No context at all: a bare valid number stays found.
+        ("914168818043", Some(("914168818043", bare))),
+        ("番号914168818043", Some(("914168818043", bare))),
+        ("森川陽菜さん 123456789018", Some(("123456789018", bare))),
+        // A reference label in an earlier sentence labels another number.
+        (
+            "受付番号はA-1です。914168818043",
+            Some(("914168818043", bare)),
+        ),
+        ("伝票番号 A-1\n914168818043", Some(("914168818043", bare))),
+        // Reference context, no My Number context: not a My Number.
+        ("受付番号：914168818043", None),
+        ("送り状番号は 9141-6881-8043 です", None),
+        ("伝票番号 914168818043", None),
+        ("問い合わせ番号（Web）：914168818043", None),
+        ("お問い合わせ番号 123456789018", None),
+        ("例：123456789018", None),
+        ("例) 1234-5678-9018", None),
+        ("注文番号 914168818043 の商品", None),
+        ("口座番号914168818043", None),
+        ("ヤマトの送り状 914168818043 を控えて", None),
+        ("受付番号：914168818043、123456789018", None),
+        ("914168818043（受付番号）", None),
+        ("914168818043(伝票番号)で照会", None),
+        ("申込管理番号 914168818043", None),
+        ("Order 914168818043 shipped", None),
+    ];
+    for (text, want) in cases {
+        let got = found_rules(text);
+        match want {
+            Some((span, rule)) => assert_eq!(got, vec![(span.to_string(), *rule)], "in {text:?}"),
+            None => assert!(got.is_empty(), "in {text:?}: {got:?}"),
+        }
+    }
+}
+
+/// The column header of a table decides what its cells are (issue 13 item 5).
+#[test]
+fn column_headers_decide_for_table_cells() {
+    let cases: &[(&str, &[&str])] = &[
+        ("受付番号,氏名\n914168818043,森川陽菜\n", &[]),
+        ("No\t伝票番号\t備考\n1\t9141-6881-8043\tなし", &[]),
+        (
+            "| 問い合わせ番号 | 氏名 |\n|---|---|\n| 914168818043 | 森川陽菜 |",
+            &[],
+        ),
+        ("氏名,個人番号\n森川陽菜,914168818043\n", &["914168818043"]),
+        // A header that says nothing: a bare valid number stays found.
+        ("氏名,備考\n森川陽菜,914168818043\n", &["914168818043"]),
+        // A header row alone is not a column of the number's line.
+        ("受付番号 914168818043,森川陽菜", &[]),
+        ("914168818043,森川陽菜", &["914168818043"]),
+    ];
+    for (text, want) in cases {
+        let got: Vec<String> = found(text).into_iter().map(|(s, _)| s).collect();
+        assert_eq!(got, *want, "in {text:?}");
+    }
+}

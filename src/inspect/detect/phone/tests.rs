@@ -134,6 +134,23 @@ fn labels_are_read_through_fillers() {
         ("TEL ", Some(Label::Phone)),
         ("個人番号 ", Some(Label::MyNumber)),
         ("被保険者番号", Some(Label::Other)),
+        // Any other …番号 compound names another kind of number (issue 13).
+        ("お客様番号：", Some(Label::Other)),
+        ("申込番号 ", Some(Label::Other)),
+        ("診察券番号は", Some(Label::Other)),
+        ("ISBN ", Some(Label::Other)),
+        // Phone compounds stay phones.
+        ("代表番号：", Some(Label::Phone)),
+        ("お電話番号 ", Some(Label::Phone)),
+        ("緊急連絡先番号", Some(Label::Phone)),
+        ("フリーダイヤル ", Some(Label::Phone)),
+        ("国番号", Some(Label::Phone)),
+        ("ダイヤルイン番号：", Some(Label::Phone)),
+        ("折り返し番号は", Some(Label::Phone)),
+        ("連絡先の番号は", None),
+        // Unlisted compounds name some kind of number, but not one a phone gives way to.
+        ("相談専用番号：", None),
+        ("連絡のつく番号", None),
         ("番号", None),
         ("本文", None),
         ("", None),
@@ -389,4 +406,271 @@ fn numbering_plan_check_agrees_with_parse_and_is_valid() {
         checked > 19_000 && valid > 2_000,
         "{checked} checked, {valid} valid"
     );
+}
+
+/// Matched original substrings and the rule of each finding.
+fn found_rules(text: &str) -> Vec<(String, &'static str)> {
+    let tokenizer = crate::inspect::Tokenizer::new(&[]).expect("tokenizer");
+    let doc = Document::new(text, &tokenizer);
+    let mut out = Vec::new();
+    PhoneDetector::new().detect(&doc, &mut out);
+    let norm = Normalized::new(text);
+    out.iter()
+        .map(|f| {
+            (
+                text[norm.to_original(f.range.clone())].to_string(),
+                f.detector,
+            )
+        })
+        .collect()
+}
+
+/// Issue 13 item 5: every block of the numbering plan, suffixes, CSV and TSV cells and
+/// foreign numbers in E.164 form, each with its span and the rule of its block.
+#[test]
+fn numbering_plan_blocks_and_foreign_numbers_with_rules() {
+    use super::plan::{FIXED, FOREIGN, MOBILE, TOLL_FREE};
+    let cases: &[(&str, &[(&str, &str)])] = &[
+        (
+            "フリーダイヤル 0120-123-456",
+            &[("0120-123-456", TOLL_FREE)],
+        ),
+        (
+            "0120-123-456（平日9時～17時）",
+            &[("0120-123-456", TOLL_FREE)],
+        ),
+        ("0120123456まで", &[("0120123456", TOLL_FREE)]),
+        ("フリーコール0800-123-4567", &[("0800-123-4567", TOLL_FREE)]),
+        (
+            "ナビダイヤル0570-123-456",
+            &[("0570-123-456", "phone.jp.navi_dial")],
+        ),
+        (
+            "０５７０－０１２－３４５へ",
+            &[("０５７０－０１２－３４５", "phone.jp.navi_dial")],
+        ),
+        ("IP電話 050-3599-5985", &[("050-3599-5985", "phone.jp.ip")]),
+        ("携帯 070-1234-5678", &[("070-1234-5678", MOBILE)]),
+        ("携帯 080-1234-5678", &[("080-1234-5678", MOBILE)]),
+        ("電話 03(1234)5678", &[("03(1234)5678", FIXED)]),
+        ("電話 0537(80)8773（代）", &[("0537(80)8773", FIXED)]),
+        ("電話 0776(32)4649（代表）", &[("0776(32)4649", FIXED)]),
+        ("本庁 03-1234-5678(代表)まで", &[("03-1234-5678", FIXED)]),
+        (
+            "代表 03-1234-5678（内線123）",
+            &[("03-1234-5678（内線123）", FIXED)],
+        ),
+        ("03-1234-5678 内線 456", &[("03-1234-5678 内線 456", FIXED)]),
+        ("(0537)80-8773", &[("(0537)80-8773", FIXED)]),
+        // CSV and TSV cells, also after a numeric cell.
+        ("1,0312345678,東京", &[("0312345678", FIXED)]),
+        (
+            "No,氏名,電話\n12,森川陽菜,090-1234-5678\n",
+            &[("090-1234-5678", MOBILE)],
+        ),
+        ("101,0312345678,202", &[("0312345678", FIXED)]),
+        ("\"12\",\"0312345678\",\"東京\"", &[("0312345678", FIXED)]),
+        ("森川陽菜\t0312345678\t東京", &[("0312345678", FIXED)]),
+        ("12\t03-1234-5678\t3", &[("03-1234-5678", FIXED)]),
+        // Foreign numbers in E.164 form.
+        ("US office +1 415 555 0132", &[("+1 415 555 0132", FOREIGN)]),
+        ("Berlin: +49 30 1234567.", &[("+49 30 1234567", FOREIGN)]),
+        (
+            "ホーチミン +84 28 3823 4567 です",
+            &[("+84 28 3823 4567", FOREIGN)],
+        ),
+        ("+84 28 3823 4567 2名", &[("+84 28 3823 4567", FOREIGN)]),
+        ("Tel: +1 (415) 555-0132", &[("+1 (415) 555-0132", FOREIGN)]),
+        (
+            "+1-415-555-0132/+1-415-555-0133",
+            &[("+1-415-555-0132", FOREIGN), ("+1-415-555-0133", FOREIGN)],
+        ),
+        ("+33 1 23 45 67 89", &[("+33 1 23 45 67 89", FOREIGN)]),
+        (
+            "氏名,電話,海外\n森川陽菜,0312345678,+1 415 555 0132\n",
+            &[("0312345678", FIXED), ("+1 415 555 0132", FOREIGN)],
+        ),
+        ("1,+49 30 1234567,2", &[("+49 30 1234567", FOREIGN)]),
+        (
+            "電話（+84）28 3823 4567",
+            &[("（+84）28 3823 4567", FOREIGN)],
+        ),
+        ("US +1 800 555 0199", &[("+1 800 555 0199", FOREIGN)]),
+        ("北京 +86 138 1234 5678", &[("+86 138 1234 5678", FOREIGN)]),
+        (
+            "＋６３　９１７　１２３　４５６７",
+            &[("＋６３　９１７　１２３　４５６７", FOREIGN)],
+        ),
+        ("+81 90-1234-5678", &[("+81 90-1234-5678", MOBILE)]),
+        ("+81 3-1234-5678", &[("+81 3-1234-5678", FIXED)]),
+        (
+            "国内 03-1234-5678、海外 +1 415 555 0132",
+            &[("03-1234-5678", FIXED), ("+1 415 555 0132", FOREIGN)],
+        ),
+    ];
+    for (text, want) in cases {
+        let want: Vec<(String, &str)> = want.iter().map(|(s, r)| (s.to_string(), *r)).collect();
+        assert_eq!(found_rules(text), want, "in {text:?}");
+    }
+}
+
+/// Hard negatives of issue 13: numbers of other kinds, with or without labels.
+#[test]
+fn dates_prices_codes_and_reference_numbers_are_not_phones() {
+    let cases: &[&str] = &[
+        // Dates, times, prices.
+        "2024-01-15に申請",
+        "2024/01/15 10:30",
+        "09:00-17:00",
+        "受付 0900-1700",
+        "令和6年1月15日",
+        "1,234円",
+        "¥12,345,678",
+        "価格 0,120,123円",
+        // Postal codes.
+        "〒123-4567",
+        "〒060-0001 札幌市",
+        // Reference numbers with labels: a customer number is not a phone.
+        "注文番号 0312345678",
+        "受付番号：090-1234-5678",
+        "管理番号 03-1234-5678",
+        "会員番号：0120-123-456",
+        "顧客番号 0312345678",
+        "お客様番号 09012345678",
+        "申込番号（Web）09012345678",
+        "注文番号 +1 415 555 0132",
+        // ISBNs, versions, coordinates.
+        "ISBN978-4-06-512345-6",
+        "ISBN 4-06-512345-6",
+        "ISBN 0-19-852663-6",
+        "ISBN 0120123456",
+        "version 0.312.345678",
+        "v0.3.1234",
+        "v03.1234.5678",
+        "35.681236, 139.767125",
+        "北緯35.6812 東経139.7671",
+        "(35.6812, 139.7671)",
+        "座標 0.3123, 45.678",
+        // An extension alone is an internal number.
+        "内線1234まで",
+        // Foreign-looking runs that are no phone.
+        "前年比+12.5%",
+        "+12 345",
+        "+1 234 567円",
+        "+44 1632 960983",
+        "ID+14155550132X",
+        "x+1 415 555 0132",
+        "+1 415 555 0132 4567 8901 2345",
+        // A decimal comma, not a CSV row.
+        "値 1,0312345678",
+    ];
+    for text in cases {
+        assert_eq!(found_rules(text), Vec::new(), "in {text:?}");
+    }
+}
+
+/// A table column's header says what its cells are: a customer number is not a phone
+/// (issue 13 item 5).
+#[test]
+fn column_headers_decide_for_table_cells() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "顧客番号,氏名,電話\n0312345678,森川陽菜,090-1234-5678\n",
+            &["090-1234-5678"],
+        ),
+        ("会員番号\t氏名\n09012345678\t森川陽菜", &[]),
+        (
+            "| お客様番号 | 電話 |\n|---|---|\n| 0312345678 | 03-1234-5678 |",
+            &["03-1234-5678"],
+        ),
+        ("氏名,電話番号\n森川陽菜,0312345678\n", &["0312345678"]),
+        ("氏名,備考\n森川陽菜,0312345678\n", &["0312345678"]),
+    ];
+    for (text, want) in cases {
+        assert_eq!(found(text), *want, "in {text:?}");
+    }
+    let got = found_rules("氏名,電話\n森川陽菜,0312345678");
+    assert_eq!(got, vec![("0312345678".to_string(), super::plan::FIXED)]);
+}
+
+/// Through the whole engine: foreign numbers and the new Japanese forms are one phone
+/// finding each, never a My Number; reference numbers produce no finding at all.
+#[test]
+fn engine_reports_new_forms_as_phones_only() {
+    let cases: &[(&str, &[&str])] = &[
+        ("US office +1 415 555 0132", &["+1 415 555 0132"]),
+        ("Berlin +49 30 1234567", &["+49 30 1234567"]),
+        ("ホーチミン +84 28 3823 4567", &["+84 28 3823 4567"]),
+        ("携帯 +81 90-1234-5678", &["+81 90-1234-5678"]),
+        ("ナビダイヤル 0570-123-456", &["0570-123-456"]),
+        ("代表 03-1234-5678（内線123）", &["03-1234-5678（内線123）"]),
+        ("1,0312345678,2", &["0312345678"]),
+        ("顧客番号 0312345678", &[]),
+        ("ISBN978-4-06-512345-6", &[]),
+        ("受付番号：914168818043", &[]),
+    ];
+    for (text, want) in cases {
+        let got = engine_findings(text);
+        let phones: Vec<&str> = got
+            .iter()
+            .filter(|(c, _)| c == "phone")
+            .map(|(_, s)| s.as_str())
+            .collect();
+        assert_eq!(phones, *want, "in {text:?}: {got:?}");
+        assert!(
+            !got.iter().any(|(c, _)| c == "my_number"),
+            "in {text:?}: {got:?}"
+        );
+    }
+}
+
+/// A long export: every row's phone is read against the one header, and the rows are
+/// walked once (the memo), so numbers far below the header still see it.
+#[test]
+fn long_tables_keep_their_header() {
+    let mut csv = String::from("顧客番号,氏名,電話\n");
+    for i in 0..400 {
+        csv.push_str(&format!(
+            "03{:08},森川陽菜,090-1234-{:04}\n",
+            12_345_678 + i,
+            1000 + i
+        ));
+    }
+    let got = found(&csv);
+    assert_eq!(got.len(), 400, "only the phone column");
+    assert!(got.iter().all(|s| s.starts_with("090-1234-")));
+}
+
+/// Every 9- or 10-digit national number libphonenumber's metadata accepts has a block
+/// of the plan table (the table drops no number the previous length check passed).
+#[test]
+fn every_valid_national_number_has_a_block() {
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut checked = 0;
+    for head in 1..10_000u32 {
+        for len in [9usize, 10] {
+            for _ in 0..3 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let mut s = head.to_string();
+                if s.len() > len {
+                    continue;
+                }
+                let mut y = x;
+                while s.len() < len {
+                    s.push(char::from(b'0' + (y % 10) as u8));
+                    y /= 10;
+                }
+                if national_number_is_valid(&s) {
+                    assert!(super::plan::japanese_block(&s).is_some(), "{s}");
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 5_000, "{checked}");
+    // Shared leading digits at two lengths: Osaka 06-0… (9) and FMC 060 (10).
+    let osaka = super::plan::japanese_block("601234567").map(|b| b.rule);
+    assert_eq!(osaka, Some(super::plan::FIXED));
 }
