@@ -126,6 +126,11 @@ pub(super) struct Street {
     pub strong: bool,
     /// Whether the sequence is one bare number (`山田123`).
     pub bare: bool,
+    /// How many numbers the sequence has (`1-7-3`: three).
+    pub numbers: usize,
+    /// Whether a unit word joins the numbers (丁目, 番地, 番, 号, 条, 地割), not
+    /// only dashes.
+    pub worded: bool,
 }
 
 /// Characters that, right after a number, make it a count, a date, an amount or a
@@ -204,6 +209,26 @@ fn is_counter(c: char) -> bool {
     )
 }
 
+/// Whether `c`, the character at byte `at` right after a number, makes it a
+/// quantity ([`is_counter`]); a `.` does only before a digit (`3.5`) and a `,`
+/// only before a group of three digits (`1,234`), so an address ending a CSV cell
+/// or a sentence (`1-2-3,090-…`, `1-2-3.`) is one.
+#[inline]
+fn is_counter_at(t: &str, at: usize, c: char) -> bool {
+    let b = t.as_bytes();
+    match c {
+        '.' => b.get(at + 1).is_some_and(u8::is_ascii_digit),
+        ',' => {
+            let group = b[at + 1..]
+                .iter()
+                .take_while(|d| d.is_ascii_digit())
+                .count();
+            group == 3 && b.get(at + 4) != Some(&b'-')
+        }
+        c => is_counter(c),
+    }
+}
+
 /// Reads block/house numbers at `at`: `3丁目7番1号`, `3-7-1`, `3丁目7-1`, `7番地の1`,
 /// `20番地11`, `北4条西3丁目`, `第3地割`, or a bare number. Returns `None` when
 /// there is no number or what follows shows it is not an address (a date, an
@@ -243,7 +268,7 @@ pub(super) fn parse_street(t: &str, at: usize) -> Option<Street> {
     match char_at(t, end) {
         Some(c) if last == Unit::Bare && c.is_ascii_digit() => return None,
         Some('-') if last == Unit::Bare => return None,
-        Some(c) if last == Unit::Bare && is_counter(c) => return None,
+        Some(c) if last == Unit::Bare && is_counter_at(t, end, c) => return None,
         Some(c) if last == Unit::Bare && matches!(c, '号' | '番' | '丁') => return None,
         _ => {}
     }
@@ -266,6 +291,17 @@ pub(super) fn parse_street(t: &str, at: usize) -> Option<Street> {
         end,
         strong,
         bare: count == 1 && last == Unit::Bare,
+        numbers: count,
+        worded: [
+            Unit::Chome,
+            Unit::Banchi,
+            Unit::Ban,
+            Unit::Go,
+            Unit::Jo,
+            Unit::Chiwari,
+        ]
+        .into_iter()
+        .any(has),
     })
 }
 
@@ -360,7 +396,7 @@ fn kanji_digit(c: char) -> bool {
 }
 
 /// Reads a run of 1..=4 kanji digits at `at`; returns its end.
-fn kanji_number(t: &str, at: usize) -> Option<usize> {
+pub(super) fn kanji_number(t: &str, at: usize) -> Option<usize> {
     let mut end = at;
     for (n, c) in t[at..].chars().enumerate() {
         if !kanji_digit(c) {
@@ -464,8 +500,9 @@ pub(super) fn parse_building(t: &str, at: usize) -> Option<usize> {
     };
     match char_at(t, end) {
         // 090-…, 2F, 3.5: a phone number, a floor or a figure, not a room.
-        Some(c) if c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | ',') => return None,
-        Some(c) if !room_word && end == room_digits && is_counter(c) => return None,
+        Some(c) if c.is_ascii_alphanumeric() || c == '-' => return None,
+        Some(c) if !room_word && end == room_digits && is_counter_at(t, end, c) => return None,
+        Some(c @ ('.' | ',')) if room_word && is_counter_at(t, end, c) => return None,
         _ => {}
     }
     let accept = if building_word {
