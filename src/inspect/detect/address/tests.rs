@@ -257,9 +257,10 @@ const POSITIVE: &[(&str, &str, &[&str])] = &[
         &["東京都港区芝公園3-7-1"],
     ),
     (
-        "floor after a building is not a room",
+        // Issue 13 item 5: the floor is part of the address (it used to be cut off).
+        "floor after a building ends the address",
         "福岡市中央区天神1-2-3 天神ビル 2F受付",
-        &["福岡市中央区天神1-2-3"],
+        &["福岡市中央区天神1-2-3 天神ビル 2F"],
     ),
     (
         "phone after a building is not a room",
@@ -574,5 +575,98 @@ fn unanchored_table() {
 fn unanchored_negative_table() {
     for (case, text) in UNANCHORED_NEGATIVE {
         assert!(spans(text).is_empty(), "case {case}: {:?}", spans(text));
+    }
+}
+
+/// (case, text, expected (span, rule)): buildings, rooms and floors kept to the
+/// end of the span (issue 13 item 5).
+const BUILDINGS: &[RuleCase] = &[
+    (
+        "named building and room after a space",
+        "横浜市中区山下町1-2-3 サンプルハイツ201号室に転居",
+        &[("横浜市中区山下町1-2-3 サンプルハイツ201号室", "address")],
+    ),
+    (
+        "building and floor",
+        "大阪市北区梅田1-1-3 梅田第一ビル5階の事務所",
+        &[("大阪市北区梅田1-1-3 梅田第一ビル5階", "address")],
+    ),
+    (
+        "building and floor in Latin letters, no space",
+        "福岡市中央区天神1-2-3 天神ビル3F",
+        &[("福岡市中央区天神1-2-3 天神ビル3F", "address")],
+    ),
+    (
+        "building, block letter and room in three parts",
+        "仙台市青葉区一番町1-2-3 青葉マンション A棟 302",
+        &[("仙台市青葉区一番町1-2-3 青葉マンション A棟 302", "address")],
+    ),
+    (
+        "room joined by a dash",
+        "緑町1-7-3-101に住む",
+        &[("緑町1-7-3-101", "address.town")],
+    ),
+    (
+        "housing block and room after a town with no city",
+        "旭町2-9-1 旭町住宅3-105",
+        &[("旭町2-9-1 旭町住宅3-105", "address.town")],
+    ),
+    (
+        "floor after a town with no city",
+        "本町2丁目3番4号 本町ビル5階",
+        &[("本町2丁目3番4号 本町ビル5階", "address.town")],
+    ),
+    (
+        "room after a grid address",
+        "南3条西5丁目2-8 サンプルハイツ201号室",
+        &[("南3条西5丁目2-8 サンプルハイツ201号室", "address.grid")],
+    ),
+];
+
+/// (case, text, expected span): what follows an address that is not its building.
+const NOT_BUILDINGS: &[(&str, &str, &str)] = &[
+    (
+        "a following sentence",
+        "横浜市中区山下町1-2-3。サンプルハイツ201号室は空室です",
+        "横浜市中区山下町1-2-3",
+    ),
+    (
+        "a phone number after the building",
+        "横浜市中区山下町1-2-3 サンプルハイツ 090-1234-5678",
+        "横浜市中区山下町1-2-3",
+    ),
+    (
+        "a date after the building",
+        "横浜市中区山下町1-2-3 山下ビル 2024年5月1日",
+        "横浜市中区山下町1-2-3",
+    ),
+    (
+        "a date after the address",
+        "横浜市中区山下町1-2-3 2024-05-01転入",
+        "横浜市中区山下町1-2-3",
+    ),
+    (
+        "a floor with no building word",
+        "横浜市中区山下町1-2-3 山下5階",
+        "横浜市中区山下町1-2-3",
+    ),
+    (
+        "a count after the building",
+        "横浜市中区山下町1-2-3 山下ハイツ 5人",
+        "横浜市中区山下町1-2-3",
+    ),
+];
+
+#[test]
+fn buildings_table() {
+    for (case, text, want) in BUILDINGS {
+        assert_eq!(&spans_and_rules(text), want, "case {case}: {text}");
+    }
+}
+
+#[test]
+fn not_buildings_table() {
+    for (case, text, want) in NOT_BUILDINGS {
+        assert_eq!(spans(text), [*want], "case {case}: {text}");
     }
 }
