@@ -670,3 +670,69 @@ fn not_buildings_table() {
         assert_eq!(spans(text), [*want], "case {case}: {text}");
     }
 }
+
+/// (case, text, expected (span, rule)): romanized addresses in Western order
+/// (issue 13 item 5).
+const ROMANIZED: &[RuleCase] = &[
+    (
+        "town, ward and designated city",
+        "Address: 1-2-3 Hommachi, Naka-ku, Yokohama. Tel 090-1234-5678",
+        &[("1-2-3 Hommachi, Naka-ku, Yokohama", "address.romanized")],
+    ),
+    (
+        "macrons, Shinbashi spelled with n, postal code after",
+        "Mr. Tran lives at 4-5-6 Shinbashi, Minato-ku, Tōkyō 105-0004 with his family",
+        &[(
+            "4-5-6 Shinbashi, Minato-ku, Tōkyō 105-0004",
+            "address.romanized",
+        )],
+    ),
+    (
+        "city suffix and prefecture",
+        "Dia chi: 12-5 Motomachi, Naka-ku, Yokohama-shi, Kanagawa",
+        &[(
+            "12-5 Motomachi, Naka-ku, Yokohama-shi, Kanagawa",
+            "address.romanized",
+        )],
+    ),
+    (
+        "in a CSV row",
+        "TRAN VAN MINH,7-8-9 Chuo, Chuo-ku, Sapporo,090-1234-5678",
+        &[("7-8-9 Chuo, Chuo-ku, Sapporo", "address.romanized")],
+    ),
+];
+
+/// (case, text): no romanized address in these.
+const ROMANIZED_NEGATIVE: &[(&str, &str)] = &[
+    (
+        "town alone after numbers",
+        "See pages 10-12 Naka for details",
+    ),
+    (
+        "no dash in the numbers",
+        "Room 3 Hommachi, Naka-ku, Yokohama",
+    ),
+    (
+        "unknown words after the numbers",
+        "Version 1-2-3 Release, Tokyo",
+    ),
+    (
+        "town and no known municipality",
+        "1-2-3 Hommachi, Springfield",
+    ),
+    ("a date", "2024-05-01 Hommachi, Yokohama"),
+];
+
+#[test]
+fn romanized_table() {
+    for (case, text, want) in ROMANIZED {
+        assert_eq!(&spans_and_rules(text), want, "case {case}: {text}");
+    }
+}
+
+#[test]
+fn romanized_negative_table() {
+    for (case, text) in ROMANIZED_NEGATIVE {
+        assert!(spans(text).is_empty(), "case {case}: {:?}", spans(text));
+    }
+}
