@@ -71,6 +71,7 @@ impl Detector for AddressDetector {
         // Addresses with no administrative name: what the passes above found wins.
         let found: Vec<_> = out[before..].iter().map(|f| f.range.clone()).collect();
         unanchored::grid_addresses(t, &found, out);
+        unanchored::kyoto_addresses(t, &found, out);
         let found: Vec<_> = out[before..].iter().map(|f| f.range.clone()).collect();
         unanchored::town_addresses(self.gazetteer, t, doc.folded(), &found, out);
         romanized::romanized_addresses(t, out);

@@ -532,6 +532,16 @@ const UNANCHORED: &[RuleCase] = &[
         &[("南三条西五丁目二番八号", "address.grid")],
     ),
     (
+        "Kyoto street directions and a house number",
+        "転居先は烏丸通四条上る笋町123です",
+        &[("烏丸通四条上る笋町123", "address.kyoto")],
+    ),
+    (
+        "Kyoto street directions in katakana, banchi",
+        "「堀川通五条下ル柿本町5番地」",
+        &[("堀川通五条下ル柿本町5番地", "address.kyoto")],
+    ),
+    (
         "a municipality still anchors the address",
         "札幌市中央区南3条西5丁目2-8",
         &[("札幌市中央区南3条西5丁目2-8", "address")],
@@ -562,6 +572,11 @@ const UNANCHORED_NEGATIVE: &[(&str, &str)] = &[
     ("grid short form without a block", "南3西5で待つ"),
     ("grid without crossing directions", "南3条北5丁目"),
     ("direction and numbers", "西2-3番線、北1条"),
+    (
+        "Kyoto directions with no number",
+        "烏丸通四条上るの店で待ち合わせ",
+    ),
+    ("a street with no direction", "中央通123号線の工事"),
 ];
 
 #[test]

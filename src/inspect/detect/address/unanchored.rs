@@ -1,7 +1,8 @@
 //! Addresses written without their prefecture and municipality: a town name of
 //! the gazetteer followed by a block number (`栄町1-7-3`, `本町二丁目3番4号`,
 //! `旭町2-9-1 旭町住宅3-105`), and Hokkaido grid addresses (`南3条西5丁目2-8`,
-//! `南3西5-2-8`, `北1条東2丁目`).
+//! `南3西5-2-8`, `北1条東2丁目`), and Kyoto street addresses with a house number
+//! (`烏丸通四条上る笋町123`).
 //!
 //! Without a municipality the town name is weak evidence (本町, 栄町, 中央 are
 //! words too), so the numbers after it must have the shape of a block number:
@@ -11,13 +12,15 @@
 //!
 //! Cost: one pass over the bytes; at each digit run that directly follows a
 //! kanji or kana, a bounded street read and, only when it has the shape, a
-//! bounded look-back in the gazetteer. Linear in the text.
+//! bounded look-back in the gazetteer; at each 東西南北 and 通 a bounded read.
+//! Linear in the text.
 
 use std::ops::Range;
 
 use super::gazetteer::Gazetteer;
 use super::street::{
-    char_at, char_before, is_kanji, is_katakana, kanji_number, parse_building, parse_street, Street,
+    char_at, char_before, is_kanji, is_katakana, is_kyoto_street, kanji_number, parse_building,
+    parse_street, scan_town, Street,
 };
 use crate::inspect::{Category, RawFinding};
 
@@ -161,6 +164,50 @@ fn grid_at(t: &str, at: usize, d1: char) -> Option<usize> {
     let n2_at = n1_end + d2.len_utf8();
     let s = parse_street(t, n2_at)?;
     (s.numbers >= 2 && !s.worded).then_some(s.end)
+}
+
+/// Confidence of a Kyoto street address (`…通…上る…123`) with no municipality.
+const CONF_KYOTO: f32 = 0.85;
+
+/// Most characters of the street name before 通 (`西洞院通`).
+const MAX_STREET_CHARS: usize = 4;
+
+/// Kyoto street addresses with no municipality: a street (`烏丸通`), its cross
+/// street and direction (`四条上る`, `西入`), a town and a house number, as the
+/// municipality-anchored reader takes them after `京都市中京区`. The directions
+/// alone, with no number (`烏丸通四条上るの店`), are a place, not an address.
+pub(super) fn kyoto_addresses(t: &str, found: &[Range<usize>], out: &mut Vec<RawFinding>) {
+    for (dori, _) in t.match_indices('通') {
+        // The street name before 通: a few kanji or katakana after a boundary.
+        let mut start = dori;
+        for _ in 0..MAX_STREET_CHARS {
+            match char_before(t, start) {
+                Some(c) if is_kanji(c) || is_katakana(c) => start -= c.len_utf8(),
+                _ => break,
+            }
+        }
+        if start == dori || !is_boundary_before(char_before(t, start)) {
+            continue;
+        }
+        let town_end = scan_town(t, start);
+        if town_end <= dori || !is_kyoto_street(&t[start..town_end]) {
+            continue;
+        }
+        let Some(s) = parse_street(t, town_end) else {
+            continue;
+        };
+        let end = parse_building(t, s.end).unwrap_or(s.end);
+        if overlaps(found, &(start..end)) {
+            continue;
+        }
+        out.push(RawFinding::new(
+            Category::Address,
+            start..end,
+            "address.kyoto",
+            CONF_KYOTO,
+            "Kyoto street directions + house number",
+        ));
+    }
 }
 
 /// Reads a grid number (one or two ASCII digits, or kanji numerals) at `at`.
