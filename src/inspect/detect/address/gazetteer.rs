@@ -70,6 +70,10 @@ struct TownIndex {
     keys: Vec<u64>,
     /// Longest town name (characters).
     max_chars: usize,
+    /// Sorted keys of every town name of any municipality, hashed over its folded
+    /// characters last to first ([`any_town_seed`]), for looking a town up by where
+    /// it ends (`栄町1-7-3` written without its municipality).
+    any_reversed: Vec<u64>,
 }
 
 /// FNV-1a offset basis and prime (64-bit).
@@ -92,6 +96,13 @@ fn fnv(mut h: u64, bytes: &[u8]) -> u64 {
 #[inline]
 fn town_seed(muni: MuniId) -> u64 {
     fnv(FNV_OFFSET, &muni.to_le_bytes())
+}
+
+/// The hash state a town of any municipality starts from, before its characters are
+/// added last to first (never a [`town_seed`]: those start from a municipality id).
+#[inline]
+fn any_town_seed() -> u64 {
+    fnv(FNV_OFFSET, b"any town, reversed")
 }
 
 /// An administrative name found in the text (byte range in the detection view).
@@ -233,8 +244,10 @@ impl Gazetteer {
     /// Builds the town index from `towns.tsv` (about 10^5 names).
     fn build_towns(jis: &HashMap<&'static str, MuniId>) -> TownIndex {
         let mut towns: Vec<u64> = Vec::with_capacity(120_000);
+        let mut any_reversed: Vec<u64> = Vec::with_capacity(120_000);
         let mut max_town_chars = 0;
         let mut buf = [0u8; 4];
+        let mut folded: Vec<char> = Vec::with_capacity(32);
         for line in TOWNS.lines() {
             let Some((jis_code, list)) = line.split_once('\t') else {
                 continue;
@@ -251,22 +264,32 @@ impl Gazetteer {
                     normalized = Normalized::new(town);
                     normalized.as_str()
                 };
+                folded.clear();
+                folded.extend(
+                    town.chars()
+                        .map(|c| fold_place_char(fold_char_for_words(c))),
+                );
                 let mut h = seed;
-                let mut chars = 0;
-                for c in town.chars() {
-                    let c = fold_place_char(fold_char_for_words(c));
+                for c in &folded {
                     h = fnv(h, c.encode_utf8(&mut buf).as_bytes());
-                    chars += 1;
                 }
-                max_town_chars = max_town_chars.max(chars);
+                max_town_chars = max_town_chars.max(folded.len());
                 towns.push(h);
+                let mut r = any_town_seed();
+                for c in folded.iter().rev() {
+                    r = fnv(r, c.encode_utf8(&mut buf).as_bytes());
+                }
+                any_reversed.push(r);
             }
         }
         towns.sort_unstable();
         towns.dedup();
+        any_reversed.sort_unstable();
+        any_reversed.dedup();
         TownIndex {
             keys: towns,
             max_chars: max_town_chars,
+            any_reversed,
         }
     }
 
@@ -358,6 +381,29 @@ impl Gazetteer {
         }
         best.map(|e| at + e)
     }
+
+    /// The start of the longest town name of any municipality, of at least
+    /// `min_chars` characters, that ends at byte `end` of `folded`, if any.
+    ///
+    /// Reads back at most the longest town name's length over town characters,
+    /// hashing them last to first: constant work per call.
+    pub fn any_town_ending_at(&self, folded: &str, end: usize, min_chars: usize) -> Option<usize> {
+        let towns = self.towns.get_or_init(|| Gazetteer::build_towns(&self.jis));
+        let before = folded.get(..end)?;
+        let mut h = any_town_seed();
+        let mut best = None;
+        let mut buf = [0u8; 4];
+        for (n, (i, c)) in before.char_indices().rev().enumerate() {
+            if n >= towns.max_chars || !town_char(c) {
+                break;
+            }
+            h = fnv(h, fold_place_char(c).encode_utf8(&mut buf).as_bytes());
+            if n + 1 >= min_chars && towns.any_reversed.binary_search(&h).is_ok() {
+                best = Some(i);
+            }
+        }
+        best
+    }
 }
 
 /// The UTF-8 encodings of [`SUFFIXES`] (three bytes each).
@@ -445,5 +491,21 @@ mod tests {
         let e = g.entry(m[0].pattern);
         assert_eq!(e.kind, AdminKind::Municipality);
         assert_eq!(g.town_at(&text, m[0].end, &e.munis), Some(text.len()));
+    }
+
+    #[test]
+    fn finds_a_town_of_any_municipality_by_its_end() {
+        let g = Gazetteer::get();
+        let text = fold_entry("住所は栄町");
+        let end = text.len();
+        assert_eq!(g.any_town_ending_at(&text, end, 2), Some("住所は".len()));
+        // The longest name wins: 旭ケ丘 (written 旭ヶ丘), not a shorter tail of it.
+        let text = fold_entry("旭ヶ丘");
+        assert_eq!(g.any_town_ending_at(&text, text.len(), 2), Some(0));
+        // Too short, or no town at all.
+        let text = fold_entry("東");
+        assert_eq!(g.any_town_ending_at(&text, text.len(), 2), None);
+        let text = fold_entry("資料");
+        assert_eq!(g.any_town_ending_at(&text, text.len(), 2), None);
     }
 }

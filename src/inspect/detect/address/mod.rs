@@ -14,14 +14,18 @@
 //! Spans follow the label rule of the evaluation data: from the prefecture or
 //! municipality to the last number or room, with a leading postal code (〒 or a
 //! bare `NNN-NNNN` directly before the address) included. A `〒NNN-NNNN` on its own
-//! is reported too.
+//! is reported too. Without any administrative name, a gazetteer town or a
+//! Hokkaido grid block followed by a block number is an address ([`unanchored`]);
+//! so is a romanized address in Western order ([`romanized`]).
 //!
 //! Cost: one byte scan, a scan for 〒, a bounded look-back at each
 //! 都道府県市区町村郡 character and a bounded read after each administrative name:
 //! linear in the text.
 
 mod gazetteer;
+mod romanized;
 mod street;
+mod unanchored;
 
 use gazetteer::{AdminKind, Gazetteer, MuniId};
 use street::{
@@ -64,6 +68,13 @@ impl Detector for AddressDetector {
         self.addresses(t, doc.folded(), out);
         let found: Vec<_> = out[before..].iter().map(|f| f.range.clone()).collect();
         labelled_addresses(t, &found, out);
+        // Addresses with no administrative name: what the passes above found wins.
+        let found: Vec<_> = out[before..].iter().map(|f| f.range.clone()).collect();
+        unanchored::grid_addresses(t, &found, out);
+        unanchored::kyoto_addresses(t, &found, out);
+        let found: Vec<_> = out[before..].iter().map(|f| f.range.clone()).collect();
+        unanchored::town_addresses(self.gazetteer, t, doc.folded(), &found, out);
+        romanized::romanized_addresses(t, out);
     }
 }
 

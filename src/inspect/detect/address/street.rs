@@ -126,6 +126,11 @@ pub(super) struct Street {
     pub strong: bool,
     /// Whether the sequence is one bare number (`山田123`).
     pub bare: bool,
+    /// How many numbers the sequence has (`1-7-3`: three).
+    pub numbers: usize,
+    /// Whether a unit word joins the numbers (丁目, 番地, 番, 号, 条, 地割), not
+    /// only dashes.
+    pub worded: bool,
 }
 
 /// Characters that, right after a number, make it a count, a date, an amount or a
@@ -204,6 +209,26 @@ fn is_counter(c: char) -> bool {
     )
 }
 
+/// Whether `c`, the character at byte `at` right after a number, makes it a
+/// quantity ([`is_counter`]); a `.` does only before a digit (`3.5`) and a `,`
+/// only before a group of three digits (`1,234`), so an address ending a CSV cell
+/// or a sentence (`1-2-3,090-…`, `1-2-3.`) is one.
+#[inline]
+fn is_counter_at(t: &str, at: usize, c: char) -> bool {
+    let b = t.as_bytes();
+    match c {
+        '.' => b.get(at + 1).is_some_and(u8::is_ascii_digit),
+        ',' => {
+            let group = b[at + 1..]
+                .iter()
+                .take_while(|d| d.is_ascii_digit())
+                .count();
+            group == 3 && b.get(at + 4) != Some(&b'-')
+        }
+        c => is_counter(c),
+    }
+}
+
 /// Reads block/house numbers at `at`: `3丁目7番1号`, `3-7-1`, `3丁目7-1`, `7番地の1`,
 /// `20番地11`, `北4条西3丁目`, `第3地割`, or a bare number. Returns `None` when
 /// there is no number or what follows shows it is not an address (a date, an
@@ -243,7 +268,7 @@ pub(super) fn parse_street(t: &str, at: usize) -> Option<Street> {
     match char_at(t, end) {
         Some(c) if last == Unit::Bare && c.is_ascii_digit() => return None,
         Some('-') if last == Unit::Bare => return None,
-        Some(c) if last == Unit::Bare && is_counter(c) => return None,
+        Some(c) if last == Unit::Bare && is_counter_at(t, end, c) => return None,
         Some(c) if last == Unit::Bare && matches!(c, '号' | '番' | '丁') => return None,
         _ => {}
     }
@@ -266,6 +291,17 @@ pub(super) fn parse_street(t: &str, at: usize) -> Option<Street> {
         end,
         strong,
         bare: count == 1 && last == Unit::Bare,
+        numbers: count,
+        worded: [
+            Unit::Chome,
+            Unit::Banchi,
+            Unit::Ban,
+            Unit::Go,
+            Unit::Jo,
+            Unit::Chiwari,
+        ]
+        .into_iter()
+        .any(has),
     })
 }
 
@@ -360,7 +396,7 @@ fn kanji_digit(c: char) -> bool {
 }
 
 /// Reads a run of 1..=4 kanji digits at `at`; returns its end.
-fn kanji_number(t: &str, at: usize) -> Option<usize> {
+pub(super) fn kanji_number(t: &str, at: usize) -> Option<usize> {
     let mut end = at;
     for (n, c) in t[at..].chars().enumerate() {
         if !kanji_digit(c) {
@@ -417,18 +453,34 @@ const BUILDING_WORDS: &[&str] = &[
 
 /// Reads a building and room after the house number ending at `at`:
 /// `マンション101号室`, ` ハイツ朝日 203`, `荘188`, ` 101号室`, `A棟203号室`, and after a
-/// building word a block before the room: `ハイツ2-305`, `マンションA-1203`.
-/// Returns the end of the room number (its 号室/号/室 included), or `None`.
+/// building word a block before the room: `ハイツ2-305`, `マンションA-1203`; or a
+/// building and its floor: `森ビル5階`, ` 天神ビル 2F`. Returns the end of the room
+/// number (its 号室/号/室 included) or of the floor, or `None`.
 ///
-/// A building name is only taken with a room number after it (the span of an
-/// address ends at its last number), and only when it contains a building word or
-/// the number says 号室/室.
+/// A building name is only taken with a room or floor number after it (the span of
+/// an address ends at its last number), and only when it contains a building word
+/// or the number says 号室/室; a floor needs the building word before it.
 pub(super) fn parse_building(t: &str, at: usize) -> Option<usize> {
     let name_start = skip_space(t, at);
-    let name_end = scan_building_name(t, name_start);
+    let (name_end, floor_end) = scan_building_name(t, name_start);
+    let name = &t[name_start..name_end];
+    let building_word = BUILDING_WORDS.iter().any(|w| name.contains(w));
+    parse_room(t, at, name_start, name_end, building_word).or_else(|| {
+        floor_end.filter(|&f| BUILDING_WORDS.iter().any(|w| t[name_start..f].contains(w)))
+    })
+}
+
+/// Reads the room number after a building name (`t[name_start..name_end]`, maybe
+/// empty) that followed the house number ending at `at`.
+fn parse_room(
+    t: &str,
+    at: usize,
+    name_start: usize,
+    name_end: usize,
+    building_word: bool,
+) -> Option<usize> {
     let name = &t[name_start..name_end];
     let mut room_start = skip_space(t, name_end);
-    let building_word = BUILDING_WORDS.iter().any(|w| name.contains(w));
     // マンションA-1203: a block letter ending the name, a dash, the room.
     let mut block = false;
     if building_word
@@ -464,8 +516,9 @@ pub(super) fn parse_building(t: &str, at: usize) -> Option<usize> {
     };
     match char_at(t, end) {
         // 090-…, 2F, 3.5: a phone number, a floor or a figure, not a room.
-        Some(c) if c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | ',') => return None,
-        Some(c) if !room_word && end == room_digits && is_counter(c) => return None,
+        Some(c) if c.is_ascii_alphanumeric() || c == '-' => return None,
+        Some(c) if !room_word && end == room_digits && is_counter_at(t, end, c) => return None,
+        Some(c @ ('.' | ',')) if room_word && is_counter_at(t, end, c) => return None,
         _ => {}
     }
     let accept = if building_word {
@@ -536,8 +589,10 @@ fn is_hiragana(c: char) -> bool {
 /// [`MAX_BUILDING_PARTS`] parts separated by one space (`ハイツ長町 B棟`,
 /// `若葉台団地 2号棟`; only a later part may open with digits), all within
 /// [`MAX_BUILDING_CHARS`]. The room number after it is what [`parse_building`] reads.
-fn scan_building_name(t: &str, at: usize) -> usize {
+/// Also returns the end of the last floor inside the name (`5階`, `2F`), if any.
+fn scan_building_name(t: &str, at: usize) -> (usize, Option<usize>) {
     let mut end = at;
+    let mut floor = None;
     let mut chars = 0usize;
     let mut parts = 0usize;
     let mut p = at;
@@ -562,6 +617,9 @@ fn scan_building_name(t: &str, at: usize) -> usize {
             if !inner || chars >= MAX_BUILDING_CHARS {
                 break;
             }
+            if let Some(f) = floor_after(t, digits_end) {
+                floor = Some(f);
+            }
             chars += digits_end - p;
             p = digits_end;
         }
@@ -577,7 +635,18 @@ fn scan_building_name(t: &str, at: usize) -> usize {
             break;
         }
     }
-    end
+    (end, floor)
+}
+
+/// The end of a floor word right after a floor number ending at `at`: `階`, or an
+/// `F` that no Latin letter or digit continues (`2F`, not `2FL`).
+fn floor_after(t: &str, at: usize) -> Option<usize> {
+    if has(t, at, "階") {
+        return Some(at + "階".len());
+    }
+    let f = t.as_bytes().get(at)?;
+    let after = t.as_bytes().get(at + 1);
+    (matches!(f, b'F' | b'f') && !after.is_some_and(u8::is_ascii_alphanumeric)).then_some(at + 1)
 }
 
 /// Reads a generic town name (大字/字 included) at `at`; returns its end.

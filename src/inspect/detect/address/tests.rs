@@ -257,14 +257,25 @@ const POSITIVE: &[(&str, &str, &[&str])] = &[
         &["東京都港区芝公園3-7-1"],
     ),
     (
-        "floor after a building is not a room",
+        // Issue 13 item 5: the floor is part of the address (it used to be cut off).
+        "floor after a building ends the address",
         "福岡市中央区天神1-2-3 天神ビル 2F受付",
-        &["福岡市中央区天神1-2-3"],
+        &["福岡市中央区天神1-2-3 天神ビル 2F"],
     ),
     (
         "phone after a building is not a room",
         "福岡市中央区天神1-2-3 ハイツ 090-1234-5678",
         &["福岡市中央区天神1-2-3"],
+    ),
+    (
+        "address ending a CSV cell before a phone",
+        "森川陽菜,東京都港区芝公園3-7-1,090-1234-5678",
+        &["東京都港区芝公園3-7-1"],
+    ),
+    (
+        "room ending a CSV cell",
+        "東京都港区芝公園3-7-1 サンプルハイツ201号室,090-1234-5678",
+        &["東京都港区芝公園3-7-1 サンプルハイツ201号室"],
     ),
     // Regressions from tests/fixtures/fresh-prompts.jsonl (issue 2).
     (
@@ -443,4 +454,300 @@ fn postal_code_directly_before_kanji_numeral_prefecture() {
         spans("〒299-0267千葉県袖ケ浦市中袖6-36-10"),
         ["〒299-0267千葉県袖ケ浦市中袖6-36-10"]
     );
+}
+
+/// The address spans found in `text` with the rule (detector name) of each.
+fn spans_and_rules(text: &str) -> Vec<(&str, &'static str)> {
+    engine()
+        .scan(text)
+        .into_iter()
+        .filter(|f| f.category == Category::Address)
+        .map(|f| (&text[f.range()], f.detector))
+        .collect()
+}
+
+/// (case, text, expected (span, rule) pairs).
+type RuleCase = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+
+/// (case, text, expected (span, rule)): addresses with no prefecture or
+/// municipality (issue 13 item 5).
+const UNANCHORED: &[RuleCase] = &[
+    (
+        "gazetteer town and three numbers",
+        "森川陽菜さん（緑町1-7-3）から電話",
+        &[("緑町1-7-3", "address.town")],
+    ),
+    (
+        "a town that is also a municipality (印旛郡栄町) reads as one",
+        "森川陽菜さん（栄町1-7-3）から電話",
+        &[("栄町1-7-3", "address")],
+    ),
+    (
+        "town, numbers and a housing block with a room",
+        "自宅は旭町2-9-1 旭町住宅3-105です",
+        &[("旭町2-9-1 旭町住宅3-105", "address.town")],
+    ),
+    (
+        "kanji chome, ban and go",
+        "本町二丁目3番4号の店舗",
+        &[("本町二丁目3番4号", "address.town")],
+    ),
+    (
+        "town ending in 町 and two numbers",
+        "送り先：若葉町3-2へ",
+        &[("若葉町3-2", "address.town")],
+    ),
+    (
+        "one space between town and numbers, in a CSV cell",
+        "森川陽菜,旭町 2-9-1,090-1234-5678",
+        &[("旭町 2-9-1", "address.town")],
+    ),
+    (
+        "banchi after a town",
+        "現在は平和12番地に住む",
+        &[("平和12番地", "address.town")],
+    ),
+    (
+        "Sapporo grid, chome and house number",
+        "南3条西5丁目2-8に転居",
+        &[("南3条西5丁目2-8", "address.grid")],
+    ),
+    (
+        "Sapporo grid, short form",
+        "住まい 南3西5-2-8 ハイツ南 201",
+        &[("南3西5-2-8 ハイツ南 201", "address.grid")],
+    ),
+    (
+        "Sapporo grid, chome only",
+        "北1条東2丁目の事務所",
+        &[("北1条東2丁目", "address.grid")],
+    ),
+    (
+        "Sapporo grid in kanji numerals",
+        "南三条西五丁目二番八号",
+        &[("南三条西五丁目二番八号", "address.grid")],
+    ),
+    (
+        "Kyoto street directions and a house number",
+        "転居先は烏丸通四条上る笋町123です",
+        &[("烏丸通四条上る笋町123", "address.kyoto")],
+    ),
+    (
+        "Kyoto street directions in katakana, banchi",
+        "「堀川通五条下ル柿本町5番地」",
+        &[("堀川通五条下ル柿本町5番地", "address.kyoto")],
+    ),
+    (
+        "a municipality still anchors the address",
+        "札幌市中央区南3条西5丁目2-8",
+        &[("札幌市中央区南3条西5丁目2-8", "address")],
+    ),
+    (
+        "label still anchors the address",
+        "住所：柳町3-2-1 コーポ101号室",
+        &[("柳町3-2-1 コーポ101号室", "address.labelled")],
+    ),
+];
+
+/// (case, text): no address in these, though a town name of the gazetteer or a
+/// grid direction is in each.
+const UNANCHORED_NEGATIVE: &[(&str, &str)] = &[
+    ("town alone", "栄町で会議があります"),
+    ("town and a count", "本町3人、栄町2件"),
+    ("town and a lone chome", "本町2丁目の交差点"),
+    ("town and a date", "本町2024-03-01開催"),
+    ("town and a phone", "栄町 090-1234-5678"),
+    ("town inside a katakana word", "プラザ旭町1-2-3"),
+    ("town inside a kanji word", "会議室本町1-2-3"),
+    (
+        "two numbers after a name not ending like a town",
+        "中央1-2の資料",
+    ),
+    ("one-character town", "東1-2-3と表1-2-3"),
+    ("document reference", "資料1-2-3と別表2-1"),
+    ("grid short form without a block", "南3西5で待つ"),
+    ("grid without crossing directions", "南3条北5丁目"),
+    ("direction and numbers", "西2-3番線、北1条"),
+    (
+        "Kyoto directions with no number",
+        "烏丸通四条上るの店で待ち合わせ",
+    ),
+    ("a street with no direction", "中央通123号線の工事"),
+];
+
+#[test]
+fn unanchored_table() {
+    for (case, text, want) in UNANCHORED {
+        assert_eq!(&spans_and_rules(text), want, "case {case}: {text}");
+    }
+}
+
+#[test]
+fn unanchored_negative_table() {
+    for (case, text) in UNANCHORED_NEGATIVE {
+        assert!(spans(text).is_empty(), "case {case}: {:?}", spans(text));
+    }
+}
+
+/// (case, text, expected (span, rule)): buildings, rooms and floors kept to the
+/// end of the span (issue 13 item 5).
+const BUILDINGS: &[RuleCase] = &[
+    (
+        "named building and room after a space",
+        "横浜市中区山下町1-2-3 サンプルハイツ201号室に転居",
+        &[("横浜市中区山下町1-2-3 サンプルハイツ201号室", "address")],
+    ),
+    (
+        "building and floor",
+        "大阪市北区梅田1-1-3 梅田第一ビル5階の事務所",
+        &[("大阪市北区梅田1-1-3 梅田第一ビル5階", "address")],
+    ),
+    (
+        "building and floor in Latin letters, no space",
+        "福岡市中央区天神1-2-3 天神ビル3F",
+        &[("福岡市中央区天神1-2-3 天神ビル3F", "address")],
+    ),
+    (
+        "building, block letter and room in three parts",
+        "仙台市青葉区一番町1-2-3 青葉マンション A棟 302",
+        &[("仙台市青葉区一番町1-2-3 青葉マンション A棟 302", "address")],
+    ),
+    (
+        "room joined by a dash",
+        "緑町1-7-3-101に住む",
+        &[("緑町1-7-3-101", "address.town")],
+    ),
+    (
+        "housing block and room after a town with no city",
+        "旭町2-9-1 旭町住宅3-105",
+        &[("旭町2-9-1 旭町住宅3-105", "address.town")],
+    ),
+    (
+        "floor after a town with no city",
+        "本町2丁目3番4号 本町ビル5階",
+        &[("本町2丁目3番4号 本町ビル5階", "address.town")],
+    ),
+    (
+        "room after a grid address",
+        "南3条西5丁目2-8 サンプルハイツ201号室",
+        &[("南3条西5丁目2-8 サンプルハイツ201号室", "address.grid")],
+    ),
+];
+
+/// (case, text, expected span): what follows an address that is not its building.
+const NOT_BUILDINGS: &[(&str, &str, &str)] = &[
+    (
+        "a following sentence",
+        "横浜市中区山下町1-2-3。サンプルハイツ201号室は空室です",
+        "横浜市中区山下町1-2-3",
+    ),
+    (
+        "a phone number after the building",
+        "横浜市中区山下町1-2-3 サンプルハイツ 090-1234-5678",
+        "横浜市中区山下町1-2-3",
+    ),
+    (
+        "a date after the building",
+        "横浜市中区山下町1-2-3 山下ビル 2024年5月1日",
+        "横浜市中区山下町1-2-3",
+    ),
+    (
+        "a date after the address",
+        "横浜市中区山下町1-2-3 2024-05-01転入",
+        "横浜市中区山下町1-2-3",
+    ),
+    (
+        "a floor with no building word",
+        "横浜市中区山下町1-2-3 山下5階",
+        "横浜市中区山下町1-2-3",
+    ),
+    (
+        "a count after the building",
+        "横浜市中区山下町1-2-3 山下ハイツ 5人",
+        "横浜市中区山下町1-2-3",
+    ),
+];
+
+#[test]
+fn buildings_table() {
+    for (case, text, want) in BUILDINGS {
+        assert_eq!(&spans_and_rules(text), want, "case {case}: {text}");
+    }
+}
+
+#[test]
+fn not_buildings_table() {
+    for (case, text, want) in NOT_BUILDINGS {
+        assert_eq!(spans(text), [*want], "case {case}: {text}");
+    }
+}
+
+/// (case, text, expected (span, rule)): romanized addresses in Western order
+/// (issue 13 item 5).
+const ROMANIZED: &[RuleCase] = &[
+    (
+        "town, ward and designated city",
+        "Address: 1-2-3 Hommachi, Naka-ku, Yokohama. Tel 090-1234-5678",
+        &[("1-2-3 Hommachi, Naka-ku, Yokohama", "address.romanized")],
+    ),
+    (
+        "macrons, Shinbashi spelled with n, postal code after",
+        "Mr. Tran lives at 4-5-6 Shinbashi, Minato-ku, Tōkyō 105-0004 with his family",
+        &[(
+            "4-5-6 Shinbashi, Minato-ku, Tōkyō 105-0004",
+            "address.romanized",
+        )],
+    ),
+    (
+        "city suffix and prefecture",
+        "Dia chi: 12-5 Motomachi, Naka-ku, Yokohama-shi, Kanagawa",
+        &[(
+            "12-5 Motomachi, Naka-ku, Yokohama-shi, Kanagawa",
+            "address.romanized",
+        )],
+    ),
+    (
+        "in a CSV row",
+        "TRAN VAN MINH,7-8-9 Chuo, Chuo-ku, Sapporo,090-1234-5678",
+        &[("7-8-9 Chuo, Chuo-ku, Sapporo", "address.romanized")],
+    ),
+];
+
+/// (case, text): no romanized address in these.
+const ROMANIZED_NEGATIVE: &[(&str, &str)] = &[
+    (
+        "town alone after numbers",
+        "See pages 10-12 Naka for details",
+    ),
+    (
+        "no dash in the numbers",
+        "Room 3 Hommachi, Naka-ku, Yokohama",
+    ),
+    (
+        "unknown words after the numbers",
+        "Version 1-2-3 Release, Tokyo",
+    ),
+    (
+        "town and no known municipality",
+        "1-2-3 Hommachi, Springfield",
+    ),
+    ("a date", "2024-05-01 Hommachi, Yokohama"),
+];
+
+#[test]
+fn romanized_table() {
+    for (case, text, want) in ROMANIZED {
+        assert_eq!(&spans_and_rules(text), want, "case {case}: {text}");
+    }
+}
+
+#[test]
+fn romanized_negative_table() {
+    for (case, text) in ROMANIZED_NEGATIVE {
+        assert!(spans(text).is_empty(), "case {case}: {:?}", spans(text));
+    }
 }
