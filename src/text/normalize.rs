@@ -17,7 +17,8 @@
 //! 5. dashes and long vowel marks between digits become `-` (‐ ‑ ‒ – — ― − ー ─ …),
 //!    also when set off by up to two spaces (`03 ー 1234`, ideographic spaces
 //!    included; the spaces stay), and so does の between digits (一の二 → 1-2);
-//!    ○ next to a digit becomes 0;
+//!    ○ next to a digit becomes 0; a run of ten to twelve digit words in katakana or
+//!    hiragana (`ゼロキューゼロ イチニーサンヨン …`) becomes digits (see [`digit_words`]);
 //! 6. digit groups split by line breaks, control characters, the part separator or
 //!    stray symbols (`1234\n5678\n9012`, `03/1234/5678`, `090と1234と5678`) are joined
 //!    when the chain is shaped like a telephone or individual number (see
@@ -32,6 +33,7 @@
 //! lengths and so shares this map.
 
 mod digit_gaps;
+mod digit_words;
 mod joints;
 mod markup;
 
@@ -76,6 +78,7 @@ impl Normalized {
     pub fn new(original: &str) -> Self {
         let (mut pieces, tag_characters) = first_pass(original);
         fold_numeric_context(&mut pieces);
+        digit_words::fold_digit_words(&mut pieces);
         digit_gaps::join_digit_gaps(&mut pieces);
         markup::drop_inline_markup(&mut pieces);
         joints::join_word_joints(&mut pieces);

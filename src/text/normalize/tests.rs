@@ -162,6 +162,32 @@ const CASES: &[(&str, &str, &str)] = &[
         "メモ ー ノート",
     ),
     ("spaced range of numbers", "10 〜 20 件", "10 〜 20 件"),
+    // Step 5: long runs of digit words become digits.
+    (
+        "phone in katakana digit words",
+        "電話はゼロキューゼロ イチニーサンヨン ゴーロクナナハチです",
+        "電話は090 1234 5678です",
+    ),
+    (
+        "phone in hiragana digit words",
+        "ぜろきゅうぜろ-いちにさんよん-ごろくななはち",
+        "090-1234-5678",
+    ),
+    (
+        "short runs are words",
+        "サンプルのニコニコ",
+        "サンプルのニコニコ",
+    ),
+    (
+        "a count is no number",
+        "イチ、ニ、サン、シ",
+        "イチ、ニ、サン、シ",
+    ),
+    (
+        "katakana prose",
+        "ゴールキーパーのシュート",
+        "ゴールキーパーのシュート",
+    ),
     // Step 6: digit groups split by gaps are joined when shaped like a number.
     (
         "my number over lines",
