@@ -68,7 +68,7 @@ impl ApiRoute {
 /// Supported paths, for the 404 message.
 pub const SUPPORTED: &str = "POST /v1/chat/completions, /v1/responses, /v1/embeddings, \
 /openai/deployments/{deployment}/(chat/completions|embeddings|responses)?api-version=…, \
-/openai/v1/(chat/completions|responses|embeddings), /v1/messages, \
+/openai/responses?api-version=…, /openai/v1/(chat/completions|responses|embeddings), /v1/messages, \
 /v1beta/models/{model}:(generateContent|streamGenerateContent|countTokens), \
 /v1/projects/{p}/locations/{l}/publishers/{pub}/models/{model}:(generateContent|streamGenerateContent); \
 GET /healthz, /readyz, /metrics";
@@ -133,6 +133,7 @@ pub fn classify(raw_path: &str) -> Result<ApiRoute, RouteError> {
             openai_ep(rest).unwrap_or(ApiKind::OpenAiChat),
             Some(d),
         ),
+        ["openai", "responses"] => r(Api::Azure, ApiKind::OpenAiResponses, None),
         ["openai", "v1", rest @ ..] if openai_ep(rest).is_some() => r(
             Api::Azure,
             openai_ep(rest).unwrap_or(ApiKind::OpenAiChat),
@@ -175,6 +176,8 @@ mod tests {
             ("/v1/embeddings", Some((Api::OpenAi, "embeddings", None))),
             ("/openai/deployments/gpt4o-jp/chat/completions", Some((Api::Azure, "chat.completions", Some("gpt4o-jp")))),
             ("/openai/v1/responses", Some((Api::Azure, "responses", None))),
+            ("/openai/responses", Some((Api::Azure, "responses", None))),
+            ("/openai/chat/completions", None),
             ("/v1/messages", Some((Api::Anthropic, "messages", None))),
             ("/v1beta/models/gemini-2.5-flash:generateContent", Some((Api::Gemini, "generate_content", Some("gemini-2.5-flash")))),
             ("/v1/projects/p/locations/asia-northeast1/publishers/google/models/gemini-2.5-pro:streamGenerateContent", Some((Api::Gemini, "stream_generate_content", Some("gemini-2.5-pro")))),
