@@ -30,7 +30,10 @@ where
     if let Err(e) = phase::admit::run(&mut cx) {
         return phase::finish::run(cx, Err(e), api_error);
     }
-    if let Some(r) = phase::ops::answer(&shared, &cx.parts.method, cx.parts.uri.path()) {
+    if let Some(mut r) = phase::ops::answer(&shared, &cx.parts.method, cx.parts.uri.path()) {
+        if let Ok(v) = http::HeaderValue::from_str(cx.request_id()) {
+            super::respond::stamp_request_id(r.headers_mut(), v);
+        }
         return r;
     }
     let result = proxy(&mut cx, body).await;

@@ -65,13 +65,9 @@ impl ApiRoute {
     }
 }
 
-/// Supported paths, for the 404 message.
-pub const SUPPORTED: &str = "POST /v1/chat/completions, /v1/responses, /v1/embeddings, \
-/openai/deployments/{deployment}/(chat/completions|embeddings|responses)?api-version=…, \
-/openai/responses?api-version=…, /openai/v1/(chat/completions|responses|embeddings), /v1/messages, \
-/v1beta/models/{model}:(generateContent|streamGenerateContent|countTokens), \
-/v1/projects/{p}/locations/{l}/publishers/{pub}/models/{model}:(generateContent|streamGenerateContent); \
-GET /healthz, /readyz, /metrics";
+/// Where the supported paths are documented, for the 404 message (the list itself is
+/// not repeated in every error body).
+pub const PATHS_DOC: &str = "README.md#the-gateway-in-one-minute";
 
 /// Why a path was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -58,3 +58,71 @@ async fn azure_responses_paths_are_inspected_and_forwarded() {
     let (status, _, _) = post(&gw, "/openai/chat/completions", &responses("x"), &[]).await;
     assert_eq!(status, 404);
 }
+
+/// Every answer carries the request id under the names SDKs read, all one value; the
+/// upstream's own id is kept beside it, not in place of it.
+#[tokio::test]
+async fn request_id_under_every_name() {
+    let up = FakeUpstream::start(Reply::EchoChat).await;
+    let gw = start_gateway(BASE, &up.url()).await;
+    let ok = post(&gw, "/v1/chat/completions", &super::chat("こんにちは"), &[]).await;
+    let blocked = post(
+        &gw,
+        "/v1/messages",
+        &json!({"model": "m", "max_tokens": 5, "messages": [{"role": "user", "content": format!("個人番号は{MY_NUMBER}")}]}).to_string(),
+        &[],
+    )
+    .await;
+    let unknown = post(&gw, "/v1/files", "{}", &[]).await;
+    let health = crate::util::client()
+        .get(format!("http://{}/healthz", gw.addr))
+        .send()
+        .await
+        .unwrap();
+    let health_headers = health.headers().clone();
+    let mut ids = Vec::new();
+    for (what, status, h) in [
+        ("forwarded", ok.0, &ok.1),
+        ("blocked", blocked.0, &blocked.1),
+        ("unknown", unknown.0, &unknown.1),
+        ("healthz", health.status().as_u16(), &health_headers),
+    ] {
+        let id = h
+            .get("x-sekimori-request-id")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_else(|| panic!("{what} ({status}): no request id"))
+            .to_string();
+        for name in ["x-request-id", "request-id"] {
+            assert_eq!(
+                h.get(name).and_then(|v| v.to_str().ok()),
+                Some(id.as_str()),
+                "{what}: {name}"
+            );
+        }
+        ids.push(id);
+    }
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 4, "one id per request");
+    assert_eq!(ok.0, 200);
+    assert_eq!(blocked.0, 403);
+    assert_eq!(unknown.0, 404);
+}
+
+/// The 404 body is one short message with a pointer to the README, in each API's shape.
+#[tokio::test]
+async fn unknown_path_answer_is_short() {
+    let up = FakeUpstream::start(Reply::EchoChat).await;
+    let gw = start_gateway(BASE, &up.url()).await;
+    let (status, _, v) = post(&gw, "/v1/files", "{}", &[]).await;
+    assert_eq!(status, 404);
+    assert_eq!(v["error"]["code"], "unknown_route", "{v}");
+    let text = v.to_string();
+    assert!(text.len() < 700, "{} bytes: {text}", text.len());
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("README"),
+        "{v}"
+    );
+    assert!(!text.contains("/v1/chat/completions"), "{text}");
+    assert!(up.received().is_empty());
+}
