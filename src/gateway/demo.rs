@@ -201,6 +201,7 @@ pub fn demo_answer(route: &ApiRoute, received: &Value, _stream: bool) -> Value {
             "usage": {"input_tokens": chars, "output_tokens": chars, "total_tokens": 2 * chars},
             "sekimori_demo": report,
         }),
+        (ApiKind::AnthropicMessages, true) => json!({"input_tokens": chars}),
         (ApiKind::AnthropicMessages, _) => json!({
             "id": "msg_demo", "type": "message", "role": "assistant", "model": model,
             "content": [{"type": "text", "text": reply}],

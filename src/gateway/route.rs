@@ -40,7 +40,8 @@ pub struct ApiRoute {
     pub kind: ApiKind,
     /// Gemini `:streamGenerateContent` (streamed whatever the body says).
     pub stream_path: bool,
-    /// Gemini `:countTokens` (no generated text).
+    /// Gemini `:countTokens` or Anthropic `/v1/messages/count_tokens` (no generated
+    /// text, never streamed).
     pub count_tokens: bool,
     /// Model or deployment named in the path (Azure deployments, Gemini models).
     pub path_model: Option<String>,
@@ -57,6 +58,7 @@ impl ApiRoute {
             ApiKind::OpenAiChat => "chat.completions",
             ApiKind::OpenAiResponses => "responses",
             ApiKind::OpenAiEmbeddings => "embeddings",
+            ApiKind::AnthropicMessages if self.count_tokens => "count_tokens",
             ApiKind::AnthropicMessages => "messages",
             ApiKind::GeminiGenerateContent if self.count_tokens => "count_tokens",
             ApiKind::GeminiGenerateContent if self.stream_path => "stream_generate_content",
@@ -119,6 +121,11 @@ pub fn classify(raw_path: &str) -> Result<ApiRoute, RouteError> {
     };
     match segs.as_slice() {
         ["v1", "messages"] => r(Api::Anthropic, ApiKind::AnthropicMessages, None),
+        ["v1", "messages", "count_tokens"] => {
+            let mut route = r(Api::Anthropic, ApiKind::AnthropicMessages, None)?;
+            route.count_tokens = true;
+            Ok(route)
+        }
         ["v1", rest @ ..] if openai_ep(rest).is_some() => r(
             Api::OpenAi,
             openai_ep(rest).unwrap_or(ApiKind::OpenAiChat),
@@ -175,6 +182,8 @@ mod tests {
             ("/openai/responses", Some((Api::Azure, "responses", None))),
             ("/openai/chat/completions", None),
             ("/v1/messages", Some((Api::Anthropic, "messages", None))),
+            ("/v1/messages/count_tokens", Some((Api::Anthropic, "count_tokens", None))),
+            ("/v1/messages/batches", None),
             ("/v1beta/models/gemini-2.5-flash:generateContent", Some((Api::Gemini, "generate_content", Some("gemini-2.5-flash")))),
             ("/v1/projects/p/locations/asia-northeast1/publishers/google/models/gemini-2.5-pro:streamGenerateContent", Some((Api::Gemini, "stream_generate_content", Some("gemini-2.5-pro")))),
             ("/v1/files", None),

@@ -126,3 +126,56 @@ async fn unknown_path_answer_is_short() {
     assert!(!text.contains("/v1/chat/completions"), "{text}");
     assert!(up.received().is_empty());
 }
+
+fn count_body(text: &str) -> String {
+    json!({"model": "claude-x", "messages": [{"role": "user", "content": text}]}).to_string()
+}
+
+/// `POST /v1/messages/count_tokens` is inspected like messages — masked or blocked the
+/// same way — then passed through to the upstream's `count_tokens`, answered as JSON
+/// even when the body asks for a stream.
+#[tokio::test]
+async fn anthropic_count_tokens_is_inspected_and_passed_through() {
+    let up = FakeUpstream::start(Reply::CountTokens).await;
+    let gw = start_gateway(BASE, &up.url()).await;
+    let text = format!("森川陽菜さん（{PHONE}）");
+    let (status, h, v) = post(
+        &gw,
+        "/v1/messages/count_tokens",
+        &count_body(&text),
+        &[("anthropic-version", "2023-06-01")],
+    )
+    .await;
+    assert_eq!(status, 200, "{v}");
+    let got = up.received();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].uri, "/v1/messages/count_tokens");
+    assert!(!got[0].body.contains(PHONE), "{}", got[0].body);
+    assert!(got[0].body.contains("〔電話1〕"), "{}", got[0].body);
+    assert_eq!(got[0].header("anthropic-version"), Some("2023-06-01"));
+    assert!(v["input_tokens"].as_u64().is_some_and(|n| n > 0), "{v}");
+    // Sekimori's id under `request-id`; the upstream's beside it.
+    assert_eq!(h["request-id"], h["x-sekimori-request-id"]);
+    assert_eq!(h["upstream-request-id"], "req_upstream_1");
+
+    // A body asking for a stream still gets the JSON count back.
+    let mut streamed: serde_json::Value = serde_json::from_str(&count_body("こんにちは")).unwrap();
+    streamed["stream"] = json!(true);
+    let (status, _, v) = post(&gw, "/v1/messages/count_tokens", &streamed.to_string(), &[]).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["input_tokens"], 5, "{v}");
+
+    // Blocked exactly like messages, in the Anthropic error shape; nothing arrives.
+    let (status, _, v) = post(
+        &gw,
+        "/v1/messages/count_tokens",
+        &count_body(&format!("個人番号は{MY_NUMBER}です")),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 403, "{v}");
+    assert_eq!(v["type"], "error", "{v}");
+    assert_eq!(v["error"]["code"], "blocked_personal_data", "{v}");
+    assert!(!v.to_string().contains(MY_NUMBER));
+    assert_eq!(up.received().len(), 2, "the block never arrives");
+}
