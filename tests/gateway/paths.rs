@@ -179,3 +179,75 @@ async fn anthropic_count_tokens_is_inspected_and_passed_through() {
     assert!(!v.to_string().contains(MY_NUMBER));
     assert_eq!(up.received().len(), 2, "the block never arrives");
 }
+
+async fn get(
+    gw: &sekimori::gateway::RunningGateway,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> (u16, reqwest::header::HeaderMap, serde_json::Value) {
+    let mut req = crate::util::client().get(format!("http://{}{path}", gw.addr));
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    let h = resp.headers().clone();
+    let v = resp.json().await.unwrap_or_default();
+    (status, h, v)
+}
+
+fn ids(v: &serde_json::Value) -> Vec<&str> {
+    v["data"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|m| m["id"].as_str()).collect())
+        .unwrap_or_default()
+}
+
+/// `GET /v1/models`: the department's models in the OpenAI list shape; identity is
+/// required as for the API calls; nothing reaches the upstream.
+#[tokio::test]
+async fn models_list_per_department() {
+    let up = FakeUpstream::start(Reply::EchoChat).await;
+    let config = BASE
+        .replace("allow_anonymous = true", "allow_anonymous = false")
+        .replacen(
+            "[[routes]]\napi = \"openai\"\nupstream = \"fake\"",
+            "[[routes]]\napi = \"openai\"\nupstream = \"fake\"\nmodels = [\"allowed-model\", \"other-model\", \"gpt-4.1*\"]",
+            1,
+        );
+    assert!(config.contains("other-model"), "the route was rewritten");
+    let gw = start_gateway(&config, &up.url()).await;
+    let key = [("authorization", "Bearer sk-test-key")];
+    let (status, h, v) = get(&gw, "/v1/models", &key).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["object"], "list", "{v}");
+    // kosodate may use only allowed-model.
+    assert_eq!(ids(&v), ["allowed-model"], "{v}");
+    assert_eq!(v["data"][0]["object"], "model");
+    assert_eq!(v["data"][0]["owned_by"], "fake");
+    assert_eq!(h["x-request-id"], h["x-sekimori-request-id"]);
+
+    // Identity required.
+    let (status, _, v) = get(&gw, "/v1/models", &[]).await;
+    assert_eq!(status, 401, "{v}");
+    let (status, _, v) = get(&gw, "/v1/models", &[("authorization", "Bearer sk-wrong")]).await;
+    assert_eq!(status, 401, "{v}");
+    assert!(!v.to_string().contains("sk-wrong"));
+    assert!(up.received().is_empty(), "the list is answered by Sekimori");
+}
+
+/// A department without an allow list sees every name the routes serve; a pattern is
+/// listed only when no concrete name matches it.
+#[tokio::test]
+async fn models_list_without_allow_list() {
+    let up = FakeUpstream::start(Reply::EchoChat).await;
+    let config = BASE.replacen(
+        "[[routes]]\napi = \"openai\"\nupstream = \"fake\"",
+        "[[routes]]\napi = \"openai\"\nupstream = \"fake\"\nmodels = [\"gpt-4.1-mini\", \"gpt-4.1*\", \"llama-*\"]",
+        1,
+    );
+    let gw = start_gateway(&config, &up.url()).await;
+    let (status, _, v) = get(&gw, "/v1/models", &[]).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(ids(&v), ["gpt-4.1-mini", "llama-*"], "{v}");
+}
