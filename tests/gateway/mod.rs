@@ -3,6 +3,7 @@
 
 mod audit;
 mod cli;
+mod demo;
 mod hooks;
 mod limits;
 mod paths;
