@@ -305,7 +305,7 @@ impl UpstreamConfig {
 #[serde(deny_unknown_fields)]
 pub struct RouteConfig {
     /// API family: `openai` (`/v1/chat/completions`, `/v1/responses`, `/v1/embeddings`),
-    /// `azure` (`/openai/...`), `anthropic` (`/v1/messages`), `gemini`
+    /// `azure` (`/openai/...`), `anthropic` (`/v1/messages`, `/v1/messages/count_tokens`), `gemini`
     /// (`/v1beta/models/...`, `/v1/projects/.../models/...`).
     pub api: String,
     /// Upstream name.

@@ -372,8 +372,8 @@ impl Refusal {
                 format!("bad request path: {why}"),
             ),
             UnknownRoute => (
-                format!("このパスには対応していません。対応パス: {}", route::SUPPORTED),
-                format!("unsupported path; supported: {}", route::SUPPORTED),
+                format!("このパスには対応していません（対応パス: {}）。", route::PATHS_DOC),
+                format!("unsupported path; see {} for the supported paths", route::PATHS_DOC),
             ),
             MethodNotAllowed => s("API呼び出しは POST で送信してください。", "API calls must use POST"),
             DuplicateIdentityHeader { header: h } => (
@@ -665,6 +665,57 @@ mod tests {
             assert_eq!(e.status.as_u16(), status, "{code}");
             assert_eq!(e.code, code);
             assert_eq!(e.outcome, outcome, "{code}");
+        }
+    }
+
+    /// The 404 body stays short: one sentence and a pointer to the README.
+    #[tokio::test]
+    async fn unknown_route_message_is_short() {
+        use http_body_util::BodyExt;
+        let body = Refusal::UnknownRoute
+            .into_error()
+            .into_response(None, "r")
+            .into_body();
+        let bytes = body
+            .collect()
+            .await
+            .map(|b| b.to_bytes().len())
+            .unwrap_or(0);
+        assert!(bytes > 0 && bytes < 700, "404 body of {bytes} bytes");
+        let e = Refusal::UnknownRoute.into_error();
+        assert!(e.message_en.contains("README"), "{}", e.message_en);
+        assert!(!e.message_en.contains("/v1/chat"), "{}", e.message_en);
+    }
+
+    /// No client message names an internal type: the catalogue formats nothing with
+    /// `Debug`, and a rejected warn token is explained in words.
+    #[test]
+    fn no_internal_names_in_messages() {
+        let src = include_str!("errors.rs");
+        let catalogue = &src[..src.find("#[cfg(test)]").unwrap_or(src.len())];
+        assert!(
+            !catalogue.contains(":?}"),
+            "the error catalogue must not format values with Debug"
+        );
+        for why in [
+            super::super::warn::AckError::Unknown,
+            super::super::warn::AckError::WrongUser,
+            super::super::warn::AckError::WrongBody,
+            super::super::warn::AckError::Expired,
+        ] {
+            let e = Refusal::WarningRequiresAcknowledgement {
+                found: Box::new(Found {
+                    categories_ja: "語".into(),
+                    categories_en: "words".into(),
+                    places: "messages[0].content 0..2 (secret_project)".into(),
+                    details: json!({}),
+                }),
+                token: "ack-0".into(),
+                rejected: Some(why.to_string()),
+            }
+            .into_error();
+            let name = format!("{why:?}");
+            assert!(!e.message().contains(&name), "{}", e.message());
         }
     }
 

@@ -30,8 +30,22 @@ where
     if let Err(e) = phase::admit::run(&mut cx) {
         return phase::finish::run(cx, Err(e), api_error);
     }
-    if let Some(r) = phase::ops::answer(&shared, &cx.parts.method, cx.parts.uri.path()) {
+    if let Some(mut r) = phase::ops::answer(&shared, &cx.parts.method, cx.parts.uri.path()) {
+        if let Ok(v) = http::HeaderValue::from_str(cx.request_id()) {
+            super::respond::stamp_request_id(r.headers_mut(), v);
+        }
         return r;
+    }
+    if phase::models::is_models(&cx.parts) {
+        return match phase::models::run(&mut cx) {
+            Ok(mut r) => {
+                if let Ok(v) = http::HeaderValue::from_str(cx.request_id()) {
+                    super::respond::stamp_request_id(r.headers_mut(), v);
+                }
+                r
+            }
+            Err(e) => phase::finish::run(cx, Err(e), api_error),
+        };
     }
     let result = proxy(&mut cx, body).await;
     phase::finish::run(cx, result, api_error)

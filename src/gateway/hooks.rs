@@ -53,7 +53,8 @@ pub struct ForwardRecord {
     pub client: IpAddr,
     /// API family (`openai`, `azure`, `anthropic`, `gemini`).
     pub api: &'static str,
-    /// Endpoint (`chat.completions`, `responses`, `embeddings`, `messages`, `generate_content`).
+    /// Endpoint (`chat.completions`, `responses`, `embeddings`, `messages`, `count_tokens`,
+    /// `generate_content`, `stream_generate_content`).
     pub endpoint: &'static str,
     /// Upstream name.
     pub upstream: String,

@@ -91,12 +91,24 @@ impl GatewayError {
             HeaderValue::from_static("application/json; charset=utf-8"),
         );
         if let Ok(v) = HeaderValue::from_str(request_id) {
-            h.insert("x-sekimori-request-id", v);
+            stamp_request_id(h, v);
         }
         if self.close {
             h.insert(header::CONNECTION, HeaderValue::from_static("close"));
         }
         resp
+    }
+}
+
+/// Header names that carry the request id on every answer: Sekimori's own, the one the
+/// OpenAI SDKs read (`x-request-id`) and the one the Anthropic SDKs read (`request-id`).
+/// An upstream's own ids come back as `x-upstream-request-id` / `upstream-request-id`.
+pub const REQUEST_ID_HEADERS: [&str; 3] = ["x-sekimori-request-id", "x-request-id", "request-id"];
+
+/// Sets every [`REQUEST_ID_HEADERS`] name to `id`.
+pub fn stamp_request_id(headers: &mut http::HeaderMap, id: http::HeaderValue) {
+    for name in REQUEST_ID_HEADERS {
+        headers.insert(name, id.clone());
     }
 }
 

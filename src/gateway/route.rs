@@ -40,7 +40,8 @@ pub struct ApiRoute {
     pub kind: ApiKind,
     /// Gemini `:streamGenerateContent` (streamed whatever the body says).
     pub stream_path: bool,
-    /// Gemini `:countTokens` (no generated text).
+    /// Gemini `:countTokens` or Anthropic `/v1/messages/count_tokens` (no generated
+    /// text, never streamed).
     pub count_tokens: bool,
     /// Model or deployment named in the path (Azure deployments, Gemini models).
     pub path_model: Option<String>,
@@ -57,6 +58,7 @@ impl ApiRoute {
             ApiKind::OpenAiChat => "chat.completions",
             ApiKind::OpenAiResponses => "responses",
             ApiKind::OpenAiEmbeddings => "embeddings",
+            ApiKind::AnthropicMessages if self.count_tokens => "count_tokens",
             ApiKind::AnthropicMessages => "messages",
             ApiKind::GeminiGenerateContent if self.count_tokens => "count_tokens",
             ApiKind::GeminiGenerateContent if self.stream_path => "stream_generate_content",
@@ -65,13 +67,9 @@ impl ApiRoute {
     }
 }
 
-/// Supported paths, for the 404 message.
-pub const SUPPORTED: &str = "POST /v1/chat/completions, /v1/responses, /v1/embeddings, \
-/openai/deployments/{deployment}/(chat/completions|embeddings|responses)?api-version=…, \
-/openai/v1/(chat/completions|responses|embeddings), /v1/messages, \
-/v1beta/models/{model}:(generateContent|streamGenerateContent|countTokens), \
-/v1/projects/{p}/locations/{l}/publishers/{pub}/models/{model}:(generateContent|streamGenerateContent); \
-GET /healthz, /readyz, /metrics";
+/// Where the supported paths are documented, for the 404 message (the list itself is
+/// not repeated in every error body).
+pub const PATHS_DOC: &str = "README.md#the-gateway-in-one-minute";
 
 /// Why a path was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -123,6 +121,11 @@ pub fn classify(raw_path: &str) -> Result<ApiRoute, RouteError> {
     };
     match segs.as_slice() {
         ["v1", "messages"] => r(Api::Anthropic, ApiKind::AnthropicMessages, None),
+        ["v1", "messages", "count_tokens"] => {
+            let mut route = r(Api::Anthropic, ApiKind::AnthropicMessages, None)?;
+            route.count_tokens = true;
+            Ok(route)
+        }
         ["v1", rest @ ..] if openai_ep(rest).is_some() => r(
             Api::OpenAi,
             openai_ep(rest).unwrap_or(ApiKind::OpenAiChat),
@@ -133,6 +136,7 @@ pub fn classify(raw_path: &str) -> Result<ApiRoute, RouteError> {
             openai_ep(rest).unwrap_or(ApiKind::OpenAiChat),
             Some(d),
         ),
+        ["openai", "responses"] => r(Api::Azure, ApiKind::OpenAiResponses, None),
         ["openai", "v1", rest @ ..] if openai_ep(rest).is_some() => r(
             Api::Azure,
             openai_ep(rest).unwrap_or(ApiKind::OpenAiChat),
@@ -175,7 +179,11 @@ mod tests {
             ("/v1/embeddings", Some((Api::OpenAi, "embeddings", None))),
             ("/openai/deployments/gpt4o-jp/chat/completions", Some((Api::Azure, "chat.completions", Some("gpt4o-jp")))),
             ("/openai/v1/responses", Some((Api::Azure, "responses", None))),
+            ("/openai/responses", Some((Api::Azure, "responses", None))),
+            ("/openai/chat/completions", None),
             ("/v1/messages", Some((Api::Anthropic, "messages", None))),
+            ("/v1/messages/count_tokens", Some((Api::Anthropic, "count_tokens", None))),
+            ("/v1/messages/batches", None),
             ("/v1beta/models/gemini-2.5-flash:generateContent", Some((Api::Gemini, "generate_content", Some("gemini-2.5-flash")))),
             ("/v1/projects/p/locations/asia-northeast1/publishers/google/models/gemini-2.5-pro:streamGenerateContent", Some((Api::Gemini, "stream_generate_content", Some("gemini-2.5-pro")))),
             ("/v1/files", None),

@@ -29,10 +29,8 @@ pub const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
 
 /// Upstream headers passed back.
 fn keep_response_header(name: &str) -> bool {
-    matches!(
-        name,
-        "content-type" | "retry-after" | "x-request-id" | "request-id" | "apim-request-id"
-    ) || name.starts_with("x-ratelimit-")
+    matches!(name, "content-type" | "retry-after" | "apim-request-id")
+        || name.starts_with("x-ratelimit-")
         || name.starts_with("anthropic-ratelimit-")
 }
 
@@ -167,8 +165,18 @@ pub async fn forward(f: Forwarded<'_>) -> Result<ForwardResult, GatewayError> {
     let status = StatusCode::from_u16(answer.status()).unwrap_or(StatusCode::BAD_GATEWAY);
     let mut headers = HeaderMap::new();
     for (k, v) in answer.headers() {
-        if keep_response_header(k.as_str()) {
-            headers.append(k.clone(), v.clone());
+        match k.as_str() {
+            // Sekimori's request id takes these names; the upstream's is kept beside it.
+            "x-request-id" => {
+                headers.append("x-upstream-request-id", v.clone());
+            }
+            "request-id" => {
+                headers.append("upstream-request-id", v.clone());
+            }
+            name if keep_response_header(name) => {
+                headers.append(k.clone(), v.clone());
+            }
+            _ => {}
         }
     }
     let content_encoding = answer

@@ -158,6 +158,14 @@ impl Policy {
         }
     }
 
+    /// The model allow list of `department` (`[[departments]] models`); empty when every
+    /// model is allowed.
+    pub fn department_models(&self, department: &str) -> &[String] {
+        self.departments
+            .get(department)
+            .map_or(&[], |d| d.models.as_slice())
+    }
+
     /// Whether placeholders inside URLs of answers are restored for `department`
     /// (`[[departments]] restore_in_urls`; false for departments not configured).
     pub fn restore_in_urls(&self, department: &str) -> bool {

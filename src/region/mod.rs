@@ -576,7 +576,7 @@ fn check_azure_request(
     let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
     let deployment = match lower.as_slice() {
         ["openai", "deployments", _, _, ..] => segs[2].as_str(),
-        ["openai", "v1", _, ..] | ["models", _, ..] => req.model.ok_or_else(|| {
+        ["openai", "v1", _, ..] | ["openai", "responses"] | ["models", _, ..] => req.model.ok_or_else(|| {
             RegionViolation::new(
                 "azure.deployment-declared",
                 "このパスではデプロイを本文の model で指定する必要がありますが、model がありません。",
@@ -588,8 +588,8 @@ fn check_azure_request(
         _ => {
             return Err(RegionViolation::new(
                 "azure.deployment-declared",
-                "このパスからはデプロイを特定できません（/openai/deployments/{デプロイ}/… または /openai/v1/… のみ）。",
-                "The deployment cannot be determined from this path (only /openai/deployments/{deployment}/… or /openai/v1/…).",
+                "このパスからはデプロイを特定できません（/openai/deployments/{デプロイ}/…、/openai/v1/… または /openai/responses のみ）。",
+                "The deployment cannot be determined from this path (only /openai/deployments/{deployment}/…, /openai/v1/… or /openai/responses).",
                 "推論用のパスを使ってください。",
                 "Use an inference route.",
             ))

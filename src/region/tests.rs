@@ -373,6 +373,14 @@ fn azure_requests() {
                 None,
             ),
             (
+                ("/openai/responses", None, NO_H, Some("gpt4o-east"), None),
+                None,
+            ),
+            (
+                ("/openai/responses", None, NO_H, Some("gpt4o-unknown"), None),
+                Some("azure.deployment-declared"),
+            ),
+            (
                 (
                     "/models/chat/completions",
                     None,

@@ -3,9 +3,11 @@
 
 mod audit;
 mod cli;
+mod demo;
 mod hooks;
 mod limits;
 mod numbers;
+mod paths;
 mod pool;
 mod proxy;
 mod region;

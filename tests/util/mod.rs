@@ -64,6 +64,9 @@ pub enum Reply {
     /// The same as an SSE stream, one delta per 3 characters (so deltas end inside
     /// `](https://ev`), then `[DONE]`.
     LinkChatStream,
+    /// Anthropic `count_tokens`: `{"input_tokens": <characters of the last message>}`,
+    /// with the upstream's own `request-id` header.
+    CountTokens,
 }
 
 /// The answer of [`Reply::LinkChat`] for a placeholder `ph` the upstream received.
@@ -203,6 +206,13 @@ async fn answer(
                 .body(Full::new(Bytes::from(out.to_string())))
                 .unwrap()
         }
+        Reply::CountTokens => Response::builder()
+            .header("content-type", "application/json")
+            .header("request-id", "req_upstream_1")
+            .body(Full::new(Bytes::from(
+                json!({"input_tokens": last_text(&v).chars().count()}).to_string(),
+            )))
+            .unwrap(),
         Reply::GeminiArray => {
             let chars: Vec<char> = text.chars().collect();
             let mut parts: Vec<String> = chars

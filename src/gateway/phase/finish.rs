@@ -9,7 +9,7 @@ use http_body_util::Full;
 use super::super::boxed::{self, Body};
 use super::super::exchange::UsageReport;
 use super::super::hooks::Outcome;
-use super::super::respond::GatewayError;
+use super::super::respond::{stamp_request_id, GatewayError};
 use super::super::route::Api;
 use super::ctx::now_ms;
 use super::Ctx;
@@ -108,7 +108,7 @@ pub fn run(
     }
     let mut resp = resp;
     if let Ok(v) = request_id {
-        resp.headers_mut().insert("x-sekimori-request-id", v);
+        stamp_request_id(resp.headers_mut(), v);
     }
     resp
 }
@@ -116,6 +116,7 @@ pub fn run(
 #[cfg(test)]
 mod tests {
     use super::super::super::errors::Refusal;
+    use super::super::super::respond::REQUEST_ID_HEADERS;
     use super::super::testing;
     use super::*;
 
@@ -132,11 +133,12 @@ mod tests {
         let id = cx.record.request_id.clone();
         let resp = run(cx, Err(Refusal::MissingApiKey.into()), plain);
         assert_eq!(resp.status().as_u16(), 401);
-        assert_eq!(
-            resp.headers()
-                .get("x-sekimori-request-id")
-                .and_then(|v| v.to_str().ok()),
-            Some(id.as_str())
-        );
+        for name in REQUEST_ID_HEADERS {
+            assert_eq!(
+                resp.headers().get(name).and_then(|v| v.to_str().ok()),
+                Some(id.as_str()),
+                "{name}"
+            );
+        }
     }
 }

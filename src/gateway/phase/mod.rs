@@ -22,6 +22,9 @@
 //! | [`record`] | **record before forward** (fail closed) | 503 |
 //! | [`forward`] | forward, restore the answer | 502 / 504 |
 //! | [`finish`] | **record outcome**, metrics, render | — |
+//!
+//! `GET /v1/models` is answered by [`models`] after [`identify`] (401 / 403), without
+//! the other phases.
 
 pub mod admit;
 pub mod authorize;
@@ -33,6 +36,7 @@ pub mod headers;
 pub mod identify;
 pub mod inspect;
 pub mod mask;
+pub mod models;
 pub mod ops;
 pub mod parse;
 pub mod quota;

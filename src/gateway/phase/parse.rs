@@ -16,8 +16,11 @@ pub fn run(cx: &mut Ctx<'_>) -> Result<(), GatewayError> {
         }
         .into());
     }
-    // A front door without an API route (a "test a text" call) has no stream path.
-    cx.stream = payload::wants_stream(&value) || cx.route.as_ref().is_some_and(|r| r.stream_path);
+    // A front door without an API route (a "test a text" call) has no stream path; a
+    // token count is answered as JSON whatever its body says.
+    let route = cx.route.as_ref();
+    cx.stream = (payload::wants_stream(&value) || route.is_some_and(|r| r.stream_path))
+        && !route.is_some_and(|r| r.count_tokens);
     cx.value = value;
     Ok(())
 }
