@@ -1,9 +1,10 @@
-//! Phase `mask`: one placeholder table across every field of the request, in
-//! document order so placeholders are numbered as the text reads; `payload::edit`
-//! writes them back (nested JSON re-encoded as it came, keys renamed last).
+//! Phase `mask`: one placeholder table across every field of the request, keyed for
+//! the caller (the user id) so a person keeps one placeholder in every turn of that
+//! user's conversations (see `crate::mask`); `payload::edit` writes the masked texts
+//! back (nested JSON re-encoded as it came, keys renamed last).
 
 use crate::inspect::Finding;
-use crate::mask::Placeholders;
+use crate::mask::{PlaceholderKey, Placeholders};
 use crate::payload::request as payload;
 use crate::policy::Action;
 
@@ -15,7 +16,7 @@ use super::Ctx;
 pub fn run(cx: &mut Ctx<'_>) -> Result<(), GatewayError> {
     let principal = cx.principal("mask")?;
     let policy = &cx.rt.policy;
-    let mut table = Placeholders::new();
+    let mut table = Placeholders::for_caller(PlaceholderKey::process(), &principal.user);
     let mut edits = Vec::new();
     for (i, slot) in cx.slots.iter().enumerate() {
         let to_mask: Vec<Finding> = cx.findings[i]
