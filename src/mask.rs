@@ -16,6 +16,20 @@
 //! table restores only what that request masked: an answer quoting a person of an
 //! earlier turn who is not in this request keeps the placeholder, never another name.
 //!
+//! Text the user typed that looks like a placeholder (`〔氏名1〕` in a letter template,
+//! see [`literal`] for the exact shape) is escaped on the way up and comes back exactly
+//! as typed: it is masked like a value, as an entry of the table whose placeholder is
+//! its escaped form (U+2060 WORD JOINER after the `〔`, which no issued placeholder
+//! starts with) and whose original is the literal itself. So the one restore machinery
+//! (whole bodies, every stream shape, `max_len` hold-back) unescapes it, and the real
+//! value of a masked person can never land in its place. Escaped literals are restored
+//! inside URLs too (they are the user's own text, not personal data), and are not
+//! counted as masked values ([`Placeholders::len`]). Since the escape is stateless, an
+//! escaped look-alike of an earlier turn that the upstream quotes back is unescaped
+//! even when this request's table does not hold it (as long as the table is not
+//! empty; with an empty table the answer passes untouched and keeps the invisible
+//! escape).
+//!
 //! A placeholder the model wrote inside a URL (a Markdown link or image target, an
 //! autolink, a bare URL, a URL attribute of an HTML tag) is not restored unless the
 //! table says so ([`Placeholders::set_restore_in_urls`]): a prompt-injected answer such
@@ -41,6 +55,7 @@ use std::sync::Arc;
 use crate::inspect::{Category, Finding};
 
 mod key;
+pub mod literal;
 mod url_context;
 
 pub use key::{KeyError, PlaceholderKey};
@@ -68,6 +83,10 @@ pub struct Placeholders {
     by_value: HashMap<(Category, String), usize>,
     /// `(placeholder, original)`, in issue order.
     entries: Vec<(String, String)>,
+    /// Whether `entries[i]` is an escaped user-typed look-alike (see [`literal`]).
+    is_literal: Vec<bool>,
+    /// How many entries are escaped look-alikes.
+    literals: usize,
     /// Placeholder → index in `entries`, for restoring.
     by_placeholder: HashMap<String, usize>,
     /// Length in bytes of the longest placeholder.
@@ -117,20 +136,33 @@ impl Placeholders {
             key: key.for_caller(caller),
             by_value: HashMap::new(),
             entries: Vec::new(),
+            is_literal: Vec::new(),
+            literals: 0,
             by_placeholder: HashMap::new(),
             max_len: 0,
             restore_in_urls: false,
         }
     }
 
-    /// Whether no placeholder has been issued.
+    /// Whether the table restores nothing: no value masked and no look-alike escaped.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
 
-    /// Number of placeholders issued.
+    /// Number of values masked (escaped look-alikes not counted).
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.entries.len() - self.literals
+    }
+
+    /// Number of user-typed placeholder look-alikes escaped.
+    pub fn escaped_literals(&self) -> usize {
+        self.literals
+    }
+
+    /// Whether `text` holds a placeholder look-alike that [`Placeholders::mask`] would
+    /// escape (so the text must be rewritten even with nothing to mask).
+    pub fn has_lookalike(text: &str) -> bool {
+        text.contains(OPEN) && !literal::find(text).is_empty()
     }
 
     /// Restore placeholders inside URLs of the answer too (`true`), or leave them as
@@ -166,8 +198,19 @@ impl Placeholders {
         self.max_len
     }
 
-    /// Replaces every finding in `text` with its placeholder. Overlapping findings are
-    /// merged into one placeholder (the category of the first wins).
+    /// Replaces every finding in `text` with its placeholder, and escapes every
+    /// placeholder look-alike outside the findings. Overlapping findings are merged
+    /// into one placeholder (the category of the first wins).
+    ///
+    /// ```
+    /// use sekimori::inspect::Category;
+    /// use sekimori::mask::Placeholders;
+    /// let mut t = Placeholders::new();
+    /// let sent = t.mask("拝啓 〔氏名1〕様", &[]);
+    /// assert_ne!(sent, "拝啓 〔氏名1〕様");
+    /// assert_eq!(t.restore(&sent), "拝啓 〔氏名1〕様");
+    /// assert_eq!((t.len(), t.escaped_literals()), (0, 1));
+    /// ```
     pub fn mask(&mut self, text: &str, findings: &[Finding]) -> String {
         let mut spans: Vec<(usize, usize, &Category)> = findings
             .iter()
@@ -182,11 +225,24 @@ impl Placeholders {
                 _ => merged.push(s),
             }
         }
+        let mut spans: Vec<(usize, usize, Option<&Category>)> =
+            merged.iter().map(|&(s, e, c)| (s, e, Some(c))).collect();
+        if text.contains(OPEN) {
+            for (s, e) in literal::find(text) {
+                if !merged.iter().any(|m| s < m.1 && m.0 < e) {
+                    spans.push((s, e, None));
+                }
+            }
+            spans.sort_by_key(|s| s.0);
+        }
         let mut out = String::with_capacity(text.len());
         let mut at = 0;
-        for (s, e, cat) in merged {
+        for (s, e, cat) in spans {
             out.push_str(&text[at..s]);
-            out.push_str(&self.placeholder_for(cat, &text[s..e]));
+            match cat {
+                Some(cat) => out.push_str(&self.placeholder_for(cat, &text[s..e])),
+                None => out.push_str(&self.escape_literal(&text[s..e])),
+            }
             at = e;
         }
         out.push_str(&text[at..]);
@@ -213,12 +269,25 @@ impl Placeholders {
         placeholder
     }
 
+    /// The escaped form of the user-typed look-alike `literal`, added to the table
+    /// so the answer gives `literal` back.
+    fn escape_literal(&mut self, literal: &str) -> String {
+        let escaped = literal::escape(literal);
+        if !self.by_placeholder.contains_key(&escaped) {
+            self.insert(escaped.clone(), literal.to_string());
+            *self.is_literal.last_mut().expect("just inserted") = true;
+            self.literals += 1;
+        }
+        escaped
+    }
+
     /// Adds an entry restoring `placeholder` to `original`.
     fn insert(&mut self, placeholder: String, original: String) {
         self.by_placeholder
             .insert(placeholder.clone(), self.entries.len());
         self.max_len = self.max_len.max(placeholder.len());
         self.entries.push((placeholder, original));
+        self.is_literal.push(false);
     }
 
     /// `(placeholder, original value)` pairs in issue order.
@@ -285,16 +354,18 @@ impl Placeholders {
                 })
                 .last();
             match hit {
-                Some((end, _))
-                    if ctx.as_deref_mut().is_some_and(|c| {
-                        // The placeholder's place is decided at its opening bracket.
-                        let open_end = start + OPEN.len_utf8();
-                        c.feed_str(&text[fed..open_end]);
-                        let in_url = c.in_url();
-                        c.feed_str(&text[open_end..end]);
-                        fed = end;
-                        in_url
-                    }) =>
+                // An escaped look-alike is the user's own text: unescaped everywhere.
+                Some((end, i))
+                    if !self.is_literal[i]
+                        && ctx.as_deref_mut().is_some_and(|c| {
+                            // The placeholder's place is decided at its opening bracket.
+                            let open_end = start + OPEN.len_utf8();
+                            c.feed_str(&text[fed..open_end]);
+                            let in_url = c.in_url();
+                            c.feed_str(&text[open_end..end]);
+                            fed = end;
+                            in_url
+                        }) =>
                 {
                     // Inside a URL: left as the model wrote it.
                     from = end;
@@ -309,7 +380,21 @@ impl Placeholders {
                     copied = end;
                     from = end;
                 }
-                None => from = start + OPEN.len_utf8(),
+                None => match literal::escaped_end(&text[start..]) {
+                    // An escaped look-alike of an earlier turn that this table does
+                    // not hold: unescaped all the same (the escape is stateless).
+                    Some(len) => {
+                        out.push_str(&text[copied..start]);
+                        out.push(OPEN);
+                        out.push_str(
+                            &text
+                                [start + OPEN.len_utf8() + literal::ESCAPE.len_utf8()..start + len],
+                        );
+                        copied = start + len;
+                        from = start + len;
+                    }
+                    None => from = start + OPEN.len_utf8(),
+                },
             }
         }
         out.push_str(&text[copied..]);
@@ -328,9 +413,15 @@ impl Placeholders {
     /// still a proper prefix of an issued placeholder, or `pending.len()` if none.
     fn hold_point(&self, pending: &str, max_len: usize) -> usize {
         match pending.rfind(OPEN) {
-            Some(i) if !pending[i..].contains(CLOSE) && pending.len() - i < max_len => {
+            Some(i)
+                if !pending[i..].contains(CLOSE)
+                    && pending.len() - i < max_len.max(literal::MAX_ESCAPED_BYTES) =>
+            {
                 let tail = &pending[i..];
-                if self.entries.iter().any(|(ph, _)| ph.starts_with(tail)) {
+                if (pending.len() - i < max_len
+                    && self.entries.iter().any(|(ph, _)| ph.starts_with(tail)))
+                    || literal::may_start_escaped(tail)
+                {
                     i
                 } else {
                     pending.len()
@@ -615,6 +706,56 @@ mod tests {
         assert_eq!(turn1.restore(&taro), taro);
         let mut other = Placeholders::for_caller(&key, "u-2");
         assert_ne!(other.placeholder_for(&Category::Name, "森川陽菜"), hina);
+    }
+
+    #[test]
+    fn typed_lookalikes_come_back_as_typed_whole_streamed_and_in_urls() {
+        let key = PlaceholderKey::from_bytes([3; 32]);
+        let mut t = Placeholders::for_caller(&key, "u");
+        let issued = t.placeholder_for(&Category::Name, "森川陽菜");
+        // The user also typed the issued placeholder itself, an old-style one, an
+        // already escaped one and a look-alike in a URL.
+        let typed = format!(
+            "拝啓 〔氏名1〕様 {issued} 〔\u{2060}氏名1〕 [x](https://e.example/?n=〔電話1〕)"
+        );
+        let findings = [];
+        let sent = t.mask(&typed, &findings);
+        assert_eq!(t.escaped_literals(), 4);
+        assert_eq!(t.len(), 1);
+        assert!(!sent.contains("拝啓 〔氏名1〕") && !sent.contains(&format!(" {issued} ")));
+        // The model echoes the escaped text and quotes the masked person.
+        let answer = format!("{sent} / {issued}");
+        let want = format!("{typed} / 森川陽菜");
+        assert_eq!(t.restore(&answer), want);
+        let shared = Arc::new(t.clone());
+        let bounds: Vec<usize> = answer
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain([answer.len()])
+            .collect();
+        for &a in &bounds {
+            let mut r = SharedStreamRestorer::new(shared.clone(), Escape::None);
+            let got = r.push(&answer[..a]) + &r.push(&answer[a..]) + &r.finish();
+            assert_eq!(got, want, "split at {a}");
+        }
+        // A finding overlapping a look-alike wins.
+        let text = "〔090-1234-5678〕";
+        let f = Finding {
+            category: Category::Phone,
+            start: "〔".len(),
+            end: text.len() - "〕".len(),
+            char_start: 1,
+            char_end: 14,
+            detector: "phone",
+            confidence: 1.0,
+            reason: "test",
+        };
+        let mut t = Placeholders::for_caller(&key, "u");
+        let sent = t.mask(text, &[f]);
+        assert!(
+            !sent.contains("5678") && t.escaped_literals() == 0,
+            "{sent}"
+        );
     }
 
     #[test]

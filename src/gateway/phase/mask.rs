@@ -1,6 +1,7 @@
 //! Phase `mask`: one placeholder table across every field of the request, keyed for
 //! the caller (the user id) so a person keeps one placeholder in every turn of that
-//! user's conversations (see `crate::mask`); `payload::edit` writes the masked texts
+//! user's conversations (see `crate::mask`), user-typed placeholder look-alikes
+//! escaped so they come back as typed; `payload::edit` writes the masked texts
 //! back (nested JSON re-encoded as it came, keys renamed last).
 
 use crate::inspect::Finding;
@@ -24,7 +25,8 @@ pub fn run(cx: &mut Ctx<'_>) -> Result<(), GatewayError> {
             .filter(|f| policy.action(&principal.department, &f.category) == Action::Mask)
             .cloned()
             .collect();
-        if !to_mask.is_empty() {
+        // A user-typed look-alike (`〔氏名1〕`) is escaped even with nothing to mask.
+        if !to_mask.is_empty() || Placeholders::has_lookalike(&slot.text) {
             edits.push((i, table.mask(&slot.text, &to_mask)));
         }
     }
