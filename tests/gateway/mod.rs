@@ -5,6 +5,7 @@ mod audit;
 mod cli;
 mod hooks;
 mod limits;
+mod multi_turn;
 mod pool;
 mod proxy;
 mod region;
