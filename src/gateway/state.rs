@@ -46,6 +46,8 @@ impl Shared {
         audit: Arc<dyn AuditHook>,
         inline_limit: usize,
     ) -> Result<Self, reqwest::Error> {
+        // Draw the placeholder key now rather than on the first masked request.
+        crate::mask::PlaceholderKey::process();
         Ok(Shared {
             runtime: ArcSwap::from_pointee(runtime),
             acks: AckStore::default(),

@@ -86,7 +86,7 @@ impl Category {
         }
     }
 
-    /// Short label used inside mask placeholders (〔氏名1〕, 〔電話1〕 …).
+    /// Short label used inside mask placeholders (〔氏名-K7Q2MX〕, 〔電話-3FJ8RA〕 …).
     pub fn placeholder_label(&self) -> &str {
         match self {
             Category::Name => "氏名",

@@ -12,8 +12,8 @@
 //! use sekimori::mask::Placeholders;
 //! use sekimori::payload::response::restore_json_body;
 //! let mut t = Placeholders::new();
-//! t.placeholder_for(&Category::Name, "山田太郎");
-//! let body = r#"{"choices":[{"message":{"content":"〔氏名1〕様"}}],"usage":{"prompt_tokens":9,"completion_tokens":3}}"#;
+//! let p = t.placeholder_for(&Category::Name, "山田太郎");
+//! let body = format!(r#"{{"choices":[{{"message":{{"content":"{p}様"}}}}],"usage":{{"prompt_tokens":9,"completion_tokens":3}}}}"#);
 //! let (out, usage) = restore_json_body(body.as_bytes(), &t).unwrap();
 //! assert_eq!(out, r#"{"choices":[{"message":{"content":"山田太郎様"}}],"usage":{"prompt_tokens":9,"completion_tokens":3}}"#.as_bytes());
 //! assert_eq!(usage.unwrap().output_tokens, Some(3));
@@ -198,12 +198,12 @@ pub fn stream_format(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inspect::Category;
 
     fn table() -> Placeholders {
         let mut t = Placeholders::new();
-        t.placeholder_for(&Category::Name, "山田 \"太郎\"");
-        t.placeholder_for(&Category::Phone, "090-1234-5678");
+        // Fixed placeholders: the fixtures below are JSON bodies written by hand.
+        t.with_fixed("〔氏名1〕", "山田 \"太郎\"");
+        t.with_fixed("〔電話1〕", "090-1234-5678");
         t
     }
 

@@ -205,7 +205,10 @@ async fn embedded_demo_masks_and_restores() {
     let received = v["sekimori_demo"]["upstream_received"]["messages"][0]["content"]
         .as_str()
         .unwrap();
-    assert_eq!(received, "〔氏名1〕さん（〔電話1〕）");
+    assert_eq!(
+        crate::util::numbered(received),
+        "〔氏名1〕さん（〔電話1〕）"
+    );
     let answer = v["choices"][0]["message"]["content"].as_str().unwrap();
     assert!(
         answer.ends_with("山田太郎さん（090-1234-5678）"),

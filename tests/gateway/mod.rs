@@ -6,6 +6,7 @@ mod cli;
 mod demo;
 mod hooks;
 mod limits;
+mod multi_turn;
 mod numbers;
 mod paths;
 mod pool;

@@ -12,10 +12,15 @@ use tokio::sync::mpsc;
 use super::{chat, BASE};
 use crate::util::{post, start_gateway, start_gateway_workers};
 
-const ANSWER: &str = r#"{"id":"x","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"ok 〔電話1〕"},"finish_reason":"stop"}]}"#;
+/// The answer, quoting the first placeholder of the request (`〔電話-…〕`).
+fn answer(placeholder: &str) -> String {
+    format!(
+        r#"{{"id":"x","object":"chat.completion","choices":[{{"index":0,"message":{{"role":"assistant","content":"ok {placeholder}"}},"finish_reason":"stop"}}]}}"#
+    )
+}
 
 /// A minimal HTTP/1.1 upstream: counts connections, answers every request with
-/// [`ANSWER`], and after `close_after` requests on a connection closes it (without
+/// [`answer`], and after `close_after` requests on a connection closes it (without
 /// announcing it, as a server's idle timeout does), then reports on `closed`.
 struct RawUpstream {
     url: String,
@@ -77,9 +82,11 @@ async fn answer_one(stream: &mut TcpStream) -> bool {
             Ok(n) => buf.extend_from_slice(&chunk[..n]),
         }
     }
+    let body = String::from_utf8_lossy(&buf[head_end..head_end + len]);
+    let answer = answer(&crate::util::first_placeholder(&body));
     let resp = format!(
-        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{ANSWER}",
-        ANSWER.len()
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{answer}",
+        answer.len()
     );
     stream.write_all(resp.as_bytes()).await.is_ok()
 }

@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use super::{chat, BASE};
-use crate::util::{post, start_gateway, start_gateway_workers, FakeUpstream, Reply};
+use crate::util::{numbered, post, start_gateway, start_gateway_workers, FakeUpstream, Reply};
 
 const PROMPT: &str = "山田太郎さん（090-1234-5678）に折り返し連絡";
 
@@ -24,7 +24,7 @@ async fn masked_text_arrives_and_answer_is_restored() {
     assert_eq!(got.len(), 1);
     let sent = &got[0];
     assert!(!sent.body.contains("090-1234-5678"), "{}", sent.body);
-    assert!(sent.body.contains("〔電話1〕"), "{}", sent.body);
+    assert!(numbered(&sent.body).contains("〔電話1〕"), "{}", sent.body);
     // Upstream credential from config, never the client's; only allow-listed headers.
     assert_eq!(sent.header("authorization"), Some("Bearer upstream-secret"));
     assert!(sent
@@ -48,7 +48,7 @@ async fn one_placeholder_table_across_fields() {
         {"role":"user","content":[{"type":"text","text":"090-1234-5678と03-1234-5678に電話"}]}]});
     let (status, _, v) = post(&gw, "/v1/chat/completions", &body.to_string(), &[]).await;
     assert_eq!(status, 200, "{v}");
-    let sent: Value = serde_json::from_str(&up.received()[0].body).unwrap();
+    let sent: Value = serde_json::from_str(&numbered(&up.received()[0].body)).unwrap();
     assert_eq!(sent["messages"][0]["content"], "担当は〔電話1〕です");
     assert_eq!(
         sent["messages"][1]["content"][0]["text"],
@@ -344,7 +344,11 @@ async fn every_api_family_is_inspected() {
         let sent = &got[i];
         assert!(sent.uri.starts_with(path), "{} vs {path}", sent.uri);
         assert!(!sent.body.contains(phone), "{path}: {}", sent.body);
-        assert!(sent.body.contains("〔電話1〕"), "{path}: {}", sent.body);
+        assert!(
+            numbered(&sent.body).contains("〔電話1〕"),
+            "{path}: {}",
+            sent.body
+        );
     }
 }
 
@@ -420,7 +424,7 @@ async fn data_in_object_keys_is_masked() {
         {"type":"tool_use","id":"t","name":"lookup","input":{"090-1234-5678":"担当者"}}]}]});
     let (status, _, v) = post(&gw, "/v1/messages", &body.to_string(), &[]).await;
     assert_eq!(status, 200, "{v}");
-    let sent: Value = serde_json::from_str(&up.received()[0].body).unwrap();
+    let sent: Value = serde_json::from_str(&numbered(&up.received()[0].body)).unwrap();
     assert_eq!(
         sent["messages"][0]["content"][0]["input"]["〔電話1〕"],
         "担当者"
@@ -451,7 +455,7 @@ async fn http2_clients_are_served() {
         v["choices"][0]["message"]["content"],
         format!("echo: {PROMPT}")
     );
-    assert!(up.received()[0].body.contains("〔氏名1〕"));
+    assert!(numbered(&up.received()[0].body).contains("〔氏名1〕"));
 }
 
 #[tokio::test]
@@ -478,7 +482,7 @@ async fn worker_threads_mask_restore_and_block_like_one_runtime() {
     for r in &got {
         assert!(!r.body.contains("090-1234-5678"), "{}", r.body);
         assert!(!r.body.contains("山田太郎"), "{}", r.body);
-        assert!(r.body.contains("〔電話1〕"), "{}", r.body);
+        assert!(numbered(&r.body).contains("〔電話1〕"), "{}", r.body);
     }
     gw.shutdown().await;
 }

@@ -28,7 +28,7 @@ async fn broken_config_keeps_the_old_one() {
     // Phone numbers are masked.
     let (s, _, _) = post(&gw, "/v1/chat/completions", &chat("090-1234-5678"), &[]).await;
     assert_eq!(s, 200);
-    assert!(up.received()[0].body.contains("〔電話1〕"));
+    assert!(crate::util::numbered(&up.received()[0].body).contains("〔電話1〕"));
 
     // A broken file: refused with file and line, old config stays.
     let broken = good.replace(
@@ -46,7 +46,7 @@ async fn broken_config_keeps_the_old_one() {
     assert!(err.to_string().contains("surprise"), "{err}");
     let (s, _, _) = post(&gw, "/v1/chat/completions", &chat("090-1234-5678"), &[]).await;
     assert_eq!(s, 200);
-    assert!(up.received()[1].body.contains("〔電話1〕"));
+    assert!(crate::util::numbered(&up.received()[1].body).contains("〔電話1〕"));
 
     // A valid change applies: phones now blocked.
     let stricter = good.replace(

@@ -7,7 +7,7 @@
 use serde_json::{json, Value};
 
 use super::BASE;
-use crate::util::{link_answer, post, start_gateway, FakeUpstream, Reply};
+use crate::util::{link_answer, numbered, post, start_gateway, FakeUpstream, Reply};
 
 /// An invented name, and the prompt carrying it.
 const NAME: &str = "森川陽菜";
@@ -30,7 +30,11 @@ fn chat_body(stream: bool) -> String {
 fn assert_masked_upstream(up: &FakeUpstream) {
     let got = up.received();
     assert_eq!(got.len(), 1);
-    assert!(got[0].body.contains("〔氏名1〕"), "{}", got[0].body);
+    assert!(
+        numbered(&got[0].body).contains("〔氏名1〕"),
+        "{}",
+        got[0].body
+    );
     assert!(!got[0].body.contains(NAME));
 }
 
@@ -54,7 +58,8 @@ async fn placeholder_in_url_is_not_restored_non_stream() {
     let (status, _, v) = post(&gw, "/v1/chat/completions", &chat_body(false), &[]).await;
     assert_eq!(status, 200, "{v}");
     assert_masked_upstream(&up);
-    let content = v["choices"][0]["message"]["content"].as_str().unwrap();
+    let content = numbered(v["choices"][0]["message"]["content"].as_str().unwrap());
+    let content = content.as_str();
     assert_eq!(content, expected_default());
     assert!(
         content.contains("https://evil.example/c?n=〔氏名1〕)"),
@@ -75,7 +80,7 @@ async fn placeholder_in_url_is_not_restored_sse_stream() {
         .unwrap()
         .starts_with("text/event-stream"));
     assert_masked_upstream(&up);
-    let content = sse_content(v.as_str().unwrap());
+    let content = numbered(&sse_content(v.as_str().unwrap()));
     assert_eq!(content, expected_default());
     assert!(!content.contains(&format!("n={NAME}")), "{content}");
 }
@@ -113,6 +118,6 @@ async fn department_with_restore_in_urls_gets_the_name_everywhere() {
                 .unwrap()
                 .to_string()
         };
-        assert_eq!(content, expected_default(), "stream {stream}");
+        assert_eq!(numbered(&content), expected_default(), "stream {stream}");
     }
 }

@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::{chat, BASE};
-use crate::util::{client, post, start_gateway, FakeUpstream, Reply};
+use crate::util::{client, numbered, post, start_gateway, FakeUpstream, Reply};
 
 /// A My Number of the issue's example form with a valid check digit (invented).
 const MY_NUMBER: u64 = 123_456_789_018;
@@ -246,7 +246,7 @@ async fn digit_groups_split_by_gaps_are_found() {
         let (status, _, v) = post(&gw, "/v1/chat/completions", &chat(text), &[]).await;
         assert_eq!(status, 200, "{text:?}: {v}");
         let sent = &up.received()[i].body;
-        assert!(sent.contains("〔電話1〕"), "{text:?}: {sent}");
+        assert!(numbered(sent).contains("〔電話1〕"), "{text:?}: {sent}");
         assert!(!sent.contains("5678"), "{text:?}: {sent}");
     }
     // Dates, an IP address and a tab-separated table row pass untouched.
@@ -328,10 +328,10 @@ async fn nested_json_in_arguments_is_inspected() {
     let inner: serde_json::Value = serde_json::from_str(&fwd).unwrap();
     let memo = inner["memo"].as_str().unwrap();
     assert!(
-        !memo.contains("森川") && memo.contains("〔氏名1〕"),
+        !memo.contains("森川") && numbered(memo).contains("〔氏名1〕"),
         "{memo}"
     );
-    assert_eq!(inner["tel"], "〔電話1〕");
+    assert_eq!(numbered(inner["tel"].as_str().unwrap()), "〔電話1〕");
     // A My Number in escaped arguments is refused.
     let args = format!(r#"{{"{}": {MY_NUMBER}}}"#, escaped("番号"));
     let (status, _, v) = post(&gw, "/v1/chat/completions", &call(&args), &[]).await;
@@ -459,7 +459,10 @@ async fn split_and_romaji_names_are_masked_whole() {
         assert_eq!(status, 200, "{text:?}: {v}");
         let sent: serde_json::Value = serde_json::from_str(&up.received()[i].body).unwrap();
         let content = sent["messages"][0]["content"].as_str().unwrap().to_string();
-        assert!(content.contains("〔氏名1〕"), "{text:?}: {content}");
+        assert!(
+            numbered(&content).contains("〔氏名1〕"),
+            "{text:?}: {content}"
+        );
         for leak in *leaks {
             assert!(
                 !content.contains(leak),

@@ -76,8 +76,33 @@ pub fn link_answer(ph: &str) -> String {
     )
 }
 
+/// `text` with every derived placeholder (`〔氏名-K7Q2MX〕`) written in the numbered
+/// notation `〔氏名1〕`, numbered per label in order of first appearance, so tests can
+/// assert where placeholders are and which are the same without knowing the key.
+pub fn numbered(text: &str) -> String {
+    let shape = regex::Regex::new("〔([^〔〕\\s-]+)-([0-9A-HJKMNP-TV-Z]{6,})〕").unwrap();
+    let mut seen: Vec<(String, String)> = Vec::new();
+    let mut per_label: std::collections::HashMap<String, usize> = Default::default();
+    shape
+        .replace_all(text, |c: &regex::Captures<'_>| {
+            let whole = c[0].to_string();
+            let n = match seen.iter().find(|(p, _)| *p == whole) {
+                Some((_, n)) => n.clone(),
+                None => {
+                    let k = per_label.entry(c[1].to_string()).or_insert(0);
+                    *k += 1;
+                    let n = format!("〔{}{}〕", &c[1], k);
+                    seen.push((whole, n.clone()));
+                    n
+                }
+            };
+            n
+        })
+        .into_owned()
+}
+
 /// The first placeholder (`〔…〕`) in `text`, or an empty string.
-fn first_placeholder(text: &str) -> String {
+pub fn first_placeholder(text: &str) -> String {
     let Some(start) = text.find('〔') else {
         return String::new();
     };

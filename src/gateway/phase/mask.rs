@@ -1,9 +1,11 @@
-//! Phase `mask`: one placeholder table across every field of the request, in
-//! document order so placeholders are numbered as the text reads; `payload::edit`
-//! writes them back (nested JSON re-encoded as it came, keys renamed last).
+//! Phase `mask`: one placeholder table across every field of the request, keyed for
+//! the caller (the user id) so a person keeps one placeholder in every turn of that
+//! user's conversations (see `crate::mask`), user-typed placeholder look-alikes
+//! escaped so they come back as typed; `payload::edit` writes the masked texts
+//! back (nested JSON re-encoded as it came, keys renamed last).
 
 use crate::inspect::Finding;
-use crate::mask::Placeholders;
+use crate::mask::{PlaceholderKey, Placeholders};
 use crate::payload::request as payload;
 use crate::policy::Action;
 
@@ -15,7 +17,7 @@ use super::Ctx;
 pub fn run(cx: &mut Ctx<'_>) -> Result<(), GatewayError> {
     let principal = cx.principal("mask")?;
     let policy = &cx.rt.policy;
-    let mut table = Placeholders::new();
+    let mut table = Placeholders::for_caller(PlaceholderKey::process(), &principal.user);
     let mut edits = Vec::new();
     for (i, slot) in cx.slots.iter().enumerate() {
         let to_mask: Vec<Finding> = cx.findings[i]
@@ -23,7 +25,8 @@ pub fn run(cx: &mut Ctx<'_>) -> Result<(), GatewayError> {
             .filter(|f| policy.action(&principal.department, &f.category) == Action::Mask)
             .cloned()
             .collect();
-        if !to_mask.is_empty() {
+        // A user-typed look-alike (`〔氏名1〕`) is escaped even with nothing to mask.
+        if !to_mask.is_empty() || Placeholders::has_lookalike(&slot.text) {
             edits.push((i, table.mask(&slot.text, &to_mask)));
         }
     }

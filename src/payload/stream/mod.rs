@@ -30,11 +30,14 @@
 //! use sekimori::payload::response::{ApiKind, StreamFormat};
 //! use sekimori::payload::stream::ResponseRestorer;
 //! let mut t = Placeholders::new();
-//! t.placeholder_for(&Category::Name, "山田太郎");
+//! let p = t.placeholder_for(&Category::Name, "山田太郎");
+//! let (head, tail) = p.split_at("〔氏".len());
 //! let mut r = ResponseRestorer::new(ApiKind::OpenAiChat, StreamFormat::Sse, Arc::new(t));
 //! let mut out = Vec::new();
-//! out.extend(r.push(b"data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\xe3\x81\x93\xe3\x82\x93\xe3\x80\x94\xe6\xb0\x8f\"}}]}\n\n"));
-//! out.extend(r.push(b"data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\xe5\x90\x8d1\xe3\x80\x95\"}}]}\n\ndata: [DONE]\n\n"));
+//! let first = format!("data: {{\"choices\":[{{\"index\":0,\"delta\":{{\"content\":\"こん{head}\"}}}}]}}\n\n");
+//! let second = format!("data: {{\"choices\":[{{\"index\":0,\"delta\":{{\"content\":\"{tail}\"}}}}]}}\n\ndata: [DONE]\n\n");
+//! out.extend(r.push(first.as_bytes()));
+//! out.extend(r.push(second.as_bytes()));
 //! out.extend(r.finish());
 //! assert_eq!(String::from_utf8(out).unwrap(),
 //!     "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"こん\"}}]}\n\n\

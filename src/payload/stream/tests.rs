@@ -17,9 +17,10 @@ const ADDRESS: &str = "東京都千代田区1-1";
 
 fn table() -> Arc<Placeholders> {
     let mut t = Placeholders::new();
-    t.placeholder_for(&Category::Name, NAME);
-    t.placeholder_for(&Category::Phone, PHONE);
-    t.placeholder_for(&Category::Address, ADDRESS);
+    // Fixed placeholders: these fixtures split them across events at every byte.
+    t.with_fixed("〔氏名1〕", NAME);
+    t.with_fixed("〔電話1〕", PHONE);
+    t.with_fixed("〔住所1〕", ADDRESS);
     Arc::new(t)
 }
 

@@ -8,15 +8,15 @@ use serde_json::json;
 
 use super::tests::{channels, events};
 use super::*;
-use crate::inspect::Category;
 
 const NAME: &str = "山田太郎";
 const PHONE: &str = "090-1234-5678";
 
 fn table(restore_in_urls: bool) -> Arc<Placeholders> {
     let mut t = Placeholders::new();
-    t.placeholder_for(&Category::Name, NAME);
-    t.placeholder_for(&Category::Phone, PHONE);
+    // Fixed placeholders: these fixtures split them across deltas at every byte.
+    t.with_fixed("〔氏名1〕", NAME);
+    t.with_fixed("〔電話1〕", PHONE);
     t.set_restore_in_urls(restore_in_urls);
     Arc::new(t)
 }
