@@ -31,7 +31,16 @@ const PROMPT: &str =
     "山田太郎さん（090-1234-5678）に来週の面談日程を連絡する文面を作ってください。";
 const FILLER: &str =
     "本市では、地域の子育て支援と高齢者福祉の連携を強化するため、来年度の事業計画を見直しています。";
-const ANSWER: &str = r#"{"id":"x","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"承知しました。〔氏名1〕様へのご連絡文です。"},"finish_reason":"stop"}],"usage":{"prompt_tokens":40,"completion_tokens":20,"total_tokens":60}}"#;
+/// The upstream's answer; `{NAME}` is replaced by the name's placeholder as forwarded
+/// (placeholders are derived from the value, so the answer quotes what was sent).
+const ANSWER: &str = r#"{"id":"x","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"承知しました。{NAME}様へのご連絡文です。"},"finish_reason":"stop"}],"usage":{"prompt_tokens":40,"completion_tokens":20,"total_tokens":60}}"#;
+
+/// The first name placeholder (`〔氏名-…〕`) in `forwarded`.
+fn name_placeholder(forwarded: &str) -> &str {
+    let start = forwarded.find("〔氏名").expect("the name was masked");
+    let end = start + forwarded[start..].find('〕').expect("placeholder closes") + '〕'.len_utf8();
+    &forwarded[start..end]
+}
 
 /// The load test's body with a prompt of at least `kib` KiB.
 fn body(kib: usize) -> Vec<u8> {
@@ -68,7 +77,8 @@ fn proxy(engine: Option<&Engine>, raw: &[u8], findings: &[Vec<Finding>]) -> (Str
         .collect();
     edit::apply(&mut value, &slots, edits).expect("masks apply");
     let forwarded = serde_json::to_string(&value).expect("serialises");
-    let (answer, _) = restore_json_body(ANSWER.as_bytes(), &table).expect("answer is JSON");
+    let answer = ANSWER.replace("{NAME}", name_placeholder(&forwarded));
+    let (answer, _) = restore_json_body(answer.as_bytes(), &table).expect("answer is JSON");
     (forwarded, answer)
 }
 

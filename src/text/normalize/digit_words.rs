@@ -14,31 +14,6 @@ use super::Piece;
 /// Digit words needed in one run (the shortest telephone number has ten digits).
 const MIN_WORDS: usize = 10;
 
-/// Readings of the digits, katakana and hiragana, longest first where one is a
-/// prefix of another (キュウ before キュ… before ク).
-const WORDS: &[(&str, char)] = &[
-    ("ゼロ", '0'),
-    ("レイ", '0'),
-    ("マル", '0'),
-    ("イチ", '1'),
-    ("ヒト", '1'),
-    ("ニー", '2'),
-    ("ニ", '2'),
-    ("サン", '3'),
-    ("ヨン", '4'),
-    ("ヨ", '4'),
-    ("シ", '4'),
-    ("ゴー", '5'),
-    ("ゴ", '5'),
-    ("ロク", '6'),
-    ("ナナ", '7'),
-    ("シチ", '7'),
-    ("ハチ", '8'),
-    ("キュウ", '9'),
-    ("キュー", '9'),
-    ("ク", '9'),
-];
-
 /// Between two digit words of one run.
 fn is_separator(c: char) -> bool {
     matches!(c, ' ' | '-' | ',' | '、' | '・')
@@ -52,44 +27,32 @@ fn katakana(c: char) -> char {
     }
 }
 
-/// The digit word starting at `p[i]`: its digit and length in pieces, the longest
-/// listed reading that matches (シチ before シ).
+/// The digit word starting at `p[i]`: its digit and length in pieces. The readings,
+/// katakana (hiragana folded to them), longest first where one starts another:
+/// ゼロ レイ マル 0, イチ ヒト 1, ニー ニ 2, サン 3, ヨン ヨ シ 4, ゴー ゴ 5, ロク 6,
+/// ナナ シチ 7, ハチ 8, キュウ キュー ク 9.
 fn word_at(p: &[Piece], i: usize) -> Option<(char, usize)> {
-    // The first characters of the readings: most kana start none.
-    let first = p.get(i)?.c;
-    if !matches!(
-        katakana(first),
-        'ゼ' | 'レ'
-            | 'マ'
-            | 'イ'
-            | 'ヒ'
-            | 'ニ'
-            | 'サ'
-            | 'ヨ'
-            | 'シ'
-            | 'ゴ'
-            | 'ロ'
-            | 'ナ'
-            | 'ハ'
-            | 'キ'
-            | 'ク'
-    ) {
-        return None;
-    }
-    let mut best: Option<(char, usize)> = None;
-    for (word, digit) in WORDS {
-        let n = word.chars().count();
-        if i + n <= p.len()
-            && word
-                .chars()
-                .zip(&p[i..i + n])
-                .all(|(w, x)| katakana(x.c) == w)
-            && best.is_none_or(|(_, m)| n > m)
-        {
-            best = Some((*digit, n));
-        }
-    }
-    best
+    let at = |k: usize| p.get(i + k).map(|x| katakana(x.c));
+    let word = match (at(0)?, at(1)) {
+        ('ゼ', Some('ロ')) | ('レ', Some('イ')) | ('マ', Some('ル')) => ('0', 2),
+        ('イ', Some('チ')) | ('ヒ', Some('ト')) => ('1', 2),
+        ('ニ', Some('ー')) => ('2', 2),
+        ('ニ', _) => ('2', 1),
+        ('サ', Some('ン')) => ('3', 2),
+        ('ヨ', Some('ン')) => ('4', 2),
+        ('ヨ', _) => ('4', 1),
+        ('シ', Some('チ')) => ('7', 2),
+        ('シ', _) => ('4', 1),
+        ('ゴ', Some('ー')) => ('5', 2),
+        ('ゴ', _) => ('5', 1),
+        ('ロ', Some('ク')) => ('6', 2),
+        ('ナ', Some('ナ')) => ('7', 2),
+        ('ハ', Some('チ')) => ('8', 2),
+        ('キ', Some('ュ')) if matches!(at(2), Some('ウ' | 'ー')) => ('9', 3),
+        ('ク', _) => ('9', 1),
+        _ => return None,
+    };
+    Some(word)
 }
 
 /// Rewrites long runs of digit words in `p` as digits (see the module documentation).
