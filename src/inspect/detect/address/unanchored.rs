@@ -50,6 +50,30 @@ fn overlaps(found: &[Range<usize>], r: &Range<usize>) -> bool {
     found.iter().any(|f| f.start < r.end && r.start < f.end)
 }
 
+/// Reports the address `span` of `t`, extended over a building, room or floor after
+/// it, unless it overlaps an address already `found`.
+fn push_address(
+    t: &str,
+    found: &[Range<usize>],
+    out: &mut Vec<RawFinding>,
+    span: Range<usize>,
+    rule: &'static str,
+    confidence: f32,
+    reason: &'static str,
+) {
+    let end = parse_building(t, span.end).unwrap_or(span.end);
+    let span = span.start..end;
+    if !overlaps(found, &span) {
+        out.push(RawFinding::new(
+            Category::Address,
+            span,
+            rule,
+            confidence,
+            reason,
+        ));
+    }
+}
+
 /// `栄町1-7-3`: a town name of any municipality directly (or after one space)
 /// before a block number. `t` is the detection view, `g` its folded form (same
 /// offsets); `found` are the addresses already reported.
@@ -82,17 +106,15 @@ pub(super) fn town_addresses(
         if !is_block_number(&s, &t[start..town_end]) || !is_boundary_before(char_before(t, start)) {
             continue;
         }
-        let end = parse_building(t, s.end).unwrap_or(s.end);
-        if overlaps(found, &(start..end)) {
-            continue;
-        }
-        out.push(RawFinding::new(
-            Category::Address,
-            start..end,
+        push_address(
+            t,
+            found,
+            out,
+            start..s.end,
             "address.town",
             CONF_TOWN,
             "gazetteer town + block number",
-        ));
+        );
     }
 }
 
@@ -124,17 +146,15 @@ pub(super) fn grid_addresses(t: &str, found: &[Range<usize>], out: &mut Vec<RawF
         let Some(end) = grid_at(t, p + d1.len_utf8(), d1) else {
             continue;
         };
-        let end = parse_building(t, end).unwrap_or(end);
-        if overlaps(found, &(p..end)) {
-            continue;
-        }
-        out.push(RawFinding::new(
-            Category::Address,
+        push_address(
+            t,
+            found,
+            out,
             p..end,
             "address.grid",
             CONF_GRID,
             "grid block (条/丁目) + number",
-        ));
+        );
     }
 }
 
@@ -196,17 +216,15 @@ pub(super) fn kyoto_addresses(t: &str, found: &[Range<usize>], out: &mut Vec<Raw
         let Some(s) = parse_street(t, town_end) else {
             continue;
         };
-        let end = parse_building(t, s.end).unwrap_or(s.end);
-        if overlaps(found, &(start..end)) {
-            continue;
-        }
-        out.push(RawFinding::new(
-            Category::Address,
-            start..end,
+        push_address(
+            t,
+            found,
+            out,
+            start..s.end,
             "address.kyoto",
             CONF_KYOTO,
             "Kyoto street directions + house number",
-        ));
+        );
     }
 }
 
