@@ -88,7 +88,7 @@ impl WordSet {
                 Matching::Exact => (folded.clone(), Vec::new()),
                 Matching::Tolerant => {
                     let j = Joined::new(&folded);
-                    let gaps = j.chars.iter().skip(1).map(|c| c.gap).collect();
+                    let gaps = j.all_gaps();
                     (j.text, gaps)
                 }
             };
@@ -158,18 +158,13 @@ impl WordSet {
         for m in self.matcher.find_overlapping_iter(&joined.text) {
             let pi = m.pattern().as_usize();
             let p = &self.patterns[pi];
-            let first = joined.char_at(m.start());
-            let last = joined.char_at(m.end() - 1);
-            let chars = &joined.chars[first..=last];
-            let gaps_ok = chars
-                .iter()
-                .skip(1)
-                .zip(&p.gaps)
-                .all(|(c, &own)| c.gap <= own.max(MAX_GAP));
+            let gaps_ok = joined
+                .gaps_within(m.start(), m.end())
+                .all(|(i, gap)| gap <= p.gaps.get(i).copied().unwrap_or(0).max(MAX_GAP));
             if !gaps_ok {
                 continue;
             }
-            let range = chars[0].start as usize..chars[chars.len() - 1].end as usize;
+            let range = joined.folded_range(m.start(), m.end());
             let before = range.start.checked_sub(1).map(|i| bytes[i]);
             let after = bytes.get(range.end).copied();
             if (p.ascii_start && is_word_byte(before)) || (p.ascii_end && is_word_byte(after)) {

@@ -67,10 +67,13 @@ pub(super) fn fold_digit_words(p: &mut Vec<Piece>) {
     let mut out: Option<Vec<Piece>> = None;
     let mut copied = 0;
     let mut i = 0;
+    // One buffer for every attempt: に, し, く and ご start a one-word "run" at almost
+    // every particle, and an allocation per attempt was most of this step's cost.
+    let mut words: Vec<(usize, char, usize)> = Vec::new();
     while i < p.len() {
         // A run: words, separated by at most two separator characters.
         let mut j = i;
-        let mut words: Vec<(usize, char, usize)> = Vec::new();
+        words.clear();
         while let Some((digit, n)) = word_at(p, j) {
             words.push((j, digit, n));
             j += n;
@@ -94,7 +97,7 @@ pub(super) fn fold_digit_words(p: &mut Vec<Piece>) {
         let o = out.get_or_insert_with(|| Vec::with_capacity(p.len()));
         o.extend_from_slice(&p[copied..i]);
         let mut at = i;
-        for (start, digit, n) in words {
+        for &(start, digit, n) in &words {
             o.extend_from_slice(&p[at..start]); // separators stay
             o.push(Piece {
                 c: digit,

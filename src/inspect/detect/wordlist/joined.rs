@@ -11,26 +11,28 @@
 //! dash. Zero-width characters never get here (the normalization drops them). Line
 //! breaks are no separators: a word is not looked for across lines.
 
-/// One character of the joined view.
+/// A run of characters of the folded text copied into the joined text as they are:
+/// the characters between two separators.
 #[derive(Clone, Copy, Debug)]
-pub(super) struct JoinedChar {
-    /// Byte offset of the character in the joined text.
+pub(super) struct Run {
+    /// Byte offset of the run in the joined text.
     pub joined: u32,
-    /// Byte range of the character in the folded text.
-    pub start: u32,
-    /// End of that range.
-    pub end: u32,
-    /// Separators (characters or tags) between this character and the one before it,
-    /// at most 255.
+    /// Byte offset of the run in the folded text.
+    pub folded: u32,
+    /// Separators (characters or tags) before the run's first character, at most 255.
     pub gap: u8,
 }
 
 /// A folded text with its separators taken out, and the map back.
+///
+/// The map is kept per [`Run`], not per character: within a run the joined and the
+/// folded bytes correspond one to one, so a long text without separators costs one
+/// entry and one copy, not an entry per character.
 pub(super) struct Joined {
     /// The characters that are no separators, in order.
     pub text: String,
-    /// One entry per character of `text`.
-    pub chars: Vec<JoinedChar>,
+    /// The runs of `text`, in order; the first starts at 0.
+    runs: Vec<Run>,
 }
 
 /// Longest markup tag taken as one separator, in bytes.
@@ -40,44 +42,99 @@ impl Joined {
     /// Joins `folded` (a text folded by [`crate::text::fold_for_words`]).
     pub fn new(folded: &str) -> Self {
         let mut text = String::with_capacity(folded.len());
-        let mut chars = Vec::with_capacity(folded.len() / 2);
+        let mut runs = Vec::new();
         let mut gap: u8 = 0;
         let mut prev: Option<char> = None;
+        // Start of the run being read in `folded`, if one is open.
+        let mut open: Option<usize> = None;
         let mut skip_to = 0;
+        let flush = |text: &mut String, open: &mut Option<usize>, to: usize| {
+            if let Some(from) = open.take() {
+                text.push_str(&folded[from..to]);
+            }
+        };
         for (i, c) in folded.char_indices() {
             if i < skip_to {
                 continue;
             }
-            if c == '<' {
-                if let Some(n) = tag_len(&folded[i..]) {
-                    gap = gap.saturating_add(1);
-                    skip_to = i + n;
-                    continue;
-                }
-            }
-            if is_separator(c, prev) {
+            let tag = if c == '<' {
+                tag_len(&folded[i..])
+            } else {
+                None
+            };
+            if tag.is_some() || is_separator(c, prev) {
+                flush(&mut text, &mut open, i);
                 gap = gap.saturating_add(1);
+                skip_to = i + tag.unwrap_or(0);
                 continue;
             }
-            chars.push(JoinedChar {
-                joined: text.len() as u32,
-                start: i as u32,
-                end: (i + c.len_utf8()) as u32,
-                gap,
-            });
-            text.push(c);
-            gap = 0;
+            if open.is_none() {
+                runs.push(Run {
+                    joined: text.len() as u32,
+                    folded: i as u32,
+                    gap,
+                });
+                open = Some(i);
+                gap = 0;
+            }
             prev = Some(c);
         }
-        Joined { text, chars }
+        flush(&mut text, &mut open, folded.len());
+        Joined { text, runs }
     }
 
-    /// Index in [`Joined::chars`] of the character at joined byte offset `at`.
-    pub fn char_at(&self, at: usize) -> usize {
+    /// The run holding joined byte offset `at`.
+    fn run_at(&self, at: usize) -> &Run {
         let at = at as u32;
-        self.chars
-            .partition_point(|c| c.joined <= at)
-            .saturating_sub(1)
+        let i = self
+            .runs
+            .partition_point(|r| r.joined <= at)
+            .saturating_sub(1);
+        &self.runs[i]
+    }
+
+    /// Offset in the folded text of the character at joined byte offset `at`.
+    pub fn folded_at(&self, at: usize) -> usize {
+        let r = self.run_at(at);
+        r.folded as usize + (at - r.joined as usize)
+    }
+
+    /// The byte range in the folded text from the character at joined offset `start`
+    /// to the end of the character ending at joined offset `end`.
+    pub fn folded_range(&self, start: usize, end: usize) -> std::ops::Range<usize> {
+        let last = self.text[..end]
+            .chars()
+            .next_back()
+            .map_or(0, char::len_utf8);
+        self.folded_at(start)..self.folded_at(end - last) + last
+    }
+
+    /// The separators before each character of the joined range `start..end` after its
+    /// first, as `(index of the character after the first, separators)`; characters
+    /// not listed have none before them.
+    pub fn gaps_within(&self, start: usize, end: usize) -> impl Iterator<Item = (usize, u8)> + '_ {
+        let from = self.runs.partition_point(|r| (r.joined as usize) <= start);
+        let mut counted = start;
+        let mut index = 0;
+        self.runs[from..]
+            .iter()
+            .take_while(move |r| (r.joined as usize) < end)
+            .map(move |r| {
+                let at = r.joined as usize;
+                index += self.text[counted..at].chars().count();
+                counted = at;
+                (index - 1, r.gap)
+            })
+    }
+
+    /// The separators before every character of the text after the first (for the
+    /// listed words themselves, which are short).
+    pub fn all_gaps(&self) -> Vec<u8> {
+        let mut gaps: Vec<u8> = vec![0; self.text.chars().count().saturating_sub(1)];
+        for (i, g) in self.gaps_within(0, self.text.len()) {
+            gaps[i] = g;
+        }
+        gaps
     }
 }
 
@@ -145,7 +202,12 @@ mod tests {
 
     fn joined(s: &str) -> (String, Vec<u8>) {
         let j = Joined::new(s);
-        let gaps = j.chars.iter().map(|c| c.gap).collect();
+        let first = j.runs.first().map_or(0, |r| r.gap);
+        let mut gaps = vec![first];
+        gaps.extend(j.all_gaps());
+        if j.text.is_empty() {
+            gaps.clear();
+        }
         (j.text, gaps)
     }
 
@@ -186,8 +248,10 @@ mod tests {
         let s = "いま極<b>秘</b>です";
         let j = Joined::new(s);
         let at = j.text.find('秘').unwrap();
-        let c = j.chars[j.char_at(at)];
-        assert_eq!(&s[c.start as usize..c.end as usize], "秘");
+        let range = j.folded_range(at, at + '秘'.len_utf8());
+        assert_eq!(&s[range], "秘");
+        let all = j.folded_range(0, j.text.len());
+        assert_eq!(&s[all], "いま極<b>秘</b>です");
     }
 
     #[test]
