@@ -14,6 +14,7 @@ use super::hooks::AuditHook;
 use super::metrics::Metrics;
 use super::runtime::Runtime;
 use super::warn::AckStore;
+use crate::mask::{InMemoryVault, RestoreVault, VaultLimits};
 
 /// State shared by all requests, surviving configuration reloads.
 pub struct Shared {
@@ -36,6 +37,8 @@ pub struct Shared {
     pub inline_limit: usize,
     /// Process start, for uptime.
     pub started: Instant,
+    /// What each caller's earlier requests masked (see `crate::mask::vault`).
+    pub vault: Arc<dyn RestoreVault>,
 }
 
 impl Shared {
@@ -45,9 +48,10 @@ impl Shared {
         runtime: Runtime,
         audit: Arc<dyn AuditHook>,
         inline_limit: usize,
-    ) -> Result<Self, reqwest::Error> {
+    ) -> Result<Self, StateError> {
         // Draw the placeholder key now rather than on the first masked request.
         crate::mask::PlaceholderKey::process();
+        let vault = Arc::new(InMemoryVault::new(VaultLimits::default())?);
         Ok(Shared {
             runtime: ArcSwap::from_pointee(runtime),
             acks: AckStore::default(),
@@ -58,8 +62,20 @@ impl Shared {
             inspecting_inline: AtomicUsize::new(0),
             inline_limit,
             started: Instant::now(),
+            vault,
         })
     }
+}
+
+/// Why the shared state could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    /// The upstream HTTP client could not be built (TLS roots, resolver).
+    #[error("the upstream HTTP client cannot be built: {0}")]
+    Client(#[from] reqwest::Error),
+    /// No key for the restore vault.
+    #[error(transparent)]
+    VaultKey(#[from] crate::mask::KeyError),
 }
 
 impl std::fmt::Debug for Shared {

@@ -4,7 +4,10 @@
 //! or a client resending the history would. Three turns with three invented people:
 //! every answer restores the right person or keeps the placeholder, never another
 //! person; the upstream never sees a name; a user-typed `〔氏名1〕` comes back exactly
-//! as typed, streamed (SSE) and not.
+//! as typed, streamed (SSE) and not. An identified caller (API key) has a restore
+//! vault: with the upstream's memory as the only history, the earlier people an
+//! answer quotes are restored too; an anonymous caller has none and keeps them as
+//! placeholders.
 
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
@@ -133,8 +136,16 @@ fn name_placeholders(text: &str) -> Vec<String> {
 }
 
 /// Runs three turns; `resend` says whether the client resends the history (else the
-/// upstream's memory is the only history, as with `previous_response_id`).
-async fn three_turns(resend: bool, stream: bool) {
+/// upstream's memory is the only history, as with `previous_response_id`); `keyed`
+/// whether the caller presents an API key (else anonymous).
+async fn three_turns(resend: bool, stream: bool, keyed: bool) {
+    let (model, headers): (&str, &[(&str, &str)]) = if keyed {
+        ("allowed-model", &[("authorization", "Bearer sk-test-key")])
+    } else {
+        ("m", &[])
+    };
+    // Whether an earlier person quoted by this answer comes back restored.
+    let earlier_restored = resend || keyed;
     let (url, state) = stateful_upstream().await;
     let gw = start_gateway(BASE, &url).await;
     let mut messages: Vec<Value> = Vec::new();
@@ -146,8 +157,8 @@ async fn three_turns(resend: bool, stream: bool) {
             messages.clear();
         }
         messages.push(json!({"role":"user","content":p}));
-        let body = json!({"model":"m","stream":stream,"messages":messages});
-        let (status, _, v) = post(&gw, "/v1/chat/completions", &body.to_string(), &[]).await;
+        let body = json!({"model":model,"stream":stream,"messages":messages});
+        let (status, _, v) = post(&gw, "/v1/chat/completions", &body.to_string(), headers).await;
         assert_eq!(status, 200, "turn {turn}: {v}");
         let answer = content(&v);
         let sent = state.lock().unwrap().bodies[turn].clone();
@@ -179,7 +190,7 @@ async fn three_turns(resend: bool, stream: bool) {
         // The answer quotes every turn so far.
         let quoted: Vec<String> = (0..=turn)
             .map(|j| {
-                if resend || j == turn {
+                if earlier_restored || j == turn {
                     prompt(j)
                 } else {
                     // Not in this request's table: stays the placeholder it was.
@@ -194,7 +205,7 @@ async fn three_turns(resend: bool, stream: bool) {
         );
         for (j, person) in PEOPLE.iter().enumerate() {
             let restored = answer.contains(person);
-            let expected = j == turn || (resend && j < turn);
+            let expected = j == turn || (earlier_restored && j < turn);
             assert_eq!(restored, expected, "turn {turn}: {person} in {answer}");
         }
         if turn >= 1 {
@@ -209,20 +220,35 @@ async fn three_turns(resend: bool, stream: bool) {
 
 #[tokio::test]
 async fn resent_history_restores_every_person() {
-    three_turns(true, false).await;
+    three_turns(true, false, false).await;
 }
 
 #[tokio::test]
 async fn resent_history_restores_every_person_streamed() {
-    three_turns(true, true).await;
+    three_turns(true, true, false).await;
 }
 
 #[tokio::test]
 async fn upstream_memory_keeps_earlier_people_as_placeholders() {
-    three_turns(false, false).await;
+    three_turns(false, false, false).await;
 }
 
 #[tokio::test]
 async fn upstream_memory_keeps_earlier_people_as_placeholders_streamed() {
-    three_turns(false, true).await;
+    three_turns(false, true, false).await;
+}
+
+#[tokio::test]
+async fn vault_restores_earlier_people_from_upstream_memory() {
+    three_turns(false, false, true).await;
+}
+
+#[tokio::test]
+async fn vault_restores_earlier_people_from_upstream_memory_streamed() {
+    three_turns(false, true, true).await;
+}
+
+#[tokio::test]
+async fn vault_with_resent_history_keeps_every_placeholder() {
+    three_turns(true, true, true).await;
 }

@@ -83,12 +83,15 @@ pub fn principal(
     }
     if rt.allow_anonymous {
         return Ok(Principal {
-            user: "anonymous".into(),
+            user: ANONYMOUS_USER.into(),
             department: "default".into(),
         });
     }
     Err(Refusal::MissingApiKey.into())
 }
+
+/// The user id of a caller admitted without identity (`[auth] allow_anonymous`).
+pub const ANONYMOUS_USER: &str = "anonymous";
 
 /// Headers that may carry a Sekimori API key (besides `Authorization: Bearer`).
 const KEY_HEADERS: &[&str] = &["x-api-key", "api-key", "x-goog-api-key"];

@@ -2,7 +2,10 @@
 //! the caller (the user id) so a person keeps one placeholder in every turn of that
 //! user's conversations (see `crate::mask`), user-typed placeholder look-alikes
 //! escaped so they come back as typed; `payload::edit` writes the masked texts
-//! back (nested JSON re-encoded as it came, keys renamed last).
+//! back (nested JSON re-encoded as it came, keys renamed last). An identified caller's
+//! table is backed by the restore vault (`crate::mask::vault`): values masked in
+//! earlier requests are restored when an answer quotes them, and this request's values
+//! are remembered for later ones.
 
 use crate::inspect::Finding;
 use crate::mask::{PlaceholderKey, Placeholders};
@@ -11,13 +14,19 @@ use crate::policy::Action;
 
 use super::super::errors::Refusal;
 use super::super::respond::GatewayError;
-use super::Ctx;
+use super::{identify, Ctx};
 
 /// Masks what the policy masks in [`Ctx::value`] and seals [`Ctx::table`].
 pub fn run(cx: &mut Ctx<'_>) -> Result<(), GatewayError> {
     let principal = cx.principal("mask")?;
     let policy = &cx.rt.policy;
+    // Anonymous callers share one identity: no vault, so no one is restored into
+    // another's answer.
+    let vault = (principal.user != identify::ANONYMOUS_USER).then(|| cx.shared.vault.clone());
     let mut table = Placeholders::for_caller(PlaceholderKey::process(), &principal.user);
+    if let Some(v) = &vault {
+        table = table.with_vault(v.clone(), &principal.user);
+    }
     let mut edits = Vec::new();
     for (i, slot) in cx.slots.iter().enumerate() {
         let to_mask: Vec<Finding> = cx.findings[i]
@@ -35,6 +44,9 @@ pub fn run(cx: &mut Ctx<'_>) -> Result<(), GatewayError> {
         return Err(Refusal::MaskFailed.into());
     }
     table.seal();
+    if let Some(v) = &vault {
+        table.remember_in(v.as_ref(), &principal.user);
+    }
     // Placeholders inside URLs of the answer stay unless the department opts in.
     table.set_restore_in_urls(policy.restore_in_urls(&principal.department));
     cx.table = table;
