@@ -13,8 +13,9 @@
 //!   (`이름:`, `성명`, `氏名:`, `Name:`), or standing alone: the only Hangul of its line,
 //!   between Japanese, Latin text, digits or table separators. Japanese municipal text
 //!   holds Hangul almost only as a resident's name copied from a document; Korean prose
-//!   (a line with further Hangul words) needs the honorific or the label, and a word
-//!   quoted or named as Korean (`韓国語で「…」`) is talked about, not a person.
+//!   (a line with further Hangul words) needs the honorific (also after a reading in
+//!   parentheses: `이서연（イ・ソヨン）さん`) or the label (also `差出人は`), and a word quoted
+//!   or named as Korean (`韓国語で고마워`, `「…」`) is talked about, not a person.
 //!
 //! Nothing here logs or keeps the text it looks at.
 
@@ -156,7 +157,6 @@ impl NameDetector {
                 let s = &text[w.clone()];
                 !honorific(s) && !lists.name_shaped(strip_honorific(lists, s).0)
             });
-            let topic = LANGUAGE_WORDS.iter().any(|w| line.contains(w));
             for (k, w) in words.iter().enumerate() {
                 let s = &text[w.clone()];
                 let (name, glued) = strip_honorific(lists, s);
@@ -172,9 +172,15 @@ impl NameDetector {
                     || next_honorific
                     || HONORIFICS
                         .iter()
-                        .any(|h| after.trim_start_matches(' ').starts_with(h))
+                        .any(|h| skip_reading(after).starts_with(h))
                     || label_before(text, span.start)
+                    || japanese_label_topic(&text[..span.start])
                     || self.hangul_label_before(lists, text, span.start);
+                // `韓国語で고마워`: a word named as Korean is talked about.
+                let topic = LANGUAGE_WORDS.iter().any(|l| {
+                    let b = text[..span.start].trim_end_matches([' ', 'で', 'の', 'は', ':']);
+                    b.ends_with(l)
+                });
                 let quoted = text[..span.start]
                     .chars()
                     .next_back()
@@ -204,6 +210,29 @@ impl NameDetector {
             .trim_end_matches(' ');
         lists.labels.iter().any(|l| b.ends_with(l))
     }
+}
+
+/// Longest reading in parentheses skipped after a name, in bytes.
+const MAX_READING_BYTES: usize = 60;
+
+/// `rest` past spaces and a reading in parentheses (`（イ・ソヨン）さん` → `さん`).
+fn skip_reading(rest: &str) -> &str {
+    let r = rest.trim_start_matches(' ');
+    for (open, close) in [('（', '）'), ('(', ')')] {
+        if let Some(inner) = r.strip_prefix(open) {
+            if let Some(end) = inner.find(close).filter(|e| *e <= MAX_READING_BYTES) {
+                return inner[end + close.len_utf8()..].trim_start_matches(' ');
+            }
+        }
+    }
+    r
+}
+
+/// Whether a Japanese label with `は` stands right before a name (`差出人は`, `申請者は`).
+fn japanese_label_topic(before: &str) -> bool {
+    before
+        .strip_suffix('は')
+        .is_some_and(|b| super::LABELS.iter().any(|l| b.ends_with(l)))
 }
 
 /// A word without a glued honorific (`김민준씨` → `김민준`), and whether one was cut.

@@ -21,6 +21,7 @@
 //!   (`氏名:`, `申請者`, `Name:`, `Nome:`, `Họ tên:`), a word for a person (`ソリストの`), or
 //!   an honorific or title after it (`様`, `さん`, `氏`, `-san`, `씨`) — when one word is a
 //!   listed part (after a form label with a colon, any name-shaped run);
+//! - after a title of address (`Ms. Santos`, `Sra. Oliveira`), one listed name alone;
 //! - with an initial, when a word is a listed family name (`T. Nakano`, `Maria L. Santos`):
 //!   an initial before a surname is how persons, not places or firms, are abbreviated.
 //!
@@ -433,11 +434,12 @@ impl NameDetector {
         lists: &LatinNames,
         romaji: &RomajiNames,
     ) -> Option<Candidate> {
-        if toks.len() < 2 || toks.len() >= MAX_RUN_TOKENS || !end_ok(text, run_end) {
+        if toks.len() >= MAX_RUN_TOKENS || !end_ok(text, run_end) {
             return None;
         }
         let mut toks: Vec<Tok> = toks.to_vec();
         let mut titled = false;
+        let mut honorific_title = false;
         // Leading titles (a cue), greetings and English words (no cue) are cut off.
         while let Some(t) = toks.first() {
             if t.kind != Kind::Word {
@@ -445,6 +447,7 @@ impl NameDetector {
             }
             if lists.is_title(&t.folded) {
                 titled = true;
+                honorific_title |= t.folded != "dear";
             } else if !lists.is_never(&t.folded) {
                 break;
             }
@@ -464,6 +467,21 @@ impl NameDetector {
         let (first, last) = (toks.first()?, toks.last()?);
         if first.kind == Kind::Particle || last.kind == Kind::Initial {
             return None;
+        }
+        // `Ms. Santos`, `Sra. Oliveira`: a title of address before one listed name.
+        if let [one] = toks.as_slice() {
+            let p = part_of(one, lists, romaji);
+            let ok = honorific_title
+                && one.kind == Kind::Word
+                && p.listed()
+                && !lists.is_never(&one.folded)
+                && end_ok(text, one.range.end);
+            return ok.then_some(Candidate {
+                range: one.range.clone(),
+                detector: "name.latin_listed",
+                confidence: 0.65,
+                reason: "listed name in Latin letters after a title of address",
+            });
         }
         let span = first.range.start..last.range.end;
         let mut words: Vec<&Tok> = toks.iter().filter(|t| t.kind == Kind::Word).collect();

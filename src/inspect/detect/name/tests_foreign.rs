@@ -97,6 +97,10 @@ fn latin_names_with_cues_and_initials() {
         ("Huang Zixuan さんから電話", &[("Huang Zixuan", L)]),
         // An initial and a listed family name.
         ("T. Nakano に連絡", &[("T. Nakano", L)]),
+        // A title of address and one listed name.
+        ("Dear Ms. Oliveira,", &[("Oliveira", L)]),
+        ("Dear Team,", &[]),
+        ("Mr. Smartphone", &[]),
         ("Please ask M. Santos.", &[("M. Santos", L)]),
     ]);
 }
@@ -109,6 +113,7 @@ fn latin_hard_negatives() {
         ("Nova Scotia への旅行", &[]),
         ("San Francisco office", &[]),
         ("Ho Chi Minh City に出張", &[]),
+        ("Arena Ide で開催", &[]),
         ("Da Nang の空港", &[]),
         ("Long An province", &[]),
         ("Hong Kong 支店", &[]),
@@ -138,6 +143,11 @@ fn hangul_names() {
         ("최유나님 안녕하세요", &[("최유나", H)]),
         ("이름: 정하은", &[("정하은", H)]),
         ("1,남궁민수,090-1234-5678", &[("남궁민수", H)]),
+        // Korean prose elsewhere in the line: the cue is the label or the honorific.
+        (
+            "韓国語の手紙を訳して。差出人は윤지아（ユン・ジア）さん",
+            &[("윤지아", H), ("ユン・ジア", "name.katakana")],
+        ),
     ]);
 }
 
