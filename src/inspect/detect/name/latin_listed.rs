@@ -513,14 +513,15 @@ impl NameDetector {
             return None;
         }
         // Korean and Chinese given names of two syllables written together (`Minjun`,
-        // `Xiaoming`) next to a family name of the same language.
-        let families = parts.iter().fold(0, |acc, p| acc | p.family);
-        for (p, w) in parts.iter_mut().zip(&words) {
-            if families & KOREAN != 0 && lists.korean_given_compound(&w.folded) {
-                p.given |= KOREAN;
+        // `Xiaoming`) right after a family name of the same language (the order of
+        // those languages; `Nara Park` is a park).
+        for k in 1..parts.len() {
+            let family = parts[k - 1].family;
+            if family & KOREAN != 0 && lists.korean_given_compound(&words[k].folded) {
+                parts[k].given |= KOREAN;
             }
-            if families & CHINESE != 0 && lists.chinese_given_compound(&w.folded) {
-                p.given |= CHINESE;
+            if family & CHINESE != 0 && lists.chinese_given_compound(&words[k].folded) {
+                parts[k].given |= CHINESE;
             }
         }
         let before = &text[..span.start];
@@ -555,6 +556,14 @@ impl NameDetector {
                         .any(|(j, q)| i != j && q.given != 0)
             });
             let strong = parts.iter().any(|p| !p.weak);
+            // An everyday word counts in a name only with a part of its community
+            // (`Grace Santos`, not `Nara Park`: a Japanese given name and a Korean one).
+            let same_language = !parts.iter().any(|p| p.weak)
+                || parts.iter().any(|p| {
+                    parts
+                        .iter()
+                        .any(|q| p.family & q.given != 0 && !std::ptr::eq(p, q))
+                });
             let long_word = words.iter().any(|w| w.letters >= 3);
             let place_prefix = PLACE_PREFIXES.contains(&words[0].folded.as_str());
             // `CHIBA KEN`: the prefecture, not the given name Ken.
@@ -574,6 +583,7 @@ impl NameDetector {
             let ok = all
                 && pair
                 && strong
+                && same_language
                 && long_word
                 && !place_prefix
                 && !prefecture

@@ -22,8 +22,17 @@ pub(super) const MAX_FOLDED_BYTES: usize = 24;
 pub(super) const KOREAN: u16 = 1 << 0;
 /// Language bit of a listed Chinese name.
 pub(super) const CHINESE: u16 = 1 << 1;
-/// Language bit of any other section.
-const OTHER: u16 = 1 << 2;
+/// Language bit of Vietnamese names.
+const VIETNAMESE: u16 = 1 << 2;
+/// Language bit of the names of the Philippines, Brazil, Spanish-speaking and English-
+/// speaking countries, which share their given names (Maria, Jose, John).
+const WESTERN: u16 = 1 << 3;
+/// Language bit of Nepali names.
+const NEPALI: u16 = 1 << 4;
+/// Language bit of Indonesian names.
+const INDONESIAN: u16 = 1 << 5;
+/// Language bit of any other section (Thai, Mongolian, Myanmar).
+const OTHER: u16 = 1 << 6;
 
 /// The Latin-script name lists, folded.
 #[derive(Debug, Default)]
@@ -268,6 +277,10 @@ fn read_names(
         let bit = match section {
             "ko" => KOREAN,
             "zh" => CHINESE,
+            "vi" => VIETNAMESE,
+            "fil" | "pt" | "es" | "en" => WESTERN,
+            "ne" => NEPALI,
+            "id" => INDONESIAN,
             _ => OTHER,
         };
         let Some(last) = line.rsplit(' ').next() else {
