@@ -207,8 +207,8 @@ fn run_at(text: &str, at: usize) -> (Vec<Tok>, usize) {
         end = t.range.end;
         toks.push(t);
         match past_gap(text, end) {
-            Some(next) if token_at(text, next).is_some() => pos = next,
-            _ => break,
+            Some(next) => pos = next,
+            None => break,
         }
     }
     (toks, end)
@@ -405,6 +405,16 @@ impl NameDetector {
                 while at < bytes.len() && bytes[at].is_ascii_alphanumeric() {
                     at += 1;
                 }
+                continue;
+            }
+            // Cheap check first: a run goes on past its first word with a space or a
+            // comma (most capitals start a lone acronym or word: `USB`, `CSIRT`).
+            let (word_end, ..) = letters_at(text, at);
+            let next = text[word_end..].trim_start_matches(['-', '.']);
+            let next = text[word_end..].len() - next.len() + word_end;
+            let (next, ..) = letters_at(text, next);
+            if !text[next..].starts_with([' ', ',']) {
+                at = next.max(at + 1);
                 continue;
             }
             let (toks, mut end) = run_at(text, at);
