@@ -170,3 +170,33 @@ fn hangul_hard_negatives() {
         ("정보 공개", &[]),
     ]);
 }
+
+#[test]
+fn names_in_forms_rows_and_sentences() {
+    check(&[
+        (
+            "Nome: Maria Aparecida Souza",
+            &[("Maria Aparecida Souza", L)],
+        ),
+        (
+            "A senhora Francisca Ferreira Lima mora aqui.",
+            &[("Francisca Ferreira Lima", L)],
+        ),
+        ("Họ tên: Phạm Thị Thu Trang", &[("Phạm Thị Thu Trang", L)]),
+        ("Nama: Siti Nurhaliza", &[("Siti Nurhaliza", L)]),
+        ("| 1 | Joo Hyun-woo | 3 |", &[("Joo Hyun-woo", L)]),
+        (
+            "Contact Li Wei or Zhang Min for details.",
+            &[("Li Wei", L), ("Zhang Min", L)],
+        ),
+        // A name column header is the column pass's evidence.
+        (
+            "No,Name,Phone\n1,Rajesh Gurung,090-1111-2222",
+            &[("Rajesh Gurung", "name.column")],
+        ),
+        // Companies and streets named after persons or places.
+        ("Thomas Cook Travel", &[]),
+        ("Jose Rizal Avenue", &[]),
+        ("Vietnam Airlines", &[]),
+    ]);
+}
