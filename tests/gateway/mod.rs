@@ -4,6 +4,7 @@
 mod audit;
 mod cli;
 mod demo;
+mod foreign_names;
 mod hooks;
 mod limits;
 mod multi_turn;

@@ -177,7 +177,7 @@ fn sequence_at(text: &str, at: usize) -> Option<(usize, bool)> {
 /// Whether the text before a candidate (`before`) ends with a word for a person: a kanji
 /// word for a person or a role (`ソリスト`, `専門家`), or a katakana occupation, optionally
 /// followed by `の`, `、` or `・`.
-fn person_before(before: &str) -> bool {
+pub(super) fn person_before(before: &str) -> bool {
     let b = before.strip_suffix(['の', '、', '・']).unwrap_or(before);
     super::context::person_word_before(b)
         || super::PERSON_ROLES.iter().any(|r| b.ends_with(r))

@@ -29,6 +29,9 @@
 //! numbers (`ジョン・F・ケネディ`, `ルイ15世`), `latin.rs` full names in Latin letters
 //! (`Henry Paul Walker`), `romaji_names.rs` Japanese names in romaji (`YAMADA Taro`)
 //! checked against the romaji spellings `romaji.rs` derives from the kana lists,
+//! `latin_listed.rs` foreign residents' names in Latin letters made of the listed parts
+//! `latin_lists.rs` loads (`Tran Van Minh`, `SOUZA MARIA LUCIA`, `T. Nakano`), `hangul.rs`
+//! Korean names in Hangul,
 //! `split_surname.rs` names whose surname is split off by spaces or a reading,
 //! `katakana_score.rs` standalone katakana
 //! names decided by a weighted score of weak context evidence, `lexicon.rs` the embedded
@@ -40,11 +43,14 @@ mod affix;
 mod column;
 mod context;
 mod foreign;
+mod hangul;
 mod initials;
 mod kanji;
 mod kanji_list;
 mod katakana_score;
 mod latin;
+mod latin_listed;
+mod latin_lists;
 mod lexicon;
 mod romaji;
 mod romaji_names;
@@ -521,6 +527,8 @@ impl Detector for NameDetector {
         self.initial_names(doc, &mut found);
         self.latin_names(doc, &mut found);
         self.romaji_names(doc, &mut found);
+        self.latin_listed_names(doc, &mut found);
+        self.hangul_names(doc, &mut found);
         self.letter_spaced_names(text, &mut found);
         self.standalone_katakana(doc, &mut found);
         self.lead_subjects(doc, &mut found);
@@ -2144,6 +2152,8 @@ mod tests;
 
 #[cfg(test)]
 mod scan_helper_tests;
+#[cfg(test)]
+mod tests_foreign;
 
 /// Whether a word names an office or section (保健福祉課, 総務部, 企画係, 市民センター).
 fn ends_with_office(word: &str) -> bool {

@@ -40,7 +40,7 @@ use crate::inspect::Document;
 
 /// Romaji words for honorifics, administrative divisions and landmarks: the second
 /// word of `SHINJUKU KU`, `TOKYO TO`, `NAGANO EKI`, never a name part here.
-const NOT_NAME_PARTS: &[&str] = &[
+pub(super) const NOT_NAME_PARTS: &[&str] = &[
     "san", "sama", "kun", "chan", "dono", "sensei", "shi", "ku", "cho", "chou", "machi", "mura",
     "gun", "to", "fu", "do", "dou", "eki", "koen", "kouen", "jinja", "jingu", "jinguu", "dera",
     "tera", "ji", "jo", "bashi", "dori", "doori", "gawa", "ko", "wan",
@@ -84,7 +84,7 @@ const ORGANISATION_WORDS: &[&str] = &[
 ];
 
 /// Listed readings that are everyday English words: no name part without context.
-const ENGLISH_WORDS: &[&str] = &[
+pub(super) const ENGLISH_WORDS: &[&str] = &[
     "are", "none", "date", "nose", "mine", "rune", "june", "ten", "tan", "ton", "den", "ban",
     "man", "ran", "zen", "hide", "an", "sake", "kobe", "sumo", "anime", "manga", "sushi", "emoji",
     "karaoke", "tofu", "miso", "ramen", "judo", "kimono", "mode", "rare",
@@ -92,13 +92,13 @@ const ENGLISH_WORDS: &[&str] = &[
 
 /// Words that begin place names (`NISHI SHINJUKU`, `HIGASHI NAKANO`): no surname
 /// without context.
-const PLACE_PREFIXES: &[&str] = &[
+pub(super) const PLACE_PREFIXES: &[&str] = &[
     "kita", "minami", "higashi", "nishi", "naka", "shin", "kami", "shimo", "oku", "chuo", "chuuou",
     "chuou", "moto", "hon",
 ];
 
 /// Prefectures in romaji: `KEN` after one is the prefecture, not the given name Ken.
-const PREFECTURES: &[&str] = &[
+pub(super) const PREFECTURES: &[&str] = &[
     "aichi",
     "akita",
     "aomori",
@@ -271,7 +271,7 @@ fn gap_of(between: &str) -> Option<Gap> {
 
 /// Whether a label or title stands right before a name at byte `at` (`氏名: `,
 /// `申請者 `, `Name: `, `Mr. `).
-fn label_before(text: &str, at: usize) -> bool {
+pub(super) fn label_before(text: &str, at: usize) -> bool {
     let mut b = text[..at].trim_end_matches(' ');
     if let Some(s) = b.strip_suffix(':') {
         b = s.trim_end_matches(' ');
@@ -307,7 +307,7 @@ fn label_before(text: &str, at: usize) -> bool {
 }
 
 /// Whether an honorific follows a name ending at byte `at` (`様`, ` さん`, `-san`).
-fn honorific_after(text: &str, at: usize) -> bool {
+pub(super) fn honorific_after(text: &str, at: usize) -> bool {
     let a = text[at..].trim_start_matches(' ');
     if HONORIFICS.iter().any(|h| a.starts_with(h)) {
         return true;
