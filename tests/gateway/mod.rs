@@ -3,6 +3,8 @@
 
 mod audit;
 mod cli;
+mod console_fixture;
+mod console_http;
 mod demo;
 mod hooks;
 mod limits;
