@@ -1,6 +1,8 @@
 //! Console responses: every one with the strict security headers (CSP without inline
-//! script or style, no framing, no sniffing, no referrer, no caching), and the session
-//! cookie when it was created or replaced.
+//! script or style, no framing, no sniffing, no referrer to other sites, no caching), and the session
+//! cookie when it was created or replaced. (`Referrer-Policy: same-origin`, not
+//! `no-referrer`: under the latter browsers send `Origin: null` with a form, and the
+//! `Origin` check of [`super::csrf`] needs the real one.)
 
 use bytes::Bytes;
 use http::{HeaderValue, Response, StatusCode};
@@ -73,7 +75,7 @@ impl Reply {
             .header("content-security-policy", CSP)
             .header("x-content-type-options", "nosniff")
             .header("x-frame-options", "DENY")
-            .header("referrer-policy", "no-referrer")
+            .header("referrer-policy", "same-origin")
             .header("cross-origin-opener-policy", "same-origin")
             .header(
                 "cache-control",

@@ -23,6 +23,22 @@ use super::state::Console;
 /// Largest form body accepted (the word lists and test texts are small).
 pub const MAX_FORM_BYTES: usize = 512 * 1024;
 
+/// The console's pages.
+pub const PAGES: [&str; 12] = [
+    "/",
+    "/login",
+    "/logout",
+    "/setup",
+    "/lang",
+    "/words",
+    "/approvals",
+    "/test",
+    "/usage",
+    "/usage.csv",
+    "/audit",
+    "/audit/verify",
+];
+
 /// A parsed console request.
 #[derive(Debug)]
 pub struct Req {
@@ -108,6 +124,11 @@ pub async fn handle(
     if let Some(a) = super::assets::asset(&path) {
         return a.into_response();
     }
+    // Only the console's pages get a session: a browser's own requests (the icon)
+    // may come without the cookie and must not replace it with a new one.
+    if !PAGES.contains(&path.as_str()) {
+        return Reply::html(StatusCode::NOT_FOUND, String::new()).into_response();
+    }
     let headers = &parts.headers;
     let cookies = headers
         .get_all("cookie")
@@ -161,7 +182,9 @@ pub async fn handle(
                 r.form = parse_pairs(&b.to_bytes());
                 let token_ok =
                     token_matches(r.form.get("csrf").map(String::as_str), &r.session.csrf);
-                if !token_ok || !origin_allowed(origin, host) {
+                let origin_ok = origin_allowed(origin, host);
+                if !token_ok || !origin_ok {
+                    tracing::warn!(target: "sekimori::console", path = %r.path, token_ok, origin_ok, new_session = new_cookie.is_some(), "form refused: CSRF check failed");
                     csrf_refused(&r)
                 } else {
                     dispatch(&c, &r).await

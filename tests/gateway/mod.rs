@@ -3,6 +3,7 @@
 
 mod audit;
 mod cli;
+mod console_browser;
 mod console_fixture;
 mod console_http;
 mod demo;
