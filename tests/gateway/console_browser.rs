@@ -29,7 +29,6 @@ async fn logout(b: &mut Browser) {
 
 #[tokio::test]
 async fn the_console_in_a_real_browser() {
-    let _ = tracing_subscriber::fmt().with_test_writer().try_init();
     let Some(mut b) = Browser::launch_or_skip("the_console_in_a_real_browser").await else {
         return;
     };

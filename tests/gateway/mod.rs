@@ -4,6 +4,7 @@
 mod audit;
 mod cli;
 mod console_browser;
+mod console_cli;
 mod console_fixture;
 mod console_http;
 mod demo;
