@@ -156,6 +156,12 @@ pub fn run(args: ServeArgs) -> ExitCode {
         let console = match admin {
             Some(a) => match start_console(a, source_dir.as_deref(), &running, &hook, (&audit_dir, &signing_key)).await {
                 Ok(c) => Some(c),
+                // The embedded default's console is a convenience: without it the
+                // gateway still serves (a configured `[admin]` must start).
+                Err(e) if source_dir.is_none() => {
+                    eprintln!("sekimori serve: warning: {e}; serving without the console");
+                    None
+                }
                 Err(e) => {
                     eprintln!("sekimori serve: {e}");
                     running.shutdown().await;

@@ -59,7 +59,7 @@ pub async fn apply(
         &[
             ("proposal", p.id.to_string()),
             ("proposer", p.proposer.clone()),
-            ("list", p.edit.list.clone()),
+            ("subject", p.subject()),
             ("words_added", added.len().to_string()),
             ("words_removed", removed.len().to_string()),
             (
@@ -68,7 +68,11 @@ pub async fn apply(
             ),
             (
                 "action_new",
-                p.edit.action.clone().unwrap_or_else(|| "-".into()),
+                match &p.change {
+                    super::proposals::Change::Words(e) => e.action.clone(),
+                    super::proposals::Change::Restore { .. } => None,
+                }
+                .unwrap_or_else(|| "-".into()),
             ),
             ("old_digest", p.base_digest.clone()),
             ("new_digest", p.new_digest.clone()),

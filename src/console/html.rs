@@ -107,6 +107,9 @@ pub fn page(
         if v.role.can_edit() || v.role.can_approve() {
             items.push(("/approvals", l.t("承認", "Approvals")));
         }
+        if v.role.can_test() {
+            items.push(("/history", l.t("設定履歴", "History")));
+        }
         if v.role.can_read_usage() {
             items.push(("/usage", l.t("利用状況", "Usage")));
         }

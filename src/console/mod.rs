@@ -13,6 +13,7 @@
 //! | [`edit`] | word-list edits with `toml_edit`, validation, atomic write, history |
 //! | [`apply`] | a change made: validated, recorded, written, reloaded |
 //! | [`proposals`] | four-eyes changes (proposer ≠ approver) |
+//! | [`diff`] | line diff of configuration versions |
 //! | [`try_text`] | テキストを試す through the gateway's inspect/decide/mask phases |
 //! | [`trail`] | every console action as an audit-chain record |
 //! | [`html`], [`respond`], [`assets`] | page frame and escaping, headers, the stylesheet |
@@ -27,6 +28,7 @@ pub mod accounts;
 pub mod apply;
 pub mod assets;
 pub mod csrf;
+pub mod diff;
 pub mod edit;
 pub mod html;
 pub mod pages;

@@ -1,10 +1,23 @@
-//! Four-eyes changes: a 管理者 proposes an edit of the configuration file; a
+//! Four-eyes changes: a 管理者 proposes an edit of the configuration file (a word
+//! list, or restoring an earlier version from 設定履歴); a
 //! *different* 承認者 approves it (then it is written) or rejects it. Pending
 //! proposals are kept in memory (a restart drops them; they are in the audit log).
 
 use std::sync::Mutex;
 
 use super::edit::WordListEdit;
+
+/// What a proposal changes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// A word list's words and action.
+    Words(WordListEdit),
+    /// The whole file back to a kept version (its file name in the history directory).
+    Restore {
+        /// File name in `<config>.history/`.
+        version: String,
+    },
+}
 
 /// A pending change.
 #[derive(Clone, Debug)]
@@ -15,8 +28,8 @@ pub struct Proposal {
     pub proposer: String,
     /// When (RFC 3339 UTC).
     pub created: String,
-    /// The edit.
-    pub edit: WordListEdit,
+    /// The change.
+    pub change: Change,
     /// The list's words before the edit.
     pub before: Vec<String>,
     /// The list's action before the edit.
@@ -30,10 +43,20 @@ pub struct Proposal {
 }
 
 impl Proposal {
-    /// Words added and removed by the change.
+    /// What it is about: the list's name, or `restore <version>`.
+    pub fn subject(&self) -> String {
+        match &self.change {
+            Change::Words(e) => e.list.clone(),
+            Change::Restore { version } => format!("restore {version}"),
+        }
+    }
+
+    /// Words added and removed by the change (none for a restore).
     pub fn diff(&self) -> (Vec<String>, Vec<String>) {
-        let added = self
-            .edit
+        let Change::Words(edit) = &self.change else {
+            return (Vec::new(), Vec::new());
+        };
+        let added = edit
             .words
             .iter()
             .filter(|w| !self.before.contains(w))
@@ -42,7 +65,7 @@ impl Proposal {
         let removed = self
             .before
             .iter()
-            .filter(|w| !self.edit.words.contains(w))
+            .filter(|w| !edit.words.contains(w))
             .cloned()
             .collect();
         (added, removed)

@@ -24,7 +24,7 @@ use super::state::Console;
 pub const MAX_FORM_BYTES: usize = 512 * 1024;
 
 /// The console's pages.
-pub const PAGES: [&str; 12] = [
+pub const PAGES: [&str; 13] = [
     "/",
     "/login",
     "/logout",
@@ -37,6 +37,7 @@ pub const PAGES: [&str; 12] = [
     "/usage.csv",
     "/audit",
     "/audit/verify",
+    "/history",
 ];
 
 /// A parsed console request.
@@ -247,6 +248,8 @@ async fn dispatch(c: &Arc<Console>, r: &Req) -> Reply {
         (&Method::POST, "/approvals") if role.can_edit() || role.can_approve() => {
             pages::approvals::decide(c, r).await
         }
+        (&Method::GET, "/history") if role.can_test() => pages::history::show(c, r, None),
+        (&Method::POST, "/history") if role.can_edit() => pages::history::submit(c, r).await,
         (&Method::GET, "/test") if role.can_test() => pages::test_text::show(c, r, None),
         (&Method::POST, "/test") if role.can_test() => pages::test_text::submit(c, r).await,
         (&Method::GET, "/usage") if role.can_read_usage() => pages::usage::show(c, r).await,
@@ -255,15 +258,7 @@ async fn dispatch(c: &Arc<Console>, r: &Req) -> Reply {
         (&Method::POST, "/audit/verify") if role.can_read_audit() => {
             pages::audit_log::verify(c, r).await
         }
-        (
-            _,
-            "/" | "/words" | "/approvals" | "/test" | "/usage" | "/usage.csv" | "/audit"
-            | "/audit/verify",
-        ) => r.forbidden(),
-        _ => r.page(
-            StatusCode::NOT_FOUND,
-            r.lang.t("ページがありません", "No such page"),
-            "",
-        ),
+        // Every path here is a console page (PAGES): the role may not use it.
+        _ => r.forbidden(),
     }
 }

@@ -149,6 +149,13 @@ impl Console {
             .is_some_and(|s| Instant::now() < s.expires && token_matches(Some(token), &s.token))
     }
 
+    /// The text of the configuration file the gateway runs from, read now (None: the
+    /// embedded default, or unreadable).
+    pub fn current_text(&self) -> Option<String> {
+        let path = self.shared.runtime.load().source.clone()?;
+        std::fs::read_to_string(path).ok()
+    }
+
     /// Uses up the setup token (after the first administrator was created).
     pub fn consume_setup_token(&self) {
         *self.setup.lock().unwrap_or_else(|e| e.into_inner()) = None;

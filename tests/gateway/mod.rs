@@ -6,6 +6,7 @@ mod cli;
 mod console_browser;
 mod console_cli;
 mod console_fixture;
+mod console_history;
 mod console_http;
 mod demo;
 mod hooks;

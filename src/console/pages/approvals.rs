@@ -6,7 +6,9 @@ use std::sync::Arc;
 use http::StatusCode;
 
 use super::super::apply;
+use super::super::diff;
 use super::super::html::{csrf_field, esc, notice, Lang};
+use super::super::proposals::Change;
 use super::super::respond::Reply;
 use super::super::router::Req;
 use super::super::state::Console;
@@ -40,6 +42,20 @@ pub fn show(c: &Console, r: &Req, top: Option<(StatusCode, String)>) -> Reply {
             }
         };
         let own = p.proposer == me;
+        let (action_old, action_new, extra) = match &p.change {
+            Change::Words(e) => (
+                p.before_action.clone().unwrap_or_else(|| "—".into()),
+                e.action.clone().unwrap_or_else(|| "—".into()),
+                String::new(),
+            ),
+            Change::Restore { .. } => (
+                "—".into(),
+                "—".into(),
+                c.current_text()
+                    .map(|cur| diff::to_html(&cur, &p.new_text))
+                    .unwrap_or_default(),
+            ),
+        };
         let mut buttons = String::new();
         if role.can_approve() {
             let dis = if own { " disabled" } else { "" };
@@ -62,10 +78,10 @@ pub fn show(c: &Console, r: &Req, top: Option<(StatusCode, String)>) -> Reply {
             buttons.push_str(&format!("<button type=\"submit\" name=\"op\" value=\"withdraw\" class=\"secondary\">{}</button>", l.t("取り下げ", "Withdraw")));
         }
         body.push_str(&format!(
-            "<form method=\"post\" action=\"/approvals\" class=\"card\" id=\"proposal-{id}\">{csrf}<input type=\"hidden\" name=\"id\" value=\"{id}\"><h2>#{id} {list}</h2><table><tbody><tr><th>{pl}</th><td>{proposer} ({created})</td></tr><tr><th>{al}</th><td>{added}</td></tr><tr><th>{rl}</th><td>{removed}</td></tr><tr><th>{actl}</th><td>{a0} → {a1}</td></tr><tr><th>{dl}</th><td><code>{d0}</code> → <code>{d1}</code></td></tr></tbody></table>{buttons}</form>",
+            "<form method=\"post\" action=\"/approvals\" class=\"card\" id=\"proposal-{id}\">{csrf}<input type=\"hidden\" name=\"id\" value=\"{id}\"><h2>#{id} {list}</h2><table><tbody><tr><th>{pl}</th><td>{proposer} ({created})</td></tr><tr><th>{al}</th><td>{added}</td></tr><tr><th>{rl}</th><td>{removed}</td></tr><tr><th>{actl}</th><td>{a0} → {a1}</td></tr><tr><th>{dl}</th><td><code>{d0}</code> → <code>{d1}</code></td></tr></tbody></table>{extra}{buttons}</form>",
             id = p.id,
             csrf = csrf_field(&r.session.csrf),
-            list = esc(&p.edit.list),
+            list = esc(&p.subject()),
             pl = l.t("提案者", "Proposed by"),
             proposer = esc(&p.proposer),
             created = esc(&jst(&p.created)),
@@ -74,8 +90,8 @@ pub fn show(c: &Console, r: &Req, top: Option<(StatusCode, String)>) -> Reply {
             rl = l.t("削除する語", "Words removed"),
             removed = words(&removed),
             actl = l.t("動作", "Action"),
-            a0 = esc(p.before_action.as_deref().unwrap_or("—")),
-            a1 = esc(p.edit.action.as_deref().unwrap_or("—")),
+            a0 = esc(&action_old),
+            a1 = esc(&action_new),
             dl = l.t("設定ファイルの SHA-256", "Configuration file SHA-256"),
             d0 = &p.base_digest[..12],
             d1 = &p.new_digest[..12],
@@ -153,7 +169,7 @@ async fn decline(c: &Arc<Console>, r: &Req, id: u64, me: &str, action: &str) -> 
                 &[
                     ("proposal", p.id.to_string()),
                     ("proposer", p.proposer.clone()),
-                    ("list", p.edit.list.clone()),
+                    ("subject", p.subject()),
                 ],
             )
             .await;

@@ -5,6 +5,7 @@
 pub mod approvals;
 pub mod audit_log;
 pub mod dashboard;
+pub mod history;
 pub mod login;
 pub mod test_text;
 pub mod usage;

@@ -10,7 +10,7 @@ use http::StatusCode;
 use super::super::apply::{self, config_path};
 use super::super::edit::{self, EditError, WordListEdit};
 use super::super::html::{csrf_field, esc, notice, Lang};
-use super::super::proposals::Proposal;
+use super::super::proposals::{Change, Proposal};
 use super::super::respond::Reply;
 use super::super::router::Req;
 use super::super::state::Console;
@@ -208,7 +208,7 @@ pub async fn submit(c: &Arc<Console>, r: &Req) -> Reply {
         created: crate::audit::timefmt::format_utc(time::OffsetDateTime::now_utc()),
         before: before.as_ref().map(|b| b.words.clone()).unwrap_or_default(),
         before_action: before.and_then(|b| b.action),
-        edit: e.clone(),
+        change: Change::Words(e.clone()),
         base_digest: edit::digest(&old),
         new_digest: edit::digest(&new_text),
         new_text,
