@@ -28,6 +28,39 @@ pub enum ApplyError {
     Reload(String),
 }
 
+/// What became of a submitted change.
+#[derive(Debug)]
+pub enum Submitted {
+    /// Pending approval, with this number.
+    Proposed(u64),
+    /// Made at once (`require_approval = false`).
+    Applied,
+}
+
+/// Submits change `p` by its proposer: recorded and kept for approval, or — without
+/// required approval — made at once.
+pub async fn submit(c: &Arc<Console>, p: Proposal) -> Result<Submitted, ApplyError> {
+    if !c.cfg.require_approval {
+        let me = p.proposer.clone();
+        return apply(c, &p, &me, "change_applied")
+            .await
+            .map(|_| Submitted::Applied);
+    }
+    trail::record(
+        &c.audit.log,
+        "change_proposed",
+        &p.proposer,
+        &[
+            ("subject", p.subject()),
+            ("old_digest", p.base_digest.clone()),
+            ("new_digest", p.new_digest.clone()),
+        ],
+    )
+    .await
+    .map_err(|e| ApplyError::Audit(e.to_string()))?;
+    Ok(Submitted::Proposed(c.proposals.add(p)))
+}
+
 /// The configuration file the live gateway was started from.
 pub fn config_path(c: &Console) -> Result<PathBuf, EditError> {
     c.shared.runtime.load().source.clone().ok_or_else(|| {
@@ -70,7 +103,7 @@ pub async fn apply(
                 "action_new",
                 match &p.change {
                     super::proposals::Change::Words(e) => e.action.clone(),
-                    super::proposals::Change::Restore { .. } => None,
+                    _ => None,
                 }
                 .unwrap_or_else(|| "-".into()),
             ),

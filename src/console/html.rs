@@ -102,6 +102,7 @@ pub fn page(
         let mut items: Vec<(&str, &str)> = vec![("/", l.t("ダッシュボード", "Dashboard"))];
         if v.role.can_test() {
             items.push(("/words", l.t("禁止ワード", "Banned words")));
+            items.push(("/policy", l.t("ポリシー", "Policy")));
             items.push(("/test", l.t("テキストを試す", "Test a text")));
         }
         if v.role.can_edit() || v.role.can_approve() {

@@ -11,6 +11,7 @@
 //! | [`accounts`] | roles, argon2id hashes, lockout, last login (accounts file) |
 //! | [`state`] | [`Console`]: what every request sees; the one-time setup link |
 //! | [`edit`] | word-list edits with `toml_edit`, validation, atomic write, history |
+//! | [`policy_edit`] | actions per category × department, model allow lists |
 //! | [`apply`] | a change made: validated, recorded, written, reloaded |
 //! | [`proposals`] | four-eyes changes (proposer ≠ approver) |
 //! | [`diff`] | line diff of configuration versions |
@@ -32,6 +33,7 @@ pub mod diff;
 pub mod edit;
 pub mod html;
 pub mod pages;
+pub mod policy_edit;
 pub mod proposals;
 pub mod respond;
 pub mod router;

@@ -12,6 +12,13 @@ use super::edit::WordListEdit;
 pub enum Change {
     /// A word list's words and action.
     Words(WordListEdit),
+    /// Actions per category and department, model allow lists.
+    Policy {
+        /// The settings changed.
+        settings: Vec<super::policy_edit::Setting>,
+        /// Each as `where.what: old → new`, for the approver.
+        described: Vec<String>,
+    },
     /// The whole file back to a kept version (its file name in the history directory).
     Restore {
         /// File name in `<config>.history/`.
@@ -48,6 +55,7 @@ impl Proposal {
         match &self.change {
             Change::Words(e) => e.list.clone(),
             Change::Restore { version } => format!("restore {version}"),
+            Change::Policy { .. } => "policy".into(),
         }
     }
 

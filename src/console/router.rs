@@ -24,7 +24,7 @@ use super::state::Console;
 pub const MAX_FORM_BYTES: usize = 512 * 1024;
 
 /// The console's pages.
-pub const PAGES: [&str; 13] = [
+pub const PAGES: [&str; 14] = [
     "/",
     "/login",
     "/logout",
@@ -38,6 +38,7 @@ pub const PAGES: [&str; 13] = [
     "/audit",
     "/audit/verify",
     "/history",
+    "/policy",
 ];
 
 /// A parsed console request.
@@ -248,6 +249,8 @@ async fn dispatch(c: &Arc<Console>, r: &Req) -> Reply {
         (&Method::POST, "/approvals") if role.can_edit() || role.can_approve() => {
             pages::approvals::decide(c, r).await
         }
+        (&Method::GET, "/policy") if role.can_test() => pages::policy::show(c, r, None),
+        (&Method::POST, "/policy") if role.can_edit() => pages::policy::submit(c, r).await,
         (&Method::GET, "/history") if role.can_test() => pages::history::show(c, r, None),
         (&Method::POST, "/history") if role.can_edit() => pages::history::submit(c, r).await,
         (&Method::GET, "/test") if role.can_test() => pages::test_text::show(c, r, None),

@@ -39,6 +39,15 @@ words = ["極秘案件"]
 [auth]
 allow_anonymous = true
 
+[[auth.keys]]
+# sk-test-key
+sha256 = "0d62f396c1317066f55a96086517047c737087c61eb2bf016b72e6298927b15b"
+user = "tanaka"
+department = "kosodate"
+
+[[departments]]
+name = "kosodate"
+
 [[upstreams]]
 name = "fake"
 provider = "on_premises"

@@ -48,6 +48,17 @@ pub fn show(c: &Console, r: &Req, top: Option<(StatusCode, String)>) -> Reply {
                 e.action.clone().unwrap_or_else(|| "—".into()),
                 String::new(),
             ),
+            Change::Policy { described, .. } => (
+                "—".into(),
+                "—".into(),
+                format!(
+                    "<ul class=\"settings\">{}</ul>",
+                    described
+                        .iter()
+                        .map(|d| format!("<li><code>{}</code></li>", esc(d)))
+                        .collect::<String>()
+                ),
+            ),
             Change::Restore { .. } => (
                 "—".into(),
                 "—".into(),

@@ -7,6 +7,7 @@ pub mod audit_log;
 pub mod dashboard;
 pub mod history;
 pub mod login;
+pub mod policy;
 pub mod test_text;
 pub mod usage;
 pub mod words;
