@@ -9,6 +9,7 @@ mod console_fixture;
 mod console_history;
 mod console_http;
 mod console_policy;
+mod console_tls;
 mod demo;
 mod hooks;
 mod limits;
