@@ -6,6 +6,8 @@
 //! `SEKIMORI_BENCH_RECORDS` sets the log's size (default 100,000 request records,
 //! about 30 MB on disk; 1,000,000 — a year of a city's use — needs about 300 MB).
 
+#![allow(clippy::print_stdout)] // a benchmark reports on stdout
+
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -33,7 +35,14 @@ fn record(i: usize) -> AuditRecord {
         action,
     );
     ev.department = Some(format!("課{}", i % 40));
-    ev.model = Some(if i % 3 == 0 { "gpt-4o" } else { "gpt-4.1-mini" }.into());
+    ev.model = Some(
+        if i.is_multiple_of(3) {
+            "gpt-4o"
+        } else {
+            "gpt-4.1-mini"
+        }
+        .into(),
+    );
     ev.prompt_chars = 600;
     if action != Action::Allowed {
         ev.categories.insert("name".into(), 1);

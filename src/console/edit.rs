@@ -150,6 +150,57 @@ pub fn word_lists(text: &str) -> Vec<WordListEdit> {
         .unwrap_or_default()
 }
 
+/// `[detection] allow_words` of `text` (terms never flagged).
+pub fn allow_words(text: &str) -> Vec<String> {
+    text.parse::<toml::Table>()
+        .ok()
+        .and_then(|t| {
+            t.get("detection")?.get("allow_words")?.as_array().map(|a| {
+                a.iter()
+                    .filter_map(|w| w.as_str().map(str::to_string))
+                    .collect()
+            })
+        })
+        .unwrap_or_default()
+}
+
+/// Checks a new allow list: no empty line, no duplicate (may be empty as a whole).
+pub fn check_allow(words: &[String]) -> Result<(), EditError> {
+    let mut seen = std::collections::HashSet::new();
+    for (i, w) in words.iter().enumerate() {
+        let n = i + 1;
+        if w.trim().is_empty() {
+            return Err(EditError::Words(format!(
+                "{n} 行目が空です / line {n} is empty"
+            )));
+        }
+        if !seen.insert(w.trim().to_lowercase()) {
+            return Err(EditError::Words(format!(
+                "{n} 行目の語は重複しています / the word on line {n} is a duplicate"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// `text` with `[detection] allow_words` replaced by `words`.
+pub fn apply_allow(text: &str, words: &[String]) -> Result<String, EditError> {
+    let mut doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
+        EditError::NotEditable(format!(
+            "the configuration file does not parse as TOML: {}",
+            e.message()
+        ))
+    })?;
+    let detection = doc
+        .entry("detection")
+        .or_insert_with(|| Item::Table(Table::new()))
+        .as_table_mut()
+        .ok_or_else(|| EditError::NotEditable("[detection] is not a table".into()))?;
+    let arr: Array = words.iter().map(|w| w.trim()).collect();
+    detection.insert("allow_words", toml_edit::value(Value::Array(arr)));
+    Ok(doc.to_string())
+}
+
 /// `text` with the edit applied (comments and layout of everything else kept).
 pub fn apply(text: &str, edit: &WordListEdit) -> Result<String, EditError> {
     let mut doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
@@ -327,6 +378,16 @@ mod tests {
         assert_eq!(lists[1].list, "codes");
         assert_eq!(lists[1].action.as_deref(), Some("block"));
         assert!(out.contains("default_action = \"mask\" # 既定"), "{out}");
+    }
+
+    #[test]
+    fn the_allow_list_is_replaced() {
+        let out = apply_allow(TEXT, &["市役所".into(), "区役所".into()]).unwrap();
+        assert_eq!(allow_words(&out), vec!["市役所", "区役所"]);
+        assert_eq!(word_lists(&out)[0].words, vec!["極秘案件"]);
+        assert!(check_allow(&["市役所".into(), "市役所".into()]).is_err());
+        assert!(check_allow(&[" ".into()]).is_err());
+        assert!(check_allow(&[]).is_ok());
     }
 
     #[test]

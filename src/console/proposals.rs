@@ -12,6 +12,8 @@ use super::edit::WordListEdit;
 pub enum Change {
     /// A word list's words and action.
     Words(WordListEdit),
+    /// `[detection] allow_words` after the change (terms never flagged).
+    AllowWords(Vec<String>),
     /// Actions per category and department, model allow lists.
     Policy {
         /// The settings changed.
@@ -56,16 +58,18 @@ impl Proposal {
             Change::Words(e) => e.list.clone(),
             Change::Restore { version } => format!("restore {version}"),
             Change::Policy { .. } => "policy".into(),
+            Change::AllowWords(_) => "allow_words".into(),
         }
     }
 
     /// Words added and removed by the change (none for a restore).
     pub fn diff(&self) -> (Vec<String>, Vec<String>) {
-        let Change::Words(edit) = &self.change else {
-            return (Vec::new(), Vec::new());
+        let words = match &self.change {
+            Change::Words(edit) => &edit.words,
+            Change::AllowWords(w) => w,
+            _ => return (Vec::new(), Vec::new()),
         };
-        let added = edit
-            .words
+        let added = words
             .iter()
             .filter(|w| !self.before.contains(w))
             .cloned()
@@ -73,7 +77,7 @@ impl Proposal {
         let removed = self
             .before
             .iter()
-            .filter(|w| !edit.words.contains(w))
+            .filter(|w| !words.contains(w))
             .cloned()
             .collect();
         (added, removed)

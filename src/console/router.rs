@@ -24,7 +24,7 @@ use super::state::Console;
 pub const MAX_FORM_BYTES: usize = 512 * 1024;
 
 /// The console's pages.
-pub const PAGES: [&str; 14] = [
+pub const PAGES: [&str; 15] = [
     "/",
     "/login",
     "/logout",
@@ -39,6 +39,7 @@ pub const PAGES: [&str; 14] = [
     "/audit/verify",
     "/history",
     "/policy",
+    "/words.txt",
 ];
 
 /// A parsed console request.
@@ -249,6 +250,7 @@ async fn dispatch(c: &Arc<Console>, r: &Req) -> Reply {
         (&Method::POST, "/approvals") if role.can_edit() || role.can_approve() => {
             pages::approvals::decide(c, r).await
         }
+        (&Method::GET, "/words.txt") if role.can_test() => pages::words::export(c, r),
         (&Method::GET, "/policy") if role.can_test() => pages::policy::show(c, r, None),
         (&Method::POST, "/policy") if role.can_edit() => pages::policy::submit(c, r).await,
         (&Method::GET, "/history") if role.can_test() => pages::history::show(c, r, None),

@@ -8,6 +8,7 @@ mod console_cli;
 mod console_fixture;
 mod console_history;
 mod console_http;
+mod console_lists;
 mod console_policy;
 mod console_tls;
 mod demo;

@@ -48,6 +48,7 @@ pub fn show(c: &Console, r: &Req, top: Option<(StatusCode, String)>) -> Reply {
                 e.action.clone().unwrap_or_else(|| "—".into()),
                 String::new(),
             ),
+            Change::AllowWords(_) => ("—".into(), "—".into(), String::new()),
             Change::Policy { described, .. } => (
                 "—".into(),
                 "—".into(),

@@ -64,12 +64,21 @@ fn list_form(l: Lang, csrf: &str, e: &WordListEdit, editable: bool, new: bool) -
         String::new()
     };
     format!(
-        "<form method=\"post\" action=\"/words\" class=\"card\" id=\"list-{id}\"><h2>{title}</h2>{csrf}{name_field}<label for=\"words-{id}\">{wl}</label><textarea id=\"words-{id}\" name=\"words\"{ro}>{words}</textarea><label for=\"action-{id}\">{al}</label>{sel}<br>{buttons}</form>",
+        "<form method=\"post\" action=\"/words\" class=\"card\" id=\"list-{id}\"><h2>{title}</h2>{csrf}{name_field}<label for=\"words-{id}\">{wl}</label><textarea id=\"words-{id}\" name=\"words\"{ro}>{words}</textarea><label for=\"action-{id}\">{al}</label>{sel}{export}<br>{buttons}</form>",
         title = if new { l.t("新しいリスト", "New list").to_string() } else { esc(&e.list) },
         csrf = csrf_field(csrf),
         wl = l.t("語（1 行に 1 語）", "Words (one per line)"),
         al = l.t("見つかったときの動作", "Action when found"),
         sel = action_select(l, &format!("action-{id}"), e.action.as_deref()),
+        export = if new {
+            String::new()
+        } else {
+            format!(
+                " <a href=\"/words.txt?list={}\">{}</a>",
+                esc(&percent_encoding::utf8_percent_encode(&e.list, percent_encoding::NON_ALPHANUMERIC).to_string()),
+                l.t("テキストで書き出す", "Export as text")
+            )
+        },
     )
 }
 
@@ -131,6 +140,26 @@ pub fn show(c: &Console, r: &Req, top: Option<(StatusCode, String)>) -> Reply {
         };
         body.push_str(&list_form(l, &r.session.csrf, &blank, true, true));
     }
+    if let Some(t) = &text {
+        let ro = if editable { "" } else { " readonly" };
+        let button = if editable {
+            format!(
+                "<br><button type=\"submit\" id=\"propose-allow\">{}</button>",
+                l.t("変更を提案する", "Propose the change")
+            )
+        } else {
+            String::new()
+        };
+        body.push_str(&format!(
+            "<form method=\"post\" action=\"/words\" class=\"card\" id=\"allow\"><h2>{}</h2><p class=\"muted\">{}</p>{}<input type=\"hidden\" name=\"kind\" value=\"allow\"><label for=\"words-allow\">{}</label><textarea id=\"words-allow\" name=\"words\"{ro}>{}</textarea> <a href=\"/words.txt?list=allow\">{}</a>{button}</form>",
+            l.t("許可ワード", "Allowed words"),
+            l.t("ここに書いた語は検出されません（公共施設名、役職名など）。", "Terms here are never flagged (public facilities, officials' titles)."),
+            csrf_field(&r.session.csrf),
+            l.t("語（1 行に 1 語）", "Words (one per line)"),
+            esc(&edit::allow_words(t).join("\n")),
+            l.t("テキストで書き出す", "Export as text"),
+        ));
+    }
     r.page(status, l.t("禁止ワード", "Banned words"), &body)
 }
 
@@ -177,6 +206,9 @@ pub async fn submit(c: &Arc<Console>, r: &Req) -> Reply {
         return r.forbidden();
     }
     let e = parse_edit(r);
+    if r.param("kind") == Some("allow") {
+        return submit_allow(c, r, user, e.words).await;
+    }
     if let Err(err) = edit::check_words(&e) {
         return refused(c, r, &err);
     }
@@ -293,4 +325,113 @@ pub async fn submit(c: &Arc<Console>, r: &Req) -> Reply {
             )),
         ),
     }
+}
+
+async fn submit_allow(c: &Arc<Console>, r: &Req, user: &str, words: Vec<String>) -> Reply {
+    let l = r.lang;
+    let err = |e: &dyn std::fmt::Display| {
+        show(
+            c,
+            r,
+            Some((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                notice("error", &e.to_string()),
+            )),
+        )
+    };
+    if let Err(e) = edit::check_allow(&words) {
+        return err(&e);
+    }
+    let path = match config_path(c) {
+        Ok(p) => p,
+        Err(e) => return err(&e),
+    };
+    let old = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(error) => return err(&EditError::Io { path, error }),
+    };
+    let new_text = match edit::apply_allow(&old, &words) {
+        Ok(t) => t,
+        Err(e) => return err(&e),
+    };
+    let vt = new_text.clone();
+    match tokio::task::spawn_blocking(move || edit::validate(&vt, &path).map(drop)).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => return err(&e),
+        Err(_) => return err(&"validation failed"),
+    }
+    let p = Proposal {
+        id: 0,
+        proposer: user.to_string(),
+        created: crate::audit::timefmt::format_utc(time::OffsetDateTime::now_utc()),
+        before: edit::allow_words(&old),
+        before_action: None,
+        change: Change::AllowWords(words),
+        base_digest: edit::digest(&old),
+        new_digest: edit::digest(&new_text),
+        new_text,
+    };
+    match apply::submit(c, p).await {
+        Ok(apply::Submitted::Proposed(id)) => {
+            let m = match l {
+                Lang::Ja => format!("変更案 #{id}（許可ワード）を提案しました。別の承認者の承認後に反映されます。"),
+                Lang::En => format!("Change #{id} (allowed words) proposed. It applies once another person (承認者) approves it."),
+            };
+            super::approvals::show(c, r, Some((StatusCode::OK, notice("ok", &m))))
+        }
+        Ok(apply::Submitted::Applied) => show(
+            c,
+            r,
+            Some((
+                StatusCode::OK,
+                notice(
+                    "ok",
+                    l.t(
+                        "変更を書き込み、ゲートウェイに反映しました。",
+                        "The change was written and the gateway uses it now.",
+                    ),
+                ),
+            )),
+        ),
+        Err(e) => err(&e),
+    }
+}
+
+/// A list as text for download (one word per line, UTF-8 with BOM, CRLF: Notepad and
+/// Excel on a Japanese PC read it); `list=allow` is the allow list.
+pub fn export(c: &Console, r: &Req) -> Reply {
+    let name = r.param("list").unwrap_or("");
+    let Some(text) = c.current_text() else {
+        return r.page(StatusCode::NOT_FOUND, "", "");
+    };
+    let words = if name == "allow" {
+        Some(edit::allow_words(&text))
+    } else {
+        edit::word_lists(&text)
+            .into_iter()
+            .find(|x| x.list == name)
+            .map(|x| x.words)
+    };
+    let Some(words) = words else {
+        return r.page(
+            StatusCode::NOT_FOUND,
+            r.lang.t("リストがありません", "No such list"),
+            "",
+        );
+    };
+    let mut out = String::from("\u{feff}");
+    for w in &words {
+        out.push_str(w);
+        out.push_str("\r\n");
+    }
+    let file = if name == "allow" {
+        "allow_words".to_string()
+    } else {
+        name.to_string()
+    };
+    Reply::file(
+        "text/plain; charset=utf-8",
+        &format!("sekimori-{file}.txt"),
+        out.into_bytes(),
+    )
 }
