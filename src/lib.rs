@@ -11,6 +11,7 @@
 //! | [`payload`] | provider request/response bodies; restoring placeholders in responses and streams | no |
 //! | [`region`] | which upstreams process in Japan: rules checked at load and per request | no |
 //! | `audit` | tamper-evident audit log, usage export, quotas (feature `gateway`) | no (disk) |
+//! | `console` | the administrators' console over the gateway's state (feature `gateway`) | yes |
 //!
 //! Everything that speaks HTTP, TLS or writes the audit log is behind the `gateway`
 //! feature; `cargo check --lib --no-default-features` proves the engine builds without it.
@@ -23,6 +24,8 @@ pub mod audit;
 pub mod cli;
 #[cfg(feature = "gateway")]
 pub mod config;
+#[cfg(feature = "gateway")]
+pub mod console;
 #[cfg(feature = "gateway")]
 pub mod gateway;
 pub mod inspect;

@@ -1,4 +1,5 @@
-//! Command-line interface: `scan`, `serve`, `check-config`, `audit`, `usage`, `keys`.
+//! Command-line interface: `scan`, `serve`, `check-config`, `audit`, `usage`, `keys`,
+//! `admin`.
 //!
 //! Each subcommand lives in its own module and returns an [`ExitCode`]; this module
 //! only parses arguments and dispatches.
@@ -7,6 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+pub mod admin;
 pub mod audit;
 pub mod keys;
 pub mod scan;
@@ -36,6 +38,9 @@ enum Command {
     /// Issue API keys (`keys new`) and hash existing ones (`keys hash`); exit 0 or 2.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
+    /// Console accounts (`admin passwd USER --role 管理者`); exit 0 or 2.
+    #[command(subcommand)]
+    Admin(admin::AdminCommand),
 }
 
 /// Parses the command line and runs the chosen subcommand.
@@ -48,5 +53,6 @@ pub fn main() -> ExitCode {
         Command::Audit(a) => audit::run(a),
         Command::Usage(a) => audit::usage(a),
         Command::Keys(a) => keys::run(a),
+        Command::Admin(a) => admin::run(a),
     }
 }

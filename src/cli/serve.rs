@@ -20,6 +20,7 @@ use clap::Args;
 
 use crate::audit::{AuditLog, PromptRetention};
 use crate::config;
+use crate::console;
 use crate::gateway::audit::{default_audit_config, resolve_paths, AuditLogHook};
 use crate::gateway::reload;
 use crate::gateway::runtime::Runtime;
@@ -87,12 +88,16 @@ pub fn run(args: ServeArgs) -> ExitCode {
         }
     };
     let poll = Duration::from_secs(cfg.server.reload_poll_secs);
+    let source_dir = source
+        .as_deref()
+        .map(|p| p.parent().unwrap_or(Path::new(".")).to_path_buf());
     let audit_cfg = match (&cfg.audit, &source) {
         (Some(a), Some(src)) => resolve_paths(a.clone(), src.parent().unwrap_or(Path::new("."))),
         (Some(a), None) => a.clone(),
         (None, _) => default_audit_config(&|n| std::env::var(n).ok()),
     };
     let workers = cfg.server.workers;
+    let admin = cfg.admin.clone();
     let runtime = match Runtime::build(cfg, source) {
         Ok(r) => r,
         Err(e) => {
@@ -112,6 +117,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let (signing_key, audit_dir) = (audit_cfg.signing_key.clone(), audit_cfg.dir.clone());
     rt.block_on(async move {
         let opened = tokio::task::spawn_blocking(move || {
             let sealed = audit_cfg.prompt_retention == PromptRetention::Sealed;
@@ -147,14 +153,88 @@ pub fn run(args: ServeArgs) -> ExitCode {
             "sekimori: listening on http://{} — try:\n  curl -s http://{}/v1/chat/completions -H 'content-type: application/json' -d '{{\"model\":\"demo\",\"messages\":[{{\"role\":\"user\",\"content\":\"山田太郎さん（090-1234-5678）に連絡して\"}}]}}'",
             running.addr, running.addr
         );
+        let console = match admin {
+            Some(a) => match start_console(a, source_dir.as_deref(), &running, &hook, (&audit_dir, &signing_key)).await {
+                Ok(c) => Some(c),
+                // The embedded default's console is a convenience: without it the
+                // gateway still serves (a configured `[admin]` must start).
+                Err(e) if source_dir.is_none() => {
+                    eprintln!("sekimori serve: warning: {e}; serving without the console");
+                    None
+                }
+                Err(e) => {
+                    eprintln!("sekimori serve: {e}");
+                    running.shutdown().await;
+                    hook.log().close().await;
+                    return ExitCode::from(2);
+                }
+            },
+            None => None,
+        };
         let watcher = reload::spawn_watcher(running.shared.clone(), poll);
         shutdown_signal().await;
+        if let Some(c) = &console {
+            c.stop();
+        }
         tracing::info!(target: "sekimori::serve", "shutting down");
         watcher.abort();
         running.shutdown().await;
         hook.log().close().await;
         ExitCode::SUCCESS
     })
+}
+
+/// Starts the administrators' console over the running gateway; prints where it
+/// listens and, when no administrator exists yet, a one-time login link.
+async fn start_console(
+    mut a: config::AdminConfig,
+    base: Option<&Path>,
+    running: &crate::gateway::RunningGateway,
+    hook: &AuditLogHook,
+    (audit_dir, signing_key): (&Path, &Path),
+) -> Result<console::RunningConsole, String> {
+    let env = |n: &str| std::env::var(n).ok();
+    let base = base.unwrap_or(Path::new("."));
+    let accounts = console::state::accounts_path(Some(&a), Some(&base.join("x")), &env);
+    let resolve = |p: &mut Option<PathBuf>| {
+        if let Some(f) = p.as_mut().filter(|f| f.is_relative()) {
+            *f = base.join(&*f);
+        }
+    };
+    resolve(&mut a.tls_cert);
+    resolve(&mut a.tls_key);
+    let tls = match (&a.tls_cert, &a.tls_key) {
+        (Some(c), Some(k)) => Some(console::server::tls_acceptor(c, k).map_err(|e| e.to_string())?),
+        _ => None,
+    };
+    let addr: SocketAddr = a
+        .listen
+        .parse()
+        .map_err(|_| format!("[admin] listen '{}' is not address:port", a.listen))?;
+    let audit = console::AuditAccess {
+        log: hook.log().clone(),
+        dir: audit_dir.to_path_buf(),
+        public_key: Some(crate::audit::checkpoint::public_key_path(signing_key)),
+    };
+    let c = console::Console::new(running.shared.clone(), a, &accounts, audit, tls.is_some())
+        .map_err(|e| e.to_string())?;
+    let up = console::start(c.clone(), addr, tls.clone())
+        .await
+        .map_err(|e| e.to_string())?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    eprintln!(
+        "sekimori: administrators' console on {scheme}://{}/ (accounts: {})",
+        up.addr,
+        accounts.display()
+    );
+    if let Some(token) = c.first_admin_token() {
+        eprintln!(
+            "sekimori: no administrator yet — create the first one within {} minutes (the link works once):\n  {scheme}://{}/setup?token={token}",
+            c.cfg.setup_link_secs.div_ceil(60),
+            up.addr
+        );
+    }
+    Ok(up)
 }
 
 async fn shutdown_signal() {

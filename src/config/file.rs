@@ -67,6 +67,10 @@ pub struct Config {
     /// Relative paths are relative to the configuration file.
     #[serde(default, skip_serializing)]
     pub audit: Option<crate::audit::AuditConfig>,
+    /// `[admin]`: the administrators' console ([`super::AdminConfig`]). Absent: no
+    /// console (the embedded default has one on `127.0.0.1:8788`).
+    #[serde(default)]
+    pub admin: Option<super::AdminConfig>,
     /// Values substituted for `${NAME}` references by [`super::load_str`] (credentials
     /// among them), kept so that [`Config::validate`] leaves them out of its messages.
     /// Not part of the file.

@@ -24,11 +24,13 @@
 //! assert_eq!(cfg.upstreams[0].base_url, "http://127.0.0.1:8000");
 //! ```
 
+pub mod admin;
 pub mod file;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+pub use admin::*;
 pub use file::*;
 
 use crate::inspect::Category;
@@ -365,6 +367,16 @@ impl Config {
             reason,
             fix: fix.to_string(),
         };
+        if let Some(a) = &self.admin {
+            a.check().map_err(|(key, reason)| {
+                err(
+                    key.into(),
+                    "[admin]",
+                    reason,
+                    "correct the [admin] table (see config/examples/full.toml)",
+                )
+            })?;
+        }
         let s = &self.server;
         if s.listen.parse::<std::net::SocketAddr>().is_err() {
             return Err(err(

@@ -3,6 +3,14 @@
 
 mod audit;
 mod cli;
+mod console_browser;
+mod console_cli;
+mod console_fixture;
+mod console_history;
+mod console_http;
+mod console_lists;
+mod console_policy;
+mod console_tls;
 mod demo;
 mod foreign_names;
 mod hooks;

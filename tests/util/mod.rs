@@ -1,5 +1,6 @@
 //! Test helpers: an in-process fake upstream that records what it received, and a
-//! Sekimori started in-process on 127.0.0.1:0 from a TOML string.
+//! Sekimori started in-process on 127.0.0.1:0 from a TOML string; [`browser`], a
+//! minimal DevTools-protocol driver of a headless Chromium.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -17,6 +18,8 @@ use tokio::net::TcpListener;
 use sekimori::config;
 use sekimori::gateway::runtime::Runtime;
 use sekimori::gateway::{Gateway, RunningGateway};
+
+pub mod browser;
 
 /// One request as the fake upstream saw it.
 #[derive(Clone, Debug)]
