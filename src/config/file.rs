@@ -67,6 +67,10 @@ pub struct Config {
     /// Relative paths are relative to the configuration file.
     #[serde(default, skip_serializing)]
     pub audit: Option<crate::audit::AuditConfig>,
+    /// `[forward_proxy]`: the browsers' door ([`super::forward`]). Absent: no forward
+    /// proxy.
+    #[serde(default)]
+    pub forward_proxy: Option<super::forward::ForwardProxyConfig>,
     /// Values substituted for `${NAME}` references by [`super::load_str`] (credentials
     /// among them), kept so that [`Config::validate`] leaves them out of its messages.
     /// Not part of the file.

@@ -25,6 +25,7 @@
 //! ```
 
 pub mod file;
+pub mod forward;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -582,6 +583,11 @@ impl Config {
                     "correct the [audit] table (see config/examples/full.toml)",
                 )
             })?;
+        }
+        if let Some(fp) = &self.forward_proxy {
+            let depts: Vec<&str> = self.departments.iter().map(|d| d.name.as_str()).collect();
+            fp.check(&depts)
+                .map_err(|(key, needle, reason, fix)| err(key, &needle, reason, &fix))?;
         }
         let named = self
             .policy
