@@ -4,6 +4,8 @@
 mod audit;
 mod cli;
 mod demo;
+mod forward_proxy;
+mod forward_support;
 mod hooks;
 mod limits;
 mod multi_turn;

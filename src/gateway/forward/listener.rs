@@ -1,0 +1,325 @@
+//! The forward-proxy listener: HTTP/1.1 proxy semantics over TCP. `CONNECT host:port`
+//! opens a tunnel (intercepted, refused or passed through by destination);
+//! absolute-form `http://…` requests are handled per destination the same way; the
+//! proxy's own paths (PAC files) are origin-form. Client networks, the connection
+//! limit and the head timeout are those of the reverse proxy (`[server]`).
+
+use std::convert::Infallible;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use http::{header, HeaderValue, Method, Request, Response, StatusCode};
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::TcpListener;
+use tokio::sync::{watch, Semaphore};
+
+use super::super::boxed::{self, Body};
+use super::super::phase::{self, finish::Render, Ctx};
+use super::super::respond::GatewayError;
+use super::super::runtime::Principal;
+use super::super::state::ConnInfo;
+use super::catalogue::{normalize_host, Destination};
+use super::page::{is_navigation, render_json, render_page, with_contact};
+use super::refusal::ProxyRefusal;
+use super::{tunnel, ForwardProxy, OtherHosts};
+
+/// The realm of the 407 challenge.
+pub const REALM: &str = "Basic realm=\"Sekimori\", charset=\"UTF-8\"";
+
+/// A forward proxy serving on a socket.
+#[derive(Debug)]
+pub struct RunningForwardProxy {
+    /// The bound address.
+    pub addr: SocketAddr,
+    /// The proxy's state.
+    pub proxy: Arc<ForwardProxy>,
+    shutdown: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl RunningForwardProxy {
+    /// Stops accepting and waits for the accept loop to end.
+    pub async fn shutdown(self) {
+        let _ = self.shutdown.send(true);
+        let _ = self.task.await;
+    }
+}
+
+/// Binds `addr` (port 0 in tests) and serves `proxy` in the background.
+pub async fn start(proxy: Arc<ForwardProxy>, addr: SocketAddr) -> io::Result<RunningForwardProxy> {
+    let listener = TcpListener::bind(addr).await?;
+    let addr = listener.local_addr()?;
+    let (tx, rx) = watch::channel(false);
+    let slots = Arc::new(Semaphore::new(
+        proxy.shared.runtime.load().config.server.max_connections,
+    ));
+    let task = tokio::spawn(accept_loop(listener, proxy.clone(), slots, rx));
+    tracing::info!(target: "sekimori::forward", %addr, "forward proxy listening");
+    Ok(RunningForwardProxy {
+        addr,
+        proxy,
+        shutdown: tx,
+        task,
+    })
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    proxy: Arc<ForwardProxy>,
+    slots: Arc<Semaphore>,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        let (stream, peer) = tokio::select! {
+            _ = stop.changed() => break,
+            r = listener.accept() => match r {
+                Ok(x) => x,
+                Err(e) => {
+                    tracing::warn!(target: "sekimori::forward", error = %e, "accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        if !proxy.client_allowed(peer.ip()) {
+            tracing::warn!(target: "sekimori::forward", client = %peer.ip(), "connection refused: client address not allowed");
+            continue;
+        }
+        let Ok(permit) = slots.clone().try_acquire_owned() else {
+            tracing::warn!(target: "sekimori::forward", "connection refused: server.max_connections reached");
+            continue;
+        };
+        let proxy = proxy.clone();
+        tokio::spawn(async move {
+            serve(stream, peer, proxy).await;
+            drop(permit);
+        });
+    }
+}
+
+async fn serve(stream: tokio::net::TcpStream, peer: SocketAddr, proxy: Arc<ForwardProxy>) {
+    let _ = stream.set_nodelay(true);
+    let conn = ConnInfo::new(peer, Arc::default());
+    let header_timeout = proxy.header_timeout;
+    let svc = service_fn(move |req| {
+        let proxy = proxy.clone();
+        let conn = conn.clone();
+        async move { Ok::<_, Infallible>(handle(proxy, conn, req).await) }
+    });
+    let r = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_timeout)
+        .max_buf_size(64 * 1024)
+        .serve_connection(TokioIo::new(stream), svc)
+        .with_upgrades()
+        .await;
+    if let Err(e) = r {
+        tracing::debug!(target: "sekimori::forward", error = %e, "proxy connection ended with an error");
+    }
+}
+
+/// Records `e` as the outcome of a request to `host` by `principal` and renders it.
+pub fn refuse(
+    proxy: &ForwardProxy,
+    conn: &ConnInfo,
+    parts: http::request::Parts,
+    principal: Option<&Principal>,
+    host: Option<&str>,
+    e: GatewayError,
+    render: Render,
+) -> Response<Body> {
+    let login = e.status == StatusCode::PROXY_AUTHENTICATION_REQUIRED;
+    let mut cx = Ctx::new(&proxy.shared, conn, parts);
+    cx.record.front_end = Some("forward_proxy".into());
+    cx.record.upstream = host.map(str::to_string);
+    if let Some(p) = principal {
+        cx.record.user = Some(p.user.clone());
+        cx.record.department = Some(p.department.clone());
+    }
+    let mut r = phase::finish::run(cx, Err(with_contact(e, &proxy.contact)), render);
+    if login {
+        r.headers_mut()
+            .insert(header::PROXY_AUTHENTICATE, HeaderValue::from_static(REALM));
+    }
+    r
+}
+
+/// The renderer for a request: the page for navigations, JSON otherwise.
+pub fn renderer(headers: &http::HeaderMap) -> Render {
+    if is_navigation(headers) {
+        render_page
+    } else {
+        render_json
+    }
+}
+
+async fn handle(
+    proxy: Arc<ForwardProxy>,
+    conn: ConnInfo,
+    req: Request<Incoming>,
+) -> Response<Body> {
+    if req.method() == Method::CONNECT {
+        return connect(proxy, conn, req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let render = renderer(&parts.headers);
+    let Some(host) = parts
+        .uri
+        .host()
+        .filter(|_| parts.uri.scheme_str() == Some("http"))
+        .map(normalize_host)
+    else {
+        return refuse(
+            &proxy,
+            &conn,
+            parts,
+            None,
+            None,
+            ProxyRefusal::BadTarget.into(),
+            render,
+        );
+    };
+    let principal = match proxy
+        .identity
+        .identify(&parts.headers, conn.peer.ip())
+        .await
+    {
+        Ok(p) => p,
+        Err(e) => return refuse(&proxy, &conn, parts, None, Some(&host), e.into(), render),
+    };
+    let _ = body;
+    let e: GatewayError = match proxy.hosts.classify(&host) {
+        Destination::Unapproved(service) => ProxyRefusal::UnapprovedAi {
+            service,
+            host: host.clone(),
+        }
+        .into(),
+        _ => ProxyRefusal::OtherHost { host: host.clone() }.into(),
+    };
+    refuse(
+        &proxy,
+        &conn,
+        parts,
+        Some(&principal),
+        Some(&host),
+        e,
+        render,
+    )
+}
+
+/// `host:port` of a `CONNECT` target.
+fn connect_target(uri: &http::Uri) -> Option<(String, u16)> {
+    let auth = uri.authority()?;
+    Some((normalize_host(auth.host()), auth.port_u16()?))
+}
+
+async fn connect(
+    proxy: Arc<ForwardProxy>,
+    conn: ConnInfo,
+    mut req: Request<Incoming>,
+) -> Response<Body> {
+    let on_upgrade = hyper::upgrade::on(&mut req);
+    let (parts, _body) = req.into_parts();
+    let Some((host, port)) = connect_target(&parts.uri) else {
+        return refuse(
+            &proxy,
+            &conn,
+            parts,
+            None,
+            None,
+            ProxyRefusal::BadTarget.into(),
+            render_json,
+        );
+    };
+    let principal = match proxy
+        .identity
+        .identify(&parts.headers, conn.peer.ip())
+        .await
+    {
+        Ok(p) => p,
+        Err(e) => {
+            return refuse(
+                &proxy,
+                &conn,
+                parts,
+                None,
+                Some(&host),
+                e.into(),
+                render_json,
+            )
+        }
+    };
+    let refused = |e: GatewayError| {
+        refuse(
+            &proxy,
+            &conn,
+            parts.clone_head(),
+            Some(&principal),
+            Some(&host),
+            e,
+            render_json,
+        )
+    };
+    let dest = proxy.hosts.classify(&host);
+    let pass = match &dest {
+        Destination::NeverIntercept => true,
+        Destination::Other => proxy.other_hosts == OtherHosts::Tunnel,
+        _ => false,
+    };
+    if pass {
+        if port != 443 {
+            return refused(ProxyRefusal::PortNotAllowed { port }.into());
+        }
+        let target = tunnel::target(&proxy.resolve, &host, port);
+        let upstream = match tunnel::connect(&target, proxy.connect_timeout).await {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::info!(target: "sekimori::forward", %host, error = %e, "tunnel target unreachable");
+                return refused(ProxyRefusal::OriginUnreachable { host: host.clone() }.into());
+            }
+        };
+        let idle = proxy.idle_timeout;
+        tokio::spawn(async move {
+            match on_upgrade.await {
+                Ok(up) => tunnel::pipe(TokioIo::new(up), upstream, idle).await,
+                Err(e) => {
+                    tracing::debug!(target: "sekimori::forward", error = %e, "upgrade failed")
+                }
+            }
+        });
+        return boxed::full(Response::new(
+            http_body_util::Full::new(bytes::Bytes::new()),
+        ));
+    }
+    let e: GatewayError = match dest {
+        Destination::Unapproved(service) => ProxyRefusal::UnapprovedAi {
+            service,
+            host: host.clone(),
+        }
+        .into(),
+        Destination::Approved => ProxyRefusal::NoInterceptionCa { host: host.clone() }.into(),
+        _ => ProxyRefusal::OtherHost { host: host.clone() }.into(),
+    };
+    refused(e)
+}
+
+/// A copy of a request head (method, URI, version, headers).
+trait CloneHead {
+    fn clone_head(&self) -> http::request::Parts;
+}
+
+impl CloneHead for http::request::Parts {
+    fn clone_head(&self) -> http::request::Parts {
+        let mut b = Request::builder()
+            .method(self.method.clone())
+            .uri(self.uri.clone())
+            .version(self.version);
+        if let Some(h) = b.headers_mut() {
+            *h = self.headers.clone();
+        }
+        b.body(()).expect("a copied head is valid").into_parts().0
+    }
+}

@@ -1,0 +1,135 @@
+//! The forward proxy: the browsers' door to the pipeline (issue 16).
+//!
+//! Staff browsers reach it through a PAC file or a fixed proxy setting. [`listener`]
+//! speaks HTTP/1.1 proxy semantics (absolute-form `http://` requests, `CONNECT` for
+//! `https://`), identifies the caller ([`identity`]: login, listener or network;
+//! nobody anonymous) and sorts the destination ([`catalogue`]):
+//!
+//! | destination | what happens |
+//! |---|---|
+//! | approved AI host | intercepted with the municipality's CA ([`ca`]) and each request run through the same phases as the reverse proxy ([`door`]) |
+//! | unapproved AI host (catalogue) | refused and recorded: the block page over TLS when the CA is configured, else 403 to `CONNECT` |
+//! | `never_intercept` host | tunnelled as it is ([`tunnel`]) |
+//! | any other host | refused (default) or tunnelled, per `other_hosts` |
+//!
+//! Refusals are the gateway's own errors ([`refusal`]) recorded through the phases'
+//! `finish` and shown as a page or JSON ([`page`]).
+
+pub mod catalogue;
+pub mod identity;
+pub mod listener;
+pub mod page;
+pub mod refusal;
+pub mod tunnel;
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use ipnet::IpNet;
+
+use crate::config::forward::ForwardProxyConfig;
+use crate::config::ConfigError;
+
+use super::runtime::canonical;
+use super::state::Shared;
+
+pub use listener::{start, RunningForwardProxy};
+
+/// What `other_hosts` says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OtherHosts {
+    /// Refused (403).
+    Refuse,
+    /// Tunnelled uninspected.
+    Tunnel,
+}
+
+/// The compiled `[forward_proxy]` over the gateway's shared state.
+pub struct ForwardProxy {
+    /// The gateway's shared state (configuration snapshot, audit, metrics).
+    pub shared: Arc<Shared>,
+    /// Where hosts belong.
+    pub hosts: catalogue::HostRules,
+    /// What happens to other hosts.
+    pub other_hosts: OtherHosts,
+    /// Who is calling.
+    pub identity: identity::Identity,
+    /// Client networks allowed (empty: `server.allowed_clients`).
+    pub allowed_clients: Vec<IpNet>,
+    /// Shown on the block page.
+    pub contact: String,
+    /// Host → address overrides for the upstream side.
+    pub resolve: HashMap<String, SocketAddr>,
+    /// Connect timeout to origins.
+    pub connect_timeout: Duration,
+    /// Idle timeout of connections and tunnels.
+    pub idle_timeout: Duration,
+    /// Time allowed for a request head.
+    pub header_timeout: Duration,
+    /// The configuration it was built from.
+    pub config: ForwardProxyConfig,
+}
+
+impl std::fmt::Debug for ForwardProxy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ForwardProxy").finish_non_exhaustive()
+    }
+}
+
+impl ForwardProxy {
+    /// Compiles `cfg` (validated) over `shared`, logins checked against the local users.
+    pub fn new(shared: Arc<Shared>, cfg: &ForwardProxyConfig) -> Result<Self, ConfigError> {
+        let users = Arc::new(identity::LocalUsers::new(cfg));
+        Self::with_users(shared, cfg, users)
+    }
+
+    /// Compiles `cfg` with logins checked by `users` (an LDAP backend, a test double).
+    pub fn with_users(
+        shared: Arc<Shared>,
+        cfg: &ForwardProxyConfig,
+        users: Arc<dyn identity::UserCheck>,
+    ) -> Result<Self, ConfigError> {
+        let server = shared.runtime.load().config.server.clone();
+        let resolve = cfg
+            .resolve
+            .iter()
+            .filter_map(|(h, a)| Some((h.clone(), a.parse().ok()?)))
+            .collect();
+        Ok(ForwardProxy {
+            hosts: catalogue::HostRules::new(cfg),
+            other_hosts: if cfg.other_hosts == "tunnel" {
+                OtherHosts::Tunnel
+            } else {
+                OtherHosts::Refuse
+            },
+            identity: identity::Identity::new(cfg, users),
+            allowed_clients: cfg
+                .allowed_clients
+                .iter()
+                .filter_map(|s| {
+                    s.parse::<IpNet>()
+                        .ok()
+                        .or_else(|| s.parse::<IpAddr>().ok().map(IpNet::from))
+                })
+                .collect(),
+            contact: cfg.contact.clone(),
+            resolve,
+            connect_timeout: Duration::from_secs(crate::config::DEFAULT_CONNECT_TIMEOUT_SECS),
+            idle_timeout: Duration::from_secs(server.idle_timeout_secs),
+            header_timeout: Duration::from_secs(server.header_read_timeout_secs),
+            config: cfg.clone(),
+            shared,
+        })
+    }
+
+    /// Whether `ip` may connect.
+    pub fn client_allowed(&self, ip: IpAddr) -> bool {
+        if self.allowed_clients.is_empty() {
+            return self.shared.runtime.load().client_allowed(ip);
+        }
+        let ip = canonical(ip);
+        self.allowed_clients.iter().any(|n| n.contains(&ip))
+    }
+}
