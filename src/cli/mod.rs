@@ -1,4 +1,5 @@
-//! Command-line interface: `scan`, `serve`, `check-config`, `audit`, `usage`, `keys`.
+//! Command-line interface: `scan`, `serve`, `check-config`, `audit`, `usage`, `keys`,
+//! `ca`, `proxy-user`.
 //!
 //! Each subcommand lives in its own module and returns an [`ExitCode`]; this module
 //! only parses arguments and dispatches.
@@ -9,6 +10,7 @@ use clap::{Parser, Subcommand};
 
 pub mod audit;
 pub mod keys;
+pub mod proxy;
 pub mod scan;
 pub mod serve;
 
@@ -36,6 +38,12 @@ enum Command {
     /// Issue API keys (`keys new`) and hash existing ones (`keys hash`); exit 0 or 2.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
+    /// The forward proxy's interception CA (`ca init`); exit 0 or 2.
+    #[command(subcommand)]
+    Ca(proxy::CaCommand),
+    /// Forward-proxy logins (`proxy-user hash`); exit 0 or 2.
+    #[command(subcommand)]
+    ProxyUser(proxy::ProxyUserCommand),
 }
 
 /// Parses the command line and runs the chosen subcommand.
@@ -48,5 +56,7 @@ pub fn main() -> ExitCode {
         Command::Audit(a) => audit::run(a),
         Command::Usage(a) => audit::usage(a),
         Command::Keys(a) => keys::run(a),
+        Command::Ca(a) => proxy::ca(a),
+        Command::ProxyUser(a) => proxy::proxy_user(a),
     }
 }

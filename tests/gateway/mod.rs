@@ -4,8 +4,10 @@
 mod audit;
 mod cli;
 mod demo;
+mod forward_intercept;
 mod forward_proxy;
 mod forward_support;
+mod forward_tls;
 mod hooks;
 mod limits;
 mod multi_turn;

@@ -22,6 +22,8 @@ use super::super::respond::GatewayError;
 use super::super::runtime::Principal;
 use super::super::state::ConnInfo;
 use super::catalogue::{normalize_host, Destination};
+use super::door::{self, Target};
+use super::intercept::{self, Inside};
 use super::page::{is_navigation, render_json, render_page, with_contact};
 use super::refusal::ProxyRefusal;
 use super::{tunnel, ForwardProxy, OtherHosts};
@@ -190,8 +192,26 @@ async fn handle(
         Ok(p) => p,
         Err(e) => return refuse(&proxy, &conn, parts, None, Some(&host), e.into(), render),
     };
-    let _ = body;
-    let e: GatewayError = match proxy.hosts.classify(&host) {
+    let port = parts.uri.port_u16().unwrap_or(80);
+    let dest = proxy.hosts.classify(&host);
+    let pass = match &dest {
+        Destination::NeverIntercept => true,
+        Destination::Other => proxy.other_hosts == OtherHosts::Tunnel,
+        _ => false,
+    };
+    if dest == Destination::Approved {
+        let target = Arc::new(Target {
+            host,
+            port,
+            https: false,
+        });
+        let req = Request::from_parts(parts, body);
+        return door::handle(proxy.clone(), conn, Arc::new(principal), target, req).await;
+    }
+    if pass {
+        return pass_http(&proxy, parts, body, &host).await;
+    }
+    let e: GatewayError = match dest {
         Destination::Unapproved(service) => ProxyRefusal::UnapprovedAi {
             service,
             host: host.clone(),
@@ -208,6 +228,36 @@ async fn handle(
         e,
         render,
     )
+}
+
+/// A plain `http://` request to a host that is passed uninspected.
+async fn pass_http(
+    proxy: &ForwardProxy,
+    parts: http::request::Parts,
+    body: Incoming,
+    host: &str,
+) -> Response<Body> {
+    let l = proxy.shared.runtime.load().limits.clone();
+    let body =
+        match super::super::body::read_limited(body, l.max_body_bytes, l.body_read_timeout).await {
+            Ok(b) => b,
+            Err(r) => return boxed::full(render_json(r.into(), None, "-")),
+        };
+    let url = parts.uri.to_string();
+    let sent = super::origin::send(
+        &proxy.origin,
+        parts.method.clone(),
+        &url,
+        &parts.headers,
+        body,
+        host,
+    )
+    .await;
+    let r = match sent {
+        Ok(resp) => super::origin::answer(resp, Arc::default(), None, None, host).await,
+        Err(e) => Err(e),
+    };
+    r.unwrap_or_else(|e| boxed::full(render_json(e.into(), None, "-")))
 }
 
 /// `host:port` of a `CONNECT` target.
@@ -294,16 +344,57 @@ async fn connect(
             http_body_util::Full::new(bytes::Bytes::new()),
         ));
     }
-    let e: GatewayError = match dest {
-        Destination::Unapproved(service) => ProxyRefusal::UnapprovedAi {
+    let inside = match dest {
+        Destination::Approved => Inside::Approved,
+        Destination::Unapproved(service) => Inside::Refused(ProxyRefusal::UnapprovedAi {
             service,
             host: host.clone(),
-        }
-        .into(),
-        Destination::Approved => ProxyRefusal::NoInterceptionCa { host: host.clone() }.into(),
-        _ => ProxyRefusal::OtherHost { host: host.clone() }.into(),
+        }),
+        _ => return refused(ProxyRefusal::OtherHost { host: host.clone() }.into()),
     };
-    refused(e)
+    let Some(ca) = proxy.ca.clone() else {
+        return refused(match inside {
+            Inside::Refused(why) => why.into(),
+            Inside::Approved => ProxyRefusal::NoInterceptionCa { host: host.clone() }.into(),
+        });
+    };
+    let tls = match ca.server_config(&host) {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::error!(target: "sekimori::forward", %host, error = %e, "cannot mint a certificate");
+            return refused(ProxyRefusal::NoInterceptionCa { host: host.clone() }.into());
+        }
+    };
+    if let Inside::Refused(why) = &inside {
+        // Recorded once per tunnel; every request inside gets the block page.
+        drop(refused(why.clone().into()));
+    }
+    let target = Arc::new(Target {
+        host,
+        port,
+        https: true,
+    });
+    let principal = Arc::new(principal);
+    tokio::spawn(async move {
+        match on_upgrade.await {
+            Ok(up) => {
+                intercept::serve(
+                    proxy,
+                    conn,
+                    principal,
+                    target,
+                    tls,
+                    TokioIo::new(up),
+                    inside,
+                )
+                .await
+            }
+            Err(e) => tracing::debug!(target: "sekimori::forward", error = %e, "upgrade failed"),
+        }
+    });
+    boxed::full(Response::new(
+        http_body_util::Full::new(bytes::Bytes::new()),
+    ))
 }
 
 /// A copy of a request head (method, URI, version, headers).

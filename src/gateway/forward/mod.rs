@@ -15,9 +15,14 @@
 //! Refusals are the gateway's own errors ([`refusal`]) recorded through the phases'
 //! `finish` and shown as a page or JSON ([`page`]).
 
+pub mod ca;
 pub mod catalogue;
+pub mod door;
+pub mod form;
 pub mod identity;
+pub mod intercept;
 pub mod listener;
+pub mod origin;
 pub mod page;
 pub mod refusal;
 pub mod tunnel;
@@ -68,6 +73,10 @@ pub struct ForwardProxy {
     pub idle_timeout: Duration,
     /// Time allowed for a request head.
     pub header_timeout: Duration,
+    /// The interception CA (`None`: nothing is intercepted).
+    pub ca: Option<Arc<ca::Ca>>,
+    /// The client for approved hosts' origins.
+    pub origin: reqwest::Client,
     /// The configuration it was built from.
     pub config: ForwardProxyConfig,
 }
@@ -91,12 +100,42 @@ impl ForwardProxy {
         cfg: &ForwardProxyConfig,
         users: Arc<dyn identity::UserCheck>,
     ) -> Result<Self, ConfigError> {
-        let server = shared.runtime.load().config.server.clone();
-        let resolve = cfg
+        let rt = shared.runtime.load();
+        let server = rt.config.server.clone();
+        // Files are relative to the configuration file.
+        let base = rt
+            .source
+            .as_deref()
+            .and_then(std::path::Path::parent)
+            .map_or_else(
+                || std::path::PathBuf::from("."),
+                std::path::Path::to_path_buf,
+            );
+        drop(rt);
+        let resolve: HashMap<String, SocketAddr> = cfg
             .resolve
             .iter()
             .filter_map(|(h, a)| Some((h.clone(), a.parse().ok()?)))
             .collect();
+        let connect_timeout = Duration::from_secs(crate::config::DEFAULT_CONNECT_TIMEOUT_SECS);
+        let ca = match (&cfg.ca_cert, &cfg.ca_key) {
+            (Some(c), Some(k)) => Some(Arc::new(
+                ca::Ca::load(&base.join(c), &base.join(k), cfg.leaf_cache).map_err(|e| {
+                    ConfigError {
+                        file: base.join("sekimori.toml"),
+                        line: None,
+                        column: None,
+                        key: Some("forward_proxy.ca_cert".into()),
+                        reason: e.to_string(),
+                        fix:
+                            "create the CA with `sekimori ca init --dir DIR` and give its two files"
+                                .into(),
+                    }
+                })?,
+            )),
+            _ => None,
+        };
+        let origin = origin::client(&cfg.extra_roots, &resolve, &base, connect_timeout)?;
         Ok(ForwardProxy {
             hosts: catalogue::HostRules::new(cfg),
             other_hosts: if cfg.other_hosts == "tunnel" {
@@ -116,7 +155,9 @@ impl ForwardProxy {
                 .collect(),
             contact: cfg.contact.clone(),
             resolve,
-            connect_timeout: Duration::from_secs(crate::config::DEFAULT_CONNECT_TIMEOUT_SECS),
+            connect_timeout,
+            ca,
+            origin,
             idle_timeout: Duration::from_secs(server.idle_timeout_secs),
             header_timeout: Duration::from_secs(server.header_read_timeout_secs),
             config: cfg.clone(),
