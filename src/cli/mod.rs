@@ -1,5 +1,5 @@
 //! Command-line interface: `scan`, `serve`, `check-config`, `audit`, `usage`, `keys`,
-//! `ca`, `proxy-user`.
+//! `ca`, `proxy-user`, `pac`.
 //!
 //! Each subcommand lives in its own module and returns an [`ExitCode`]; this module
 //! only parses arguments and dispatches.
@@ -44,6 +44,8 @@ enum Command {
     /// Forward-proxy logins (`proxy-user hash`); exit 0 or 2.
     #[command(subcommand)]
     ProxyUser(proxy::ProxyUserCommand),
+    /// Print a department's PAC file for the forward proxy; exit 0 or 2.
+    Pac(proxy::PacArgs),
 }
 
 /// Parses the command line and runs the chosen subcommand.
@@ -58,5 +60,6 @@ pub fn main() -> ExitCode {
         Command::Keys(a) => keys::run(a),
         Command::Ca(a) => proxy::ca(a),
         Command::ProxyUser(a) => proxy::proxy_user(a),
+        Command::Pac(a) => proxy::pac(a),
     }
 }

@@ -1,6 +1,6 @@
-//! `sekimori ca init` (the forward proxy's interception CA) and
-//! `sekimori proxy-user hash` (an argon2id hash for `[[forward_proxy.users]]`).
-//! Exit 0 done, 2 error.
+//! The forward proxy's commands: `sekimori ca init` (the interception CA),
+//! `sekimori proxy-user hash` (an argon2id hash for `[[forward_proxy.users]]`) and
+//! `sekimori pac --department D` (a department's PAC file). Exit 0 done, 2 error.
 
 use std::io::{self, BufRead, Write};
 use std::path::PathBuf;
@@ -88,4 +88,47 @@ pub fn proxy_user(cmd: ProxyUserCommand) -> ExitCode {
             }
         }
     }
+}
+
+/// Arguments of `sekimori pac`.
+#[derive(Debug, Args)]
+pub struct PacArgs {
+    /// Configuration file with a `[forward_proxy]` section.
+    #[arg(long)]
+    pub config: PathBuf,
+    /// The department the PAC file is for (`default` or a `[[departments]]` name).
+    #[arg(long, default_value = "default")]
+    pub department: String,
+}
+
+/// Runs `sekimori pac`: prints the department's PAC file (exit 0) or an error (2).
+pub fn pac(a: PacArgs) -> ExitCode {
+    let cfg = match crate::config::load_file(&a.config) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("sekimori pac: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let Some(fp) = &cfg.forward_proxy else {
+        eprintln!(
+            "sekimori pac: {} has no [forward_proxy] section; add one (see README, forward proxy)",
+            a.config.display()
+        );
+        return ExitCode::from(2);
+    };
+    let known = a.department == "default" || cfg.departments.iter().any(|d| d.name == a.department);
+    if !known {
+        eprintln!(
+            "sekimori pac: no [[departments]] is named '{}'; give default or a declared department",
+            a.department
+        );
+        return ExitCode::from(2);
+    }
+    let rules = crate::gateway::forward::catalogue::HostRules::new(fp);
+    let proxy = fp.pac_proxy.as_deref().unwrap_or(&fp.listen);
+    let text =
+        crate::gateway::forward::pac::generate(&rules, proxy, &fp.pac_fallback, &a.department);
+    let _ = io::stdout().lock().write_all(text.as_bytes());
+    ExitCode::SUCCESS
 }

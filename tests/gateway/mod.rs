@@ -5,6 +5,7 @@ mod audit;
 mod cli;
 mod demo;
 mod forward_intercept;
+mod forward_pac;
 mod forward_proxy;
 mod forward_support;
 mod forward_tls;

@@ -58,6 +58,7 @@ pub async fn start(proxy: Arc<ForwardProxy>, addr: SocketAddr) -> io::Result<Run
     let slots = Arc::new(Semaphore::new(
         proxy.shared.runtime.load().config.server.max_connections,
     ));
+    let _ = proxy.bound.set(addr);
     let task = tokio::spawn(accept_loop(listener, proxy.clone(), slots, rx));
     tracing::info!(target: "sekimori::forward", %addr, "forward proxy listening");
     Ok(RunningForwardProxy {
@@ -166,6 +167,11 @@ async fn handle(
     if req.method() == Method::CONNECT {
         return connect(proxy, conn, req).await;
     }
+    if req.uri().authority().is_none() {
+        if let Some(r) = own_path(&proxy, &conn, &req) {
+            return r;
+        }
+    }
     let (parts, body) = req.into_parts();
     let render = renderer(&parts.headers);
     let Some(host) = parts
@@ -228,6 +234,61 @@ async fn handle(
         e,
         render,
     )
+}
+
+/// The proxy's own paths (origin-form): `GET /proxy.pac`, `GET /pac/{department}.pac`.
+fn own_path(
+    proxy: &ForwardProxy,
+    conn: &ConnInfo,
+    req: &Request<Incoming>,
+) -> Option<Response<Body>> {
+    if req.method() != Method::GET {
+        return None;
+    }
+    let path = req.uri().path();
+    let department = if path == "/proxy.pac" {
+        proxy.network_department(conn.peer.ip())
+    } else {
+        let d = path.strip_prefix("/pac/")?.strip_suffix(".pac")?;
+        let d = percent_encoding::percent_decode_str(d)
+            .decode_utf8()
+            .ok()?
+            .into_owned();
+        if !proxy.knows_department(&d) {
+            let mut r = Response::new(http_body_util::Full::new(bytes::Bytes::from_static(
+                b"unknown department\n",
+            )));
+            *r.status_mut() = StatusCode::NOT_FOUND;
+            return Some(boxed::full(r));
+        }
+        d
+    };
+    // Without `pac_proxy`: the proxy as this browser reached it (the PAC URL's host).
+    let reached = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.rsplit_once(':').is_some_and(|(n, p)| {
+                p.parse::<u16>().is_ok()
+                    && !n.is_empty()
+                    && n.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b".-[]:".contains(&b))
+            })
+        })
+        .map(str::to_string)
+        .unwrap_or_else(|| proxy.bound().to_string());
+    let body = proxy.pac(&department, &reached);
+    let mut r = Response::new(http_body_util::Full::new(bytes::Bytes::from(body)));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(super::pac::CONTENT_TYPE),
+    );
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("max-age=300"),
+    );
+    Some(boxed::full(r))
 }
 
 /// A plain `http://` request to a host that is passed uninspected.

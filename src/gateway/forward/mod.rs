@@ -23,6 +23,7 @@ pub mod identity;
 pub mod intercept;
 pub mod listener;
 pub mod origin;
+pub mod pac;
 pub mod page;
 pub mod refusal;
 pub mod tunnel;
@@ -79,6 +80,8 @@ pub struct ForwardProxy {
     pub origin: reqwest::Client,
     /// The configuration it was built from.
     pub config: ForwardProxyConfig,
+    /// The address the listener is bound to (set by [`start`]).
+    pub bound: std::sync::OnceLock<SocketAddr>,
 }
 
 impl std::fmt::Debug for ForwardProxy {
@@ -161,7 +164,57 @@ impl ForwardProxy {
             idle_timeout: Duration::from_secs(server.idle_timeout_secs),
             header_timeout: Duration::from_secs(server.header_read_timeout_secs),
             config: cfg.clone(),
+            bound: std::sync::OnceLock::new(),
             shared,
+        })
+    }
+
+    /// The department of a client address by `department` / `[[forward_proxy.clients]]`
+    /// (`default` otherwise), for `/proxy.pac`.
+    pub fn network_department(&self, ip: IpAddr) -> String {
+        let ip = canonical(ip);
+        self.config.department.clone().unwrap_or_else(|| {
+            self.config
+                .clients
+                .iter()
+                .find(|c| {
+                    c.cidr
+                        .parse::<IpNet>()
+                        .ok()
+                        .or_else(|| c.cidr.parse::<IpAddr>().ok().map(IpNet::from))
+                        .is_some_and(|n| n.contains(&ip))
+                })
+                .map_or_else(|| "default".to_string(), |c| c.department.clone())
+        })
+    }
+
+    /// Whether `department` is one a PAC may be asked for (`default` or declared).
+    pub fn knows_department(&self, department: &str) -> bool {
+        department == "default"
+            || self
+                .shared
+                .runtime
+                .load()
+                .config
+                .departments
+                .iter()
+                .any(|d| d.name == department)
+    }
+
+    /// The PAC file for `department`; the proxy named as `pac_proxy`, or as the
+    /// browsers reached this listener (`reached`, `host:port`).
+    pub fn pac(&self, department: &str, reached: &str) -> String {
+        let proxy = self.config.pac_proxy.as_deref().unwrap_or(reached);
+        pac::generate(&self.hosts, proxy, &self.config.pac_fallback, department)
+    }
+
+    /// The bound address (`listen` before [`start`]).
+    pub fn bound(&self) -> SocketAddr {
+        self.bound.get().copied().unwrap_or_else(|| {
+            self.config
+                .listen
+                .parse()
+                .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 3128)))
         })
     }
 
