@@ -132,3 +132,60 @@ pub fn pac(a: PacArgs) -> ExitCode {
     let _ = io::stdout().lock().write_all(text.as_bytes());
     ExitCode::SUCCESS
 }
+
+/// Starts the forward proxy of the running gateway's `[forward_proxy]`, if any.
+///
+/// With the embedded default (`embedded`), the CA is created on first start under the
+/// state directory (`<state>/ca/`, path printed) and a listener that cannot be bound
+/// is logged and skipped; with a configuration file every failure is an error.
+pub async fn start_forward(
+    shared: &std::sync::Arc<crate::gateway::state::Shared>,
+    embedded: bool,
+) -> Result<Option<crate::gateway::forward::RunningForwardProxy>, String> {
+    use crate::gateway::forward::{self, ForwardProxy};
+    let Some(mut fp) = shared.runtime.load().config.forward_proxy.clone() else {
+        return Ok(None);
+    };
+    if embedded && fp.ca_cert.is_none() {
+        let state = crate::gateway::audit::default_audit_config(&|n| std::env::var(n).ok())
+            .dir
+            .parent()
+            .map_or_else(
+                || PathBuf::from("sekimori-state"),
+                std::path::Path::to_path_buf,
+            );
+        let dir = state.join("ca");
+        let (cert, key) = (dir.join(ca::CA_CERT_FILE), dir.join(ca::CA_KEY_FILE));
+        if !cert.exists() {
+            ca::init(&dir).map_err(|e| format!("cannot create the forward proxy's CA: {e}"))?;
+        }
+        eprintln!(
+            "sekimori: forward proxy CA (trust it in the browser to see block pages): {}",
+            cert.display()
+        );
+        fp.ca_cert = Some(cert.display().to_string());
+        fp.ca_key = Some(key.display().to_string());
+    }
+    let addr: std::net::SocketAddr = fp
+        .listen
+        .parse()
+        .map_err(|_| format!("forward_proxy.listen '{}' is not address:port", fp.listen))?;
+    let proxy = ForwardProxy::new(shared.clone(), &fp).map_err(|e| e.to_string())?;
+    match forward::start(std::sync::Arc::new(proxy), addr).await {
+        Ok(r) => {
+            let ca = fp.ca_cert.as_deref().unwrap_or("<ca.pem>");
+            eprintln!(
+                "sekimori: forward proxy on http://{} — try:\n  curl -x http://{} --cacert {ca} https://chatgpt.com/",
+                r.addr, r.addr
+            );
+            Ok(Some(r))
+        }
+        Err(e) if embedded => {
+            tracing::warn!(target: "sekimori::serve", %addr, error = %e, "the demo forward proxy cannot listen; serving without it");
+            Ok(None)
+        }
+        Err(e) => Err(format!(
+            "cannot listen on {addr} (forward_proxy.listen): {e}"
+        )),
+    }
+}

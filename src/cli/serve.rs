@@ -93,6 +93,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
         (None, _) => default_audit_config(&|n| std::env::var(n).ok()),
     };
     let workers = cfg.server.workers;
+    let embedded = source.is_none();
     let runtime = match Runtime::build(cfg, source) {
         Ok(r) => r,
         Err(e) => {
@@ -147,10 +148,22 @@ pub fn run(args: ServeArgs) -> ExitCode {
             "sekimori: listening on http://{} — try:\n  curl -s http://{}/v1/chat/completions -H 'content-type: application/json' -d '{{\"model\":\"demo\",\"messages\":[{{\"role\":\"user\",\"content\":\"山田太郎さん（090-1234-5678）に連絡して\"}}]}}'",
             running.addr, running.addr
         );
+        let forward = match super::proxy::start_forward(&running.shared, embedded).await {
+            Ok(f) => f,
+            Err(e) => {
+                eprintln!("sekimori serve: {e}");
+                running.shutdown().await;
+                hook.log().close().await;
+                return ExitCode::from(2);
+            }
+        };
         let watcher = reload::spawn_watcher(running.shared.clone(), poll);
         shutdown_signal().await;
         tracing::info!(target: "sekimori::serve", "shutting down");
         watcher.abort();
+        if let Some(f) = forward {
+            f.shutdown().await;
+        }
         running.shutdown().await;
         hook.log().close().await;
         ExitCode::SUCCESS

@@ -26,29 +26,29 @@ pub fn generate(rules: &HostRules, proxy: &str, fallback: &str, department: &str
             None => exact.push(js_string(&p)),
         }
     }
-    format!(
-        "// Sekimori (関守) PAC for department {dept}: generated from [forward_proxy]; do not edit.\n\
-// AI services go through Sekimori (approved ones are inspected, others refused).\n\
-function FindProxyForURL(url, host) {{\n\
-  host = host.toLowerCase();\n\
-  if (host.charAt(host.length - 1) == \".\") host = host.substring(0, host.length - 1);\n\
-  var sekimori = {proxy};\n\
-  var exact = [{exact}];\n\
-  var domains = [{domains}];\n\
-  for (var i = 0; i < exact.length; i++) {{\n\
-    if (host == exact[i]) return sekimori;\n\
-  }}\n\
-  for (var j = 0; j < domains.length; j++) {{\n\
-    if (host == domains[j] || dnsDomainIs(host, \".\" + domains[j])) return sekimori;\n\
-  }}\n\
-  return {fallback};\n\
-}}\n",
-        dept = js_string(department),
-        proxy = js_string(&format!("PROXY {proxy}")),
-        exact = exact.join(", "),
-        domains = domains.join(", "),
-        fallback = js_string(fallback),
-    )
+    let lines = [
+        format!(
+            "// Sekimori (関守) PAC for department {}: generated from [forward_proxy]; do not edit.",
+            js_string(department)
+        ),
+        "// AI services go through Sekimori (approved ones are inspected, others refused).".into(),
+        "function FindProxyForURL(url, host) {".into(),
+        "  host = host.toLowerCase();".into(),
+        "  if (host.charAt(host.length - 1) == \".\") host = host.substring(0, host.length - 1);".into(),
+        format!("  var sekimori = {};", js_string(&format!("PROXY {proxy}"))),
+        format!("  var exact = [{}];", exact.join(", ")),
+        format!("  var domains = [{}];", domains.join(", ")),
+        "  for (var i = 0; i < exact.length; i++) {".into(),
+        "    if (host == exact[i]) return sekimori;".into(),
+        "  }".into(),
+        "  for (var j = 0; j < domains.length; j++) {".into(),
+        "    if (host == domains[j] || dnsDomainIs(host, \".\" + domains[j])) return sekimori;".into(),
+        "  }".into(),
+        format!("  return {};", js_string(fallback)),
+        "}".into(),
+        String::new(),
+    ];
+    lines.join("\n")
 }
 
 #[cfg(test)]
