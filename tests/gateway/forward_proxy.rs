@@ -5,7 +5,7 @@
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-use super::forward_support::{basic, hash, raw, start};
+use super::forward_support::{basic, hash, raw, start, start_text};
 
 fn section(extra: &str) -> String {
     format!(
@@ -183,4 +183,71 @@ async fn a_never_intercept_host_is_tunnelled_and_other_hosts_can_be() {
     )
     .await;
     assert_eq!(s, 403);
+}
+
+/// Reads a response head byte by byte (bounded).
+async fn head_of(s: &mut TcpStream) -> String {
+    let mut head = Vec::new();
+    let mut b = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") && head.len() < 4096 {
+        match s.read(&mut b).await {
+            Ok(1) => head.push(b[0]),
+            _ => break,
+        }
+    }
+    String::from_utf8_lossy(&head).into_owned()
+}
+
+#[tokio::test]
+async fn an_open_tunnel_keeps_its_connection_slot() {
+    let echo = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let echo_addr = echo.local_addr().unwrap();
+    tokio::spawn(async move {
+        for _ in 0..4 {
+            let Ok((s, _)) = echo.accept().await else {
+                return;
+            };
+            tokio::spawn(async move {
+                let (mut r, mut w) = s.into_split();
+                let _ = tokio::io::copy(&mut r, &mut w).await;
+            });
+        }
+    });
+    let text = format!(
+        "{}\n{}",
+        super::BASE.replace("max_body_bytes = 65536", "max_body_bytes = 65536\nmax_connections = 1"),
+        section(&format!(
+            "never_intercept = [\"login.example.jp\"]\n\n[forward_proxy.resolve]\n\"login.example.jp\" = \"{echo_addr}\"\n"
+        ))
+    );
+    let (_gw, fwd, _rec) = start_text(&text).await;
+    let login = format!("Proxy-Authorization: {}", basic("morikawa", "ひみつ-pass"));
+    let connect = format!(
+        "CONNECT login.example.jp:443 HTTP/1.1\r\nHost: login.example.jp:443\r\n{login}\r\n\r\n"
+    );
+    let mut tunnel = TcpStream::connect(fwd.addr).await.unwrap();
+    tunnel.write_all(connect.as_bytes()).await.unwrap();
+    assert!(head_of(&mut tunnel).await.starts_with("HTTP/1.1 200"));
+    tunnel.write_all(b"ping").await.unwrap();
+    let mut got = [0u8; 4];
+    tunnel.read_exact(&mut got).await.unwrap();
+
+    // The tunnel holds the only slot: a second connection is closed unanswered.
+    let mut second = TcpStream::connect(fwd.addr).await.unwrap();
+    let _ = second.write_all(connect.as_bytes()).await;
+    assert_eq!(head_of(&mut second).await, "");
+
+    // Closed, the slot is free again.
+    drop(tunnel);
+    let mut ok = false;
+    for _ in 0..50 {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        let mut s = TcpStream::connect(fwd.addr).await.unwrap();
+        let _ = s.write_all(connect.as_bytes()).await;
+        if head_of(&mut s).await.starts_with("HTTP/1.1 200") {
+            ok = true;
+            break;
+        }
+    }
+    assert!(ok, "the slot was not given back");
 }

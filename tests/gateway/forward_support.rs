@@ -63,10 +63,12 @@ impl Recorder {
 /// The gateway of `BASE` plus `forward` (a `[forward_proxy]` section) and the forward
 /// proxy over it, both on 127.0.0.1:0, recording into the returned recorder.
 pub async fn start(forward: &str) -> (RunningGateway, RunningForwardProxy, Arc<Recorder>) {
-    let text = format!(
-        "{}\n{forward}",
-        BASE.replace("{UPSTREAM}", "http://127.0.0.1:9")
-    );
+    start_text(&format!("{BASE}\n{forward}")).await
+}
+
+/// Like [`start`] over the whole configuration `text` (`{UPSTREAM}` unused).
+pub async fn start_text(text: &str) -> (RunningGateway, RunningForwardProxy, Arc<Recorder>) {
+    let text = text.replace("{UPSTREAM}", "http://127.0.0.1:9");
     let p = std::path::Path::new("t.toml");
     let cfg = config::load_str(&text, p, &|_| None).unwrap_or_else(|e| panic!("{e}"));
     cfg.validate(&text, p).unwrap_or_else(|e| panic!("{e}"));

@@ -96,21 +96,28 @@ async fn accept_loop(
             continue;
         };
         let proxy = proxy.clone();
-        tokio::spawn(async move {
-            serve(stream, peer, proxy).await;
-            drop(permit);
-        });
+        tokio::spawn(serve(stream, peer, proxy, Arc::new(permit)));
     }
 }
 
-async fn serve(stream: tokio::net::TcpStream, peer: SocketAddr, proxy: Arc<ForwardProxy>) {
+/// A connection's place under `server.max_connections`, held by the connection and
+/// by every tunnel opened on it (a tunnel outlives its `CONNECT` exchange).
+type Slot = Arc<tokio::sync::OwnedSemaphorePermit>;
+
+async fn serve(
+    stream: tokio::net::TcpStream,
+    peer: SocketAddr,
+    proxy: Arc<ForwardProxy>,
+    slot: Slot,
+) {
     let _ = stream.set_nodelay(true);
     let conn = ConnInfo::new(peer, Arc::default());
     let header_timeout = proxy.header_timeout;
     let svc = service_fn(move |req| {
         let proxy = proxy.clone();
         let conn = conn.clone();
-        async move { Ok::<_, Infallible>(handle(proxy, conn, req).await) }
+        let slot = slot.clone();
+        async move { Ok::<_, Infallible>(handle(proxy, conn, req, slot).await) }
     });
     let r = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())
@@ -163,9 +170,10 @@ async fn handle(
     proxy: Arc<ForwardProxy>,
     conn: ConnInfo,
     req: Request<Incoming>,
+    slot: Slot,
 ) -> Response<Body> {
     if req.method() == Method::CONNECT {
-        return connect(proxy, conn, req).await;
+        return connect(proxy, conn, req, slot).await;
     }
     if req.uri().authority().is_none() {
         if let Some(r) = own_path(&proxy, &conn, &req) {
@@ -331,6 +339,7 @@ async fn connect(
     proxy: Arc<ForwardProxy>,
     conn: ConnInfo,
     mut req: Request<Incoming>,
+    slot: Slot,
 ) -> Response<Body> {
     let on_upgrade = hyper::upgrade::on(&mut req);
     let (parts, _body) = req.into_parts();
@@ -394,6 +403,7 @@ async fn connect(
         };
         let idle = proxy.idle_timeout;
         tokio::spawn(async move {
+            let _slot = slot;
             match on_upgrade.await {
                 Ok(up) => tunnel::pipe(TokioIo::new(up), upstream, idle).await,
                 Err(e) => {
@@ -437,6 +447,7 @@ async fn connect(
     });
     let principal = Arc::new(principal);
     tokio::spawn(async move {
+        let _slot = slot;
         match on_upgrade.await {
             Ok(up) => {
                 intercept::serve(
