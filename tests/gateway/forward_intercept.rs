@@ -253,12 +253,30 @@ async fn blocked_text_never_arrives_and_the_page_names_categories_not_values() {
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["error"]["code"], "blocked_personal_data");
     assert!(!v.to_string().contains(MY_NUMBER));
+    // A WebSocket upgrade is not inspected frame by frame yet: refused.
+    let r = browser(&s, true)
+        .get(format!("https://{HOST}/ws"))
+        .header("connection", "Upgrade")
+        .header("upgrade", "websocket")
+        .header("sec-websocket-version", "13")
+        .header("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "websocket_not_inspected");
     assert!(s.site.seen().is_empty(), "nothing reached the site");
     assert!(s.rec.forwards.lock().unwrap().is_empty());
-    let outs = s.rec.outcomes(2).await;
+    let outs = s.rec.outcomes(3).await;
+    let blocked = outs
+        .iter()
+        .filter(|o| o.error_code == Some("blocked_personal_data"))
+        .count();
+    assert_eq!(blocked, 2, "{outs:?}");
     assert!(outs
         .iter()
-        .all(|o| o.error_code == Some("blocked_personal_data")));
+        .any(|o| o.error_code == Some("websocket_not_inspected")));
     assert!(outs.iter().all(|o| o.upstream.as_deref() == Some(HOST)));
 }
 

@@ -131,6 +131,14 @@ async fn run(
 ) -> Result<Response<Body>, GatewayError> {
     let path = cx.parts.uri.path().to_string();
     let query = cx.parts.uri.query().map(str::to_string);
+    let upgrade = cx.parts.headers.contains_key(header::UPGRADE)
+        || cx.parts.extensions.get::<hyper::ext::Protocol>().is_some();
+    if upgrade {
+        return Err(ProxyRefusal::WebSocket {
+            host: target.host.clone(),
+        }
+        .into());
+    }
     url_is_clean(&cx.rt.engine, &path, query.as_deref())?;
     let ct = cx
         .parts

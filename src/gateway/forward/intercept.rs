@@ -2,10 +2,18 @@
 //! the host from the municipality's CA ([`super::ca`]) and speaks HTTP/1.1 or h2 (by
 //! ALPN) inside; each request goes to [`super::door`] (approved hosts) or gets the
 //! block page (unapproved AI services: the attempt was recorded when the tunnel was
-//! asked for).
+//! asked for). A connection on which nothing moved for `server.idle_timeout_secs`
+//! while no request is being handled is closed.
 
 use std::convert::Infallible;
+use std::io;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -39,7 +47,7 @@ pub async fn serve<I>(
     io: I,
     inside: Inside,
 ) where
-    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let accept = tokio_rustls::TlsAcceptor::from(tls).accept(io);
     let stream = match tokio::time::timeout(proxy.header_timeout, accept).await {
@@ -52,6 +60,15 @@ pub async fn serve<I>(
         Err(_) => return,
     };
     let header_timeout = proxy.header_timeout;
+    let idle = proxy.idle_timeout;
+    let started = Instant::now();
+    let last = Arc::new(AtomicU64::new(0));
+    let in_flight = conn.in_flight.clone();
+    let stream = Touched {
+        inner: stream,
+        last: last.clone(),
+        started,
+    };
     let svc = service_fn(move |req| {
         let (proxy, conn, principal, target, inside) = (
             proxy.clone(),
@@ -61,6 +78,8 @@ pub async fn serve<I>(
             inside.clone(),
         );
         async move {
+            let in_flight = conn.in_flight.clone();
+            in_flight.fetch_add(1, Ordering::SeqCst);
             let r = match inside {
                 Inside::Approved => door::handle(proxy, conn, principal, target, req).await,
                 Inside::Refused(why) => {
@@ -69,6 +88,7 @@ pub async fn serve<I>(
                     boxed::full(render(with_contact(why.into(), &proxy.contact), None, &id))
                 }
             };
+            in_flight.fetch_sub(1, Ordering::SeqCst);
             Ok::<_, Infallible>(r)
         }
     });
@@ -83,7 +103,74 @@ pub async fn serve<I>(
         .timer(TokioTimer::new())
         .max_concurrent_streams(100)
         .max_header_list_size(64 * 1024);
-    if let Err(e) = builder.serve_connection(TokioIo::new(stream), svc).await {
-        tracing::debug!(target: "sekimori::forward", error = %e, "intercepted connection ended with an error");
+    let served = builder.serve_connection(TokioIo::new(stream), svc);
+    tokio::pin!(served);
+    // Closed when nothing moved for the idle timeout and no request is being handled.
+    let tick = (idle / 4).max(Duration::from_millis(100));
+    loop {
+        tokio::select! {
+            r = served.as_mut() => {
+                if let Err(e) = r {
+                    tracing::debug!(target: "sekimori::forward", error = %e, "intercepted connection ended with an error");
+                }
+                return;
+            }
+            _ = tokio::time::sleep(tick) => {
+                let quiet = started.elapsed().saturating_sub(Duration::from_millis(last.load(Ordering::Relaxed)));
+                if in_flight.load(Ordering::SeqCst) == 0 && quiet >= idle {
+                    tracing::debug!(target: "sekimori::forward", "idle intercepted connection closed");
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// The browser's TLS stream with its last activity recorded.
+struct Touched<I> {
+    inner: I,
+    last: Arc<AtomicU64>,
+    started: Instant,
+}
+
+impl<I> Touched<I> {
+    fn touch(&self) {
+        self.last
+            .store(self.started.elapsed().as_millis() as u64, Ordering::Relaxed);
+    }
+}
+
+impl<I: AsyncRead + Unpin> AsyncRead for Touched<I> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let before = buf.filled().len();
+        let r = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if matches!(r, Poll::Ready(Ok(()))) && buf.filled().len() > before {
+            self.touch();
+        }
+        r
+    }
+}
+
+impl<I: AsyncWrite + Unpin> AsyncWrite for Touched<I> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let r = Pin::new(&mut self.inner).poll_write(cx, buf);
+        if matches!(r, Poll::Ready(Ok(n)) if n > 0) {
+            self.touch();
+        }
+        r
+    }
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }

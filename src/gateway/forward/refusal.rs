@@ -46,6 +46,11 @@ pub enum ProxyRefusal {
         /// The host.
         host: String,
     },
+    /// A WebSocket upgrade to an approved host: not inspected frame by frame yet (403).
+    WebSocket {
+        /// The host.
+        host: String,
+    },
     /// A body the proxy cannot inspect (its content type), to an approved host (415).
     UninspectableBody {
         /// The content type (media type only).
@@ -65,6 +70,7 @@ impl ProxyRefusal {
             ProxyRefusal::PortNotAllowed { .. } => "port_not_allowed",
             ProxyRefusal::OriginUnreachable { .. } => "origin_unreachable",
             ProxyRefusal::UninspectableBody { .. } => "uninspectable_body",
+            ProxyRefusal::WebSocket { .. } => "websocket_not_inspected",
         }
     }
 
@@ -127,6 +133,13 @@ impl ProxyRefusal {
                 StatusCode::BAD_GATEWAY,
                 format!("{host} に接続できませんでした。"),
                 format!("{host} could not be reached (connection or certificate verification failed)"),
+                Some(json!({"host": host})),
+            ),
+            ProxyRefusal::WebSocket { host } => (
+                Origin::Policy,
+                StatusCode::FORBIDDEN,
+                format!("{host} へのWebSocket通信は検査できないため接続できません。"),
+                format!("WebSocket connections to {host} cannot be inspected and are refused"),
                 Some(json!({"host": host})),
             ),
             ProxyRefusal::UninspectableBody { media_type } => (
