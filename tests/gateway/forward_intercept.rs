@@ -317,3 +317,46 @@ async fn an_unapproved_ai_host_shows_the_block_page_and_the_origin_is_verified()
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["error"]["code"], "origin_unreachable");
 }
+
+#[tokio::test]
+async fn a_warned_fetch_is_sent_once_with_its_acknowledgement_token() {
+    let s = setup().await;
+    let c = browser(&s, false);
+    // 極秘案件 is a `warn` word list in BASE.
+    let body = json!({"prompt": "極秘案件の進め方を教えて"});
+    let r = c
+        .post(format!("https://{HOST}/api/chat"))
+        .header("sec-fetch-mode", "cors")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "warning_requires_acknowledgement");
+    let token = v["error"]["acknowledge_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let header = v["error"]["acknowledge_header"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(s.site.seen().is_empty());
+
+    let send = |t: &str| {
+        c.post(format!("https://{HOST}/api/chat"))
+            .header(header.as_str(), t)
+            .json(&body)
+            .send()
+    };
+    let r = send(&token).await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(s.site.seen().len(), 1);
+    // Single use.
+    let r = send(&token).await.unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(s.site.seen().len(), 1);
+    let fwd = s.rec.forwards.lock().unwrap().clone();
+    assert!(fwd[0].acknowledged_warning);
+}

@@ -103,6 +103,8 @@ fn drop_request_header(name: &str) -> bool {
             | "accept-encoding"
             // The body sent is the decoded (and possibly masked) one.
             | "content-encoding"
+            // Sekimori's own (warn acknowledgement).
+            | "x-sekimori-acknowledge"
     )
 }
 
