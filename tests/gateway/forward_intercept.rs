@@ -203,6 +203,11 @@ async fn forms_html_sse_and_known_api_shapes_are_inspected_and_restored() {
         (last.method.as_str(), last.path.as_str()),
         ("GET", "/assets/app.js")
     );
+    let fwd = s.rec.forwards.lock().unwrap().clone();
+    assert_eq!(
+        (fwd[3].api, fwd[3].endpoint, fwd[3].chars_inspected),
+        ("web", "url", 0)
+    );
     let r = c
         .post(format!("https://{HOST}/upload"))
         .header("content-type", "application/octet-stream")

@@ -219,8 +219,12 @@ async fn run(
                 Shape::Empty => Bytes::new(),
             }
         };
-        record(cx, target, shape.name(), &outgoing).await?;
+    } else {
+        cx.digest = Sha256::digest(&cx.body).into();
     }
+    // Every request to an approved host is recorded before it leaves, a page's GET
+    // as much as a prompt (its record has no findings and no characters).
+    record(cx, target, shape.name(), &outgoing).await?;
     let pq = cx
         .parts
         .uri
