@@ -68,6 +68,16 @@ pub async fn start(forward: &str) -> (RunningGateway, RunningForwardProxy, Arc<R
 
 /// Like [`start`] over the whole configuration `text` (`{UPSTREAM}` unused).
 pub async fn start_text(text: &str) -> (RunningGateway, RunningForwardProxy, Arc<Recorder>) {
+    let rec = Arc::new(Recorder::default());
+    let (gw, fwd) = start_with_audit(text, rec.clone()).await;
+    (gw, fwd, rec)
+}
+
+/// Like [`start_text`], recording into `audit`.
+pub async fn start_with_audit(
+    text: &str,
+    audit: Arc<dyn AuditHook>,
+) -> (RunningGateway, RunningForwardProxy) {
     let text = text.replace("{UPSTREAM}", "http://127.0.0.1:9");
     let p = std::path::Path::new("t.toml");
     let cfg = config::load_str(&text, p, &|_| None).unwrap_or_else(|e| panic!("{e}"));
@@ -80,9 +90,8 @@ pub async fn start_text(text: &str) -> (RunningGateway, RunningForwardProxy, Arc
         .await
         .unwrap()
         .unwrap();
-    let rec = Arc::new(Recorder::default());
     let gw = Gateway::new(rt)
-        .audit(rec.clone())
+        .audit(audit)
         .start("127.0.0.1:0".parse().unwrap())
         .await
         .unwrap();
@@ -91,7 +100,7 @@ pub async fn start_text(text: &str) -> (RunningGateway, RunningForwardProxy, Arc
     let fwd = forward::start(proxy, "127.0.0.1:0".parse().unwrap())
         .await
         .unwrap();
-    (gw, fwd, rec)
+    (gw, fwd)
 }
 
 /// An argon2id hash of `password` for a `[[forward_proxy.users]]` entry.

@@ -4,6 +4,7 @@
 mod audit;
 mod cli;
 mod demo;
+mod forward_audit;
 mod forward_cli;
 mod forward_intercept;
 mod forward_pac;
