@@ -6,6 +6,7 @@ mod cli;
 mod demo;
 mod forward_audit;
 mod forward_cli;
+mod forward_figures;
 mod forward_intercept;
 mod forward_pac;
 mod forward_proxy;
