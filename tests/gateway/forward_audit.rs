@@ -95,6 +95,11 @@ password_hash = "{}"
     }
     assert!(text.contains("claude.ai"), "{text}");
     assert!(text.contains("unapproved_ai_service"), "{text}");
+    let shadow = text.lines().find(|l| l.contains("claude.ai")).unwrap();
+    assert!(
+        shadow.contains("blocked"),
+        "a shadow attempt counts as blocked: {shadow}"
+    );
     assert!(
         text.contains("kosodate") && text.contains("morikawa"),
         "{text}"
