@@ -9,6 +9,7 @@ mod forward_cli;
 mod forward_figures;
 mod forward_intercept;
 mod forward_pac;
+mod forward_plain;
 mod forward_proxy;
 mod forward_support;
 mod forward_tls;
