@@ -365,3 +365,46 @@ async fn a_warned_fetch_is_sent_once_with_its_acknowledgement_token() {
     let fwd = s.rec.forwards.lock().unwrap().clone();
     assert!(fwd[0].acknowledged_warning);
 }
+
+#[tokio::test]
+async fn multipart_text_fields_are_masked_and_binary_files_refused() {
+    let s = setup().await;
+    let c = browser(&s, false);
+    let b = "sekimoriBoundary42";
+    let body = format!(
+        "--{b}\r\nContent-Disposition: form-data; name=\"prompt\"\r\n\r\n森川陽菜の電話は{PHONE}\r\n--{b}\r\nContent-Disposition: form-data; name=\"memo\"; filename=\"memo.txt\"\r\nContent-Type: text/plain\r\n\r\n連絡先 {PHONE}\r\n--{b}--\r\n"
+    );
+    let r = c
+        .post(format!("https://{HOST}/upload-text"))
+        .header("content-type", format!("multipart/form-data; boundary={b}"))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let seen = s.site.seen();
+    assert_eq!(seen.len(), 1);
+    assert!(!seen[0].body.contains(PHONE), "{}", seen[0].body);
+    assert_eq!(
+        seen[0].body.matches("〔電話-").count(),
+        2,
+        "{}",
+        seen[0].body
+    );
+    assert!(seen[0].body.contains("filename=\"memo.txt\""));
+    let fwd = s.rec.forwards.lock().unwrap().clone();
+    assert_eq!(fwd[0].endpoint, "multipart");
+
+    let png = format!(
+        "--{b}\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n\u{1}PNG\r\n--{b}--\r\n"
+    );
+    let r = c
+        .post(format!("https://{HOST}/upload-image"))
+        .header("content-type", format!("multipart/form-data; boundary={b}"))
+        .body(png)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 415);
+    assert_eq!(s.site.seen().len(), 1);
+}
