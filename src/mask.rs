@@ -57,9 +57,11 @@ use crate::inspect::{Category, Finding};
 mod key;
 pub mod literal;
 mod url_context;
+pub mod vault;
 
 pub use key::{KeyError, PlaceholderKey};
 pub use url_context::UrlContext;
+pub use vault::{InMemoryVault, Remembered, RestoreVault, VaultLimits};
 
 use key::CallerKey;
 
@@ -85,6 +87,10 @@ pub struct Placeholders {
     entries: Vec<(String, String)>,
     /// Whether `entries[i]` is an escaped user-typed look-alike (see [`literal`]).
     is_literal: Vec<bool>,
+    /// For each issued (not literal) entry: its category and the value's full code.
+    issued: Vec<Option<(Category, String)>>,
+    /// The caller's restore vault and id, when the caller has one (see [`vault`]).
+    vault: Option<(Arc<dyn RestoreVault>, String)>,
     /// How many entries are escaped look-alikes.
     literals: usize,
     /// Placeholder → index in `entries`, for restoring.
@@ -137,6 +143,8 @@ impl Placeholders {
             by_value: HashMap::new(),
             entries: Vec::new(),
             is_literal: Vec::new(),
+            issued: Vec::new(),
+            vault: None,
             literals: 0,
             by_placeholder: HashMap::new(),
             max_len: 0,
@@ -144,9 +152,42 @@ impl Placeholders {
         }
     }
 
-    /// Whether the table restores nothing: no value masked and no look-alike escaped.
+    /// Whether the table restores nothing: no value masked, no look-alike escaped and
+    /// no vault of earlier turns attached.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.entries.is_empty() && self.vault.is_none()
+    }
+
+    /// Attaches `caller`'s restore vault (see [`vault`]): placeholders of earlier
+    /// requests that an answer quotes are restored from it, and no placeholder is
+    /// issued that it holds for another value. Attached only when the vault holds
+    /// something for the caller, so a first request stays as cheap as before.
+    pub fn with_vault(mut self, vault: Arc<dyn RestoreVault>, caller: &str) -> Self {
+        let held = vault.max_placeholder_len(caller);
+        if held > 0 {
+            self.max_len = self.max_len.max(held);
+            self.vault = Some((vault, caller.to_string()));
+        }
+        self
+    }
+
+    /// Hands every value this table issued to `vault` for `caller`, so later answers
+    /// quoting their placeholders are restored.
+    pub fn remember_in(&self, vault: &dyn RestoreVault, caller: &str) {
+        let entries: Vec<Remembered<'_>> = self
+            .entries
+            .iter()
+            .zip(&self.issued)
+            .filter_map(|((placeholder, value), issued)| {
+                issued.as_ref().map(|(category, code)| Remembered {
+                    placeholder,
+                    category,
+                    code,
+                    value,
+                })
+            })
+            .collect();
+        vault.remember(caller, &entries);
     }
 
     /// Number of values masked (escaped look-alikes not counted).
@@ -259,12 +300,18 @@ impl Placeholders {
         }
         let label = category.placeholder_label();
         let code = self.key.code(category, value);
+        let held_elsewhere = |p: &str| {
+            self.vault
+                .as_ref()
+                .is_some_and(|(v, caller)| v.conflicts(caller, p, &code))
+        };
         let placeholder = (CODE_LEN..=code.len())
             .map(|n| format!("{OPEN}{label}-{}{CLOSE}", &code[..n]))
             .chain((2u32..).map(|n| format!("{OPEN}{label}-{code}-{n}{CLOSE}")))
-            .find(|p| !self.by_placeholder.contains_key(p))
+            .find(|p| !self.by_placeholder.contains_key(p) && !held_elsewhere(p))
             .expect("an unbounded sequence of distinct placeholders");
         self.insert(placeholder.clone(), value.to_string());
+        *self.issued.last_mut().expect("just inserted") = Some((category.clone(), code));
         self.by_value.insert(key, self.entries.len() - 1);
         placeholder
     }
@@ -288,6 +335,7 @@ impl Placeholders {
         self.max_len = self.max_len.max(placeholder.len());
         self.entries.push((placeholder, original));
         self.is_literal.push(false);
+        self.issued.push(None);
     }
 
     /// `(placeholder, original value)` pairs in issue order.
@@ -326,7 +374,7 @@ impl Placeholders {
         escape: Escape,
         mut ctx: Option<&mut UrlContext>,
     ) -> String {
-        if self.entries.is_empty() || !text.contains(OPEN) {
+        if self.is_empty() || !text.contains(OPEN) {
             if let Some(c) = ctx {
                 c.feed_str(text);
             }
@@ -347,16 +395,12 @@ impl Placeholders {
                 .match_indices(CLOSE)
                 .map(|(i, _)| start + i + CLOSE.len_utf8())
                 .take_while(|&end| end - start <= self.max_len)
-                .filter_map(|end| {
-                    self.by_placeholder
-                        .get(&text[start..end])
-                        .map(|&i| (end, i))
-                })
+                .filter_map(|end| self.lookup(&text[start..end]).map(|hit| (end, hit)))
                 .last();
             match hit {
                 // An escaped look-alike is the user's own text: unescaped everywhere.
-                Some((end, i))
-                    if !self.is_literal[i]
+                Some((end, ref hit))
+                    if !matches!(hit, Hit::Entry(i) if self.is_literal[*i])
                         && ctx.as_deref_mut().is_some_and(|c| {
                             // The placeholder's place is decided at its opening bracket.
                             let open_end = start + OPEN.len_utf8();
@@ -370,9 +414,12 @@ impl Placeholders {
                     // Inside a URL: left as the model wrote it.
                     from = end;
                 }
-                Some((end, i)) => {
+                Some((end, hit)) => {
                     out.push_str(&text[copied..start]);
-                    let original = &self.entries[i].1;
+                    let original = match &hit {
+                        Hit::Entry(i) => self.entries[*i].1.as_str(),
+                        Hit::Recalled(v) => v.as_str(),
+                    };
                     match escape {
                         Escape::None => out.push_str(original),
                         Escape::JsonString => push_json_escaped(&mut out, original),
@@ -404,6 +451,16 @@ impl Placeholders {
         out
     }
 
+    /// What `candidate` (a `〔…〕` span) stands for: an entry of this table, or a value
+    /// of the caller's vault.
+    fn lookup(&self, candidate: &str) -> Option<Hit> {
+        if let Some(&i) = self.by_placeholder.get(candidate) {
+            return Some(Hit::Entry(i));
+        }
+        let (vault, caller) = self.vault.as_ref()?;
+        vault.recall(caller, candidate).map(Hit::Recalled)
+    }
+
     /// Kept for callers that prepared the restore matcher once the table was complete;
     /// restoring needs no preparation any more (placeholders are found by their
     /// brackets and looked up), so this does nothing.
@@ -419,7 +476,8 @@ impl Placeholders {
             {
                 let tail = &pending[i..];
                 if (pending.len() - i < max_len
-                    && self.entries.iter().any(|(ph, _)| ph.starts_with(tail)))
+                    && (self.vault.is_some()
+                        || self.entries.iter().any(|(ph, _)| ph.starts_with(tail))))
                     || literal::may_start_escaped(tail)
                 {
                     i
@@ -430,6 +488,14 @@ impl Placeholders {
             _ => pending.len(),
         }
     }
+}
+
+/// What a placeholder found in an answer stands for.
+enum Hit {
+    /// `entries[i]` of the table.
+    Entry(usize),
+    /// A value of an earlier request, from the caller's vault.
+    Recalled(String),
 }
 
 /// Restores placeholders in a response that arrives in pieces.

@@ -1,5 +1,5 @@
 //! Command-line interface: `scan`, `serve`, `check-config`, `audit`, `usage`, `keys`,
-//! `admin`.
+//! `admin`, `ca`, `proxy-user`, `pac`.
 //!
 //! Each subcommand lives in its own module and returns an [`ExitCode`]; this module
 //! only parses arguments and dispatches.
@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 pub mod admin;
 pub mod audit;
 pub mod keys;
+pub mod proxy;
 pub mod scan;
 pub mod serve;
 
@@ -41,6 +42,14 @@ enum Command {
     /// Console accounts (`admin passwd USER --role 管理者`); exit 0 or 2.
     #[command(subcommand)]
     Admin(admin::AdminCommand),
+    /// The forward proxy's interception CA (`ca init`); exit 0 or 2.
+    #[command(subcommand)]
+    Ca(proxy::CaCommand),
+    /// Forward-proxy logins (`proxy-user hash`); exit 0 or 2.
+    #[command(subcommand)]
+    ProxyUser(proxy::ProxyUserCommand),
+    /// Print a department's PAC file for the forward proxy; exit 0 or 2.
+    Pac(proxy::PacArgs),
 }
 
 /// Parses the command line and runs the chosen subcommand.
@@ -54,5 +63,8 @@ pub fn main() -> ExitCode {
         Command::Usage(a) => audit::usage(a),
         Command::Keys(a) => keys::run(a),
         Command::Admin(a) => admin::run(a),
+        Command::Ca(a) => proxy::ca(a),
+        Command::ProxyUser(a) => proxy::proxy_user(a),
+        Command::Pac(a) => proxy::pac(a),
     }
 }

@@ -98,6 +98,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
     };
     let workers = cfg.server.workers;
     let admin = cfg.admin.clone();
+    let embedded = source.is_none();
     let runtime = match Runtime::build(cfg, source) {
         Ok(r) => r,
         Err(e) => {
@@ -171,6 +172,18 @@ pub fn run(args: ServeArgs) -> ExitCode {
             },
             None => None,
         };
+        let forward = match super::proxy::start_forward(&running.shared, embedded).await {
+            Ok(f) => f,
+            Err(e) => {
+                eprintln!("sekimori serve: {e}");
+                if let Some(c) = &console {
+                    c.stop();
+                }
+                running.shutdown().await;
+                hook.log().close().await;
+                return ExitCode::from(2);
+            }
+        };
         let watcher = reload::spawn_watcher(running.shared.clone(), poll);
         shutdown_signal().await;
         if let Some(c) = &console {
@@ -178,6 +191,9 @@ pub fn run(args: ServeArgs) -> ExitCode {
         }
         tracing::info!(target: "sekimori::serve", "shutting down");
         watcher.abort();
+        if let Some(f) = forward {
+            f.shutdown().await;
+        }
         running.shutdown().await;
         hook.log().close().await;
         ExitCode::SUCCESS

@@ -71,6 +71,10 @@ pub struct Config {
     /// console (the embedded default has one on `127.0.0.1:8788`).
     #[serde(default)]
     pub admin: Option<super::AdminConfig>,
+    /// `[forward_proxy]`: the browsers' door ([`super::forward`]). Absent: no forward
+    /// proxy.
+    #[serde(default)]
+    pub forward_proxy: Option<super::forward::ForwardProxyConfig>,
     /// Values substituted for `${NAME}` references by [`super::load_str`] (credentials
     /// among them), kept so that [`Config::validate`] leaves them out of its messages.
     /// Not part of the file.

@@ -26,6 +26,7 @@
 
 pub mod admin;
 pub mod file;
+pub mod forward;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -594,6 +595,11 @@ impl Config {
                     "correct the [audit] table (see config/examples/full.toml)",
                 )
             })?;
+        }
+        if let Some(fp) = &self.forward_proxy {
+            let depts: Vec<&str> = self.departments.iter().map(|d| d.name.as_str()).collect();
+            fp.check(&depts)
+                .map_err(|(key, needle, reason, fix)| err(key, &needle, reason, &fix))?;
         }
         let named = self
             .policy

@@ -108,6 +108,8 @@ fn outcome_record(r: &OutcomeRecord) -> AuditRecord {
             (Outcome::Blocked, _) => log::Action::Blocked,
             (Outcome::Warned, _) => log::Action::Warned,
             (_, Some("uninspectable_content" | "model_not_allowed")) => log::Action::Blocked,
+            // The forward proxy: a catalogued unapproved AI service ("shadow AI").
+            (_, Some("unapproved_ai_service")) => log::Action::Blocked,
             _ => log::Action::Error,
         }
     };
