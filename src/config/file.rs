@@ -269,6 +269,31 @@ pub struct UpstreamConfig {
     /// Upstream timeout in seconds. Default 300.
     #[serde(default)]
     pub timeout_secs: Option<u64>,
+    /// Bedrock: the AWS access key id requests are SigV4-signed with (use
+    /// `${AWS_ACCESS_KEY_ID}`). Without it (and without `api_key`, a Bedrock API key
+    /// sent as Bearer) requests go unsigned and Bedrock refuses them.
+    #[serde(default)]
+    pub aws_access_key_id: Option<String>,
+    /// Bedrock: the secret access key belonging to `aws_access_key_id` (use
+    /// `${AWS_SECRET_ACCESS_KEY}`).
+    #[serde(default)]
+    pub aws_secret_access_key: Option<String>,
+    /// Bedrock: the session token of temporary credentials (use `${AWS_SESSION_TOKEN}`),
+    /// sent as `x-amz-security-token` and signed.
+    #[serde(default)]
+    pub aws_session_token: Option<String>,
+    /// Connect to this `IP:port` (loopback or private address, e.g. an interface
+    /// endpoint of the provider inside the municipality's network) instead of the
+    /// address DNS gives for `base_url`'s host. TLS still verifies the certificate of
+    /// `base_url`'s host, and that host is what the region guard checks and what is
+    /// signed. Default: DNS.
+    #[serde(default)]
+    pub connect_to: Option<String>,
+    /// PEM file of additional root certificates trusted for this upstream (a TLS
+    /// inspecting proxy's CA). Relative to the configuration file. Default: the
+    /// platform's roots only.
+    #[serde(default)]
+    pub ca_file: Option<String>,
     /// Source URL and review date of the residency evidence (documentation only).
     #[serde(default)]
     pub evidence: Option<String>,

@@ -344,7 +344,7 @@ pub const PROVIDERS: [&str; 9] = [
     "demo",
 ];
 /// Known API families for routes.
-pub const APIS: [&str; 4] = ["openai", "azure", "anthropic", "gemini"];
+pub const APIS: [&str; 5] = ["openai", "azure", "anthropic", "gemini", "bedrock"];
 
 impl Config {
     /// Checks meaning: actions, content kinds, CIDRs, upstream URLs, route targets,
@@ -561,7 +561,7 @@ impl Config {
                     format!("routes[{i}].api"),
                     &r.api,
                     format!("unknown API family '{}'", r.api),
-                    "use one of openai, azure, anthropic, gemini",
+                    "use one of openai, azure, anthropic, gemini, bedrock",
                 ));
             }
             if !names.contains(r.upstream.as_str()) {

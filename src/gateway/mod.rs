@@ -32,7 +32,9 @@ pub mod respond;
 pub mod route;
 pub mod runtime;
 pub mod server;
+pub mod sigv4;
 pub mod state;
+pub mod transport;
 pub mod upstream;
 pub mod warn;
 

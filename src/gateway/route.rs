@@ -17,6 +17,8 @@ pub enum Api {
     Anthropic,
     /// Gemini / Vertex `generateContent`.
     Gemini,
+    /// AWS Bedrock runtime (`/model/{modelId}/converse`, `/converse-stream`).
+    Bedrock,
 }
 
 impl Api {
@@ -27,6 +29,7 @@ impl Api {
             Api::Azure => "azure",
             Api::Anthropic => "anthropic",
             Api::Gemini => "gemini",
+            Api::Bedrock => "bedrock",
         }
     }
 }
@@ -63,6 +66,8 @@ impl ApiRoute {
             ApiKind::GeminiGenerateContent if self.count_tokens => "count_tokens",
             ApiKind::GeminiGenerateContent if self.stream_path => "stream_generate_content",
             ApiKind::GeminiGenerateContent => "generate_content",
+            ApiKind::BedrockConverse if self.stream_path => "converse_stream",
+            ApiKind::BedrockConverse => "converse",
         }
     }
 }
@@ -146,8 +151,36 @@ pub fn classify(raw_path: &str) -> Result<ApiRoute, RouteError> {
         ["v1" | "v1beta1", "projects", _, "locations", _, "publishers", _, "models", m] => {
             gemini(m, &r)
         }
+        ["model", id @ .., op] if !id.is_empty() => bedrock(&id.join("/"), op, &r),
         _ => Err(RouteError::Unknown),
     }
+}
+
+/// Bedrock `/model/{modelId}/{operation}`: the model id decoded once (an ARN keeps its
+/// `/`, which clients send as `%2F`); the path forwarded (and checked by the region
+/// guard, and signed) carries it percent-encoded again as the AWS SDKs send it
+/// (`v1:0` → `v1%3A0`, `/` → `%2F`).
+fn bedrock(model: &str, op: &str, r: Make<'_>) -> Result<ApiRoute, RouteError> {
+    let stream_path = match op {
+        "converse" => false,
+        "converse-stream" => true,
+        _ => return Err(RouteError::Unknown),
+    };
+    let mut route = r(Api::Bedrock, ApiKind::BedrockConverse, Some(model))?;
+    route.stream_path = stream_path;
+    route.path = format!("/model/{}/{op}", bedrock_model_segment(model));
+    Ok(route)
+}
+
+/// A Bedrock model id as one path segment: everything but `A-Z a-z 0-9 - . _ ~`
+/// percent-encoded.
+pub fn bedrock_model_segment(model: &str) -> String {
+    const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(model, SET).to_string()
 }
 
 type Make<'a> = &'a dyn Fn(Api, ApiKind, Option<&str>) -> Result<ApiRoute, RouteError>;
@@ -186,6 +219,11 @@ mod tests {
             ("/v1/messages/batches", None),
             ("/v1beta/models/gemini-2.5-flash:generateContent", Some((Api::Gemini, "generate_content", Some("gemini-2.5-flash")))),
             ("/v1/projects/p/locations/asia-northeast1/publishers/google/models/gemini-2.5-pro:streamGenerateContent", Some((Api::Gemini, "stream_generate_content", Some("gemini-2.5-pro")))),
+            ("/model/jp.anthropic.claude-3-haiku-20240307-v1:0/converse", Some((Api::Bedrock, "converse", Some("jp.anthropic.claude-3-haiku-20240307-v1:0")))),
+            ("/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse-stream", Some((Api::Bedrock, "converse_stream", Some("anthropic.claude-3-haiku-20240307-v1:0")))),
+            ("/model/arn:aws:bedrock:ap-northeast-1:123456789012:application-inference-profile%2Fabc/converse", Some((Api::Bedrock, "converse", Some("arn:aws:bedrock:ap-northeast-1:123456789012:application-inference-profile/abc")))),
+            ("/model/converse", None),
+            ("/model/m/count-tokens", None),
             ("/v1/files", None),
             ("/v1/chat/completions/x", None),
         ];
@@ -196,6 +234,8 @@ mod tests {
             let want = want.map(|(a, e, m)| (a, e, m.map(str::to_string)));
             assert_eq!(got, want, "{p}");
         }
+        let r = classify("/model/arn:aws:bedrock:ap-northeast-1:123456789012:application-inference-profile%2Fabc/converse").unwrap();
+        assert_eq!(r.path, "/model/arn%3Aaws%3Abedrock%3Aap-northeast-1%3A123456789012%3Aapplication-inference-profile%2Fabc/converse");
     }
 
     #[test]

@@ -45,6 +45,10 @@ pub struct Upstream {
     pub region: Option<crate::region::UpstreamDecl>,
     /// The implementation that answers for it.
     pub backend: Backend,
+    /// Its own TLS client (`connect_to`, `ca_file`); `None`: the shared client.
+    pub client: Option<reqwest::Client>,
+    /// SigV4 signer (Bedrock with AWS credentials).
+    pub signer: Option<Arc<super::sigv4::AwsSigner>>,
 }
 
 /// Which implementation answers for an upstream.
@@ -291,6 +295,14 @@ impl Runtime {
                     Some((name, value))
                 }
             };
+            let transport = super::transport::build(u, &base).map_err(|e| {
+                cfg_err(
+                    src,
+                    &format!("upstreams ({}).{}", u.name, e.key),
+                    e.reason,
+                    &e.fix,
+                )
+            })?;
             upstreams.insert(
                 u.name.clone(),
                 Arc::new(Upstream {
@@ -309,6 +321,8 @@ impl Runtime {
                     } else {
                         Backend::Http
                     },
+                    client: transport.client,
+                    signer: transport.signer,
                 }),
             );
         }

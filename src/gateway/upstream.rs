@@ -122,7 +122,29 @@ pub async fn forward(f: Forwarded<'_>) -> Result<ForwardResult, GatewayError> {
     };
     let streamed_endpoint = f.stream || f.route.stream_path;
     let mut headers = request_headers(&f);
-    let answer = if !streamed_endpoint && url.starts_with("http://") {
+    if let Some(signer) = &f.upstream.signer {
+        let signed = signer
+            .sign(
+                &f.upstream.name,
+                "POST",
+                &url,
+                &headers,
+                &f.body,
+                std::time::SystemTime::now(),
+            )
+            .map_err(|e| {
+                tracing::warn!(target: "sekimori::upstream", upstream = %f.upstream.name, error = %e, "signing failed");
+                Refusal::UpstreamUnreachable {
+                    upstream: f.upstream.name.clone(),
+                }
+            })?;
+        for (name, value) in signed {
+            headers.insert(name, value);
+        }
+    }
+    let client = f.upstream.client.as_ref().unwrap_or(f.client);
+    let answer = if !streamed_endpoint && url.starts_with("http://") && f.upstream.client.is_none()
+    {
         let uri: http::Uri = url.parse().map_err(|_| unreachable())?;
         if let Some(auth) = uri.authority() {
             if let Ok(v) = HeaderValue::from_str(auth.as_str()) {
@@ -144,8 +166,7 @@ pub async fn forward(f: Forwarded<'_>) -> Result<ForwardResult, GatewayError> {
             Ok(Ok(x)) => Answer::Plain(Box::new(x)),
         }
     } else {
-        let resp = f
-            .client
+        let resp = client
             .post(&url)
             .timeout(f.upstream.timeout)
             .headers(headers)
@@ -172,6 +193,10 @@ pub async fn forward(f: Forwarded<'_>) -> Result<ForwardResult, GatewayError> {
             }
             "request-id" => {
                 headers.append("upstream-request-id", v.clone());
+            }
+            // Bedrock's own request id.
+            "x-amzn-requestid" => {
+                headers.append("x-upstream-request-id", v.clone());
             }
             name if keep_response_header(name) => {
                 headers.append(k.clone(), v.clone());

@@ -2,6 +2,7 @@
 //! upstream that records what it received.
 
 mod audit;
+mod bedrock;
 mod cli;
 mod demo;
 mod hooks;

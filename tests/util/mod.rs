@@ -18,6 +18,8 @@ use sekimori::config;
 use sekimori::gateway::runtime::Runtime;
 use sekimori::gateway::{Gateway, RunningGateway};
 
+pub mod tls;
+
 /// One request as the fake upstream saw it.
 #[derive(Clone, Debug)]
 pub struct Received {
