@@ -62,6 +62,10 @@ pub struct Config {
     /// `[[routes]]`: which upstream serves which API family (first match wins).
     #[serde(default)]
     pub routes: Vec<RouteConfig>,
+    /// `[[models]]`: the model catalogue of the OpenAI door (names users see → upstream,
+    /// provider model id, translated or not). Consulted before `[[routes]]`.
+    #[serde(default)]
+    pub models: Vec<ModelConfig>,
     /// `[audit]`: the tamper-evident audit log ([`crate::audit::AuditConfig`]). Absent:
     /// a log under the state directory (see `gateway::audit::default_audit_config`).
     /// Relative paths are relative to the configuration file.
@@ -323,6 +327,29 @@ impl UpstreamConfig {
             bedrock_verified_guardrails: self.bedrock_verified_guardrails.clone(),
         })
     }
+}
+
+/// `[[models]]`: one model of the catalogue. A request to the OpenAI door
+/// (`/v1/chat/completions`, …) whose `model` is `name` goes to `upstream` with
+/// `provider_model` as its model; with `translate = true` a chat completion is
+/// translated to the upstream's own API (Bedrock Converse) and its answer back.
+/// Department allow lists (`[[departments]] models`) name catalogue names.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelConfig {
+    /// The name users see and send (`claude-3-haiku`).
+    pub name: String,
+    /// The upstream serving it.
+    pub upstream: String,
+    /// The provider's model id (`jp.anthropic.claude-3-haiku-20240307-v1:0`, an Azure
+    /// deployment). Default: `name`.
+    #[serde(default)]
+    pub provider_model: Option<String>,
+    /// Translate OpenAI chat completions to the upstream's API (required for
+    /// `bedrock` upstreams). Default false: the OpenAI body is forwarded with the model
+    /// renamed.
+    #[serde(default)]
+    pub translate: bool,
 }
 
 /// `[[routes]]`: API family → upstream.

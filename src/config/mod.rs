@@ -573,6 +573,45 @@ impl Config {
                 ));
             }
         }
+        let mut model_names = std::collections::HashSet::new();
+        for (i, m) in self.models.iter().enumerate() {
+            let key = |f: &str| format!("models[{i}].{f}");
+            if m.name.is_empty() || !model_names.insert(m.name.as_str()) {
+                return Err(err(
+                    key("name"),
+                    "[[models]]",
+                    format!("model name '{}' is empty or repeated", m.name),
+                    "give every [[models]] a unique name",
+                ));
+            }
+            let Some(up) = self.upstreams.iter().find(|u| u.name == m.upstream) else {
+                return Err(err(
+                    key("upstream"),
+                    &m.upstream,
+                    format!("no [[upstreams]] is named '{}'", m.upstream),
+                    "add that upstream or correct the name",
+                ));
+            };
+            if up.provider == "bedrock" && !m.translate {
+                return Err(err(
+                    key("translate"),
+                    "translate",
+                    format!("model '{}' is served by a bedrock upstream, which does not speak the OpenAI format", m.name),
+                    "set translate = true (chat completions are translated to Bedrock Converse)",
+                ));
+            }
+            if m.translate && up.provider != "bedrock" {
+                return Err(err(
+                    key("translate"),
+                    "translate",
+                    format!(
+                        "translate = true needs a bedrock upstream, not '{}'",
+                        up.provider
+                    ),
+                    "remove translate for OpenAI-compatible upstreams",
+                ));
+            }
+        }
         if let Some(a) = &self.audit {
             a.validate().map_err(|e| {
                 err(

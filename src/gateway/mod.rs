@@ -34,6 +34,7 @@ pub mod runtime;
 pub mod server;
 pub mod sigv4;
 pub mod state;
+pub mod translate;
 pub mod transport;
 pub mod upstream;
 pub mod warn;

@@ -60,6 +60,19 @@ pub enum Backend {
     Demo,
 }
 
+/// A compiled `[[models]]` entry: a name of the OpenAI door's catalogue.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CatalogModel {
+    /// The name users see and send.
+    pub name: String,
+    /// The upstream serving it.
+    pub upstream: String,
+    /// The provider's model id sent upstream.
+    pub provider_model: String,
+    /// Chat completions are translated to the upstream's API (Bedrock Converse).
+    pub translate: bool,
+}
+
 /// Limits from `[server]`.
 #[derive(Clone, Debug)]
 pub struct Limits {
@@ -112,6 +125,8 @@ pub struct Runtime {
     pub upstreams: HashMap<String, Arc<Upstream>>,
     /// Routes `(api, models, upstream)`, first match wins.
     pub routes: Vec<(String, Vec<String>, String)>,
+    /// The model catalogue of the OpenAI door, in configuration order.
+    pub catalog: Vec<Arc<CatalogModel>>,
     /// Limits.
     pub limits: Limits,
 }
@@ -331,8 +346,21 @@ impl Runtime {
             .iter()
             .map(|r| (r.api.clone(), r.models.clone(), r.upstream.clone()))
             .collect();
+        let catalog = config
+            .models
+            .iter()
+            .map(|m| {
+                Arc::new(CatalogModel {
+                    name: m.name.clone(),
+                    upstream: m.upstream.clone(),
+                    provider_model: m.provider_model.clone().unwrap_or_else(|| m.name.clone()),
+                    translate: m.translate,
+                })
+            })
+            .collect();
         let s = &config.server;
         Ok(Runtime {
+            catalog,
             engine: Arc::new(engine),
             policy,
             keys,
@@ -363,6 +391,11 @@ impl Runtime {
                         || model.is_some_and(|m| models.iter().any(|p| model_matches(p, m))))
             })
             .and_then(|(_, _, u)| self.upstreams.get(u).cloned())
+    }
+
+    /// The catalogue entry named `name`.
+    pub fn catalog_model(&self, name: &str) -> Option<&Arc<CatalogModel>> {
+        self.catalog.iter().find(|m| m.name == name)
     }
 
     /// Whether `ip` may connect.

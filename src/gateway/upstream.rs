@@ -29,8 +29,10 @@ pub const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
 
 /// Upstream headers passed back.
 fn keep_response_header(name: &str) -> bool {
-    matches!(name, "content-type" | "retry-after" | "apim-request-id")
-        || name.starts_with("x-ratelimit-")
+    matches!(
+        name,
+        "content-type" | "retry-after" | "apim-request-id" | "x-amzn-errortype"
+    ) || name.starts_with("x-ratelimit-")
         || name.starts_with("anthropic-ratelimit-")
 }
 

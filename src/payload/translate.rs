@@ -13,7 +13,7 @@
 //!
 //! The request is translated after inspection and masking and the answer after
 //! restoration, so the texts moved here are already masked or restored; nothing is
-//! inspected twice and nothing here logs.
+//! inspected twice and nothing here logs. Error messages name fields, never values.
 
 use serde_json::{json, Map, Value};
 
@@ -41,9 +41,8 @@ fn content_texts(content: &Value, at: &str) -> Result<Vec<String>, TranslateErro
                     .and_then(Value::as_str)
                     .unwrap_or_default()
                     .to_string()),
-                other => Err(bad(format!(
-                    "{at}.content[{i}] is of type {} which is not translated to Bedrock Converse; send text parts only",
-                    other.unwrap_or("(none)")
+                _ => Err(bad(format!(
+                    "{at}.content[{i}] is not a text part and is not translated to Bedrock Converse; send text parts only"
                 ))),
             })
             .collect(),
@@ -115,7 +114,11 @@ pub fn chat_to_converse(chat: &Value) -> Result<Value, TranslateError> {
                     vec![json!({"toolResult": {"toolUseId": id, "content": content}})],
                 )
             }
-            other => return Err(bad(format!("{at}.role '{other}' is not translated"))),
+            _ => {
+                return Err(bad(format!(
+                    "{at}.role is not one of system, developer, user, assistant, tool"
+                )))
+            }
         };
         match turns.last_mut() {
             Some((r, b)) if r == role => b.extend(blocks),

@@ -18,30 +18,30 @@ use sha2::Digest;
 use crate::util::tls::{TlsFake, TlsRequest};
 use crate::util::{client, post, start_gateway};
 
-const HOST: &str = "bedrock-runtime.ap-northeast-1.amazonaws.com";
-const AK: &str = "AKIDSEKIMORITEST";
-const SK: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYSEKIMORI";
-const TOKEN: &str = "IQoJb3JpZ2luX2VjEXAMPLETOKEN";
-const KEY: &str = "sk-bedrock-test";
-const MODEL: &str = "jp.anthropic.claude-3-haiku-20240307-v1:0";
+pub(super) const HOST: &str = "bedrock-runtime.ap-northeast-1.amazonaws.com";
+pub(super) const AK: &str = "AKIDSEKIMORITEST";
+pub(super) const SK: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYSEKIMORI";
+pub(super) const TOKEN: &str = "IQoJb3JpZ2luX2VjEXAMPLETOKEN";
+pub(super) const KEY: &str = "sk-bedrock-test";
+pub(super) const MODEL: &str = "jp.anthropic.claude-3-haiku-20240307-v1:0";
 
 /// One request the fake received and whether its signature verified.
 #[derive(Clone, Debug)]
-struct Seen {
-    req: TlsRequest,
-    signature_ok: bool,
+pub(super) struct Seen {
+    pub(super) req: TlsRequest,
+    pub(super) signature_ok: bool,
 }
 
-struct FakeBedrock {
-    tls: TlsFake,
+pub(super) struct FakeBedrock {
+    pub(super) tls: TlsFake,
     seen: Arc<Mutex<Vec<Seen>>>,
     /// Where the streamed echo is cut into two `contentBlockDelta` frames (characters).
-    split: Arc<AtomicUsize>,
+    pub(super) split: Arc<AtomicUsize>,
 }
 
 /// Recomputes the SigV4 `authorization` of `req` from the test credentials, over the
 /// headers it names as signed, its path as sent and its body.
-fn signature_verifies(req: &TlsRequest) -> bool {
+pub(super) fn signature_verifies(req: &TlsRequest) -> bool {
     use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
     let Some(auth) = req.header("authorization") else {
         return false;
@@ -109,7 +109,7 @@ fn frame(event: &str, payload: Value) -> Vec<u8> {
     out
 }
 
-fn last_text(body: &[u8]) -> String {
+pub(super) fn last_text(body: &[u8]) -> String {
     let v: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
     v.pointer("/messages")
         .and_then(Value::as_array)
@@ -121,7 +121,7 @@ fn last_text(body: &[u8]) -> String {
 }
 
 impl FakeBedrock {
-    async fn start() -> FakeBedrock {
+    pub(super) async fn start() -> FakeBedrock {
         let seen = Arc::new(Mutex::new(Vec::new()));
         let split = Arc::new(AtomicUsize::new(0));
         let (s, sp) = (seen.clone(), split.clone());
@@ -141,7 +141,7 @@ impl FakeBedrock {
         }
     }
 
-    fn seen(&self) -> Vec<Seen> {
+    pub(super) fn seen(&self) -> Vec<Seen> {
         self.seen.lock().unwrap().clone()
     }
 }
@@ -241,7 +241,7 @@ upstream = "bedrock-tokyo"
     )
 }
 
-fn sigv4_credentials() -> String {
+pub(super) fn sigv4_credentials() -> String {
     format!("aws_access_key_id = \"{AK}\"\naws_secret_access_key = \"{SK}\"\naws_session_token = \"{TOKEN}\"\n")
 }
 

@@ -3,6 +3,7 @@
 
 mod audit;
 mod bedrock;
+mod catalogue;
 mod cli;
 mod demo;
 mod hooks;

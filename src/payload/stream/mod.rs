@@ -54,7 +54,7 @@ pub use crate::payload::response::{ApiKind, StreamFormat, Usage};
 mod array;
 mod dialect;
 #[cfg(feature = "gateway")]
-mod eventstream;
+pub(crate) mod eventstream;
 pub(crate) mod json;
 mod sse;
 

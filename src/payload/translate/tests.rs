@@ -53,7 +53,7 @@ fn requests_translate_to_converse() {
     for (chat, why) in [
         (
             json!({"messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "x"}}]}]}),
-            "image_url",
+            "not a text part",
         ),
         (json!({"n": 2, "messages": []}), "n > 1"),
         (
