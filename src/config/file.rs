@@ -286,6 +286,16 @@ pub struct UpstreamConfig {
     /// sent as `x-amz-security-token` and signed.
     #[serde(default)]
     pub aws_session_token: Option<String>,
+    /// Vertex: path of the service-account key file (JSON) whose key signs the OAuth2
+    /// JWT bearer grant; the access token is sent as Bearer, cached and refreshed
+    /// before it expires. Relative to the configuration file.
+    #[serde(default)]
+    pub service_account_file: Option<String>,
+    /// Vertex: the OAuth2 token endpoint, overriding the key file's `token_uri`
+    /// (https; http only on loopback). Default: the key file's, else
+    /// `https://oauth2.googleapis.com/token`.
+    #[serde(default)]
+    pub token_url: Option<String>,
     /// Connect to this `IP:port` (loopback or private address, e.g. an interface
     /// endpoint of the provider inside the municipality's network) instead of the
     /// address DNS gives for `base_url`'s host. TLS still verifies the certificate of

@@ -21,6 +21,7 @@ pub mod client;
 pub mod demo;
 pub mod errors;
 pub mod exchange;
+pub mod gcp_token;
 pub mod guard;
 pub mod handler;
 pub mod headers;

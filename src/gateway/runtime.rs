@@ -49,6 +49,8 @@ pub struct Upstream {
     pub client: Option<reqwest::Client>,
     /// SigV4 signer (Bedrock with AWS credentials).
     pub signer: Option<Arc<super::sigv4::AwsSigner>>,
+    /// OAuth2 access tokens (Vertex with a service account).
+    pub google: Option<Arc<super::gcp_token::TokenSource>>,
 }
 
 /// Which implementation answers for an upstream.
@@ -338,6 +340,7 @@ impl Runtime {
                     },
                     client: transport.client,
                     signer: transport.signer,
+                    google: transport.google,
                 }),
             );
         }

@@ -1,6 +1,7 @@
 //! How one upstream is reached beyond its URL: its own TLS client when it connects to
-//! a fixed address (`connect_to`) or trusts extra roots (`ca_file`), and the SigV4
-//! signer of a Bedrock upstream with AWS credentials. Built with the configuration
+//! a fixed address (`connect_to`) or trusts extra roots (`ca_file`), the SigV4
+//! signer of a Bedrock upstream with AWS credentials, and the OAuth2 token source of a
+//! Vertex upstream with a service account. Built with the configuration
 //! snapshot ([`super::runtime::Runtime::build`]), never on the request path.
 
 use std::net::{IpAddr, SocketAddr};
@@ -9,6 +10,7 @@ use std::sync::Arc;
 
 use crate::config::UpstreamConfig;
 
+use super::gcp_token::TokenSource;
 use super::sigv4::AwsSigner;
 
 /// A configuration problem of one upstream's transport: the key, what is wrong, and
@@ -38,6 +40,8 @@ pub struct Transport {
     pub client: Option<reqwest::Client>,
     /// The SigV4 signer (Bedrock with AWS credentials).
     pub signer: Option<Arc<AwsSigner>>,
+    /// OAuth2 access tokens from a service account (Vertex).
+    pub google: Option<Arc<TokenSource>>,
 }
 
 /// Builds the transport of `u`; `base` is the configuration file's directory.
@@ -45,7 +49,47 @@ pub fn build(u: &UpstreamConfig, base: &Path) -> Result<Transport, TransportErro
     Ok(Transport {
         client: client(u, base)?,
         signer: signer(u)?,
+        google: google(u, base)?,
     })
+}
+
+fn google(u: &UpstreamConfig, base: &Path) -> Result<Option<Arc<TokenSource>>, TransportError> {
+    let Some(file) = &u.service_account_file else {
+        if u.token_url.is_some() {
+            return Err(err(
+                "token_url",
+                "token_url is set without service_account_file",
+                "add service_account_file or remove token_url",
+            ));
+        }
+        return Ok(None);
+    };
+    if u.provider != "vertex" {
+        return Err(err(
+            "service_account_file",
+            format!(
+                "a service account is set on an upstream with provider = \"{}\"",
+                u.provider
+            ),
+            "set service_account_file only on provider = \"vertex\" upstreams",
+        ));
+    }
+    if u.api_key.is_some() {
+        return Err(err(
+            "api_key",
+            "both api_key and service_account_file are set",
+            "keep service_account_file (Vertex takes OAuth2 access tokens)",
+        ));
+    }
+    TokenSource::from_file(&base.join(file), u.token_url.as_deref())
+        .map(|t| Some(Arc::new(t)))
+        .map_err(|why| {
+            err(
+                "service_account_file",
+                why,
+                "download a JSON key of the service account (IAM → Service accounts → Keys) and give its path",
+            )
+        })
 }
 
 fn signer(u: &UpstreamConfig) -> Result<Option<Arc<AwsSigner>>, TransportError> {

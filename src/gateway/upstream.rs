@@ -124,6 +124,15 @@ pub async fn forward(f: Forwarded<'_>) -> Result<ForwardResult, GatewayError> {
     };
     let streamed_endpoint = f.stream || f.route.stream_path;
     let mut headers = request_headers(&f);
+    if let Some(tokens) = &f.upstream.google {
+        let bearer = tokens.bearer(f.client, &f.upstream.name).await.map_err(|e| {
+            tracing::warn!(target: "sekimori::upstream", upstream = %f.upstream.name, error = %e, "no access token");
+            Refusal::UpstreamUnreachable {
+                upstream: f.upstream.name.clone(),
+            }
+        })?;
+        headers.insert(header::AUTHORIZATION, bearer);
+    }
     if let Some(signer) = &f.upstream.signer {
         let signed = signer
             .sign(

@@ -17,6 +17,7 @@ mod region;
 mod reload;
 mod restore_urls;
 mod second_door;
+mod vertex;
 mod wall;
 
 /// Configuration shared by the tests: everything routed to the fake upstream.
