@@ -592,20 +592,20 @@ impl Config {
                     "add that upstream or correct the name",
                 ));
             };
-            if up.provider == "bedrock" && !m.translate {
+            if matches!(up.provider.as_str(), "bedrock" | "vertex") && !m.translate {
                 return Err(err(
                     key("translate"),
                     "translate",
-                    format!("model '{}' is served by a bedrock upstream, which does not speak the OpenAI format", m.name),
-                    "set translate = true (chat completions are translated to Bedrock Converse)",
+                    format!("model '{}' is served by a {} upstream, which does not speak the OpenAI format", m.name, up.provider),
+                    "set translate = true (chat completions are translated to Bedrock Converse or Gemini)",
                 ));
             }
-            if m.translate && up.provider != "bedrock" {
+            if m.translate && !matches!(up.provider.as_str(), "bedrock" | "vertex") {
                 return Err(err(
                     key("translate"),
                     "translate",
                     format!(
-                        "translate = true needs a bedrock upstream, not '{}'",
+                        "translate = true needs a bedrock or vertex upstream, not '{}'",
                         up.provider
                     ),
                     "remove translate for OpenAI-compatible upstreams",

@@ -1,4 +1,5 @@
-//! Translation between the OpenAI Chat Completions format and Bedrock Converse, for
+//! Translation between the OpenAI Chat Completions format and Bedrock Converse (this
+//! file) or Gemini `generateContent` ([`gemini`]), for
 //! catalogue models served through the OpenAI door (`model: "claude-3-haiku"` on
 //! `/v1/chat/completions`).
 //!
@@ -16,6 +17,8 @@
 //! inspected twice and nothing here logs. Error messages name fields, never values.
 
 use serde_json::{json, Map, Value};
+
+pub mod gemini;
 
 /// Why a request cannot be translated (the message names fields, never their text).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

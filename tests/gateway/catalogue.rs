@@ -346,7 +346,7 @@ fn catalogue_mistakes_are_refused_at_load() {
     let up = "[[upstreams]]\nname = \"b\"\nprovider = \"bedrock\"\nbase_url = \"https://bedrock-runtime.ap-northeast-1.amazonaws.com\"\n\n[[upstreams]]\nname = \"o\"\nprovider = \"on_premises\"\nresidency = \"on-premises\"\nbase_url = \"http://127.0.0.1:9\"\n";
     let cases = [
         ("[[models]]\nname = \"claude\"\nupstream = \"b\"\n", "translate = true"),
-        ("[[models]]\nname = \"gpt\"\nupstream = \"o\"\ntranslate = true\n", "needs a bedrock upstream"),
+        ("[[models]]\nname = \"gpt\"\nupstream = \"o\"\ntranslate = true\n", "needs a bedrock or vertex upstream"),
         ("[[models]]\nname = \"gpt\"\nupstream = \"nowhere\"\n", "no [[upstreams]]"),
         ("[[models]]\nname = \"gpt\"\nupstream = \"o\"\n\n[[models]]\nname = \"gpt\"\nupstream = \"o\"\n", "repeated"),
     ];

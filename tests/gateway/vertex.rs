@@ -137,6 +137,23 @@ async fn fake_vertex(seen: Arc<Mutex<Vec<TlsRequest>>>) -> TlsFake {
                 );
                 let answer = json!({"candidates": [{"content": {"role": "model", "parts": [{"text": text}]}, "finishReason": "STOP"}],
                                     "usageMetadata": {"promptTokenCount": 9, "candidatesTokenCount": 4}});
+                if req.uri.contains("alt=sse") {
+                    // One event per 3 characters (placeholders split across events).
+                    let chars: Vec<char> = text.chars().collect();
+                    let mut sse = String::new();
+                    for piece in chars.chunks(3) {
+                        let t: String = piece.iter().collect();
+                        let e = json!({"candidates": [{"content": {"role": "model", "parts": [{"text": t}]}}]});
+                        sse.push_str(&format!("data: {e}\r\n\r\n"));
+                    }
+                    let last = json!({"candidates": [{"content": {"role": "model", "parts": [{"text": ""}]}, "finishReason": "STOP"}],
+                                      "usageMetadata": {"promptTokenCount": 9, "candidatesTokenCount": 4}});
+                    sse.push_str(&format!("data: {last}\r\n\r\n"));
+                    return Response::builder()
+                        .header("content-type", "text/event-stream")
+                        .body(Full::new(Bytes::from(sse)))
+                        .unwrap();
+                }
                 let body = if req.uri.contains(":streamGenerateContent") {
                     format!("[{answer}]")
                 } else {
@@ -193,6 +210,12 @@ service_account_file = "{key}"
 [[routes]]
 api = "gemini"
 upstream = "vertex-tokyo"
+
+[[models]]
+name = "gemini-1.5-flash"
+upstream = "vertex-tokyo"
+provider_model = "projects/sekimori-test/locations/asia-northeast1/publishers/google/models/gemini-1.5-flash"
+translate = true
 "#,
         key = key.display(),
         tls = vertex.upstream_lines()
@@ -337,4 +360,75 @@ fn a_service_account_on_another_provider_or_a_broken_key_is_refused_at_load() {
             .to_string();
         assert!(err.contains(want), "{lines}: {err}");
     }
+}
+
+#[tokio::test]
+async fn gemini_through_the_openai_door_is_translated_both_ways() {
+    let s = setup().await;
+    let chat = |stream: bool| {
+        json!({"model": "gemini-1.5-flash", "stream": stream, "max_tokens": 64,
+               "messages": [{"role": "system", "content": "丁寧に"},
+                            {"role": "user", "content": "森川陽菜さん（090-1234-5678）の件"}]})
+        .to_string()
+    };
+    let (status, _, v) = post(&s.gw, "/v1/chat/completions", &chat(false), &[]).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["model"], "gemini-1.5-flash");
+    assert_eq!(
+        v["choices"][0]["message"]["content"],
+        "echo: 森川陽菜さん（090-1234-5678）の件"
+    );
+    assert_eq!(v["usage"]["prompt_tokens"], 9);
+    let seen = s.seen.lock().unwrap().clone();
+    assert_eq!(
+        seen[0].uri,
+        "/v1/projects/sekimori-test/locations/asia-northeast1/publishers/google/models/gemini-1.5-flash:generateContent"
+    );
+    let body: Value = serde_json::from_slice(&seen[0].body).unwrap();
+    assert_eq!(
+        body["systemInstruction"],
+        json!({"parts": [{"text": "丁寧に"}]})
+    );
+    assert_eq!(body["generationConfig"], json!({"maxOutputTokens": 64}));
+    let sent = body["contents"][0]["parts"][0]["text"].as_str().unwrap();
+    assert!(sent.contains("〔氏名-") && !sent.contains("森川"), "{sent}");
+
+    let text = crate::util::client()
+        .post(format!("http://{}/v1/chat/completions", s.gw.addr))
+        .header("content-type", "application/json")
+        .body(chat(true))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let data: Vec<&str> = text
+        .split("\n\n")
+        .filter_map(|e| e.strip_prefix("data: "))
+        .collect();
+    assert_eq!(data.last(), Some(&"[DONE]"), "{text}");
+    let chunks: Vec<Value> = data[..data.len() - 1]
+        .iter()
+        .map(|d| serde_json::from_str(d).unwrap())
+        .collect();
+    let content: String = chunks
+        .iter()
+        .filter_map(|c| {
+            c.pointer("/choices/0/delta/content")
+                .and_then(Value::as_str)
+        })
+        .collect();
+    assert_eq!(content, "echo: 森川陽菜さん（090-1234-5678）の件");
+    assert!(chunks
+        .iter()
+        .any(|c| c["choices"][0]["finish_reason"] == "stop"));
+    assert!(chunks.iter().any(|c| c["usage"]["prompt_tokens"] == 9));
+    let seen = s.seen.lock().unwrap().clone();
+    assert!(
+        seen[1].uri.ends_with(":streamGenerateContent?alt=sse"),
+        "{}",
+        seen[1].uri
+    );
+    assert_eq!(s.tokens.issued.load(Ordering::SeqCst), 1);
 }

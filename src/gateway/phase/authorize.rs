@@ -86,7 +86,7 @@ pub fn run(cx: &mut Ctx<'_>) -> Result<(), GatewayError> {
     // on its provider's path, a renamed one with its provider model id.
     let (path, body) = match &catalog {
         Some(c) if c.translate => (
-            super::translate::converse_path(&c.provider_model, cx.stream),
+            super::translate::sent_path(&upstream.provider, &c.provider_model, cx.stream),
             serde_json::json!({}),
         ),
         Some(c) => {

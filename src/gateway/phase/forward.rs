@@ -28,7 +28,7 @@ pub async fn run(cx: &mut Ctx<'_>) -> Result<Response<Body>, GatewayError> {
         route: &route,
         upstream: &upstream,
         query: if translated {
-            None
+            super::translate::sent_query(&route)
         } else {
             cx.parts.uri.query()
         },
@@ -48,6 +48,7 @@ pub async fn run(cx: &mut Ctx<'_>) -> Result<Response<Body>, GatewayError> {
         Some(model) => {
             super::super::translate::answer(
                 resp,
+                route.kind,
                 &model,
                 &cx.record.request_id,
                 cx.stream,

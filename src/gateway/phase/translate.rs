@@ -1,9 +1,11 @@
 //! Phase `translate`: a catalogue model's request as its upstream takes it, before it
 //! is recorded (so the audit log holds what is sent). A translated model's masked
 //! OpenAI chat body becomes a Bedrock Converse body on
-//! `/model/{provider model}/converse[-stream]`; a renamed one keeps its body with
-//! `model` set to the provider's id. Requests without a catalogue model pass
-//! unchanged.
+//! `/model/{provider model}/converse[-stream]` (a `bedrock` upstream) or a Gemini body
+//! on `/v1/{provider model}:generateContent` / `:streamGenerateContent?alt=sse` (a
+//! `vertex` upstream, `provider_model = "projects/…/locations/asia-northeast1/publishers/google/models/…"`);
+//! a renamed one keeps its body with `model` set to the provider's id. Requests
+//! without a catalogue model pass unchanged.
 
 use std::sync::Arc;
 
@@ -11,20 +13,35 @@ use serde_json::Value;
 
 use crate::payload::response::ApiKind;
 use crate::payload::translate::chat_to_converse;
+use crate::payload::translate::gemini::chat_to_gemini;
 
 use super::super::errors::Refusal;
 use super::super::respond::GatewayError;
-use super::super::route::{bedrock_model_segment, Api, ApiRoute};
+use super::super::route::{self, bedrock_model_segment, Api, ApiRoute};
 use super::Ctx;
 
-/// The Converse path of `provider_model` (streamed or not), as sent and signed.
-pub fn converse_path(provider_model: &str, stream: bool) -> String {
+/// The path a translated request of `provider_model` is sent on (streamed or not) by
+/// an upstream of `provider`, as sent and signed.
+pub fn sent_path(provider: &str, provider_model: &str, stream: bool) -> String {
+    if provider == "vertex" {
+        let op = if stream {
+            "streamGenerateContent"
+        } else {
+            "generateContent"
+        };
+        return format!("/v1/{}:{op}", provider_model.trim_start_matches('/'));
+    }
     let op = if stream {
         "converse-stream"
     } else {
         "converse"
     };
     format!("/model/{}/{op}", bedrock_model_segment(provider_model))
+}
+
+/// The query a translated request is sent with (Gemini streams as SSE).
+pub fn sent_query(route: &ApiRoute) -> Option<&'static str> {
+    (route.api == Api::Gemini && route.stream_path).then_some("alt=sse")
 }
 
 /// Translates or renames [`Ctx::value`] for the catalogue model, if any.
@@ -36,15 +53,16 @@ pub fn run(cx: &mut Ctx<'_>) -> Result<(), GatewayError> {
         cx.value["model"] = Value::String(model.provider_model.clone());
         return Ok(());
     }
-    let converse = chat_to_converse(&cx.value).map_err(|e| Refusal::Untranslatable { why: e.0 })?;
-    cx.value = converse;
-    cx.upstream_route = Some(Arc::new(ApiRoute {
-        api: Api::Bedrock,
-        kind: ApiKind::BedrockConverse,
-        stream_path: cx.stream,
-        count_tokens: false,
-        path_model: Some(model.provider_model.clone()),
-        path: converse_path(&model.provider_model, cx.stream),
-    }));
+    let provider = cx.upstream("translate")?.provider.clone();
+    let path = sent_path(&provider, &model.provider_model, cx.stream);
+    let route = route::classify(&path).map_err(|_| Refusal::Untranslatable {
+        why: format!("provider_model of {} does not make an API path", model.name),
+    })?;
+    let body = match route.kind {
+        ApiKind::GeminiGenerateContent => chat_to_gemini(&cx.value),
+        _ => chat_to_converse(&cx.value),
+    };
+    cx.value = body.map_err(|e| Refusal::Untranslatable { why: e.0 })?;
+    cx.upstream_route = Some(Arc::new(route));
     Ok(())
 }
