@@ -17,7 +17,8 @@ pub enum Api {
     Anthropic,
     /// Gemini / Vertex `generateContent`.
     Gemini,
-    /// AWS Bedrock runtime (`/model/{modelId}/converse`, `/converse-stream`).
+    /// AWS Bedrock runtime (`/model/{modelId}/converse`, `/converse-stream`, `/invoke`,
+    /// `/invoke-with-response-stream`).
     Bedrock,
 }
 
@@ -61,6 +62,10 @@ impl ApiRoute {
             ApiKind::OpenAiChat => "chat.completions",
             ApiKind::OpenAiResponses => "responses",
             ApiKind::OpenAiEmbeddings => "embeddings",
+            ApiKind::AnthropicMessages if self.api == Api::Bedrock && self.stream_path => {
+                "invoke_with_response_stream"
+            }
+            ApiKind::AnthropicMessages if self.api == Api::Bedrock => "invoke",
             ApiKind::AnthropicMessages if self.count_tokens => "count_tokens",
             ApiKind::AnthropicMessages => "messages",
             ApiKind::GeminiGenerateContent if self.count_tokens => "count_tokens",
@@ -161,12 +166,16 @@ pub fn classify(raw_path: &str) -> Result<ApiRoute, RouteError> {
 /// guard, and signed) carries it percent-encoded again as the AWS SDKs send it
 /// (`v1:0` → `v1%3A0`, `/` → `%2F`).
 fn bedrock(model: &str, op: &str, r: Make<'_>) -> Result<ApiRoute, RouteError> {
-    let stream_path = match op {
-        "converse" => false,
-        "converse-stream" => true,
+    let (kind, stream_path) = match op {
+        "converse" => (ApiKind::BedrockConverse, false),
+        "converse-stream" => (ApiKind::BedrockConverse, true),
+        // InvokeModel with Anthropic Messages bodies (`anthropic_version:
+        // "bedrock-2023-05-31"`); other model-native bodies are inspected the same way.
+        "invoke" => (ApiKind::AnthropicMessages, false),
+        "invoke-with-response-stream" => (ApiKind::AnthropicMessages, true),
         _ => return Err(RouteError::Unknown),
     };
-    let mut route = r(Api::Bedrock, ApiKind::BedrockConverse, Some(model))?;
+    let mut route = r(Api::Bedrock, kind, Some(model))?;
     route.stream_path = stream_path;
     route.path = format!("/model/{}/{op}", bedrock_model_segment(model));
     Ok(route)
@@ -222,6 +231,8 @@ mod tests {
             ("/model/jp.anthropic.claude-3-haiku-20240307-v1:0/converse", Some((Api::Bedrock, "converse", Some("jp.anthropic.claude-3-haiku-20240307-v1:0")))),
             ("/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse-stream", Some((Api::Bedrock, "converse_stream", Some("anthropic.claude-3-haiku-20240307-v1:0")))),
             ("/model/arn:aws:bedrock:ap-northeast-1:123456789012:application-inference-profile%2Fabc/converse", Some((Api::Bedrock, "converse", Some("arn:aws:bedrock:ap-northeast-1:123456789012:application-inference-profile/abc")))),
+            ("/model/anthropic.claude-3-haiku-20240307-v1:0/invoke", Some((Api::Bedrock, "invoke", Some("anthropic.claude-3-haiku-20240307-v1:0")))),
+            ("/model/jp.anthropic.claude-3-haiku-20240307-v1:0/invoke-with-response-stream", Some((Api::Bedrock, "invoke_with_response_stream", Some("jp.anthropic.claude-3-haiku-20240307-v1:0")))),
             ("/model/converse", None),
             ("/model/m/count-tokens", None),
             ("/v1/files", None),

@@ -161,6 +161,39 @@ fn answer(req: &TlsRequest, signature_ok: bool, split: usize) -> Response<Full<B
             .unwrap();
     }
     let text = format!("echo: {}", last_text(&req.body));
+    if req.uri.ends_with("/invoke-with-response-stream") {
+        use base64::Engine;
+        let chars: Vec<char> = text.chars().collect();
+        let at = split.min(chars.len());
+        let (a, b): (String, String) = (chars[..at].iter().collect(), chars[at..].iter().collect());
+        let events = [
+            json!({"type": "message_start", "message": {"id": "msg_1", "type": "message", "role": "assistant", "content": [], "usage": {"input_tokens": 12, "output_tokens": 1}}}),
+            json!({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
+            json!({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": a}}),
+            json!({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": b}}),
+            json!({"type": "content_block_stop", "index": 0}),
+            json!({"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 6}}),
+            json!({"type": "message_stop"}),
+        ];
+        let mut body = Vec::new();
+        for e in events {
+            let b64 = base64::engine::general_purpose::STANDARD.encode(e.to_string());
+            body.extend(frame("chunk", json!({"bytes": b64})));
+        }
+        return Response::builder()
+            .header("content-type", "application/vnd.amazon.eventstream")
+            .body(Full::new(Bytes::from(body)))
+            .unwrap();
+    }
+    if req.uri.ends_with("/invoke") {
+        let out = json!({"id": "msg_1", "type": "message", "role": "assistant",
+                         "content": [{"type": "text", "text": text}], "stop_reason": "end_turn",
+                         "usage": {"input_tokens": 12, "output_tokens": 6}});
+        return Response::builder()
+            .header("content-type", "application/json")
+            .body(Full::new(Bytes::from(out.to_string())))
+            .unwrap();
+    }
     if req.uri.ends_with("/converse-stream") {
         let chars: Vec<char> = text.chars().collect();
         let at = split.min(chars.len());
@@ -493,4 +526,59 @@ fn a_bedrock_upstream_outside_japan_or_half_configured_is_refused_at_load() {
             .to_string();
         assert!(err.contains(want), "{lines}: {err}");
     }
+}
+
+#[tokio::test]
+async fn invoke_model_with_anthropic_messages_bodies_streamed_and_not() {
+    use base64::Engine;
+    let fake = FakeBedrock::start().await;
+    let gw = start_gateway(&config(&fake, &sigv4_credentials()), "").await;
+    let body = json!({"anthropic_version": "bedrock-2023-05-31", "max_tokens": 100,
+                      "system": "市役所の補助",
+                      "messages": [{"role": "user", "content": [{"type": "text", "text": "森川陽菜さんへ"}]}]})
+    .to_string();
+    let h = bearer();
+    let headers: Vec<(&str, &str)> = h.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, v) = post(&gw, &path(MODEL, "invoke"), &body, &headers).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["content"][0]["text"], "echo: 森川陽菜さんへ");
+    for at in [0, 7, 9, 12, 40] {
+        fake.split.store(at, Ordering::SeqCst);
+        let resp = client()
+            .post(format!(
+                "http://{}{}",
+                gw.addr,
+                path(MODEL, "invoke-with-response-stream")
+            ))
+            .header("authorization", format!("Bearer {KEY}"))
+            .header("content-type", "application/json")
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+        let bytes = resp.bytes().await.unwrap();
+        let mut rest = &bytes[..];
+        let mut text = String::new();
+        while !rest.is_empty() {
+            let total = u32::from_be_bytes([rest[0], rest[1], rest[2], rest[3]]) as usize;
+            let m = read_message_from(&rest[..total]).expect("valid CRCs");
+            rest = &rest[total..];
+            let v: Value = serde_json::from_slice(m.payload()).unwrap();
+            let inner = base64::engine::general_purpose::STANDARD
+                .decode(v["bytes"].as_str().unwrap())
+                .unwrap();
+            let e: Value = serde_json::from_slice(&inner).unwrap();
+            if let Some(t) = e.pointer("/delta/text").and_then(Value::as_str) {
+                text.push_str(t);
+            }
+        }
+        assert_eq!(text, "echo: 森川陽菜さんへ", "split at {at}");
+    }
+    for s in fake.seen() {
+        assert!(s.signature_ok);
+        assert!(!String::from_utf8_lossy(&s.req.body).contains("森川"));
+        assert!(String::from_utf8_lossy(&s.req.body).contains("bedrock-2023-05-31"));
+    }
+    assert_eq!(fake.seen().len(), 6);
 }

@@ -202,3 +202,77 @@ fn held_text_is_released_before_an_exception_or_at_the_end() {
     let (out, _) = run(&start, None);
     assert_eq!(read(&out).1, "〔氏名1");
 }
+
+/// InvokeModelWithResponseStream: Anthropic events as base64 inside `chunk` frames.
+fn invoke_answer(a: &str, b: &str) -> Vec<u8> {
+    use base64::Engine;
+    let events = [
+        json!({"type": "message_start", "message": {"id": "msg_1", "role": "assistant", "content": [], "usage": {"input_tokens": 11, "output_tokens": 1}}}),
+        json!({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
+        json!({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": a}}),
+        json!({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": b}}),
+        json!({"type": "content_block_stop", "index": 0}),
+        json!({"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 6}}),
+        json!({"type": "message_stop"}),
+    ];
+    events
+        .iter()
+        .flat_map(|e| {
+            let b64 = base64::engine::general_purpose::STANDARD.encode(e.to_string());
+            event_frame(
+                "chunk",
+                json!({"bytes": b64, "p": "abc"}).to_string().into_bytes(),
+            )
+        })
+        .collect()
+}
+
+fn invoke_text(mut bytes: &[u8]) -> String {
+    use base64::Engine;
+    let mut text = String::new();
+    while !bytes.is_empty() {
+        let total = u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as usize;
+        let m = read_message_from(&bytes[..total]).expect("valid frame and CRCs");
+        bytes = &bytes[total..];
+        assert_eq!(event_name(&m), Some("chunk"));
+        let v: Value = serde_json::from_slice(m.payload()).unwrap();
+        let inner = base64::engine::general_purpose::STANDARD
+            .decode(v["bytes"].as_str().unwrap())
+            .unwrap();
+        let e: Value = serde_json::from_slice(&inner).unwrap();
+        if let Some(t) = e.pointer("/delta/text").and_then(Value::as_str) {
+            text.push_str(t);
+        }
+    }
+    text
+}
+
+#[test]
+fn invoke_stream_chunks_are_restored_inside_their_base64() {
+    let text = "こんにちは〔氏名1〕様";
+    for (i, _) in text.char_indices().chain([(text.len(), ' ')]) {
+        let bytes = invoke_answer(&text[..i], &text[i..]);
+        let mut r = ResponseRestorer::new(
+            ApiKind::AnthropicMessages,
+            StreamFormat::EventStream,
+            table(),
+        );
+        let mut out = Vec::new();
+        for piece in bytes.chunks(7) {
+            out.extend(r.push(piece));
+        }
+        out.extend(r.finish());
+        assert_eq!(
+            invoke_text(&out),
+            format!("こんにちは{NAME}様"),
+            "split at {i}"
+        );
+        assert_eq!(
+            r.usage(),
+            Some(Usage {
+                input_tokens: Some(11),
+                output_tokens: Some(6)
+            })
+        );
+    }
+}

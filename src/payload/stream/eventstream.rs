@@ -132,6 +132,30 @@ pub(crate) fn event_frame(event: &str, payload: Vec<u8>) -> Vec<u8> {
     encode(&m, m.payload().to_vec())
 }
 
+/// The model event inside an InvokeModelWithResponseStream `chunk` payload
+/// (`{"bytes": "<base64 of the event JSON>"}`), if it is one.
+pub(crate) fn chunk_bytes(payload: &str) -> Option<String> {
+    use base64::Engine;
+    let v: serde_json::Value = serde_json::from_str(payload).ok()?;
+    let b = v.get("bytes")?.as_str()?;
+    let raw = base64::engine::general_purpose::STANDARD.decode(b).ok()?;
+    String::from_utf8(raw).ok()
+}
+
+/// A `chunk` payload carrying `event` as base64, the other members of `original` (if
+/// given) kept.
+pub(crate) fn chunk_payload(original: Option<&str>, event: &str) -> Vec<u8> {
+    use base64::Engine;
+    let mut v: serde_json::Value = original
+        .and_then(|o| serde_json::from_str(o).ok())
+        .filter(serde_json::Value::is_object)
+        .unwrap_or_else(|| serde_json::json!({}));
+    v["bytes"] = serde_json::Value::String(
+        base64::engine::general_purpose::STANDARD.encode(event.as_bytes()),
+    );
+    v.to_string().into_bytes()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

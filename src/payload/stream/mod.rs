@@ -78,6 +78,8 @@ enum Framer {
 
 /// Restores placeholders in one streamed response. See the module documentation.
 pub struct ResponseRestorer {
+    #[cfg_attr(not(feature = "gateway"), allow(dead_code))]
+    kind: ApiKind,
     framer: Framer,
     dialect: Dialect,
     finished: bool,
@@ -105,6 +107,7 @@ impl ResponseRestorer {
             }
         };
         ResponseRestorer {
+            kind,
             framer,
             dialect: Dialect::new(kind, table),
             finished: false,
@@ -182,12 +185,35 @@ impl ResponseRestorer {
                         eventstream::FrameItem::Raw(r) => out.extend_from_slice(&r),
                         eventstream::FrameItem::Frame { raw, message } => {
                             let name = eventstream::event_name(&message);
+                            // InvokeModelWithResponseStream: each `chunk` carries the
+                            // model's own event as base64 in `bytes`.
+                            let chunked = self.kind == ApiKind::AnthropicMessages;
                             let outcome = match std::str::from_utf8(message.payload()) {
+                                Ok(data) if chunked => match eventstream::chunk_bytes(data) {
+                                    Some(inner) => self.dialect.event(None, &inner),
+                                    None => Outcome::default(),
+                                },
                                 Ok(data) => self.dialect.event(name, data),
                                 Err(_) => Outcome::default(),
                             };
-                            write_frame_synth(&mut out, &outcome.before);
+                            if chunked {
+                                for s in &outcome.before {
+                                    out.extend_from_slice(&eventstream::event_frame(
+                                        "chunk",
+                                        eventstream::chunk_payload(None, &s.data),
+                                    ));
+                                }
+                            } else {
+                                write_frame_synth(&mut out, &outcome.before);
+                            }
                             match outcome.data {
+                                Some(d) if chunked => {
+                                    let payload = eventstream::chunk_payload(
+                                        std::str::from_utf8(message.payload()).ok(),
+                                        &d,
+                                    );
+                                    out.extend_from_slice(&eventstream::encode(&message, payload))
+                                }
                                 Some(d) => out.extend_from_slice(&eventstream::encode(
                                     &message,
                                     d.into_bytes(),
