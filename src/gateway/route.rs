@@ -181,6 +181,27 @@ fn bedrock(model: &str, op: &str, r: Make<'_>) -> Result<ApiRoute, RouteError> {
     Ok(route)
 }
 
+/// The path a translated catalogue request for `provider_model` is sent on (streamed
+/// or not) by an upstream of `provider`: Gemini `/v1/{model}:generateContent` /
+/// `:streamGenerateContent` for `vertex`, Bedrock `/model/{model}/converse[-stream]`
+/// otherwise, as sent and signed.
+pub fn translated_path(provider: &str, provider_model: &str, stream: bool) -> String {
+    if provider == "vertex" {
+        let op = if stream {
+            "streamGenerateContent"
+        } else {
+            "generateContent"
+        };
+        return format!("/v1/{}:{op}", provider_model.trim_start_matches('/'));
+    }
+    let op = if stream {
+        "converse-stream"
+    } else {
+        "converse"
+    };
+    format!("/model/{}/{op}", bedrock_model_segment(provider_model))
+}
+
 /// A Bedrock model id as one path segment: everything but `A-Z a-z 0-9 - . _ ~`
 /// percent-encoded.
 pub fn bedrock_model_segment(model: &str) -> String {

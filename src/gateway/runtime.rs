@@ -349,6 +349,31 @@ impl Runtime {
             .iter()
             .map(|r| (r.api.clone(), r.models.clone(), r.upstream.clone()))
             .collect();
+        // A translated catalogue model's provider path is checked by the region guard
+        // now, so a model id outside Japan (`apac.…`, another location) fails the load
+        // rather than every request.
+        for m in config.models.iter().filter(|m| m.translate) {
+            let Some(decl) = upstreams.get(&m.upstream).and_then(|u| u.region.as_ref()) else {
+                continue;
+            };
+            let provider = upstreams
+                .get(&m.upstream)
+                .map(|u| u.provider.clone())
+                .unwrap_or_default();
+            let model = m.provider_model.as_deref().unwrap_or(&m.name);
+            for stream in [false, true] {
+                let path = super::route::translated_path(&provider, model, stream);
+                crate::region::check_request(decl, &crate::region::RequestView::new(&path))
+                    .map_err(|v| {
+                        cfg_err(
+                            src,
+                            &format!("models ({}).provider_model", m.name),
+                            format!("region rule {}: {} / {}", v.rule, v.en, v.ja),
+                            &format!("{} / {}", v.fix_en, v.fix_ja),
+                        )
+                    })?;
+            }
+        }
         let catalog = config
             .models
             .iter()

@@ -360,3 +360,18 @@ fn catalogue_mistakes_are_refused_at_load() {
         assert!(err.contains(want), "{models}: {err}");
     }
 }
+
+#[test]
+fn a_translated_model_outside_japan_is_refused_at_load() {
+    use sekimori::config;
+    use sekimori::gateway::runtime::Runtime;
+    let text = "[[upstreams]]\nname = \"b\"\nprovider = \"bedrock\"\nbase_url = \"https://bedrock-runtime.ap-northeast-1.amazonaws.com\"\n\n[[models]]\nname = \"claude\"\nupstream = \"b\"\nprovider_model = \"apac.anthropic.claude-3-haiku-20240307-v1:0\"\ntranslate = true\n";
+    let path = std::path::Path::new("test.toml");
+    let cfg = config::load_str(text, path, &|_| None).unwrap();
+    cfg.validate(text, path).unwrap();
+    let err = Runtime::build(cfg, None).unwrap_err().to_string();
+    assert!(
+        err.contains("bedrock.model-id") && err.contains("models (claude)"),
+        "{err}"
+    );
+}

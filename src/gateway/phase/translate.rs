@@ -17,27 +17,10 @@ use crate::payload::translate::gemini::chat_to_gemini;
 
 use super::super::errors::Refusal;
 use super::super::respond::GatewayError;
-use super::super::route::{self, bedrock_model_segment, Api, ApiRoute};
+use super::super::route::{self, Api, ApiRoute};
 use super::Ctx;
 
-/// The path a translated request of `provider_model` is sent on (streamed or not) by
-/// an upstream of `provider`, as sent and signed.
-pub fn sent_path(provider: &str, provider_model: &str, stream: bool) -> String {
-    if provider == "vertex" {
-        let op = if stream {
-            "streamGenerateContent"
-        } else {
-            "generateContent"
-        };
-        return format!("/v1/{}:{op}", provider_model.trim_start_matches('/'));
-    }
-    let op = if stream {
-        "converse-stream"
-    } else {
-        "converse"
-    };
-    format!("/model/{}/{op}", bedrock_model_segment(provider_model))
-}
+pub use super::super::route::translated_path as sent_path;
 
 /// The query a translated request is sent with (Gemini streams as SSE).
 pub fn sent_query(route: &ApiRoute) -> Option<&'static str> {
