@@ -62,6 +62,10 @@ pub struct Config {
     /// `[[routes]]`: which upstream serves which API family (first match wins).
     #[serde(default)]
     pub routes: Vec<RouteConfig>,
+    /// `[[models]]`: the model catalogue of the OpenAI door (names users see → upstream,
+    /// provider model id, translated or not). Consulted before `[[routes]]`.
+    #[serde(default)]
+    pub models: Vec<ModelConfig>,
     /// `[audit]`: the tamper-evident audit log ([`crate::audit::AuditConfig`]). Absent:
     /// a log under the state directory (see `gateway::audit::default_audit_config`).
     /// Relative paths are relative to the configuration file.
@@ -277,6 +281,41 @@ pub struct UpstreamConfig {
     /// Upstream timeout in seconds. Default 300.
     #[serde(default)]
     pub timeout_secs: Option<u64>,
+    /// Bedrock: the AWS access key id requests are SigV4-signed with (use
+    /// `${AWS_ACCESS_KEY_ID}`). Without it (and without `api_key`, a Bedrock API key
+    /// sent as Bearer) requests go unsigned and Bedrock refuses them.
+    #[serde(default)]
+    pub aws_access_key_id: Option<String>,
+    /// Bedrock: the secret access key belonging to `aws_access_key_id` (use
+    /// `${AWS_SECRET_ACCESS_KEY}`).
+    #[serde(default)]
+    pub aws_secret_access_key: Option<String>,
+    /// Bedrock: the session token of temporary credentials (use `${AWS_SESSION_TOKEN}`),
+    /// sent as `x-amz-security-token` and signed.
+    #[serde(default)]
+    pub aws_session_token: Option<String>,
+    /// Vertex: path of the service-account key file (JSON) whose key signs the OAuth2
+    /// JWT bearer grant; the access token is sent as Bearer, cached and refreshed
+    /// before it expires. Relative to the configuration file.
+    #[serde(default)]
+    pub service_account_file: Option<String>,
+    /// Vertex: the OAuth2 token endpoint, overriding the key file's `token_uri`
+    /// (https; http only on loopback). Default: the key file's, else
+    /// `https://oauth2.googleapis.com/token`.
+    #[serde(default)]
+    pub token_url: Option<String>,
+    /// Connect to this `IP:port` (loopback or private address, e.g. an interface
+    /// endpoint of the provider inside the municipality's network) instead of the
+    /// address DNS gives for `base_url`'s host. TLS still verifies the certificate of
+    /// `base_url`'s host, and that host is what the region guard checks and what is
+    /// signed. Default: DNS.
+    #[serde(default)]
+    pub connect_to: Option<String>,
+    /// PEM file of additional root certificates trusted for this upstream (a TLS
+    /// inspecting proxy's CA). Relative to the configuration file. Default: the
+    /// platform's roots only.
+    #[serde(default)]
+    pub ca_file: Option<String>,
     /// Source URL and review date of the residency evidence (documentation only).
     #[serde(default)]
     pub evidence: Option<String>,
@@ -306,6 +345,29 @@ impl UpstreamConfig {
             bedrock_verified_guardrails: self.bedrock_verified_guardrails.clone(),
         })
     }
+}
+
+/// `[[models]]`: one model of the catalogue. A request to the OpenAI door
+/// (`/v1/chat/completions`, …) whose `model` is `name` goes to `upstream` with
+/// `provider_model` as its model; with `translate = true` a chat completion is
+/// translated to the upstream's own API (Bedrock Converse) and its answer back.
+/// Department allow lists (`[[departments]] models`) name catalogue names.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelConfig {
+    /// The name users see and send (`claude-3-haiku`).
+    pub name: String,
+    /// The upstream serving it.
+    pub upstream: String,
+    /// The provider's model id (`jp.anthropic.claude-3-haiku-20240307-v1:0`, an Azure
+    /// deployment). Default: `name`.
+    #[serde(default)]
+    pub provider_model: Option<String>,
+    /// Translate OpenAI chat completions to the upstream's API (required for
+    /// `bedrock` upstreams). Default false: the OpenAI body is forwarded with the model
+    /// renamed.
+    #[serde(default)]
+    pub translate: bool,
 }
 
 /// `[[routes]]`: API family → upstream.

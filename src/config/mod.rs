@@ -347,7 +347,7 @@ pub const PROVIDERS: [&str; 9] = [
     "demo",
 ];
 /// Known API families for routes.
-pub const APIS: [&str; 4] = ["openai", "azure", "anthropic", "gemini"];
+pub const APIS: [&str; 5] = ["openai", "azure", "anthropic", "gemini", "bedrock"];
 
 impl Config {
     /// Checks meaning: actions, content kinds, CIDRs, upstream URLs, route targets,
@@ -574,7 +574,7 @@ impl Config {
                     format!("routes[{i}].api"),
                     &r.api,
                     format!("unknown API family '{}'", r.api),
-                    "use one of openai, azure, anthropic, gemini",
+                    "use one of openai, azure, anthropic, gemini, bedrock",
                 ));
             }
             if !names.contains(r.upstream.as_str()) {
@@ -583,6 +583,45 @@ impl Config {
                     &r.upstream,
                     format!("no [[upstreams]] is named '{}'", r.upstream),
                     "add that upstream or correct the name",
+                ));
+            }
+        }
+        let mut model_names = std::collections::HashSet::new();
+        for (i, m) in self.models.iter().enumerate() {
+            let key = |f: &str| format!("models[{i}].{f}");
+            if m.name.is_empty() || !model_names.insert(m.name.as_str()) {
+                return Err(err(
+                    key("name"),
+                    "[[models]]",
+                    format!("model name '{}' is empty or repeated", m.name),
+                    "give every [[models]] a unique name",
+                ));
+            }
+            let Some(up) = self.upstreams.iter().find(|u| u.name == m.upstream) else {
+                return Err(err(
+                    key("upstream"),
+                    &m.upstream,
+                    format!("no [[upstreams]] is named '{}'", m.upstream),
+                    "add that upstream or correct the name",
+                ));
+            };
+            if matches!(up.provider.as_str(), "bedrock" | "vertex") && !m.translate {
+                return Err(err(
+                    key("translate"),
+                    "translate",
+                    format!("model '{}' is served by a {} upstream, which does not speak the OpenAI format", m.name, up.provider),
+                    "set translate = true (chat completions are translated to Bedrock Converse or Gemini)",
+                ));
+            }
+            if m.translate && !matches!(up.provider.as_str(), "bedrock" | "vertex") {
+                return Err(err(
+                    key("translate"),
+                    "translate",
+                    format!(
+                        "translate = true needs a bedrock or vertex upstream, not '{}'",
+                        up.provider
+                    ),
+                    "remove translate for OpenAI-compatible upstreams",
                 ));
             }
         }

@@ -140,6 +140,11 @@ pub enum Refusal {
         /// Model.
         model: String,
     },
+    /// A catalogue model's request cannot be translated to its provider's API (400).
+    Untranslatable {
+        /// Why (field paths, no caller text).
+        why: String,
+    },
     /// No route serves the API (404).
     NoUpstream {
         /// The API.
@@ -244,6 +249,7 @@ impl Refusal {
                 PayloadError::NotObject => "not_an_object",
             },
             TagCharacters { .. } => "tag_characters",
+            Untranslatable { .. } => "untranslatable_request",
             Uninspectable { .. } => "uninspectable_content",
             InvalidModel => "invalid_model",
             PersonalDataInUrl { .. } => "personal_data_in_url",
@@ -280,6 +286,7 @@ impl Refusal {
             | MultipleContentType
             | BadJson(_)
             | TagCharacters { .. }
+            | Untranslatable { .. }
             | InvalidModel
             | PersonalDataInUrl { .. } => StatusCode::BAD_REQUEST,
             UnknownRoute | NoUpstream { .. } => StatusCode::NOT_FOUND,
@@ -456,6 +463,10 @@ impl Refusal {
             BadJson(e) => (
                 format!("リクエスト本文を JSON として解釈できません: {e}"),
                 format!("the request body was refused: {e}"),
+            ),
+            Untranslatable { why } => (
+                format!("このモデルの接続先の形式に変換できません: {why}"),
+                format!("the request cannot be translated for this model's provider: {why}"),
             ),
             TagCharacters { place } => (
                 format!("見えない制御文字（Unicode タグ文字 U+E0000–E007F）を含むため受け付けません: {place}"),

@@ -67,6 +67,7 @@ where
     phase::decide::run(cx)?;
     phase::mask::run(cx)?;
     phase::quota::run(cx)?;
+    phase::translate::run(cx)?;
     phase::record::run(cx).await?;
     phase::forward::run(cx).await
 }

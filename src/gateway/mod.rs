@@ -22,6 +22,7 @@ pub mod demo;
 pub mod errors;
 pub mod exchange;
 pub mod forward;
+pub mod gcp_token;
 pub mod guard;
 pub mod handler;
 pub mod headers;
@@ -33,7 +34,10 @@ pub mod respond;
 pub mod route;
 pub mod runtime;
 pub mod server;
+pub mod sigv4;
 pub mod state;
+pub mod translate;
+pub mod transport;
 pub mod upstream;
 pub mod warn;
 

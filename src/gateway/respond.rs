@@ -67,6 +67,11 @@ impl GatewayError {
             Some(Api::Gemini) => json!({
                 "error": {"code": self.status.as_u16(), "message": message, "status": google_status(self.status), "reason": self.code},
             }),
+            // Bedrock (REST-JSON): botocore reads the code from `x-amzn-ErrorType` or
+            // `__type`, the message from `message`.
+            Some(Api::Bedrock) => json!({
+                "message": message, "__type": aws_error_type(self.status), "code": self.code,
+            }),
             _ => json!({
                 "error": {"message": message, "type": openai_type(self.origin, self.status), "code": self.code, "param": null},
             }),
@@ -95,6 +100,12 @@ impl GatewayError {
         }
         if self.close {
             h.insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
+        if api == Some(Api::Bedrock) {
+            h.insert(
+                "x-amzn-errortype",
+                HeaderValue::from_static(aws_error_type(self.status)),
+            );
         }
         resp
     }
@@ -145,6 +156,19 @@ fn google_status(status: StatusCode) -> &'static str {
         408 | 504 => "DEADLINE_EXCEEDED",
         503 => "UNAVAILABLE",
         _ => "INTERNAL",
+    }
+}
+
+/// The Bedrock runtime exception a status is reported as.
+fn aws_error_type(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        401 | 403 => "AccessDeniedException",
+        404 => "ResourceNotFoundException",
+        408 | 504 => "ModelTimeoutException",
+        429 => "ThrottlingException",
+        503 => "ServiceUnavailableException",
+        400..=499 => "ValidationException",
+        _ => "InternalServerException",
     }
 }
 

@@ -17,6 +17,9 @@ pub enum Api {
     Anthropic,
     /// Gemini / Vertex `generateContent`.
     Gemini,
+    /// AWS Bedrock runtime (`/model/{modelId}/converse`, `/converse-stream`, `/invoke`,
+    /// `/invoke-with-response-stream`).
+    Bedrock,
 }
 
 impl Api {
@@ -27,6 +30,7 @@ impl Api {
             Api::Azure => "azure",
             Api::Anthropic => "anthropic",
             Api::Gemini => "gemini",
+            Api::Bedrock => "bedrock",
         }
     }
 }
@@ -58,11 +62,17 @@ impl ApiRoute {
             ApiKind::OpenAiChat => "chat.completions",
             ApiKind::OpenAiResponses => "responses",
             ApiKind::OpenAiEmbeddings => "embeddings",
+            ApiKind::AnthropicMessages if self.api == Api::Bedrock && self.stream_path => {
+                "invoke_with_response_stream"
+            }
+            ApiKind::AnthropicMessages if self.api == Api::Bedrock => "invoke",
             ApiKind::AnthropicMessages if self.count_tokens => "count_tokens",
             ApiKind::AnthropicMessages => "messages",
             ApiKind::GeminiGenerateContent if self.count_tokens => "count_tokens",
             ApiKind::GeminiGenerateContent if self.stream_path => "stream_generate_content",
             ApiKind::GeminiGenerateContent => "generate_content",
+            ApiKind::BedrockConverse if self.stream_path => "converse_stream",
+            ApiKind::BedrockConverse => "converse",
         }
     }
 }
@@ -146,8 +156,61 @@ pub fn classify(raw_path: &str) -> Result<ApiRoute, RouteError> {
         ["v1" | "v1beta1", "projects", _, "locations", _, "publishers", _, "models", m] => {
             gemini(m, &r)
         }
+        ["model", id @ .., op] if !id.is_empty() => bedrock(&id.join("/"), op, &r),
         _ => Err(RouteError::Unknown),
     }
+}
+
+/// Bedrock `/model/{modelId}/{operation}`: the model id decoded once (an ARN keeps its
+/// `/`, which clients send as `%2F`); the path forwarded (and checked by the region
+/// guard, and signed) carries it percent-encoded again as the AWS SDKs send it
+/// (`v1:0` → `v1%3A0`, `/` → `%2F`).
+fn bedrock(model: &str, op: &str, r: Make<'_>) -> Result<ApiRoute, RouteError> {
+    let (kind, stream_path) = match op {
+        "converse" => (ApiKind::BedrockConverse, false),
+        "converse-stream" => (ApiKind::BedrockConverse, true),
+        // InvokeModel with Anthropic Messages bodies (`anthropic_version:
+        // "bedrock-2023-05-31"`); other model-native bodies are inspected the same way.
+        "invoke" => (ApiKind::AnthropicMessages, false),
+        "invoke-with-response-stream" => (ApiKind::AnthropicMessages, true),
+        _ => return Err(RouteError::Unknown),
+    };
+    let mut route = r(Api::Bedrock, kind, Some(model))?;
+    route.stream_path = stream_path;
+    route.path = format!("/model/{}/{op}", bedrock_model_segment(model));
+    Ok(route)
+}
+
+/// The path a translated catalogue request for `provider_model` is sent on (streamed
+/// or not) by an upstream of `provider`: Gemini `/v1/{model}:generateContent` /
+/// `:streamGenerateContent` for `vertex`, Bedrock `/model/{model}/converse[-stream]`
+/// otherwise, as sent and signed.
+pub fn translated_path(provider: &str, provider_model: &str, stream: bool) -> String {
+    if provider == "vertex" {
+        let op = if stream {
+            "streamGenerateContent"
+        } else {
+            "generateContent"
+        };
+        return format!("/v1/{}:{op}", provider_model.trim_start_matches('/'));
+    }
+    let op = if stream {
+        "converse-stream"
+    } else {
+        "converse"
+    };
+    format!("/model/{}/{op}", bedrock_model_segment(provider_model))
+}
+
+/// A Bedrock model id as one path segment: everything but `A-Z a-z 0-9 - . _ ~`
+/// percent-encoded.
+pub fn bedrock_model_segment(model: &str) -> String {
+    const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(model, SET).to_string()
 }
 
 type Make<'a> = &'a dyn Fn(Api, ApiKind, Option<&str>) -> Result<ApiRoute, RouteError>;
@@ -186,6 +249,13 @@ mod tests {
             ("/v1/messages/batches", None),
             ("/v1beta/models/gemini-2.5-flash:generateContent", Some((Api::Gemini, "generate_content", Some("gemini-2.5-flash")))),
             ("/v1/projects/p/locations/asia-northeast1/publishers/google/models/gemini-2.5-pro:streamGenerateContent", Some((Api::Gemini, "stream_generate_content", Some("gemini-2.5-pro")))),
+            ("/model/jp.anthropic.claude-3-haiku-20240307-v1:0/converse", Some((Api::Bedrock, "converse", Some("jp.anthropic.claude-3-haiku-20240307-v1:0")))),
+            ("/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse-stream", Some((Api::Bedrock, "converse_stream", Some("anthropic.claude-3-haiku-20240307-v1:0")))),
+            ("/model/arn:aws:bedrock:ap-northeast-1:123456789012:application-inference-profile%2Fabc/converse", Some((Api::Bedrock, "converse", Some("arn:aws:bedrock:ap-northeast-1:123456789012:application-inference-profile/abc")))),
+            ("/model/anthropic.claude-3-haiku-20240307-v1:0/invoke", Some((Api::Bedrock, "invoke", Some("anthropic.claude-3-haiku-20240307-v1:0")))),
+            ("/model/jp.anthropic.claude-3-haiku-20240307-v1:0/invoke-with-response-stream", Some((Api::Bedrock, "invoke_with_response_stream", Some("jp.anthropic.claude-3-haiku-20240307-v1:0")))),
+            ("/model/converse", None),
+            ("/model/m/count-tokens", None),
             ("/v1/files", None),
             ("/v1/chat/completions/x", None),
         ];
@@ -196,6 +266,8 @@ mod tests {
             let want = want.map(|(a, e, m)| (a, e, m.map(str::to_string)));
             assert_eq!(got, want, "{p}");
         }
+        let r = classify("/model/arn:aws:bedrock:ap-northeast-1:123456789012:application-inference-profile%2Fabc/converse").unwrap();
+        assert_eq!(r.path, "/model/arn%3Aaws%3Abedrock%3Aap-northeast-1%3A123456789012%3Aapplication-inference-profile%2Fabc/converse");
     }
 
     #[test]

@@ -45,6 +45,12 @@ pub struct Upstream {
     pub region: Option<crate::region::UpstreamDecl>,
     /// The implementation that answers for it.
     pub backend: Backend,
+    /// Its own TLS client (`connect_to`, `ca_file`); `None`: the shared client.
+    pub client: Option<reqwest::Client>,
+    /// SigV4 signer (Bedrock with AWS credentials).
+    pub signer: Option<Arc<super::sigv4::AwsSigner>>,
+    /// OAuth2 access tokens (Vertex with a service account).
+    pub google: Option<Arc<super::gcp_token::TokenSource>>,
 }
 
 /// Which implementation answers for an upstream.
@@ -54,6 +60,19 @@ pub enum Backend {
     Http,
     /// The built-in demo (nothing leaves the process).
     Demo,
+}
+
+/// A compiled `[[models]]` entry: a name of the OpenAI door's catalogue.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CatalogModel {
+    /// The name users see and send.
+    pub name: String,
+    /// The upstream serving it.
+    pub upstream: String,
+    /// The provider's model id sent upstream.
+    pub provider_model: String,
+    /// Chat completions are translated to the upstream's API (Bedrock Converse).
+    pub translate: bool,
 }
 
 /// Limits from `[server]`.
@@ -108,6 +127,8 @@ pub struct Runtime {
     pub upstreams: HashMap<String, Arc<Upstream>>,
     /// Routes `(api, models, upstream)`, first match wins.
     pub routes: Vec<(String, Vec<String>, String)>,
+    /// The model catalogue of the OpenAI door, in configuration order.
+    pub catalog: Vec<Arc<CatalogModel>>,
     /// Limits.
     pub limits: Limits,
 }
@@ -291,6 +312,14 @@ impl Runtime {
                     Some((name, value))
                 }
             };
+            let transport = super::transport::build(u, &base).map_err(|e| {
+                cfg_err(
+                    src,
+                    &format!("upstreams ({}).{}", u.name, e.key),
+                    e.reason,
+                    &e.fix,
+                )
+            })?;
             upstreams.insert(
                 u.name.clone(),
                 Arc::new(Upstream {
@@ -309,6 +338,9 @@ impl Runtime {
                     } else {
                         Backend::Http
                     },
+                    client: transport.client,
+                    signer: transport.signer,
+                    google: transport.google,
                 }),
             );
         }
@@ -317,8 +349,46 @@ impl Runtime {
             .iter()
             .map(|r| (r.api.clone(), r.models.clone(), r.upstream.clone()))
             .collect();
+        // A translated catalogue model's provider path is checked by the region guard
+        // now, so a model id outside Japan (`apac.…`, another location) fails the load
+        // rather than every request.
+        for m in config.models.iter().filter(|m| m.translate) {
+            let Some(decl) = upstreams.get(&m.upstream).and_then(|u| u.region.as_ref()) else {
+                continue;
+            };
+            let provider = upstreams
+                .get(&m.upstream)
+                .map(|u| u.provider.clone())
+                .unwrap_or_default();
+            let model = m.provider_model.as_deref().unwrap_or(&m.name);
+            for stream in [false, true] {
+                let path = super::route::translated_path(&provider, model, stream);
+                crate::region::check_request(decl, &crate::region::RequestView::new(&path))
+                    .map_err(|v| {
+                        cfg_err(
+                            src,
+                            &format!("models ({}).provider_model", m.name),
+                            format!("region rule {}: {} / {}", v.rule, v.en, v.ja),
+                            &format!("{} / {}", v.fix_en, v.fix_ja),
+                        )
+                    })?;
+            }
+        }
+        let catalog = config
+            .models
+            .iter()
+            .map(|m| {
+                Arc::new(CatalogModel {
+                    name: m.name.clone(),
+                    upstream: m.upstream.clone(),
+                    provider_model: m.provider_model.clone().unwrap_or_else(|| m.name.clone()),
+                    translate: m.translate,
+                })
+            })
+            .collect();
         let s = &config.server;
         Ok(Runtime {
+            catalog,
             engine: Arc::new(engine),
             policy,
             keys,
@@ -349,6 +419,11 @@ impl Runtime {
                         || model.is_some_and(|m| models.iter().any(|p| model_matches(p, m))))
             })
             .and_then(|(_, _, u)| self.upstreams.get(u).cloned())
+    }
+
+    /// The catalogue entry named `name`.
+    pub fn catalog_model(&self, name: &str) -> Option<&Arc<CatalogModel>> {
+        self.catalog.iter().find(|m| m.name == name)
     }
 
     /// Whether `ip` may connect.

@@ -87,6 +87,12 @@ impl std::fmt::Debug for Shared {
 /// Builds the upstream client: rustls with the platform roots, verification always on,
 /// HTTP/1.1 and HTTP/2 (ALPN), pooled, no redirects, no proxy from the environment.
 pub fn upstream_client() -> Result<reqwest::Client, reqwest::Error> {
+    upstream_client_builder().build()
+}
+
+/// The settings of [`upstream_client`], for an upstream that needs its own client
+/// ([`super::transport`]: `connect_to`, `ca_file`).
+pub fn upstream_client_builder() -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .use_rustls_tls()
         .https_only(false) // http:// is allowed only for on-premises/loopback, checked at config load
@@ -99,7 +105,6 @@ pub fn upstream_client() -> Result<reqwest::Client, reqwest::Error> {
         .pool_max_idle_per_host(64)
         .tcp_nodelay(true)
         .user_agent(concat!("sekimori/", env!("CARGO_PKG_VERSION")))
-        .build()
 }
 
 /// Per-connection facts the handler needs.

@@ -29,8 +29,10 @@ pub const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
 
 /// Upstream headers passed back.
 fn keep_response_header(name: &str) -> bool {
-    matches!(name, "content-type" | "retry-after" | "apim-request-id")
-        || name.starts_with("x-ratelimit-")
+    matches!(
+        name,
+        "content-type" | "retry-after" | "apim-request-id" | "x-amzn-errortype"
+    ) || name.starts_with("x-ratelimit-")
         || name.starts_with("anthropic-ratelimit-")
 }
 
@@ -122,7 +124,38 @@ pub async fn forward(f: Forwarded<'_>) -> Result<ForwardResult, GatewayError> {
     };
     let streamed_endpoint = f.stream || f.route.stream_path;
     let mut headers = request_headers(&f);
-    let answer = if !streamed_endpoint && url.starts_with("http://") {
+    if let Some(tokens) = &f.upstream.google {
+        let bearer = tokens.bearer(f.client, &f.upstream.name).await.map_err(|e| {
+            tracing::warn!(target: "sekimori::upstream", upstream = %f.upstream.name, error = %e, "no access token");
+            Refusal::UpstreamUnreachable {
+                upstream: f.upstream.name.clone(),
+            }
+        })?;
+        headers.insert(header::AUTHORIZATION, bearer);
+    }
+    if let Some(signer) = &f.upstream.signer {
+        let signed = signer
+            .sign(
+                &f.upstream.name,
+                "POST",
+                &url,
+                &headers,
+                &f.body,
+                std::time::SystemTime::now(),
+            )
+            .map_err(|e| {
+                tracing::warn!(target: "sekimori::upstream", upstream = %f.upstream.name, error = %e, "signing failed");
+                Refusal::UpstreamUnreachable {
+                    upstream: f.upstream.name.clone(),
+                }
+            })?;
+        for (name, value) in signed {
+            headers.insert(name, value);
+        }
+    }
+    let client = f.upstream.client.as_ref().unwrap_or(f.client);
+    let answer = if !streamed_endpoint && url.starts_with("http://") && f.upstream.client.is_none()
+    {
         let uri: http::Uri = url.parse().map_err(|_| unreachable())?;
         if let Some(auth) = uri.authority() {
             if let Ok(v) = HeaderValue::from_str(auth.as_str()) {
@@ -144,8 +177,7 @@ pub async fn forward(f: Forwarded<'_>) -> Result<ForwardResult, GatewayError> {
             Ok(Ok(x)) => Answer::Plain(Box::new(x)),
         }
     } else {
-        let resp = f
-            .client
+        let resp = client
             .post(&url)
             .timeout(f.upstream.timeout)
             .headers(headers)
@@ -172,6 +204,10 @@ pub async fn forward(f: Forwarded<'_>) -> Result<ForwardResult, GatewayError> {
             }
             "request-id" => {
                 headers.append("upstream-request-id", v.clone());
+            }
+            // Bedrock's own request id.
+            "x-amzn-requestid" => {
+                headers.append("x-upstream-request-id", v.clone());
             }
             name if keep_response_header(name) => {
                 headers.append(k.clone(), v.clone());

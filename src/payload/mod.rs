@@ -5,6 +5,7 @@
 //!   request as ordered slots, detection of content that cannot be inspected.
 //! - [`response`]: restoring masked values in non-streaming JSON responses, and the
 //!   types shared with streams ([`response::ApiKind`], [`response::Usage`], …).
+//! - [`translate`]: OpenAI Chat ↔ Bedrock Converse for catalogue models.
 //! - [`stream`]: restoring masked values in streamed responses (SSE and Gemini's JSON
 //!   array) without buffering the stream.
 //!
@@ -13,4 +14,5 @@
 pub mod request;
 pub mod response;
 pub mod stream;
+pub mod translate;
 pub mod view;

@@ -242,6 +242,7 @@ const STRUCTURAL_KEYS: &[&str] = &[
     "tool_call_id",
     "call_id",
     "tool_use_id",
+    "toolUseId",
     "previous_response_id",
     "conversation",
     "anthropic_version",
@@ -680,6 +681,9 @@ fn classify_object(map: &Map<String, Value>, parent_key: Option<&str>) -> Option
             }));
         }
     }
+    if let Some(kind) = converse_block(map) {
+        return Some(kind);
+    }
     let t = map.get("type").and_then(Value::as_str)?;
     let in_tools = matches!(parent_key, Some("tools"));
     let kind = match t {
@@ -730,6 +734,35 @@ fn classify_object(map: &Map<String, Value>, parent_key: Option<&str>) -> Option
         return Some("url");
     }
     Some(kind)
+}
+
+/// Bedrock Converse media blocks, keyed by kind rather than tagged with `type`:
+/// `{"image": {"format", "source": {"bytes" | "s3Location"}}}`, `document`, `video`. A
+/// document given as text (`source.text`, `source.content[].text`) is text and is
+/// inspected; anything fetched from S3 is a URL the provider fetches.
+fn converse_block(map: &Map<String, Value>) -> Option<&'static str> {
+    for (k, kind) in [("image", "image"), ("document", "file"), ("video", "video")] {
+        let Some(source) = map.get(k).and_then(|b| b.get("source")) else {
+            continue;
+        };
+        if source.get("s3Location").is_some() {
+            return Some("url");
+        }
+        if k == "document" && source.get("bytes").is_none() {
+            let textual = source.get("text").is_some_and(Value::is_string)
+                || source.get("content").is_some_and(|c| {
+                    c.as_array().is_some_and(|a| {
+                        a.iter()
+                            .all(|x| x.get("text").is_some_and(Value::is_string))
+                    })
+                });
+            if textual {
+                return None;
+            }
+        }
+        return Some(kind);
+    }
+    None
 }
 
 fn mime_kind(mime: &str) -> &'static str {
@@ -787,5 +820,7 @@ pub fn wants_stream(body: &Value) -> bool {
     body.get("stream").and_then(Value::as_bool).unwrap_or(false)
 }
 
+#[cfg(test)]
+mod converse_tests;
 #[cfg(test)]
 mod tests;

@@ -39,6 +39,9 @@ pub enum ApiKind {
     AnthropicMessages,
     /// Gemini / Vertex `generateContent` and `streamGenerateContent`.
     GeminiGenerateContent,
+    /// AWS Bedrock `Converse` and `ConverseStream` (`output.message.content[]`; the
+    /// stream's events are named by the event-stream `:event-type` header).
+    BedrockConverse,
 }
 
 /// How a streamed response is framed on the wire.
@@ -49,12 +52,17 @@ pub enum StreamFormat {
     /// Gemini `streamGenerateContent` without `alt=sse`: one JSON array written
     /// incrementally (`[{…}\n,{…}]`).
     JsonArray,
+    /// AWS `application/vnd.amazon.eventstream`: binary frames (prelude, headers,
+    /// payload, CRC32s), decoded and re-encoded with `aws-smithy-eventstream`.
+    #[cfg(feature = "gateway")]
+    EventStream,
 }
 
 /// Token counts reported by the upstream, if it reported them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Usage {
-    /// Prompt tokens (`prompt_tokens`, `input_tokens`, `promptTokenCount`).
+    /// Prompt tokens (`prompt_tokens`, `input_tokens`, `promptTokenCount`, Bedrock's
+    /// `inputTokens`).
     pub input_tokens: Option<u64>,
     /// Generated tokens (`completion_tokens`, `output_tokens`, or Gemini's
     /// `candidatesTokenCount` plus `thoughtsTokenCount`).
@@ -80,8 +88,8 @@ impl Usage {
         let u64_at = |o: &Value, keys: &[&str]| keys.iter().find_map(|k| o.get(k)?.as_u64());
         let openai_like = |u: &Value| -> Option<Usage> {
             let usage = Usage {
-                input_tokens: u64_at(u, &["input_tokens", "prompt_tokens"]),
-                output_tokens: u64_at(u, &["output_tokens", "completion_tokens"]),
+                input_tokens: u64_at(u, &["input_tokens", "prompt_tokens", "inputTokens"]),
+                output_tokens: u64_at(u, &["output_tokens", "completion_tokens", "outputTokens"]),
             };
             (usage != Usage::default()).then_some(usage)
         };
@@ -167,7 +175,8 @@ pub fn restore_json_body(
 /// The stream format of a response, or `None` if it is not a stream (restore it with
 /// [`restore_json_body`]).
 ///
-/// `text/event-stream` is [`StreamFormat::Sse`] for every API. For Gemini, an
+/// `text/event-stream` is [`StreamFormat::Sse`] for every API, and
+/// `application/vnd.amazon.eventstream` (Bedrock) the binary event stream. For Gemini, an
 /// `application/json` response is [`StreamFormat::JsonArray`] unless the query says
 /// `alt=sse`; the JSON-array restorer also handles a plain (non-streaming)
 /// `generateContent` object correctly, so callers that cannot tell the two endpoints
@@ -185,6 +194,10 @@ pub fn stream_format(
         .to_ascii_lowercase();
     if mime == "text/event-stream" {
         return Some(StreamFormat::Sse);
+    }
+    #[cfg(feature = "gateway")]
+    if mime == "application/vnd.amazon.eventstream" {
+        return Some(StreamFormat::EventStream);
     }
     let alt_sse = query.is_some_and(|q| q.split('&').any(|p| p.eq_ignore_ascii_case("alt=sse")));
     match kind {
@@ -270,6 +283,17 @@ mod tests {
                 }),
             ),
             (
+                "bedrock converse, signed reasoning stays masked",
+                r#"{"output":{"message":{"role":"assistant","content":[{"reasoningContent":{"reasoningText":{"text":"〔氏名1〕を","signature":"c2ln"}}},{"text":"〔氏名1〕様"},{"toolUse":{"toolUseId":"t1","name":"f","input":{"tel":"〔電話1〕"}}}]}},"stopReason":"tool_use","usage":{"inputTokens":12,"outputTokens":5,"totalTokens":17}}"#,
+                Some(
+                    r#"{"output":{"message":{"role":"assistant","content":[{"reasoningContent":{"reasoningText":{"text":"〔氏名1〕を","signature":"c2ln"}}},{"text":"山田 \"太郎\"様"},{"toolUse":{"toolUseId":"t1","name":"f","input":{"tel":"090-1234-5678"}}}]}},"stopReason":"tool_use","usage":{"inputTokens":12,"outputTokens":5,"totalTokens":17}}"#,
+                ),
+                Some(Usage {
+                    input_tokens: Some(12),
+                    output_tokens: Some(5),
+                }),
+            ),
+            (
                 "embeddings",
                 r#"{"data":[{"embedding":[0.1,-2e-3]}],"usage":{"prompt_tokens":8,"total_tokens":8}}"#,
                 None,
@@ -333,6 +357,13 @@ mod tests {
                 Some(StreamFormat::Sse),
             ),
             (OpenAiEmbeddings, Some("application/json"), None, None),
+            (
+                BedrockConverse,
+                Some("application/vnd.amazon.eventstream"),
+                None,
+                Some(StreamFormat::EventStream),
+            ),
+            (BedrockConverse, Some("application/json"), None, None),
             (OpenAiResponses, None, None, None),
         ];
         for (kind, ct, q, want) in cases {

@@ -2,6 +2,8 @@
 //! upstream that records what it received.
 
 mod audit;
+mod bedrock;
+mod catalogue;
 mod cli;
 mod console_browser;
 mod console_cli;
@@ -33,6 +35,7 @@ mod region;
 mod reload;
 mod restore_urls;
 mod second_door;
+mod vertex;
 mod wall;
 
 /// Configuration shared by the tests: everything routed to the fake upstream.

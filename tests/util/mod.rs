@@ -20,6 +20,7 @@ use sekimori::gateway::runtime::Runtime;
 use sekimori::gateway::{Gateway, RunningGateway};
 
 pub mod browser;
+pub mod tls;
 
 /// One request as the fake upstream saw it.
 #[derive(Clone, Debug)]

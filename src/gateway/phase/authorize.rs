@@ -3,10 +3,12 @@
 //! region guard.
 
 use crate::payload::request as payload;
+use crate::payload::response::ApiKind;
 
 use super::super::errors::Refusal;
 use super::super::guard;
 use super::super::respond::GatewayError;
+use super::super::route::Api;
 use super::Ctx;
 
 /// Authorises the parsed request and chooses the upstream.
@@ -55,19 +57,53 @@ pub fn run(cx: &mut Ctx<'_>) -> Result<(), GatewayError> {
             .into());
         }
     }
-    let upstream = rt
-        .route(route.api, model.as_deref())
-        .ok_or(Refusal::NoUpstream { api: route.api })?;
+    // A catalogue name on the OpenAI door goes where the catalogue says.
+    let catalog = (route.api == Api::OpenAi)
+        .then(|| model.as_deref().and_then(|m| rt.catalog_model(m)))
+        .flatten()
+        .cloned();
+    let upstream = match &catalog {
+        Some(c) => {
+            if c.translate && route.kind != ApiKind::OpenAiChat {
+                return Err(Refusal::Untranslatable {
+                    why: format!(
+                        "model {} is served only through /v1/chat/completions",
+                        c.name
+                    ),
+                }
+                .into());
+            }
+            rt.upstreams.get(&c.upstream).cloned()
+        }
+        None => rt.route(route.api, model.as_deref()),
+    }
+    .ok_or(Refusal::NoUpstream { api: route.api })?;
     cx.record.upstream = Some(upstream.name.clone());
     cx.record.provider = Some(upstream.provider.clone());
     cx.upstream = Some(upstream.clone());
     let forward_query = super::super::upstream::forward_query(cx.parts.uri.query());
+    // What the region guard sees is the request as it will be sent: a translated model
+    // on its provider's path, a renamed one with its provider model id.
+    let (path, body) = match &catalog {
+        Some(c) if c.translate => (
+            super::translate::sent_path(&upstream.provider, &c.provider_model, cx.stream),
+            serde_json::json!({}),
+        ),
+        Some(c) => {
+            let mut v = cx.value.clone();
+            v["model"] = serde_json::Value::String(c.provider_model.clone());
+            (route.path.clone(), v)
+        }
+        None => (route.path.clone(), serde_json::Value::Null),
+    };
+    cx.catalog = catalog;
+    let body = if body.is_null() { &cx.value } else { &body };
     if let Err(v) = guard::check_request(
         upstream.region.as_ref(),
-        &route.path,
+        &path,
         forward_query.as_deref(),
         &cx.parts.headers,
-        &cx.value,
+        body,
     ) {
         tracing::info!(target: "sekimori::request", request_id = %cx.record.request_id, rule = v.rule, upstream = %upstream.name, "region guard refused the request");
         return Err(Refusal::RegionViolation(Box::new(v)).into());

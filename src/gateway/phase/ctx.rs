@@ -16,7 +16,7 @@ use super::super::exchange::UsageReport;
 use super::super::hooks::{FindingLocation, Outcome, OutcomeRecord};
 use super::super::respond::GatewayError;
 use super::super::route::ApiRoute;
-use super::super::runtime::{canonical, Principal, Runtime, Upstream};
+use super::super::runtime::{canonical, CatalogModel, Principal, Runtime, Upstream};
 use super::super::state::{ConnInfo, Shared};
 
 /// One request on its way through the phases. [`Ctx::record`] *is* the outcome
@@ -52,6 +52,11 @@ pub struct Ctx<'a> {
     pub allowed_content: Vec<String>,
     /// The upstream chosen ([`super::authorize`]).
     pub upstream: Option<Arc<Upstream>>,
+    /// The catalogue model the body names ([`super::authorize`]).
+    pub catalog: Option<Arc<CatalogModel>>,
+    /// The route as sent upstream when it differs from the client's (a translated
+    /// catalogue model: Bedrock Converse) ([`super::translate`]).
+    pub upstream_route: Option<Arc<ApiRoute>>,
     /// Text fields of the body ([`super::inspect`]).
     pub slots: Vec<Slot>,
     /// Findings per slot ([`super::inspect`]).
@@ -125,6 +130,8 @@ impl<'a> Ctx<'a> {
             stream: false,
             allowed_content: Vec::new(),
             upstream: None,
+            catalog: None,
+            upstream_route: None,
             slots: Vec::new(),
             findings: Vec::new(),
             locations: Vec::new(),

@@ -17,13 +17,21 @@ use super::Ctx;
 /// Forwards [`Ctx::outgoing`] and returns the restored answer.
 pub async fn run(cx: &mut Ctx<'_>) -> Result<Response<Body>, GatewayError> {
     let route = cx.route("forward")?;
+    // A translated catalogue model is sent on its provider's route.
+    let sent = cx.upstream_route.clone();
+    let translated = sent.is_some();
+    let route = sent.unwrap_or(route);
     let upstream = cx.upstream("forward")?;
     cx.record.outcome = Outcome::Forwarded;
     cx.record.forwarded = true;
     let fwd = Forwarded {
         route: &route,
         upstream: &upstream,
-        query: cx.parts.uri.query(),
+        query: if translated {
+            super::translate::sent_query(&route)
+        } else {
+            cx.parts.uri.query()
+        },
         headers: &cx.parts.headers,
         body: std::mem::take(&mut cx.outgoing),
         value: &cx.value,
@@ -36,6 +44,20 @@ pub async fn run(cx: &mut Ctx<'_>) -> Result<Response<Body>, GatewayError> {
     };
     let t1 = Instant::now();
     let (resp, usage, response) = exchange_for(&upstream).exchange(fwd).await?;
+    let resp = match cx.catalog.clone().filter(|_| translated) {
+        Some(model) => {
+            super::super::translate::answer(
+                resp,
+                route.kind,
+                &model,
+                &cx.record.request_id,
+                cx.stream,
+                &upstream.name,
+            )
+            .await?
+        }
+        None => resp,
+    };
     cx.record.response = response.map(super::super::hooks::ResponseText);
     cx.shared.metrics.upstream(&upstream.name, t1.elapsed());
     cx.usage = Some(usage);

@@ -19,6 +19,7 @@
 //! | [`decide`] | policy per category and department, warn tokens | 403 |
 //! | [`mask`] | one placeholder table over every field | 503 |
 //! | [`quota`] | monthly caps | 429 |
+//! | [`translate`] | a catalogue model's body for its upstream (Converse, renamed model) | 400 |
 //! | [`record`] | **record before forward** (fail closed) | 503 |
 //! | [`forward`] | forward, restore the answer | 502 / 504 |
 //! | [`finish`] | **record outcome**, metrics, render | — |
@@ -43,6 +44,7 @@ pub mod quota;
 pub mod read;
 pub mod record;
 pub mod route;
+pub mod translate;
 
 pub use ctx::Ctx;
 

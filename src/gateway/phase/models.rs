@@ -1,7 +1,9 @@
 //! `GET /v1/models`: the models the caller's department may use, in the OpenAI list
 //! shape `{"object":"list","data":[{"id","object":"model","owned_by"}]}`.
 //!
-//! The names come from the `openai` routes' model patterns and the department's allow
+//! With a `[[models]]` catalogue the list is exactly the catalogue names the
+//! department may use (`owned_by`: the serving upstream). Without one, the names come
+//! from the `openai` routes' model patterns and the department's allow
 //! list (`[[departments]] models`). A name is listed when the department may use it and
 //! an `openai` route serves it (`owned_by` is that route's upstream). A pattern ending in
 //! `*` is listed as written (the narrower of two overlapping patterns) only when no
@@ -43,8 +45,19 @@ pub fn run(cx: &mut Ctx<'_>) -> Result<Response<Body>, GatewayError> {
 
 type Full = http_body_util::Full<Bytes>;
 
-/// `(model id or pattern, upstream)` the department may use, sorted by id.
+/// `(model id or pattern, upstream)` the department may use, sorted by id. With a
+/// `[[models]]` catalogue, exactly the catalogue names the department may use.
 pub fn listed(rt: &Runtime, department: &str) -> Vec<(String, String)> {
+    if !rt.catalog.is_empty() {
+        let mut names: Vec<(String, String)> = rt
+            .catalog
+            .iter()
+            .filter(|m| rt.policy.model_allowed(department, &m.name))
+            .map(|m| (m.name.clone(), m.upstream.clone()))
+            .collect();
+        names.sort();
+        return names;
+    }
     let allow = rt.policy.department_models(department);
     let routes: Vec<(&[String], &str)> = rt
         .routes

@@ -35,6 +35,8 @@ enum Key {
     Anthropic { index: u64, field: &'static str },
     /// Gemini: candidate `index`, text or thought parts.
     Gemini { candidate: u64, thought: bool },
+    /// Bedrock Converse: `contentBlockIndex` and the delta's field (`text`, `toolUse`).
+    Converse { index: u64, field: &'static str },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -173,7 +175,7 @@ impl Dialect {
             // Nothing was masked: every event goes out as it came.
             return Outcome::default();
         }
-        if !known_event(self.kind, &value) {
+        if !known_event(self.kind, name, &value) {
             // An event type this module does not know: forwarded untouched, since we
             // cannot tell which of its strings are JSON source or signed.
             return Outcome::default();
@@ -183,6 +185,7 @@ impl Dialect {
             ApiKind::OpenAiResponses => responses_fields(&value),
             ApiKind::AnthropicMessages => anthropic_fields(&value),
             ApiKind::GeminiGenerateContent => gemini_fields(&value),
+            ApiKind::BedrockConverse => converse_fields(name, &value),
             ApiKind::OpenAiEmbeddings => (Vec::new(), Vec::new()),
         };
         let may_hold = super::json::may_hold_placeholder(data.as_bytes());
@@ -355,7 +358,9 @@ fn template(name: Option<&str>, raw: &str, event: &Value, f: &Field) -> Template
             )
         }
         // The delta event itself has the channel's shape.
-        Key::Responses { .. } | Key::Anthropic { .. } => (f.path.clone(), json!(""), jpath![]),
+        Key::Responses { .. } | Key::Anthropic { .. } | Key::Converse { .. } => {
+            (f.path.clone(), json!(""), jpath![])
+        }
     };
     let reset = match event.get("logprobs") {
         Some(Value::Array(a)) if !a.is_empty() => vec![(jpath!["logprobs"], "[]".to_string())],
@@ -374,10 +379,27 @@ fn template(name: Option<&str>, raw: &str, event: &Value, f: &Field) -> Template
 /// Whether the event is of a type whose strings may be restored. OpenAI Chat and
 /// Gemini events carry no type; Responses events are the documented `response.*`
 /// family and `error`; Anthropic's are listed (with the delta types of
-/// `content_block_delta`).
-fn known_event(kind: ApiKind, v: &Value) -> bool {
+/// `content_block_delta`); Bedrock Converse's by their event-stream name, a
+/// `contentBlockDelta` only with text or tool input (signed reasoning is left alone).
+fn known_event(kind: ApiKind, name: Option<&str>, v: &Value) -> bool {
     let ty = v.get("type").and_then(Value::as_str);
     match kind {
+        ApiKind::BedrockConverse => match name {
+            Some("contentBlockDelta") => v
+                .get("delta")
+                .is_some_and(|d| d.get("text").is_some() || d.get("toolUse").is_some()),
+            Some(n) => {
+                matches!(
+                    n,
+                    "messageStart"
+                        | "contentBlockStart"
+                        | "contentBlockStop"
+                        | "messageStop"
+                        | "metadata"
+                ) || n.ends_with("Exception")
+            }
+            None => false,
+        },
         ApiKind::OpenAiChat | ApiKind::GeminiGenerateContent | ApiKind::OpenAiEmbeddings => true,
         ApiKind::OpenAiResponses => ty.is_some_and(|t| t.starts_with("response.") || t == "error"),
         ApiKind::AnthropicMessages => match ty {
@@ -573,6 +595,43 @@ fn anthropic_fields(v: &Value) -> (Vec<Field>, Vec<End>) {
             json!(index),
         )),
         Some("message_delta" | "message_stop" | "error") => ends.push(End::All),
+        _ => {}
+    }
+    (fields, ends)
+}
+
+/// Bedrock Converse: `contentBlockDelta` with `delta.text` or `delta.toolUse.input`
+/// (JSON source); `contentBlockStop` ends its block; `messageStop` and exceptions end
+/// all.
+fn converse_fields(name: Option<&str>, v: &Value) -> (Vec<Field>, Vec<End>) {
+    let mut fields = Vec::new();
+    let mut ends = Vec::new();
+    let index = v.get("contentBlockIndex").and_then(Value::as_u64);
+    match name {
+        Some("contentBlockDelta") => {
+            for (field, p, escape) in [
+                ("text", jpath!["delta", "text"], Escape::None),
+                (
+                    "toolUse",
+                    jpath!["delta", "toolUse", "input"],
+                    Escape::JsonString,
+                ),
+            ] {
+                if let (Some(index), true) = (index, is_str(v, &p)) {
+                    fields.push(Field {
+                        key: Key::Converse { index, field },
+                        path: p,
+                        escape,
+                    });
+                }
+            }
+        }
+        Some("contentBlockStop") => ends.push(End::Matching(
+            |k, arg| matches!(k, Key::Converse { index, .. } if Some(*index) == arg.as_u64()),
+            json!(index),
+        )),
+        Some("messageStop") => ends.push(End::All),
+        Some(n) if n.ends_with("Exception") => ends.push(End::All),
         _ => {}
     }
     (fields, ends)

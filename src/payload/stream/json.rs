@@ -85,9 +85,11 @@ pub(crate) fn escape_for_key(key: Option<&str>) -> Escape {
 
 /// Members whose strings are never restored: Anthropic's `thinking` text is signed
 /// (`signature`) and must go back to the API unmodified in the next turn, so it stays
-/// masked; signatures and encrypted reasoning are opaque.
+/// masked; signatures and encrypted reasoning are opaque. Bedrock Converse's
+/// `reasoningContent` block is signed in the same way.
 const KEEP_MASKED: &[&str] = &[
     "thinking",
+    "reasoningContent",
     "signature",
     "thoughtSignature",
     "encrypted_content",

@@ -4,8 +4,9 @@
 //! chunks with [`ResponseRestorer::push`] and send what it returns at once; call
 //! [`ResponseRestorer::finish`] at the end of the body and send that too.
 //!
-//! - The framing ([`StreamFormat::Sse`] or Gemini's [`StreamFormat::JsonArray`]) is
-//!   cut into complete events whatever the chunk boundaries; only an incomplete
+//! - The framing ([`StreamFormat::Sse`], Gemini's [`StreamFormat::JsonArray`] or
+//!   Bedrock's binary event stream, whose frames are re-encoded with fresh CRCs when
+//!   changed) is cut into complete events whatever the chunk boundaries; only an incomplete
 //!   trailing event is kept. An event with nothing to restore is forwarded
 //!   byte-for-byte in the same `push` that completes it, so time to first token is
 //!   unchanged.
@@ -52,9 +53,13 @@ pub use crate::payload::response::{ApiKind, StreamFormat, Usage};
 
 mod array;
 mod dialect;
+#[cfg(feature = "gateway")]
+pub(crate) mod eventstream;
 pub(crate) mod json;
 mod sse;
 
+#[cfg(all(test, feature = "gateway"))]
+mod converse_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
@@ -67,10 +72,14 @@ use sse::{SseFramer, SseItem};
 enum Framer {
     Sse(SseFramer),
     JsonArray(ArrayFramer),
+    #[cfg(feature = "gateway")]
+    EventStream(eventstream::EventStreamFramer),
 }
 
 /// Restores placeholders in one streamed response. See the module documentation.
 pub struct ResponseRestorer {
+    #[cfg_attr(not(feature = "gateway"), allow(dead_code))]
+    kind: ApiKind,
     framer: Framer,
     dialect: Dialect,
     finished: bool,
@@ -92,8 +101,13 @@ impl ResponseRestorer {
         let framer = match format {
             StreamFormat::Sse => Framer::Sse(SseFramer::default()),
             StreamFormat::JsonArray => Framer::JsonArray(ArrayFramer::default()),
+            #[cfg(feature = "gateway")]
+            StreamFormat::EventStream => {
+                Framer::EventStream(eventstream::EventStreamFramer::default())
+            }
         };
         ResponseRestorer {
+            kind,
             framer,
             dialect: Dialect::new(kind, table),
             finished: false,
@@ -162,6 +176,54 @@ impl ResponseRestorer {
                     }
                 }
             }
+            #[cfg(feature = "gateway")]
+            Framer::EventStream(f) => {
+                let mut items = Vec::new();
+                f.push(chunk, &mut items);
+                for item in items {
+                    match item {
+                        eventstream::FrameItem::Raw(r) => out.extend_from_slice(&r),
+                        eventstream::FrameItem::Frame { raw, message } => {
+                            let name = eventstream::event_name(&message);
+                            // InvokeModelWithResponseStream: each `chunk` carries the
+                            // model's own event as base64 in `bytes`.
+                            let chunked = self.kind == ApiKind::AnthropicMessages;
+                            let outcome = match std::str::from_utf8(message.payload()) {
+                                Ok(data) if chunked => match eventstream::chunk_bytes(data) {
+                                    Some(inner) => self.dialect.event(None, &inner),
+                                    None => Outcome::default(),
+                                },
+                                Ok(data) => self.dialect.event(name, data),
+                                Err(_) => Outcome::default(),
+                            };
+                            if chunked {
+                                for s in &outcome.before {
+                                    out.extend_from_slice(&eventstream::event_frame(
+                                        "chunk",
+                                        eventstream::chunk_payload(None, &s.data),
+                                    ));
+                                }
+                            } else {
+                                write_frame_synth(&mut out, &outcome.before);
+                            }
+                            match outcome.data {
+                                Some(d) if chunked => {
+                                    let payload = eventstream::chunk_payload(
+                                        std::str::from_utf8(message.payload()).ok(),
+                                        &d,
+                                    );
+                                    out.extend_from_slice(&eventstream::encode(&message, payload))
+                                }
+                                Some(d) => out.extend_from_slice(&eventstream::encode(
+                                    &message,
+                                    d.into_bytes(),
+                                )),
+                                None => out.extend_from_slice(&raw),
+                            }
+                        }
+                    }
+                }
+            }
         }
         out
     }
@@ -202,6 +264,13 @@ impl ResponseRestorer {
                     out.extend_from_slice(&t);
                 }
             }
+            #[cfg(feature = "gateway")]
+            Framer::EventStream(f) => {
+                write_frame_synth(&mut out, &synth);
+                if let Some(t) = f.finish() {
+                    out.extend_from_slice(&t);
+                }
+            }
         }
         out
     }
@@ -215,6 +284,18 @@ impl ResponseRestorer {
 fn write_sse_synth(out: &mut Vec<u8>, synth: &[Synth], newline: &str) {
     for s in synth {
         out.extend_from_slice(&sse::format_event(s.event.as_deref(), &s.data, newline));
+    }
+}
+
+/// Appends synthesized events as event-stream frames.
+#[cfg(feature = "gateway")]
+fn write_frame_synth(out: &mut Vec<u8>, synth: &[Synth]) {
+    for s in synth {
+        let event = s.event.as_deref().unwrap_or("contentBlockDelta");
+        out.extend_from_slice(&eventstream::event_frame(
+            event,
+            s.data.clone().into_bytes(),
+        ));
     }
 }
 

@@ -289,6 +289,8 @@ fn one_shot(case: &Case, table: &Arc<Placeholders>) -> Vec<u8> {
 fn event_ends(format: StreamFormat, s: &[u8]) -> Vec<usize> {
     let mut ends = Vec::new();
     match format {
+        #[cfg(feature = "gateway")]
+        StreamFormat::EventStream => unreachable!("event streams: see converse_tests"),
         StreamFormat::Sse => {
             let mut i = 0;
             while i < s.len() {
@@ -338,6 +340,8 @@ fn event_ends(format: StreamFormat, s: &[u8]) -> Vec<usize> {
 pub(super) fn events(format: StreamFormat, s: &[u8]) -> Vec<Value> {
     let text = String::from_utf8(s.to_vec()).expect("output is UTF-8");
     match format {
+        #[cfg(feature = "gateway")]
+        StreamFormat::EventStream => unreachable!("event streams: see converse_tests"),
         StreamFormat::JsonArray => serde_json::from_str(&text).expect("output is a JSON array"),
         StreamFormat::Sse => text
             .replace("\r\n", "\n")
@@ -363,6 +367,7 @@ fn channel_fields(kind: ApiKind, ev: &Value) -> Vec<(String, Vec<String>)> {
     let mut out = Vec::new();
     let s = |v: &Value, k: &str| v.get(k).map(|x| x.to_string()).unwrap_or_default();
     match kind {
+        ApiKind::BedrockConverse => {}
         ApiKind::OpenAiChat => {
             for (ci, c) in ev["choices"].as_array().into_iter().flatten().enumerate() {
                 let idx = s(c, "index");
