@@ -46,6 +46,7 @@ mod kanji_list;
 mod katakana_score;
 mod latin;
 mod lexicon;
+mod local;
 mod romaji;
 mod romaji_names;
 mod split_surname;
@@ -514,6 +515,7 @@ impl Detector for NameDetector {
             }
         }
         self.column_names(doc, &mut found);
+        self.local_names(doc, &mut found);
         self.short_surnames(doc, &mut found);
         self.kanji_runs(doc, &mut found);
         self.contact_names(doc, &mut found);
@@ -1665,6 +1667,10 @@ impl NameDetector {
             let inner = &text[start..start + len];
             let n = chars(inner);
             if n == 0 || n > 8 || !inner.chars().all(|c| is_kanji(c) || is_space(c)) {
+                continue;
+            }
+            // A weekday after a date (10/4（金）) is no one-kanji surname.
+            if local::is_weekday_mark(inner.trim()) {
                 continue;
             }
             let compact: String = inner.chars().filter(|c| !is_space(*c)).collect();
