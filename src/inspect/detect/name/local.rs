@@ -132,6 +132,7 @@ impl NameDetector {
             self.cued_surnames(text, r.clone(), found);
         }
         self.signature_names(text, &lines, found);
+        self.row_names(text, &lines.ranges, found);
         self.child_kana_names(text, found);
     }
 
@@ -144,11 +145,12 @@ impl NameDetector {
     /// followed by a listed given name glued on or after one space: the end of the name
     /// and whether a given name is part of it. The name must end before
     /// [`name_ends_before`] text.
-    fn listed_name_at(&self, text: &str, at: usize) -> Option<(usize, bool)> {
+    pub(super) fn listed_name_at(&self, text: &str, at: usize) -> Option<(usize, bool)> {
         let end = run_end(text, at, is_kanji);
         let run = &text[at..end];
         let n = chars(run);
-        if n == 0 || n > 6 {
+        // A relation or role word (長男 splits as 長|男) is no name.
+        if n == 0 || n > 6 || self.lex.is_relation(run) || self.lex.is_not_name(run) {
             return None;
         }
         let mut out = None;
@@ -488,6 +490,22 @@ impl NameDetector {
                 if ends && self.lex.is_given_kana(w) && !NOT_KANA_NAMES.contains(&w) {
                     best = Some(e);
                 }
+            }
+            // A name the kana list lacks, with an honorific after it (`子のひまりさん`).
+            if best.is_none() {
+                let run = &text[start..end];
+                best = ["さん", "くん", "ちゃん"]
+                    .iter()
+                    .filter_map(|h| run.find(h))
+                    .min()
+                    .filter(|&k| {
+                        let w = &run[..k];
+                        (2..=4).contains(&chars(w))
+                            && !NOT_KANA_NAMES.contains(&w)
+                            // お, ご start a word for a person (おばあちゃん, おにいさん).
+                            && !w.starts_with(['お', 'ご'])
+                    })
+                    .map(|k| start + k);
             }
             let Some(e) = best else { continue };
             // A run starting like a particle holds a name of three characters or more.

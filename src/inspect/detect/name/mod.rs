@@ -49,6 +49,7 @@ mod lexicon;
 mod local;
 mod romaji;
 mod romaji_names;
+mod row;
 mod split_surname;
 
 use rustc_hash::FxHashMap;

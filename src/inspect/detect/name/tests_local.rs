@@ -146,7 +146,10 @@ fn child_kana_names() {
     has("年中のはるとが", "はると", "name.local.child");
     // Relation words the role pass knows already keep its rule.
     has("長男のはるとは元気", "はると", "name.role");
+    has("子のひまりさん（小3）", "ひまり", "name.local.child");
     lacks("あおい空が広がる", "あおい");
+    lacks("子のみなさん", "みな");
+    lacks("子のおばあちゃん", "おばあ");
     lacks("長男のめいっぱいの笑顔", "めい");
     lacks("子のために", "ため");
     lacks("ゆなの", "ゆな");
@@ -158,4 +161,27 @@ fn weekday_marks_are_no_surnames() {
     lacks("7/21(土)〜4/25(日)", "土");
     // A one-kanji surname in parentheses after a phone number stays a name.
     has("090-1234-5678（林）", "林", "name.contact");
+}
+
+#[test]
+fn surnames_in_rows_with_personal_data() {
+    has("東部,工藤,090-1234-5678", "工藤", "name.row");
+    has(
+        "| 菅原 | 1980/04/01 | 架空市本町1-2-3 |",
+        "菅原",
+        "name.row",
+    );
+    // A full name the list pass knows keeps its rule.
+    has(
+        "3\t森川 陽菜\tS41.10.10\t架空市本町1-2-3",
+        "森川 陽菜",
+        "name.list",
+    );
+    has("3,杉本,S41.10.10,架空市本町1-2-3", "杉本", "name.row");
+    // Places, one-kanji marks and products in a row, and rows without personal data.
+    lacks("千葉,支店,090-1234-5678", "千葉");
+    lacks("(金),10:00,090-1234-5678", "金");
+    lacks("工藤,菅原,岩田", "工藤");
+    lacks(",長男,2001/04/01", "長男");
+    lacks("りんご,工藤農園,2024/01/02", "工藤");
 }
