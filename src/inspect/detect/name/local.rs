@@ -3,14 +3,16 @@
 //! Office text names people without the cues of prose (no honorific, no `と申します`):
 //! a staff member is a section or role and a bare surname (`税務課 松井`, `SW 岩田`,
 //! `係長：杉本`), an attendee line lists `包括 北村、社協 野口`, a chat export starts a
-//! line with `[9:15] 渡辺：`, a signature block holds a name alone on a line, and
+//! line with `[9:15] 渡辺：`, and
 //! system exports write names as a kana surname and given name (`ﾀﾅｶ ﾐｻｷ`,
 //! `いのうえ そうた`). Each rule below reports only a value the name lists hold, next
 //! to the structural cue; the cue words are data (`dictionaries/names/local-cues.txt`)
 //! plus the detector's job titles, relation words and office suffixes.
 //!
 //! The lines of the text are split once per scan into a [`Lines`] context shared by
-//! the passes (no thread-local state).
+//! the passes (no thread-local state) and by the structural passes in their own files,
+//! `signature.rs` (names alone on a signature line) and `row.rs` (surnames in table
+//! rows with personal data), which [`NameDetector::local_names`] runs in order.
 
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -75,6 +77,13 @@ pub(super) struct Lines {
 }
 
 impl Lines {
+    /// The byte range of every line, in order.
+    pub(super) fn ranges(&self) -> &[Range<usize>] {
+        &self.ranges
+    }
+}
+
+impl Lines {
     /// Splits `text` once for the passes of one scan.
     pub(super) fn new(text: &str) -> Self {
         let mut ranges = Vec::new();
@@ -132,7 +141,7 @@ impl NameDetector {
             self.cued_surnames(text, r.clone(), found);
         }
         self.signature_names(text, &lines, found);
-        self.row_names(text, &lines.ranges, found);
+        self.row_names(text, lines.ranges(), found);
         self.child_kana_names(text, found);
     }
 
@@ -387,60 +396,6 @@ impl NameDetector {
         }
     }
 
-    /// Rule `name.local.signature`: a line holding only a name (a listed surname,
-    /// possibly with a given name, possibly after an office) in a signature block:
-    /// within four lines after a rule line (`--`, `――――`), `以上` or a line ending
-    /// in an office, or right before a line with a postcode, phone or e-mail. Mail
-    /// signatures put the sender's name alone on such a line.
-    fn signature_names(&self, text: &str, lines: &Lines, found: &mut Vec<Candidate>) {
-        let rs = &lines.ranges;
-        let mut block_left = 0usize;
-        for (k, r) in rs.iter().enumerate() {
-            let l = text[r.clone()].trim_matches(is_space);
-            if is_rule_line(l) || l == "以上" || l == "以上です" {
-                block_left = 4;
-                continue;
-            }
-            let contact_next = rs
-                .get(k + 1)
-                .is_some_and(|n| is_contact_line(text[n.clone()].trim_matches(is_space)));
-            if l.is_empty() || !(block_left > 0 || contact_next) {
-                block_left = block_left.saturating_sub(1);
-                continue;
-            }
-            block_left = block_left.saturating_sub(1);
-            let lead = text[r.clone()].len() - text[r.clone()].trim_start_matches(is_space).len();
-            let mut at = r.start + lead;
-            // An office before the name on the same line (税務課 松井).
-            if let Some(sp) = l.find(is_space) {
-                let first = &l[..sp];
-                if chars(first) >= 2 && ends_with_office(first) {
-                    at += sp;
-                    at += text[at..].len() - text[at..].trim_start_matches(is_space).len();
-                }
-            }
-            if !text[at..].chars().next().is_some_and(is_kanji) {
-                continue;
-            }
-            let Some((end, given)) = self.listed_name_at(text, at) else {
-                continue;
-            };
-            if !text[end..r.end].trim_matches(is_space).is_empty() {
-                continue;
-            }
-            let word = &text[at..end];
-            if (chars(word) == 1 && !given) || self.lex.is_not_name(word) || is_office_word(word) {
-                continue;
-            }
-            found.push(Candidate {
-                range: at..end,
-                detector: "name.local.signature",
-                confidence: 0.7,
-                reason: "name alone on a line of a signature block",
-            });
-        }
-    }
-
     /// Rule `name.local.child`: a child's given name in hiragana after a relation or a
     /// school group (`次女（めい、小2）`, `年長のあおい`, `子 りく`, `長男のはると`).
     /// Families and nurseries call children by given names in kana; the relation word
@@ -572,35 +527,9 @@ fn item_ends(rest: &str) -> bool {
 
 /// A section or office (`税務課`, `保健所`, `福祉部`): ends in an office suffix; `所` and
 /// `部` only after two characters or more (`場所`, `一部`, `全部` are none).
-fn is_office_word(w: &str) -> bool {
+pub(super) fn is_office_word(w: &str) -> bool {
     let n = chars(w);
     ends_with_office(w) && (n >= 3 || (n == 2 && !w.ends_with(['所', '部'])))
-}
-
-/// A rule line of a mail signature (`--`, `――――`, `━━━`, `＝＝＝`).
-fn is_rule_line(l: &str) -> bool {
-    chars(l) >= 2 && l.chars().all(|c| "-―ー─━=＝_＿*＊~〜".contains(c))
-}
-
-/// A line with a postcode, phone, extension or e-mail (the contact lines of a signature).
-fn is_contact_line(l: &str) -> bool {
-    l.starts_with(['〒', '☎', '✉'])
-        || [
-            "TEL",
-            "Tel",
-            "tel",
-            "電話",
-            "内線",
-            "FAX",
-            "Fax",
-            "E-mail",
-            "Email",
-            "mail",
-            "メール",
-        ]
-        .iter()
-        .any(|p| l.starts_with(p))
-        || (l.contains('@') && l.is_ascii())
 }
 
 #[cfg(test)]

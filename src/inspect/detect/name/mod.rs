@@ -50,6 +50,7 @@ mod local;
 mod romaji;
 mod romaji_names;
 mod row;
+mod signature;
 mod split_surname;
 
 use rustc_hash::FxHashMap;

@@ -97,21 +97,22 @@ fn chat_speakers() {
 #[test]
 fn signature_blocks() {
     let t = "よろしくお願いします。\n\n――――――――――\n内田　陽翔\n〒000-0000 架空市本町1-2-3\n";
-    has(t, "内田　陽翔", "name.local.signature");
+    has(t, "内田　陽翔", "name.signature");
     has("以上\n\n税務課 松井\n", "松井", "name.local.cue");
     has(
         "ご確認ください。\n--\n杉本\n内線 1234\n",
         "杉本",
-        "name.local.signature",
+        "name.signature",
     );
     has(
         "ご確認ください。\n西岡\nTEL 090-1234-5678\n",
         "西岡",
-        "name.local.signature",
+        "name.signature",
     );
     // A line of ordinary words in a signature block is none.
     lacks("以上\n\n総務課\n窓口\n", "窓口");
     lacks("--\n森\n", "森");
+    lacks("以上\n総務課\n岡山\n", "岡山");
 }
 
 #[test]
