@@ -180,7 +180,13 @@ impl NameDetector {
             if let Some(c) = text[e..].chars().next().filter(|c| is_space(*c)) {
                 let g = e + c.len_utf8();
                 let ge = run_end(text, g, is_kanji);
-                if ge > g && self.is_given(&text[g..ge]) && name_ends_before(&text[ge..]) {
+                let w = &text[g..ge];
+                // A second person's full name (`藤原 山田昭`) is no given name.
+                let surname_led = w
+                    .char_indices()
+                    .skip(2)
+                    .any(|(i, _)| self.lex.is_surname(&w[..i]));
+                if ge > g && self.is_given(w) && !surname_led && name_ends_before(&text[ge..]) {
                     e = ge;
                     given = true;
                 }
@@ -330,6 +336,18 @@ impl NameDetector {
             if !(is_cue_sep(c) || via_no || (attendee && "、,，/／".contains(c))) {
                 continue;
             }
+            // Cheap checks first (`の` and spaces are everywhere in prose): a kanji or a
+            // space after the separator, and before `の` an office's last character.
+            let after = text[at + sep_len..line.end].chars().next();
+            if !after.is_some_and(|a| is_kanji(a) || is_space(a)) {
+                continue;
+            }
+            if via_no
+                && !super::prev_char(text, at)
+                    .is_some_and(|(_, p)| "課係部室局班所ープ".contains(p))
+            {
+                continue;
+            }
             // The word before the separator.
             let mut ws = at;
             let mut n = 0;
@@ -404,6 +422,15 @@ impl NameDetector {
     fn child_kana_names(&self, text: &str, found: &mut Vec<Candidate>) {
         for (i, c) in text.char_indices() {
             if !(c == 'の' || c == '(' || c == '（' || is_space(c) || c == '、' || c == '・') {
+                continue;
+            }
+            // Cheap checks first: hiragana after the separator, a kanji (or っ) before it.
+            if !text[i + c.len_utf8()..]
+                .chars()
+                .next()
+                .is_some_and(is_hiragana)
+                || !super::prev_char(text, i).is_some_and(|(_, p)| is_kanji(p) || p == 'っ')
+            {
                 continue;
             }
             // The word before: a relation word or a school group.
