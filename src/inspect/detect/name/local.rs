@@ -203,44 +203,50 @@ impl NameDetector {
     /// so they count only as a reading: right before a name in parentheses
     /// (`えんどう はるき（遠藤 陽輝）`).
     fn kana_full_names(&self, text: &str, found: &mut Vec<Candidate>) {
-        let mut at = 0;
-        // Bounded: `at` moves on by at least one character each iteration.
-        while at < text.len() {
-            let Some(c) = text[at..].chars().next() else {
-                break;
+        let mut last_end = 0;
+        // Driven by the spaces (a pair has one between its parts), not by every kana.
+        for (sp, space) in text.match_indices([' ', '\u{3000}']) {
+            if sp < last_end {
+                continue;
+            }
+            let Some((_, p)) = super::prev_char(text, sp) else {
+                continue;
             };
-            let kata = is_katakana(c);
-            let hira = is_hiragana(c);
-            let starts_word = (kata || hira)
-                // Digits may run into a fixed-width field (`0012345ﾀﾅｶ ﾐｻｷ`).
-                && !super::prev_char(text, at)
-                    .is_some_and(|(_, p)| is_word_char(p) && !p.is_ascii_digit());
-            if !starts_word {
-                at += c.len_utf8();
+            let kata = is_katakana(p);
+            if !(kata || is_hiragana(p)) {
                 continue;
             }
             let script: fn(char) -> bool = if kata { is_katakana } else { is_hiragana };
-            let e1 = run_end(text, at, script);
-            let next = text[e1..].chars().next();
-            let skip_to = e1.max(at + c.len_utf8());
-            let Some(sp) = next.filter(|c| is_space(*c)) else {
-                at = skip_to;
-                continue;
-            };
-            let s2 = e1 + sp.len_utf8();
-            let e2 = run_end(text, s2, script);
-            if e2 == s2 || text[e2..].chars().next().is_some_and(is_word_char) {
-                at = skip_to;
+            let s2 = sp + space.len();
+            if !text[s2..].chars().next().is_some_and(script) {
                 continue;
             }
-            let (a, b) = (&text[at..e1], &text[s2..e2]);
+            // The first part: back to the start of its run (at most 7 characters).
+            let mut at = sp;
+            let mut n = 0;
+            while let Some((j, c)) = super::prev_char(text, at) {
+                if !script(c) || n > 6 {
+                    break;
+                }
+                at = j;
+                n += 1;
+            }
+            // Digits may run into a fixed-width field (`0012345ﾀﾅｶ ﾐｻｷ`).
+            if n > 6
+                || super::prev_char(text, at)
+                    .is_some_and(|(_, p)| is_word_char(p) && !p.is_ascii_digit())
+            {
+                continue;
+            }
+            let e2 = run_end(text, s2, script);
+            if text[e2..].chars().next().is_some_and(is_word_char) {
+                continue;
+            }
+            let (a, b) = (&text[at..sp], &text[s2..e2]);
             let (ha, hb) = if kata {
                 match (to_hiragana(a), to_hiragana(b)) {
                     (Some(x), Some(y)) => (x, y),
-                    _ => {
-                        at = skip_to;
-                        continue;
-                    }
+                    _ => continue,
                 }
             } else {
                 (a.to_string(), b.to_string())
@@ -262,9 +268,7 @@ impl NameDetector {
                     confidence: 0.75,
                     reason: "kana surname and given name from the lists",
                 });
-                at = e2;
-            } else {
-                at = skip_to;
+                last_end = e2;
             }
         }
     }
