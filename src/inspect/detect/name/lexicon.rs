@@ -466,6 +466,11 @@ impl Lexicon {
         self.given_kana.contains(s) || self.surname_kana.contains(s)
     }
 
+    /// A listed surname reading in hiragana.
+    pub(super) fn is_surname_kana(&self, s: &str) -> bool {
+        self.surname_kana.contains(s)
+    }
+
     /// A listed given-name reading in hiragana.
     pub(super) fn is_given_kana(&self, s: &str) -> bool {
         self.given_kana.contains(s)

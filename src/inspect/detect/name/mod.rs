@@ -52,8 +52,11 @@ mod latin;
 mod latin_listed;
 mod latin_lists;
 mod lexicon;
+mod local;
 mod romaji;
 mod romaji_names;
+mod row;
+mod signature;
 mod split_surname;
 
 use rustc_hash::FxHashMap;
@@ -520,6 +523,7 @@ impl Detector for NameDetector {
             }
         }
         self.column_names(doc, &mut found);
+        self.local_names(doc, &mut found);
         self.short_surnames(doc, &mut found);
         self.kanji_runs(doc, &mut found);
         self.contact_names(doc, &mut found);
@@ -1673,6 +1677,10 @@ impl NameDetector {
             let inner = &text[start..start + len];
             let n = chars(inner);
             if n == 0 || n > 8 || !inner.chars().all(|c| is_kanji(c) || is_space(c)) {
+                continue;
+            }
+            // A weekday after a date (10/4（金）) is no one-kanji surname.
+            if local::is_weekday_mark(inner.trim()) {
                 continue;
             }
             let compact: String = inner.chars().filter(|c| !is_space(*c)).collect();
