@@ -11,6 +11,7 @@ use arc_swap::ArcSwap;
 
 use super::client::Pool;
 use super::hooks::AuditHook;
+use super::inspections::Inspections;
 use super::metrics::Metrics;
 use super::runtime::Runtime;
 use super::warn::AckStore;
@@ -34,6 +35,8 @@ pub struct Shared {
     /// How many inspections may run on the async workers at once: 1 on a shared
     /// multi-threaded runtime, one per worker with `Gateway::start_workers`.
     pub inline_limit: usize,
+    /// The bound on inspections in flight and waiting (`server.max_inspections_*`).
+    pub inspections: Inspections,
     /// Process start, for uptime.
     pub started: Instant,
 }
@@ -48,6 +51,7 @@ impl Shared {
     ) -> Result<Self, reqwest::Error> {
         // Draw the placeholder key now rather than on the first masked request.
         crate::mask::PlaceholderKey::process();
+        let inspections = Inspections::from_config(&runtime.config.server);
         Ok(Shared {
             runtime: ArcSwap::from_pointee(runtime),
             acks: AckStore::default(),
@@ -57,6 +61,7 @@ impl Shared {
             generation: AtomicU64::new(0),
             inspecting_inline: AtomicUsize::new(0),
             inline_limit,
+            inspections,
             started: Instant::now(),
         })
     }
