@@ -56,15 +56,20 @@ pub fn default_in_flight() -> usize {
     2 * std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
+/// The slots `server.max_inspections_in_flight = in_flight` gives (0: [`default_in_flight`]).
+pub fn resolve_limit(in_flight: usize) -> usize {
+    if in_flight == 0 {
+        default_in_flight()
+    } else {
+        in_flight
+    }
+}
+
 impl Inspections {
     /// `in_flight` slots (0: [`default_in_flight`]), `max_queued` waiting requests,
     /// each waiting at most `wait`.
     pub fn new(in_flight: usize, max_queued: usize, wait: Duration) -> Self {
-        let limit = if in_flight == 0 {
-            default_in_flight()
-        } else {
-            in_flight
-        };
+        let limit = resolve_limit(in_flight);
         Inspections {
             slots: Arc::new(Semaphore::new(limit)),
             limit,

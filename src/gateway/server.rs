@@ -130,11 +130,17 @@ impl Gateway {
                 bound = listener.local_addr()?;
                 sockets.push(listener.into_std()?);
             }
+            // A worker's blocking pool never needs more threads than scans may run at
+            // once (each scanning thread keeps its own lattice and allocator heap).
+            let scan_threads = super::inspections::resolve_limit(
+                self.runtime.config.server.max_inspections_in_flight,
+            );
             let mut runtimes = Vec::with_capacity(workers);
             for _ in 0..workers {
                 runtimes.push(
                     tokio::runtime::Builder::new_current_thread()
                         .enable_all()
+                        .max_blocking_threads(scan_threads.max(1))
                         .build()?,
                 );
             }
