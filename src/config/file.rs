@@ -36,6 +36,10 @@ pub const DEFAULT_RELOAD_POLL_SECS: u64 = 3;
 pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 /// Most `server.workers` accepted.
 pub const MAX_WORKERS: usize = 256;
+/// Default number of requests that may wait for an inspection slot.
+pub const DEFAULT_MAX_INSPECTIONS_QUEUED: usize = 128;
+/// Default time a request may wait for an inspection slot, milliseconds.
+pub const DEFAULT_INSPECTION_QUEUE_WAIT_MS: u64 = 2000;
 
 /// The whole file.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -113,6 +117,16 @@ pub struct ServerConfig {
     /// Seconds between checks of the config and dictionary files for changes
     /// (0 disables polling; SIGHUP still reloads). Default 3.
     pub reload_poll_secs: u64,
+    /// Inspections (scans) running at once, on the workers and the blocking pool
+    /// together; 0 means two per CPU core. Bounds the memory that scans hold.
+    /// Default 0. Takes effect at restart.
+    pub max_inspections_in_flight: usize,
+    /// Requests that may wait for an inspection slot; further ones get 503 with
+    /// `Retry-After`. Default 128. Takes effect at restart.
+    pub max_inspections_queued: usize,
+    /// Milliseconds a request may wait for an inspection slot before 503 with
+    /// `Retry-After`. Default 2000. Takes effect at restart.
+    pub inspection_queue_wait_ms: u64,
 }
 
 impl Default for ServerConfig {
@@ -128,6 +142,9 @@ impl Default for ServerConfig {
             max_connections: DEFAULT_MAX_CONNECTIONS,
             workers: 0,
             reload_poll_secs: DEFAULT_RELOAD_POLL_SECS,
+            max_inspections_in_flight: 0,
+            max_inspections_queued: DEFAULT_MAX_INSPECTIONS_QUEUED,
+            inspection_queue_wait_ms: DEFAULT_INSPECTION_QUEUE_WAIT_MS,
         }
     }
 }

@@ -387,16 +387,34 @@ impl Config {
                 "write e.g. listen = \"127.0.0.1:8787\"",
             ));
         }
-        for c in &s.allowed_clients {
-            check_cidr(c).map_err(|r| {
-                err(
-                    "server.allowed_clients".into(),
-                    c,
-                    r,
-                    "write CIDRs such as \"10.0.0.0/8\" or \"127.0.0.1/32\"",
-                )
-            })?;
-        }
+        // A bad entry of a CIDR list is an error naming the list, the entry's index and
+        // where it is written; it is never dropped (an address list that silently lost
+        // an entry would refuse or, worse, admit the wrong clients).
+        let cidrs = |key: &str, short: &str, list: &[String], fix: &str| {
+            for (i, c) in list.iter().enumerate() {
+                if let Err(r) = check_cidr(c) {
+                    let (line, column) = find_value(source, c).map_or_else(
+                        || (find_line(source, short), None),
+                        |(l, c)| (Some(l), Some(c)),
+                    );
+                    return Err(ConfigError {
+                        file: path.to_path_buf(),
+                        line,
+                        column,
+                        key: Some(format!("{key}[{i}]")),
+                        reason: format!("entry {} of {}: {r}", i + 1, list.len()),
+                        fix: fix.to_string(),
+                    });
+                }
+            }
+            Ok(())
+        };
+        cidrs(
+            "server.allowed_clients",
+            "allowed_clients",
+            &s.allowed_clients,
+            "write CIDRs such as \"10.0.0.0/8\" or \"127.0.0.1/32\"",
+        )?;
         for (k, v, min) in [
             ("server.max_body_bytes", s.max_body_bytes as u64, 1),
             (
@@ -519,16 +537,12 @@ impl Config {
                     "list the fronting application's addresses",
                 ));
             }
-            for c in &t.clients {
-                check_cidr(c).map_err(|r| {
-                    err(
-                        "auth.trusted_header.clients".into(),
-                        c,
-                        r,
-                        "write CIDRs such as \"10.0.0.5/32\"",
-                    )
-                })?;
-            }
+            cidrs(
+                "auth.trusted_header.clients",
+                "clients",
+                &t.clients,
+                "write CIDRs such as \"10.0.0.5/32\"",
+            )?;
         }
         let mut names = std::collections::HashSet::new();
         for (i, u) in self.upstreams.iter().enumerate() {
@@ -686,6 +700,18 @@ fn check_cidr(s: &str) -> Result<(), String> {
         .map(|_| ())
         .or_else(|_| s.parse::<std::net::IpAddr>().map(|_| ()))
         .map_err(|_| format!("'{s}' is not a CIDR or IP address"))
+}
+
+/// Line and column (1-based, in characters, at the opening quote) of the first
+/// occurrence of `value` written as a TOML string (`"value"` or `'value'`) outside a
+/// comment; `None` when it is not written literally (e.g. it came from `${NAME}`).
+fn find_value(source: &str, value: &str) -> Option<(u32, u32)> {
+    let quoted = [format!("\"{value}\""), format!("'{value}'")];
+    source.lines().enumerate().find_map(|(i, l)| {
+        let code = l.split('#').next().unwrap_or(l);
+        let at = quoted.iter().filter_map(|q| code.find(q.as_str())).min()?;
+        Some((to_u32(i + 1), to_u32(l[..at].chars().count() + 1)))
+    })
 }
 
 /// Line of the first occurrence of `needle` in `source` (1-based).

@@ -155,3 +155,101 @@ fn quoted_values_in_validation_errors_are_escaped() {
         assert!(!msg.chars().any(char::is_control), "{msg:?}");
     }
 }
+
+/// Issue 14 item 6: a bad CIDR entry anywhere in the configuration is a validation error
+/// naming the list's key with the entry's index, and the line and column where it is
+/// written — never silently dropped from the list.
+#[test]
+fn bad_cidr_entries_are_errors_naming_key_index_and_position() {
+    let trusted = |clients: &str| {
+        format!(
+            "[auth.trusted_header]\nuser_header = \"x-user\"\ndepartment_header = \"x-dept\"\nsecret_header = \"x-secret\"\nsecret = \"0123456789abcdef0123\"\nclients = {clients}\n"
+        )
+    };
+    // (input, key, line, column, bad value as quoted in the reason)
+    let cases: Vec<(String, &str, u32, u32, &str)> = vec![
+        (
+            "[server]\nallowed_clients = [\"127.0.0.0/8\", \"10.0.0.0/99\"]\n".into(),
+            "server.allowed_clients[1]",
+            2,
+            35,
+            "10.0.0.0/99",
+        ),
+        (
+            "[server]\nallowed_clients = [\n  \"127.0.0.1\",\n  \"::1/128\",\n  '192.168.1.300/24',\n]\n"
+                .into(),
+            "server.allowed_clients[2]",
+            5,
+            3,
+            "192.168.1.300/24",
+        ),
+        (
+            "[server]\nallowed_clients = [\"\"]\n".into(),
+            "server.allowed_clients[0]",
+            2,
+            20,
+            "''",
+        ),
+        (
+            "[server]\nallowed_clients = [\"10.0.0.0/8 \"]\n".into(),
+            "server.allowed_clients[0]",
+            2,
+            20,
+            "10.0.0.0/8 ",
+        ),
+        (
+            trusted("[\"10.0.0.5/32\", \"10.0.0.6/32\", \"fronting-app\"]"),
+            "auth.trusted_header.clients[2]",
+            6,
+            42,
+            "fronting-app",
+        ),
+        (
+            trusted("[\"2001:db8::/129\"]"),
+            "auth.trusted_header.clients[0]",
+            6,
+            12,
+            "2001:db8::/129",
+        ),
+    ];
+    for (input, key, line, column, value) in &cases {
+        let e = load(input).unwrap_err();
+        let msg = e.to_string();
+        assert_eq!(e.key.as_deref(), Some(*key), "{msg}");
+        assert_eq!((e.line, e.column), (Some(*line), Some(*column)), "{msg}");
+        assert!(msg.contains(value), "{msg} should quote {value}");
+        assert!(msg.contains("CIDR") && !e.fix.is_empty(), "{msg}");
+    }
+    // Hard negatives: every accepted form stays accepted.
+    load("[server]\nallowed_clients = [\"127.0.0.1\", \"10.0.0.0/8\", \"10.1.2.3/16\", \"::1\", \"fd00::/8\", \"0.0.0.0/0\"]\n")
+        .unwrap();
+    load(&trusted("[\"10.0.0.5/32\", \"::1\"]")).unwrap();
+}
+
+/// A CIDR read from the environment that is not one: the error names the entry but not
+/// the value (the environment may carry secrets), and falls back to the key's line.
+#[test]
+fn bad_cidr_from_the_environment_is_named_not_quoted() {
+    let text =
+        "[server]\nlisten = \"127.0.0.1:8787\"\nallowed_clients = [\"127.0.0.1\", \"${NET}\"]\n";
+    let env = |n: &str| (n == "NET").then(|| "secret-host-name".to_string());
+    let p = Path::new("t.toml");
+    let cfg = load_str(text, p, &env).unwrap();
+    let e = cfg.validate(text, p).unwrap_err();
+    let msg = e.to_string();
+    assert_eq!(e.key.as_deref(), Some("server.allowed_clients[1]"), "{msg}");
+    assert_eq!(e.line, Some(3), "{msg}");
+    assert!(
+        !msg.contains("secret-host-name") && msg.contains("${NET}"),
+        "{msg}"
+    );
+}
+
+/// The runtime never drops a bad entry either, should a caller skip validation.
+#[test]
+fn runtime_refuses_a_bad_cidr_without_validation() {
+    let mut cfg = embedded_default();
+    cfg.server.allowed_clients = vec!["127.0.0.1/8".into(), "not-a-net".into()];
+    let e = crate::gateway::runtime::Runtime::build(cfg, None).unwrap_err();
+    assert_eq!(e.key.as_deref(), Some("server.allowed_clients[1]"), "{e}");
+}

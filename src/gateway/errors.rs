@@ -167,6 +167,12 @@ pub enum Refusal {
     Quota(QuotaRefusal),
     /// Inspection failed (503).
     InspectionFailed,
+    /// Every inspection slot is busy and the queue is full or was waited on too long
+    /// (503 with `Retry-After`; see [`super::inspections`]).
+    Overloaded {
+        /// Seconds after which to retry.
+        retry_after_secs: u32,
+    },
     /// A field could not be masked (503).
     MaskFailed,
     /// The inspected body could not be serialized (503).
@@ -260,6 +266,7 @@ impl Refusal {
             WarningRequiresAcknowledgement { .. } => "warning_requires_acknowledgement",
             Quota(q) => q.code,
             InspectionFailed => "inspection_failed",
+            Overloaded { .. } => "inspection_overloaded",
             MaskFailed => "mask_failed",
             SerializeFailed => "serialize_failed",
             AuditUnavailable => "audit_unavailable",
@@ -308,6 +315,7 @@ impl Refusal {
             | UnsupportedCharset => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Quota(_) => StatusCode::TOO_MANY_REQUESTS,
             InspectionFailed
+            | Overloaded { .. }
             | MaskFailed
             | SerializeFailed
             | AuditUnavailable
@@ -330,7 +338,11 @@ impl Refusal {
             | RegionViolation(_)
             | Blocked(_)
             | WarningRequiresAcknowledgement { .. } => Origin::Policy,
-            InspectionFailed | MaskFailed | SerializeFailed | AuditUnavailable => Origin::Internal,
+            InspectionFailed
+            | Overloaded { .. }
+            | MaskFailed
+            | SerializeFailed
+            | AuditUnavailable => Origin::Internal,
             UpstreamTimeout { .. }
             | UpstreamUnreachable { .. }
             | UpstreamCompressedStream { .. }
@@ -528,6 +540,10 @@ impl Refusal {
                 UNAVAILABLE_JA.into(),
                 "inspection failed; nothing was forwarded".into(),
             ),
+            Overloaded { retry_after_secs: n } => (
+                format!("関守が混み合っているため、送信しませんでした。{n}秒ほど待ってから再試行してください。"),
+                format!("Sekimori is inspecting as many requests as it may at once; nothing was forwarded; retry after {n} s (administrators: server.max_inspections_in_flight, max_inspections_queued)"),
+            ),
             MaskFailed => (
                 UNAVAILABLE_JA.into(),
                 "a field could not be masked; nothing was forwarded".into(),
@@ -598,10 +614,19 @@ impl Refusal {
         }
     }
 
+    /// Seconds for the `Retry-After` header, when the refusal has one.
+    pub fn retry_after(&self) -> Option<u32> {
+        match self {
+            Refusal::Overloaded { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
+        }
+    }
+
     /// The error, ready to render.
     pub fn into_error(self) -> GatewayError {
         let (ja, en) = self.texts();
         GatewayError {
+            retry_after: self.retry_after(),
             origin: self.origin(),
             outcome: self.outcome(),
             status: self.status(),
@@ -649,6 +674,14 @@ mod tests {
                 Refusal::InspectionFailed,
                 503,
                 "inspection_failed",
+                Outcome::Failed,
+            ),
+            (
+                Refusal::Overloaded {
+                    retry_after_secs: 1,
+                },
+                503,
+                "inspection_overloaded",
                 Outcome::Failed,
             ),
             (
@@ -728,6 +761,18 @@ mod tests {
             let name = format!("{why:?}");
             assert!(!e.message().contains(&name), "{}", e.message());
         }
+    }
+
+    #[test]
+    fn overloaded_carries_retry_after() {
+        let e = Refusal::Overloaded {
+            retry_after_secs: 2,
+        }
+        .into_error();
+        assert_eq!(e.retry_after, Some(2));
+        let r = e.into_response(None, "r");
+        assert_eq!(r.headers()[http::header::RETRY_AFTER], "2");
+        assert_eq!(Refusal::InspectionFailed.into_error().retry_after, None);
     }
 
     #[test]

@@ -27,6 +27,7 @@ pub mod guard;
 pub mod handler;
 pub mod headers;
 pub mod hooks;
+pub mod inspections;
 pub mod metrics;
 pub mod phase;
 pub mod reload;

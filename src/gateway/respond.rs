@@ -48,6 +48,8 @@ pub struct GatewayError {
     pub details: Option<Value>,
     /// Close the connection after responding.
     pub close: bool,
+    /// Seconds for a `Retry-After` header (an overload 503).
+    pub retry_after: Option<u32>,
 }
 
 impl GatewayError {
@@ -106,6 +108,9 @@ impl GatewayError {
                 "x-amzn-errortype",
                 HeaderValue::from_static(aws_error_type(self.status)),
             );
+        }
+        if let Some(secs) = self.retry_after {
+            h.insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         resp
     }

@@ -142,12 +142,27 @@ impl std::fmt::Debug for Runtime {
     }
 }
 
-fn parse_nets(list: &[String]) -> Vec<IpNet> {
+/// The CIDR list `key` as networks (a bare address is a /32 or /128). A bad entry is an
+/// error, never dropped; [`Config::validate`] reports it first, with its line.
+fn parse_nets(src: Option<&Path>, key: &str, list: &[String]) -> Result<Vec<IpNet>, ConfigError> {
     list.iter()
-        .filter_map(|s| {
+        .enumerate()
+        .map(|(i, s)| {
             s.parse::<IpNet>()
                 .ok()
                 .or_else(|| s.parse::<IpAddr>().ok().map(IpNet::from))
+                .ok_or_else(|| {
+                    cfg_err(
+                        src,
+                        &format!("{key}[{i}]"),
+                        format!(
+                            "entry {} of {} is not a CIDR or IP address",
+                            i + 1,
+                            list.len()
+                        ),
+                        "write CIDRs such as \"10.0.0.0/8\" or \"127.0.0.1/32\"",
+                    )
+                })
         })
         .collect()
 }
@@ -258,7 +273,7 @@ impl Runtime {
                     )?,
                     secret_header: name("auth.trusted_header.secret_header", &t.secret_header)?,
                     secret_sha256: sha2::Sha256::digest(t.secret.as_bytes()).into(),
-                    clients: parse_nets(&t.clients),
+                    clients: parse_nets(src, "auth.trusted_header.clients", &t.clients)?,
                 })
             }
         };
@@ -394,7 +409,7 @@ impl Runtime {
             keys,
             trusted,
             allow_anonymous: config.auth.allow_anonymous,
-            allowed_clients: parse_nets(&s.allowed_clients),
+            allowed_clients: parse_nets(src, "server.allowed_clients", &s.allowed_clients)?,
             upstreams,
             routes,
             limits: Limits {

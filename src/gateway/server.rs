@@ -130,11 +130,17 @@ impl Gateway {
                 bound = listener.local_addr()?;
                 sockets.push(listener.into_std()?);
             }
+            // A worker's blocking pool never needs more threads than scans may run at
+            // once (each scanning thread keeps its own lattice and allocator heap).
+            let scan_threads = super::inspections::resolve_limit(
+                self.runtime.config.server.max_inspections_in_flight,
+            );
             let mut runtimes = Vec::with_capacity(workers);
             for _ in 0..workers {
                 runtimes.push(
                     tokio::runtime::Builder::new_current_thread()
                         .enable_all()
+                        .max_blocking_threads(scan_threads.max(1))
                         .build()?,
                 );
             }
@@ -318,10 +324,23 @@ struct Sniffer {
 }
 
 impl Sniffer {
-    fn feed(&mut self, bytes: &[u8]) -> bool {
+    /// Feeds bytes read from the connection; true when a head has both headers. Jumps
+    /// from newline to newline (`memchr`) and keeps only the first bytes of each line:
+    /// a body is passed over, not walked byte by byte (2.4% of a request's
+    /// instructions were this loop over the body).
+    fn feed(&mut self, mut bytes: &[u8]) -> bool {
         let mut hit = false;
-        for &b in bytes {
-            if b == b'\n' {
+        loop {
+            let newline = memchr::memchr(b'\n', bytes);
+            let segment = &bytes[..newline.unwrap_or(bytes.len())];
+            let take = segment.len().min(self.prefix.len() - self.len);
+            self.prefix[self.len..self.len + take].copy_from_slice(&segment[..take]);
+            self.len += take;
+            let Some(i) = newline else {
+                return hit;
+            };
+            bytes = &bytes[i + 1..];
+            {
                 let line = &self.prefix[..self.len];
                 let line = line.strip_suffix(b"\r").unwrap_or(line);
                 if line.is_empty() {
@@ -335,12 +354,8 @@ impl Sniffer {
                 }
                 hit |= self.cl && self.te;
                 self.len = 0;
-            } else if self.len < self.prefix.len() {
-                self.prefix[self.len] = b;
-                self.len += 1;
             }
         }
-        hit
     }
 }
 
@@ -439,6 +454,25 @@ mod tests {
                 .iter()
                 .fold(false, |h, b| s.feed(std::slice::from_ref(b)) | h);
             assert_eq!(hit, *want, "{}", String::from_utf8_lossy(input));
+            // Whole, and in every two-piece split.
+            assert_eq!(Sniffer::default().feed(input), *want);
+            for cut in 0..input.len() {
+                let mut s = Sniffer::default();
+                let hit = s.feed(&input[..cut]) | s.feed(&input[cut..]);
+                assert_eq!(hit, *want, "split at {cut}");
+            }
         }
+        // Long header lines and a long body: only the first bytes of a line count.
+        let mut long = b"POST / HTTP/1.1\r\nX-Pad: ".to_vec();
+        long.extend(std::iter::repeat_n(b'a', 5000));
+        long.extend_from_slice(
+            b"\r\nContent-Length: 5\r\nX-Content-Length: 1\r\ntransfer-encoding: chunked\r\n\r\n",
+        );
+        assert!(Sniffer::default().feed(&long));
+        let mut body = b"POST / HTTP/1.1\r\nContent-Length: 9000\r\n\r\n".to_vec();
+        body.extend(std::iter::repeat_n(b'x', 9000));
+        body.extend_from_slice(b"\ntransfer-encoding: chunked\n");
+        // The blank line ends the head: a TE line in the body is no hit.
+        assert!(!Sniffer::default().feed(&body));
     }
 }

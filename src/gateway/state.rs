@@ -11,6 +11,7 @@ use arc_swap::ArcSwap;
 
 use super::client::Pool;
 use super::hooks::AuditHook;
+use super::inspections::Inspections;
 use super::metrics::Metrics;
 use super::runtime::Runtime;
 use super::warn::AckStore;
@@ -35,6 +36,8 @@ pub struct Shared {
     /// How many inspections may run on the async workers at once: 1 on a shared
     /// multi-threaded runtime, one per worker with `Gateway::start_workers`.
     pub inline_limit: usize,
+    /// The bound on inspections in flight and waiting (`server.max_inspections_*`).
+    pub inspections: Inspections,
     /// Process start, for uptime.
     pub started: Instant,
     /// What each caller's earlier requests masked (see `crate::mask::vault`).
@@ -52,6 +55,7 @@ impl Shared {
         // Draw the placeholder key now rather than on the first masked request.
         crate::mask::PlaceholderKey::process();
         let vault = Arc::new(InMemoryVault::new(VaultLimits::default())?);
+        let inspections = Inspections::from_config(&runtime.config.server);
         Ok(Shared {
             runtime: ArcSwap::from_pointee(runtime),
             acks: AckStore::default(),
@@ -61,6 +65,7 @@ impl Shared {
             generation: AtomicU64::new(0),
             inspecting_inline: AtomicUsize::new(0),
             inline_limit,
+            inspections,
             started: Instant::now(),
             vault,
         })

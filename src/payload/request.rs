@@ -786,6 +786,10 @@ pub fn find_tag_characters(body: &Value) -> Option<String> {
         s.chars()
             .any(|c| crate::text::SMUGGLING_TAG_RANGE.contains(&(c as u32)))
     };
+    // Almost every body has none: answer that without building a path per node.
+    if !any_tag_character(body) {
+        return None;
+    }
     let mut stack: Vec<(&Value, String)> = vec![(body, String::new())];
     while let Some((v, path)) = stack.pop() {
         match v {
@@ -808,6 +812,37 @@ pub fn find_tag_characters(body: &Value) -> Option<String> {
         }
     }
     None
+}
+
+/// Whether any string or key in `v` holds a Unicode tag character (U+E0000–E007F).
+/// In UTF-8 every one starts with `F3 A0 80` or `F3 A0 81`, so a string is searched for
+/// `F3 A0` and the byte after it (no decoding, no allocation).
+fn any_tag_character(v: &Value) -> bool {
+    debug_assert!(
+        crate::text::SMUGGLING_TAG_RANGE == (0xE0000..0xE0080),
+        "the byte test below assumes this range"
+    );
+    let has = |s: &str| {
+        let b = s.as_bytes();
+        memchr::memmem::find_iter(b, b"\xF3\xA0").any(|i| matches!(b.get(i + 2), Some(0x80 | 0x81)))
+    };
+    let mut stack = vec![v];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::String(s) if has(s) => return true,
+            Value::Array(items) => stack.extend(items),
+            Value::Object(map) => {
+                for (k, item) in map {
+                    if has(k) {
+                        return true;
+                    }
+                    stack.push(item);
+                }
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// The model named in the body (`model`), if any.

@@ -28,6 +28,7 @@ mod hooks;
 mod limits;
 mod multi_turn;
 mod numbers;
+mod overload;
 mod paths;
 mod pool;
 mod proxy;

@@ -159,6 +159,7 @@ impl ProxyRefusal {
             message_en: en,
             details,
             close: false,
+            retry_after: None,
         }
     }
 }

@@ -15,7 +15,7 @@
 //! | [`read`] | size, deadline, `Content-Type`, `Content-Encoding` | 413 / 408 / 415 |
 //! | [`parse`] | strict JSON, tag characters | 400 |
 //! | [`authorize`] | uninspectable parts, model allow list, URL, route, region | 403 / 404 / 400 |
-//! | [`inspect`] | the engine, inline or on the blocking pool | 503 |
+//! | [`inspect`] | a slot of the bound in flight, the engine inline or on the blocking pool | 503 (+ `Retry-After` when no slot) |
 //! | [`decide`] | policy per category and department, warn tokens | 403 |
 //! | [`mask`] | one placeholder table over every field | 503 |
 //! | [`quota`] | monthly caps | 429 |

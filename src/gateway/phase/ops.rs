@@ -35,7 +35,9 @@ pub fn answer(shared: &Shared, method: &Method, path: &str) -> Option<Response<B
             )))
         }
         "/metrics" => {
-            let mut r = Response::new(boxed::full_body(Bytes::from(shared.metrics.render())));
+            let mut text = shared.metrics.render();
+            shared.inspections.render(&mut text);
+            let mut r = Response::new(boxed::full_body(Bytes::from(text)));
             r.headers_mut().insert(
                 header::CONTENT_TYPE,
                 http::HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),

@@ -379,3 +379,30 @@ fn nested_json_literals_are_slots() {
         vec!["content".to_string()]
     );
 }
+
+/// The byte test that skips the path-building walk agrees with the character test on
+/// every code point around the tag range, in values and in keys.
+#[test]
+fn tag_character_fast_check_agrees_with_the_char_test() {
+    for cp in (0xDFF00u32..0xE0200).chain([0x3042, 0x1F600, 0xF3A0, 0x10FFFF]) {
+        let Some(c) = char::from_u32(cp) else {
+            continue;
+        };
+        let tag = crate::text::SMUGGLING_TAG_RANGE.contains(&cp);
+        let text = format!("森川陽菜{c}さん");
+        let in_value = serde_json::json!({"messages": [{"role": "user", "content": text}]});
+        assert_eq!(
+            find_tag_characters(&in_value).is_some(),
+            tag,
+            "U+{cp:X} in a value"
+        );
+        let mut map = serde_json::Map::new();
+        map.insert(text, serde_json::json!(1));
+        let in_key = serde_json::json!({"a": [serde_json::Value::Object(map)]});
+        assert_eq!(
+            find_tag_characters(&in_key).is_some(),
+            tag,
+            "U+{cp:X} in a key"
+        );
+    }
+}
