@@ -26,7 +26,13 @@ const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
     "the operating system's random number generator is unavailable ({0}); \
      placeholders cannot be keyed: check that /dev/urandom (or getrandom(2)) is usable"
 )]
-pub struct KeyError(#[from] getrandom::Error);
+pub struct KeyError(getrandom::Error);
+
+impl From<getrandom::Error> for KeyError {
+    fn from(e: getrandom::Error) -> Self {
+        KeyError(e)
+    }
+}
 
 /// The process-wide secret placeholders are derived from. Its `Debug` output never
 /// shows the bytes.
