@@ -4,7 +4,9 @@
 #   scripts/eval.sh [score.py options, e.g. --json]
 #
 # The sets are read from $SEKIMORI_SHARED, or ../shared beside the repository.
-# municipal-dev is scored on every category; stockmark-names labels names only.
+# municipal-dev, realistic-dev and the team's own held-out set
+# (tests/fixtures/own-realistic.jsonl, never used for tuning) are scored on every
+# category; stockmark-names labels names only.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 shared=${SEKIMORI_SHARED:-$repo/../shared}
@@ -18,7 +20,9 @@ bin=${CARGO_TARGET_DIR:-$repo/target}/release/sekimori
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 status=0
-for set in municipal-dev stockmark-names; do
+for set in municipal-dev realistic-dev stockmark-names own-realistic; do
+  file="$shared/eval/$set.jsonl"
+  [ "$set" = own-realistic ] && file="$repo/tests/fixtures/own-realistic.jsonl"
   case $set in
     stockmark-names) cats=(--categories name) ;;
     *) cats=() ;;
@@ -26,12 +30,12 @@ for set in municipal-dev stockmark-names; do
   echo "== $set"
   # Exit 1 only means "something was found"; 2 is an error.
   rc=0
-  "$bin" scan --jsonl "$shared/eval/$set.jsonl" >"$out/$set.jsonl" || rc=$?
+  "$bin" scan --jsonl "$file" >"$out/$set.jsonl" || rc=$?
   if [ "$rc" -gt 1 ]; then
     echo "eval.sh: sekimori scan failed on $set (exit $rc)" >&2
     status=2
     continue
   fi
-  python3 "$shared/eval/score.py" "$shared/eval/$set.jsonl" "$out/$set.jsonl" "${cats[@]}" "$@"
+  python3 "$shared/eval/score.py" "$file" "$out/$set.jsonl" "${cats[@]}" "$@"
 done
 exit "$status"
