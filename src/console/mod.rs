@@ -35,6 +35,7 @@ pub mod html;
 pub mod pages;
 pub mod policy_edit;
 pub mod proposals;
+pub mod request;
 pub mod respond;
 pub mod router;
 pub mod server;

@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use arc_swap::ArcSwap;
 
@@ -61,7 +61,7 @@ impl Shared {
             acks: AckStore::default(),
             metrics: Metrics::default(),
             audit,
-            client: upstream_client()?,
+            client: super::transport::upstream_client()?,
             generation: AtomicU64::new(0),
             inspecting_inline: AtomicUsize::new(0),
             inline_limit,
@@ -87,29 +87,6 @@ impl std::fmt::Debug for Shared {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Shared").finish_non_exhaustive()
     }
-}
-
-/// Builds the upstream client: rustls with the platform roots, verification always on,
-/// HTTP/1.1 and HTTP/2 (ALPN), pooled, no redirects, no proxy from the environment.
-pub fn upstream_client() -> Result<reqwest::Client, reqwest::Error> {
-    upstream_client_builder().build()
-}
-
-/// The settings of [`upstream_client`], for an upstream that needs its own client
-/// ([`super::transport`]: `connect_to`, `ca_file`).
-pub fn upstream_client_builder() -> reqwest::ClientBuilder {
-    reqwest::Client::builder()
-        .use_rustls_tls()
-        .https_only(false) // http:// is allowed only for on-premises/loopback, checked at config load
-        .redirect(reqwest::redirect::Policy::none())
-        .no_proxy()
-        .connect_timeout(Duration::from_secs(
-            crate::config::DEFAULT_CONNECT_TIMEOUT_SECS,
-        ))
-        .pool_idle_timeout(Duration::from_secs(90))
-        .pool_max_idle_per_host(64)
-        .tcp_nodelay(true)
-        .user_agent(concat!("sekimori/", env!("CARGO_PKG_VERSION")))
 }
 
 /// Per-connection facts the handler needs.

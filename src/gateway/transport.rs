@@ -7,6 +7,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::config::UpstreamConfig;
 
@@ -171,7 +172,7 @@ fn client(u: &UpstreamConfig, base: &Path) -> Result<Option<reqwest::Client>, Tr
     if u.connect_to.is_none() && u.ca_file.is_none() {
         return Ok(None);
     }
-    let mut b = super::state::upstream_client_builder();
+    let mut b = upstream_client_builder();
     if let Some(addr) = &u.connect_to {
         let sa: SocketAddr = addr.parse().map_err(|_| {
             err(
@@ -223,6 +224,29 @@ fn client(u: &UpstreamConfig, base: &Path) -> Result<Option<reqwest::Client>, Tr
             "check ca_file and connect_to",
         )
     })
+}
+
+/// Builds the upstream client: rustls with the platform roots, verification always on,
+/// HTTP/1.1 and HTTP/2 (ALPN), pooled, no redirects, no proxy from the environment.
+pub fn upstream_client() -> Result<reqwest::Client, reqwest::Error> {
+    upstream_client_builder().build()
+}
+
+/// The settings of [`upstream_client`], for an upstream that needs its own client
+/// (`connect_to`, `ca_file`).
+pub fn upstream_client_builder() -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .use_rustls_tls()
+        .https_only(false) // http:// is allowed only for on-premises/loopback, checked at config load
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .connect_timeout(Duration::from_secs(
+            crate::config::DEFAULT_CONNECT_TIMEOUT_SECS,
+        ))
+        .pool_idle_timeout(Duration::from_secs(90))
+        .pool_max_idle_per_host(64)
+        .tcp_nodelay(true)
+        .user_agent(concat!("sekimori/", env!("CARGO_PKG_VERSION")))
 }
 
 #[cfg(test)]

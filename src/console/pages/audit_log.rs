@@ -13,8 +13,8 @@ use crate::audit::{checkpoint, AdminEvent, Event, StoredRecord};
 
 use super::super::html::csrf_field;
 use super::super::html::{esc, notice};
+use super::super::request::Req;
 use super::super::respond::Reply;
-use super::super::router::Req;
 use super::super::state::{Console, VerifySummary};
 use super::super::trail;
 use super::jst;

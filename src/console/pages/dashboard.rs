@@ -14,8 +14,8 @@ use crate::audit::timefmt::{month_start, JST};
 use crate::audit::{Action, Event, Phase};
 
 use super::super::html::{esc, notice, Lang};
+use super::super::request::Req;
 use super::super::respond::Reply;
-use super::super::router::Req;
 use super::super::state::Console;
 use super::jst;
 

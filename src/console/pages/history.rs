@@ -12,8 +12,8 @@ use super::super::diff;
 use super::super::edit::{self, history_dir};
 use super::super::html::{csrf_field, esc, notice, Lang};
 use super::super::proposals::{Change, Proposal};
+use super::super::request::Req;
 use super::super::respond::Reply;
-use super::super::router::Req;
 use super::super::state::Console;
 use super::super::trail;
 

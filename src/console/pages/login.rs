@@ -8,8 +8,8 @@ use http::StatusCode;
 
 use super::super::accounts::{LoginResult, Role};
 use super::super::html::{csrf_field, esc, notice, Lang};
+use super::super::request::Req;
 use super::super::respond::Reply;
-use super::super::router::Req;
 use super::super::session::set_cookie;
 use super::super::state::Console;
 use super::super::trail;

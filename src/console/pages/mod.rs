@@ -1,5 +1,5 @@
 //! The console's pages, one file each; each takes the [`super::state::Console`] and
-//! the parsed [`super::router::Req`] and returns a [`super::respond::Reply`]. Role
+//! the parsed [`super::request::Req`] and returns a [`super::respond::Reply`]. Role
 //! checks happen before (in [`super::router`]); pages that write also check again.
 
 pub mod approvals;

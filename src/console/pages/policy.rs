@@ -11,8 +11,8 @@ use super::super::edit::{self, EditError};
 use super::super::html::{csrf_field, esc, notice, Lang};
 use super::super::policy_edit::{self, Current, Setting};
 use super::super::proposals::{Change, Proposal};
+use super::super::request::Req;
 use super::super::respond::Reply;
-use super::super::router::Req;
 use super::super::state::Console;
 
 const ACTIONS: [&str; 4] = ["block", "warn", "mask", "log"];

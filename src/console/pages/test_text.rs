@@ -11,8 +11,8 @@ use crate::inspect::Category;
 use crate::policy::Action;
 
 use super::super::html::{csrf_field, esc, Lang};
+use super::super::request::Req;
 use super::super::respond::Reply;
-use super::super::router::Req;
 use super::super::state::Console;
 use super::super::trail;
 use super::super::try_text::{self, TestResult, Verdict};

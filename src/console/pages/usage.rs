@@ -11,8 +11,8 @@ use crate::audit::export::{self, GroupBy, UsageRow};
 use crate::audit::timefmt::{parse_month, JST};
 
 use super::super::html::{esc, notice};
+use super::super::request::Req;
 use super::super::respond::Reply;
-use super::super::router::Req;
 use super::super::state::Console;
 use super::super::trail;
 

@@ -22,7 +22,7 @@ use super::super::boxed;
 use super::super::runtime::Principal;
 use super::super::state::ConnInfo;
 use super::door::{self, Target};
-use super::listener::renderer;
+use super::page::renderer;
 use super::page::with_contact;
 use super::refusal::ProxyRefusal;
 use super::ForwardProxy;

@@ -24,7 +24,7 @@ use super::super::state::ConnInfo;
 use super::catalogue::{normalize_host, Destination};
 use super::door::{self, Target};
 use super::intercept::{self, Inside};
-use super::page::{is_navigation, render_json, render_page, with_contact};
+use super::page::{render_json, renderer, with_contact};
 use super::refusal::ProxyRefusal;
 use super::{tunnel, ForwardProxy, OtherHosts};
 
@@ -155,15 +155,6 @@ pub fn refuse(
             .insert(header::PROXY_AUTHENTICATE, HeaderValue::from_static(REALM));
     }
     r
-}
-
-/// The renderer for a request: the page for navigations, JSON otherwise.
-pub fn renderer(headers: &http::HeaderMap) -> Render {
-    if is_navigation(headers) {
-        render_page
-    } else {
-        render_json
-    }
 }
 
 async fn handle(

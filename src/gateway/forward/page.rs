@@ -8,6 +8,7 @@ use http::{header, HeaderMap, HeaderValue, Response};
 use http_body_util::Full;
 use serde_json::{json, Value};
 
+use super::super::phase::finish::Render;
 use super::super::respond::GatewayError;
 use super::super::route::Api;
 
@@ -54,6 +55,15 @@ fn escape(s: &str) -> String {
         }
     }
     out
+}
+
+/// The renderer for a request: the page for navigations, JSON otherwise.
+pub fn renderer(headers: &HeaderMap) -> Render {
+    if is_navigation(headers) {
+        render_page
+    } else {
+        render_json
+    }
 }
 
 /// The block page.
