@@ -19,18 +19,17 @@ use sha2::{Digest, Sha256};
 
 use crate::payload::request as payload;
 
-use super::super::audit::forward_action_name;
 use super::super::body;
 use super::super::boxed::Body;
 use super::super::errors::Refusal;
-use super::super::hooks::{ForwardRecord, Outcome, PromptText};
-use super::super::phase::{self, authorize::url_is_clean, ctx::now_ms, Ctx};
+use super::super::hooks::Outcome;
+use super::super::phase::{self, authorize::url_is_clean, Ctx};
 use super::super::respond::GatewayError;
 use super::super::route;
-use super::super::runtime::{canonical, Principal};
+use super::super::runtime::Principal;
 use super::super::state::ConnInfo;
 use super::form::{self, Multipart};
-use super::listener::renderer;
+use super::page::renderer;
 use super::page::with_contact;
 use super::refusal::ProxyRefusal;
 use super::{origin, ForwardProxy};
@@ -287,36 +286,19 @@ async fn record(
             .clone()
             .or_else(|| payload::body_model(&cx.value).map(str::to_string))
     });
-    cx.record.model = model.clone();
-    let record = ForwardRecord {
-        request_id: cx.record.request_id.clone(),
-        unix_ms: now_ms(),
-        user: principal.user.clone(),
-        department: principal.department.clone(),
-        client: canonical(cx.conn.peer.ip()),
-        api: route.as_ref().map_or("web", |r| r.api.as_str()),
-        endpoint: route.as_ref().map_or(shape, |r| r.endpoint_name()),
-        upstream: target.host.clone(),
-        model,
-        stream: cx.stream,
-        findings: std::mem::take(&mut cx.locations),
-        masked: cx.table.len(),
-        allowed_content: std::mem::take(&mut cx.allowed_content),
-        acknowledged_warning: cx.acknowledged,
-        body_sha256: hex::encode(cx.digest),
-        chars_inspected: cx.record.chars_inspected,
-        provider: PROVIDER.into(),
-    };
+    cx.record.model = model;
     let forwarded = String::from_utf8_lossy(outgoing);
-    let prompt = PromptText {
-        forwarded: &forwarded,
-        original: &cx.body[..],
-    };
-    let request_id = &cx.record.request_id;
-    cx.shared.audit.record_before_forward(&record, prompt).await.map_err(|e| {
-        tracing::error!(target: "sekimori::forward", request_id = %request_id, error = %e, "audit write failed; request not forwarded");
-        Refusal::AuditUnavailable
-    })?;
+    let record = phase::record::write(
+        cx,
+        phase::record::Destination {
+            api: route.as_ref().map_or("web", |r| r.api.as_str()),
+            endpoint: route.as_ref().map_or(shape, |r| r.endpoint_name()),
+            upstream: target.host.clone(),
+            provider: PROVIDER.into(),
+            forwarded: &forwarded,
+        },
+    )
+    .await?;
     tracing::info!(
         target: "sekimori::forward",
         request_id = %cx.record.request_id,
@@ -329,7 +311,5 @@ async fn record(
         "forwarding to an approved host"
     );
     cx.record.forwarded = true;
-    cx.record.forward_action = Some(forward_action_name(&record));
-    cx.body = Bytes::new();
     Ok(())
 }
